@@ -1,0 +1,69 @@
+# MF_CHECK_PKG(VARIABLE-PREFIX, PKG-CONFIG-MODULE, DEBIAN-PACKAGE)
+# ---------------------------------------------------------------
+# Like PKG_CHECK_MODULES, but a missing module names the Debian package.
+AC_DEFUN([MF_CHECK_PKG], [
+  PKG_CHECK_MODULES([$1], [$2], [],
+    [AC_MSG_ERROR([$2 not found: install the Debian package '$3' (apt-get install $3)])])
+])
+
+# MF_OVS_MAKEVAR(DIR, NAME)
+# -------------------------
+# Prints the value of make variable NAME in the OVS build tree DIR.
+AC_DEFUN([MF_OVS_MAKEVAR], [`sed -n 's/^$2 = //p' "$1/Makefile" | head -n1`])
+
+# MF_WITH_OVS
+# -----------
+# Finds the Open vSwitch 3.1 tree megaflower builds into ovs-vswitchd.
+# --with-ovs=DIR names an existing, built OVS tree.  Otherwise Debian's
+# openvswitch-source tarball is unpacked into ./ovs and configured here;
+# 'make' then builds it once (see Makefile.am).
+AC_DEFUN([MF_WITH_OVS], [
+  AC_ARG_WITH([ovs],
+    [AS_HELP_STRING([--with-ovs=DIR],
+                    [use the built OVS 3.1 source tree in DIR])],
+    [], [with_ovs=no])
+  AC_ARG_VAR([OVS_TARBALL], [OVS source tarball (default: Debian's)])
+  : "${OVS_TARBALL:=/usr/src/openvswitch/openvswitch.tar.gz}"
+
+  if test "x$with_ovs" != xno && test "x$with_ovs" != xyes; then
+    OVS_SRCDIR=`cd "$with_ovs" && pwd` ||
+      AC_MSG_ERROR([--with-ovs: $with_ovs is not a directory])
+    test -f "$OVS_SRCDIR/lib/.libs/libopenvswitch.a" ||
+      AC_MSG_ERROR([--with-ovs: $OVS_SRCDIR is not a built OVS tree (no lib/.libs/libopenvswitch.a); run its configure and make first])
+    OVS_BUNDLED=no
+  else
+    test -f "$OVS_TARBALL" ||
+      AC_MSG_ERROR([$OVS_TARBALL not found: install the Debian package 'openvswitch-source' (apt-get install openvswitch-source), or pass --with-ovs=DIR])
+    OVS_SRCDIR=`pwd`/ovs
+    OVS_BUNDLED=yes
+    if test ! -f "$OVS_SRCDIR/Makefile"; then
+      AC_MSG_NOTICE([unpacking $OVS_TARBALL into $OVS_SRCDIR])
+      rm -rf "$OVS_SRCDIR" && mkdir -p "$OVS_SRCDIR" &&
+        tar -xzf "$OVS_TARBALL" -C "$OVS_SRCDIR" --strip-components=1 ||
+        AC_MSG_ERROR([cannot unpack $OVS_TARBALL])
+      for dep in libssl-dev:openssl libcap-ng-dev:libcap-ng; do
+        pkg=${dep%%:*} mod=${dep#*:}
+        $PKG_CONFIG --exists $mod ||
+          AC_MSG_ERROR([$mod not found (OVS needs it): install the Debian package '$pkg'])
+      done
+      AC_MSG_NOTICE([configuring Open vSwitch in $OVS_SRCDIR (log: ovs-configure.log)])
+      (cd "$OVS_SRCDIR" && ./configure --enable-silent-rules) \
+          > ovs-configure.log 2>&1 ||
+        AC_MSG_ERROR([configuring OVS failed; see ovs-configure.log])
+    fi
+  fi
+  test -f "$OVS_SRCDIR/vswitchd/ovs-vswitchd.c" ||
+    AC_MSG_ERROR([$OVS_SRCDIR does not look like an OVS source tree])
+  OVS_VERSION=MF_OVS_MAKEVAR([$OVS_SRCDIR], [PACKAGE_VERSION])
+  case $OVS_VERSION in
+    3.1.*) ;;
+    *) AC_MSG_ERROR([OVS $OVS_VERSION in $OVS_SRCDIR: megaflower needs OVS 3.1]) ;;
+  esac
+  AC_MSG_CHECKING([for the Open vSwitch tree])
+  AC_MSG_RESULT([$OVS_SRCDIR (OVS $OVS_VERSION, bundled: $OVS_BUNDLED)])
+  OVS_LIBS="MF_OVS_MAKEVAR([$OVS_SRCDIR], [SSL_LIBS]) MF_OVS_MAKEVAR([$OVS_SRCDIR], [CAPNG_LDADD]) MF_OVS_MAKEVAR([$OVS_SRCDIR], [LIBBPF_LDADD]) MF_OVS_MAKEVAR([$OVS_SRCDIR], [LIBS])"
+  AC_SUBST([OVS_SRCDIR])
+  AC_SUBST([OVS_VERSION])
+  AC_SUBST([OVS_LIBS])
+  AM_CONDITIONAL([OVS_BUNDLED], [test $OVS_BUNDLED = yes])
+])

@@ -1,0 +1,73 @@
+/* mf-act-gact: a generic verdict (drop), as tc's gact action. */
+#include <config.h>
+#include "mf-act.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <libmnl/libmnl.h>
+#include <linux/pkt_cls.h>
+#include <linux/tc_act/tc_gact.h>
+#include <string.h>
+
+#include "openvswitch/dynamic-string.h"
+
+static void
+gact_encode(struct nlmsghdr *nlh, const struct mf_act *act)
+{
+    struct tc_gact p;
+
+    memset(&p, 0, sizeof p);
+    p.action = act->gact.verdict;
+    mnl_attr_put(nlh, TCA_GACT_PARMS, sizeof p, &p);
+}
+
+static int
+gact_decode(const struct nlattr *options, struct mf_act *act,
+            const char **err)
+{
+    const struct nlattr *a;
+    bool seen = false;
+
+    mnl_attr_for_each_nested (a, options) {
+        switch (mnl_attr_get_type(a)) {
+        case TCA_GACT_PARMS:
+            if (mnl_attr_get_payload_len(a) < sizeof(struct tc_gact)) {
+                *err = "gact: short TCA_GACT_PARMS";
+                return EPROTO;
+            }
+            act->gact.verdict =
+                ((const struct tc_gact *) mnl_attr_get_payload(a))->action;
+            seen = true;
+            break;
+        case TCA_GACT_PROB:
+            *err = "gact: random verdicts are not megaflower's";
+            return EOPNOTSUPP;
+        default:
+            break;
+        }
+    }
+    if (!seen) {
+        *err = "gact: missing TCA_GACT_PARMS";
+        return EPROTO;
+    }
+    return 0;
+}
+
+static void
+gact_format(struct ds *s, const struct mf_act *act)
+{
+    if (act->gact.verdict == TC_ACT_SHOT) {
+        ds_put_cstr(s, "gact(drop)");
+    } else {
+        ds_put_format(s, "gact(verdict=%"PRId32")", act->gact.verdict);
+    }
+}
+
+const struct mf_act_ops mf_act_gact_ops = {
+    .kind = MF_ACT_GACT,
+    .tc_kind = "gact",
+    .tm_attr = TCA_GACT_TM,
+    .encode = gact_encode,
+    .decode = gact_decode,
+    .format = gact_format,
+};

@@ -1,0 +1,249 @@
+/* mf-act: the action registry and the generic TCA_FLOWER_ACT nest. */
+#include <config.h>
+#include "mf-act.h"
+
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <linux/gen_stats.h>
+#include <linux/pkt_cls.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "openvswitch/dynamic-string.h"
+#include "util.h"
+
+/* What megaflower can put into a filter, indexed by kind. */
+static const struct mf_act_ops *const mf_act_ops_all[MF_ACT_N_KINDS] = {
+    [MF_ACT_MIRRED] = &mf_act_mirred_ops,
+    [MF_ACT_GACT] = &mf_act_gact_ops,
+};
+
+const struct mf_act_ops *
+mf_act_ops_get(enum mf_act_kind kind)
+{
+    return (unsigned) kind < MF_ACT_N_KINDS ? mf_act_ops_all[kind] : NULL;
+}
+
+static const struct mf_act_ops *
+ops_by_tc_kind(const char *tc_kind)
+{
+    for (size_t i = 0; i < MF_ACT_N_KINDS; i++) {
+        if (!strcmp(mf_act_ops_all[i]->tc_kind, tc_kind)) {
+            return mf_act_ops_all[i];
+        }
+    }
+    return NULL;
+}
+
+void
+mf_act_encode_list(struct nlmsghdr *nlh, uint16_t nest_type,
+                   const struct mf_act *acts, size_t n,
+                   const uint8_t *cookie, size_t cookie_len)
+{
+    struct nlattr *list = mnl_attr_nest_start(nlh, nest_type);
+
+    for (size_t i = 0; i < n; i++) {
+        const struct mf_act_ops *ops = mf_act_ops_get(acts[i].kind);
+        struct nlattr *act = mnl_attr_nest_start(nlh, i + 1);
+        struct nlattr *opts;
+
+        mnl_attr_put_strz(nlh, TCA_ACT_KIND, ops->tc_kind);
+        opts = mnl_attr_nest_start(nlh, TCA_ACT_OPTIONS);
+        ops->encode(nlh, &acts[i]);
+        mnl_attr_nest_end(nlh, opts);
+        if (i == 0 && cookie_len) {
+            mnl_attr_put(nlh, TCA_ACT_COOKIE, cookie_len, cookie);
+        }
+        mnl_attr_nest_end(nlh, act);
+    }
+    mnl_attr_nest_end(nlh, list);
+}
+
+static int
+decode_stats(const struct nlattr *nest, struct mf_act_stats *st,
+             const char **err)
+{
+    uint16_t prev = 0;
+    const struct nlattr *a;
+    bool basic = false;
+
+    mnl_attr_for_each_nested (a, nest) {
+        uint16_t type = mnl_attr_get_type(a);
+        const struct gnet_stats_basic *b;
+
+        switch (type) {
+        case TCA_STATS_BASIC:
+        case TCA_STATS_BASIC_HW:
+            if (mnl_attr_get_payload_len(a) < sizeof *b - 4) {
+                *err = "short TCA_STATS_BASIC";
+                return EPROTO;
+            }
+            b = mnl_attr_get_payload(a);
+            if (type == TCA_STATS_BASIC) {
+                st->n_bytes = b->bytes;
+                st->n_packets = b->packets;
+                basic = true;
+            } else {
+                st->n_bytes_hw = b->bytes;
+                st->n_packets_hw = b->packets;
+            }
+            break;
+        case TCA_STATS_PKT64:
+            if (mnl_attr_validate(a, MNL_TYPE_U64) < 0) {
+                *err = "bad TCA_STATS_PKT64";
+                return EPROTO;
+            }
+            if (prev == TCA_STATS_BASIC) {
+                st->n_packets = mnl_attr_get_u64(a);
+            } else if (prev == TCA_STATS_BASIC_HW) {
+                st->n_packets_hw = mnl_attr_get_u64(a);
+            }
+            break;
+        default:
+            break;
+        }
+        prev = type;
+    }
+    if (!basic) {
+        *err = "action stats without TCA_STATS_BASIC";
+        return EPROTO;
+    }
+    return 0;
+}
+
+static void
+decode_tm(const struct nlattr *options, uint16_t tm_attr,
+          struct mf_act_stats *st)
+{
+    static long hz;
+    const struct nlattr *a;
+
+    if (!hz) {
+        hz = sysconf(_SC_CLK_TCK);
+        hz = hz > 0 ? hz : 100;
+    }
+    mnl_attr_for_each_nested (a, options) {
+        if (mnl_attr_get_type(a) == tm_attr
+            && mnl_attr_get_payload_len(a) >= sizeof(struct tcf_t)) {
+            const struct tcf_t *tm = mnl_attr_get_payload(a);
+
+            /* Both are "clock ticks ago"; equal means never hit. */
+            st->used = tm->lastuse != tm->install;
+            st->lastuse_ms = tm->lastuse * 1000 / hz;
+        }
+    }
+}
+
+static int
+decode_one(const struct nlattr *nest, struct mf_act *act, bool first,
+           uint8_t *cookie, size_t *cookie_len, struct mf_act_stats *stats,
+           const char **err)
+{
+    const struct nlattr *kind = NULL, *options = NULL, *st = NULL, *a;
+    const struct mf_act_ops *ops;
+    int error;
+
+    mnl_attr_for_each_nested (a, nest) {
+        switch (mnl_attr_get_type(a)) {
+        case TCA_ACT_KIND:
+            if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0) {
+                *err = "bad TCA_ACT_KIND";
+                return EPROTO;
+            }
+            kind = a;
+            break;
+        case TCA_ACT_OPTIONS:
+            options = a;
+            break;
+        case TCA_ACT_STATS:
+            st = a;
+            break;
+        case TCA_ACT_COOKIE:
+            if (first) {
+                size_t len = mnl_attr_get_payload_len(a);
+
+                if (len > MF_COOKIE_LEN) {
+                    *err = "oversized TCA_ACT_COOKIE";
+                    return EPROTO;
+                }
+                memcpy(cookie, mnl_attr_get_payload(a), len);
+                *cookie_len = len;
+            }
+            break;
+        default:
+            break;
+        }
+    }
+    if (!kind || !options) {
+        *err = "action without kind or options";
+        return EPROTO;
+    }
+    ops = ops_by_tc_kind(mnl_attr_get_str(kind));
+    if (!ops) {
+        *err = "action kind unknown to megaflower";
+        return EOPNOTSUPP;
+    }
+    memset(act, 0, sizeof *act);
+    act->kind = ops->kind;
+    error = ops->decode(options, act, err);
+    if (!error && first && stats) {
+        if (st) {
+            error = decode_stats(st, stats, err);
+        }
+        decode_tm(options, ops->tm_attr, stats);
+    }
+    return error;
+}
+
+int
+mf_act_decode_list(const struct nlattr *nest, struct mf_act *acts, size_t *n,
+                   uint8_t *cookie, size_t *cookie_len,
+                   struct mf_act_stats *stats, const char **err)
+{
+    const struct nlattr *a;
+    uint16_t expect = 1;
+
+    *n = 0;
+    *cookie_len = 0;
+    if (stats) {
+        memset(stats, 0, sizeof *stats);
+    }
+    mnl_attr_for_each_nested (a, nest) {
+        int error;
+
+        /* The kernel numbers actions 1, 2, ... in order. */
+        if (mnl_attr_get_type(a) != expect++) {
+            *err = "actions out of order";
+            return EPROTO;
+        }
+        if (*n >= MF_ACT_MAX) {
+            *err = "too many actions";
+            return EPROTO;
+        }
+        error = decode_one(a, &acts[*n], *n == 0, cookie, cookie_len, stats,
+                           err);
+        if (error) {
+            return error;
+        }
+        (*n)++;
+    }
+    return 0;
+}
+
+bool
+mf_act_equal(const struct mf_act *a, const struct mf_act *b)
+{
+    /* Actions are always built from zeroed memory (see mf-act.h). */
+    return !memcmp(a, b, sizeof *a);
+}
+
+void
+mf_act_format_list(struct ds *s, const struct mf_act *acts, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i) {
+            ds_put_char(s, ',');
+        }
+        mf_act_ops_get(acts[i].kind)->format(s, &acts[i]);
+    }
+}

@@ -1,0 +1,97 @@
+/*
+ * mf-act: the tc actions of a megaflower filter, one ops table per kind.
+ *
+ * A filter carries an ordered list of 'struct mf_act'.  Each kind of action
+ * has its own file (mf-act-<kind>.c) that ends in a 'struct mf_act_ops': how
+ * to encode its TCA_ACT_OPTIONS, decode them back, and print them.  The
+ * registry mf_act_ops_all[] below reads as the index of what megaflower can
+ * put into a filter.  Adding an action kind is one new file and one row.
+ *
+ * This module also owns the generic part of the TCA_FLOWER_ACT nest: kind
+ * string, cookie, stats and timestamps.
+ */
+#ifndef MF_ACT_H
+#define MF_ACT_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct ds;
+struct nlattr;
+struct nlmsghdr;
+
+#define MF_ACT_MAX 32           /* Actions per filter (kernel: TCA_ACT_MAX_PRIO). */
+#define MF_COOKIE_LEN 16        /* Bytes of action cookie (kernel maximum). */
+
+enum mf_act_kind {
+    MF_ACT_MIRRED,              /* Output: redirect or mirror to a port. */
+    MF_ACT_GACT,                /* Generic verdict: drop. */
+    MF_ACT_N_KINDS
+};
+
+/* Always zero an action before filling it in: equality is memcmp(). */
+struct mf_act {
+    enum mf_act_kind kind;
+    union {
+        struct {
+            int32_t eaction;    /* TCA_EGRESS_REDIR, TCA_EGRESS_MIRROR,... */
+            uint32_t ifindex;
+        } mirred;
+        struct {
+            int32_t verdict;    /* TC_ACT_SHOT, ... */
+        } gact;
+    };
+};
+
+/* Counters of one filter, taken from its first action, which every packet
+ * that hits the filter passes. */
+struct mf_act_stats {
+    uint64_t n_packets;
+    uint64_t n_bytes;
+    uint64_t n_packets_hw;      /* Subset of the above seen in hardware. */
+    uint64_t n_bytes_hw;
+    uint64_t lastuse_ms;        /* How long ago it was last used, in ms. */
+    bool used;                  /* False if never hit since install. */
+};
+
+struct mf_act_ops {
+    enum mf_act_kind kind;
+    const char *tc_kind;        /* TCA_ACT_KIND, e.g. "mirred". */
+    uint16_t tm_attr;           /* Kind's 'struct tcf_t' attribute. */
+
+    /* Appends the kind's TCA_ACT_OPTIONS attributes to 'nlh'. */
+    void (*encode)(struct nlmsghdr *nlh, const struct mf_act *);
+
+    /* Parses the kind's TCA_ACT_OPTIONS nest into 'act'.  Returns 0 or a
+     * positive errno; on error '*err' says what was wrong. */
+    int (*decode)(const struct nlattr *options, struct mf_act *act,
+                  const char **err);
+
+    /* Appends a tc(8)-like rendering, e.g. "mirred(redirect,if=5)". */
+    void (*format)(struct ds *, const struct mf_act *);
+};
+
+extern const struct mf_act_ops mf_act_mirred_ops;
+extern const struct mf_act_ops mf_act_gact_ops;
+
+const struct mf_act_ops *mf_act_ops_get(enum mf_act_kind);
+
+/* Encodes 'n' actions into a TCA_FLOWER_ACT nest.  The cookie goes on the
+ * first action.  */
+void mf_act_encode_list(struct nlmsghdr *nlh, uint16_t nest_type,
+                        const struct mf_act *acts, size_t n,
+                        const uint8_t *cookie, size_t cookie_len);
+
+/* Decodes a TCA_FLOWER_ACT nest.  Fills 'acts' (room for MF_ACT_MAX) and
+ * '*n', the first action's cookie into 'cookie' (MF_COOKIE_LEN bytes, the
+ * length into '*cookie_len'), and the first action's stats into 'stats'.
+ * Returns 0 or a positive errno with '*err' naming the problem. */
+int mf_act_decode_list(const struct nlattr *nest, struct mf_act *acts,
+                       size_t *n, uint8_t *cookie, size_t *cookie_len,
+                       struct mf_act_stats *stats, const char **err);
+
+bool mf_act_equal(const struct mf_act *, const struct mf_act *);
+void mf_act_format_list(struct ds *, const struct mf_act *, size_t n);
+
+#endif /* mf-act.h */

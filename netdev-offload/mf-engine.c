@@ -1,0 +1,570 @@
+/* mf-engine: the ufid table and the put/del/get/dump verbs over mf-tc. */
+#include <config.h>
+#include "mf-engine.h"
+
+#include <errno.h>
+#include <linux/if_ether.h>
+#include <linux/pkt_cls.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "coverage.h"
+#include "hash.h"
+#include "mf-tc.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/hmap.h"
+#include "openvswitch/thread.h"
+#include "openvswitch/vlog.h"
+#include "ovs-atomic.h"
+#include "timeval.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(mf_engine);
+
+COVERAGE_DEFINE(mf_filter_added);
+COVERAGE_DEFINE(mf_filter_replaced);
+COVERAGE_DEFINE(mf_filter_deleted);
+COVERAGE_DEFINE(mf_filter_stale_removed);
+COVERAGE_DEFINE(mf_echo_mismatch);
+COVERAGE_DEFINE(mf_kernel_refused);
+
+/* One offloaded megaflow. */
+struct mf_flow {
+    struct hmap_node node;      /* In 'flows', by hash of 'ufid'. */
+    struct mf_ufid ufid;
+    struct mf_filter id;        /* Identity fields only. */
+    struct mf_flow_stats adjust;    /* Stats of replaced filters. */
+};
+
+static struct ovs_mutex flows_mutex = OVS_MUTEX_INITIALIZER;
+static struct hmap flows OVS_GUARDED_BY(flows_mutex)
+    = HMAP_INITIALIZER(&flows);
+
+/* Puts and deletes of one ufid are serialized by one of these, chosen by
+ * ufid hash, so two threads never race to install the same megaflow. */
+#define N_UFID_LOCKS 64
+static struct ovs_mutex ufid_locks[N_UFID_LOCKS];
+static pthread_once_t ufid_locks_once = PTHREAD_ONCE_INIT;
+
+static atomic_uint32_t next_handle = 1;
+static enum mf_policy policy = MF_POLICY_NONE;
+
+static void
+ufid_locks_init(void)
+{
+    for (size_t i = 0; i < N_UFID_LOCKS; i++) {
+        ovs_mutex_init(&ufid_locks[i]);
+    }
+}
+
+static uint32_t
+ufid_hash(const struct mf_ufid *ufid)
+{
+    return hash_bytes(ufid, sizeof *ufid, 0);
+}
+
+static struct ovs_mutex *
+ufid_lock(const struct mf_ufid *ufid)
+{
+    pthread_once(&ufid_locks_once, ufid_locks_init);
+    return &ufid_locks[ufid_hash(ufid) % N_UFID_LOCKS];
+}
+
+bool
+mf_policy_from_string(const char *s, enum mf_policy *p)
+{
+    if (!s || !strcmp(s, "none")) {
+        *p = MF_POLICY_NONE;
+    } else if (!strcmp(s, "skip_sw")) {
+        *p = MF_POLICY_SKIP_SW;
+    } else if (!strcmp(s, "skip_hw")) {
+        *p = MF_POLICY_SKIP_HW;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+const char *
+mf_policy_to_string(enum mf_policy p)
+{
+    return (p == MF_POLICY_SKIP_SW ? "skip_sw"
+            : p == MF_POLICY_SKIP_HW ? "skip_hw" : "none");
+}
+
+void
+mf_engine_set_policy(enum mf_policy p)
+{
+    policy = p;
+}
+
+enum mf_policy
+mf_engine_get_policy(void)
+{
+    return policy;
+}
+
+static uint32_t
+policy_flags(void)
+{
+    return (policy == MF_POLICY_SKIP_SW ? TCA_CLS_FLAGS_SKIP_SW
+            : policy == MF_POLICY_SKIP_HW ? TCA_CLS_FLAGS_SKIP_HW : 0);
+}
+
+/* Each tc prio holds filters of one protocol.  Common protocols have fixed
+ * prios; others take the next free one. */
+static int
+prio_for_protocol(uint16_t protocol, uint16_t *prio, struct mf_err *err)
+{
+    static struct ovs_mutex mutex = OVS_MUTEX_INITIALIZER;
+    static uint16_t dyn[0xf0];  /* dyn[i]: protocol at MF_PRIO_MIN+0x10+i */
+    int error = 0;
+
+    switch (ntohs(protocol)) {
+    case ETH_P_IP:   *prio = MF_PRIO_MIN + 1; return 0;
+    case ETH_P_IPV6: *prio = MF_PRIO_MIN + 2; return 0;
+    case ETH_P_ARP:  *prio = MF_PRIO_MIN + 3; return 0;
+    case ETH_P_ALL:  *prio = MF_PRIO_MAX;     return 0;
+    default:
+        break;
+    }
+    ovs_mutex_lock(&mutex);
+    for (size_t i = 0; ; i++) {
+        if (i == ARRAY_SIZE(dyn) - 1) {
+            error = mf_err_set(err, ENOSPC, "no tc prio left for eth_type "
+                               "0x%04"PRIx16, ntohs(protocol));
+            break;
+        }
+        if (!dyn[i] || dyn[i] == protocol) {
+            dyn[i] = protocol;
+            *prio = MF_PRIO_MIN + 0x10 + i;
+            break;
+        }
+    }
+    ovs_mutex_unlock(&mutex);
+    return error;
+}
+
+static bool
+filter_is_ours(const struct mf_filter *f)
+{
+    return (f->prio >= MF_PRIO_MIN && f->prio <= MF_PRIO_MAX
+            && f->cookie_len == sizeof(struct mf_ufid));
+}
+
+static struct mf_flow *
+flow_find(const struct mf_ufid *ufid) OVS_REQUIRES(flows_mutex)
+{
+    struct mf_flow *flow;
+
+    HMAP_FOR_EACH_WITH_HASH (flow, node, ufid_hash(ufid), &flows) {
+        if (!memcmp(&flow->ufid, ufid, sizeof *ufid)) {
+            return flow;
+        }
+    }
+    return NULL;
+}
+
+/* Copies the flow's entry out of the table, so the caller can use it
+ * without the table lock.  Returns false if 'ufid' is unknown. */
+static bool
+flow_lookup(const struct mf_ufid *ufid, struct mf_flow *copy)
+{
+    struct mf_flow *flow;
+
+    ovs_mutex_lock(&flows_mutex);
+    flow = flow_find(ufid);
+    if (flow) {
+        *copy = *flow;
+    }
+    ovs_mutex_unlock(&flows_mutex);
+    return flow != NULL;
+}
+
+static void
+flow_store(const struct mf_ufid *ufid, const struct mf_filter *id,
+           const struct mf_flow_stats *adjust)
+{
+    struct mf_flow *flow;
+
+    ovs_mutex_lock(&flows_mutex);
+    flow = flow_find(ufid);
+    if (!flow) {
+        flow = xzalloc(sizeof *flow);
+        flow->ufid = *ufid;
+        hmap_insert(&flows, &flow->node, ufid_hash(ufid));
+    }
+    flow->id = *id;
+    flow->id.n_acts = 0;
+    flow->adjust = *adjust;
+    ovs_mutex_unlock(&flows_mutex);
+}
+
+static void
+flow_forget(const struct mf_ufid *ufid)
+{
+    struct mf_flow *flow;
+
+    ovs_mutex_lock(&flows_mutex);
+    flow = flow_find(ufid);
+    if (flow) {
+        hmap_remove(&flows, &flow->node);
+        free(flow);
+    }
+    ovs_mutex_unlock(&flows_mutex);
+}
+
+/* Stats as OVS wants them: kernel counters plus those of filters this flow
+ * had before a modify.  tc counts bytes from the network header, as the
+ * kernel's tc ingress sees them, which is also what upstream OVS reports
+ * for tc flows. */
+static void
+stats_from_filter(const struct mf_filter *f, const struct mf_flow_stats *adj,
+                  struct mf_flow_stats *st)
+{
+    memset(st, 0, sizeof *st);
+    st->n_packets = f->stats.n_packets + (adj ? adj->n_packets : 0);
+    st->n_bytes = f->stats.n_bytes + (adj ? adj->n_bytes : 0);
+    if (f->stats.used) {
+        st->used = time_msec() - f->stats.lastuse_ms;
+    }
+    if (adj && adj->used > st->used) {
+        st->used = adj->used;
+    }
+    st->in_hw = (f->flags & TCA_CLS_FLAGS_IN_HW) != 0;
+}
+
+static uint32_t
+handle_alloc(void)
+{
+    uint32_t h;
+
+    do {
+        atomic_add(&next_handle, 1, &h);
+    } while (!h);
+    return h;
+}
+
+/* Checks the kernel's echo 'got' against the request 'want'. */
+static int
+check_echo(const struct mf_filter *want, const struct mf_filter *got,
+           struct mf_err *err)
+{
+    uint32_t skip = TCA_CLS_FLAGS_SKIP_HW | TCA_CLS_FLAGS_SKIP_SW;
+
+    if (mf_filter_same_rule(want, got)
+        && (want->flags & skip) == (got->flags & skip)) {
+        return 0;
+    }
+    COVERAGE_INC(mf_echo_mismatch);
+    {
+        struct ds a = DS_EMPTY_INITIALIZER, b = DS_EMPTY_INITIALIZER;
+
+        mf_filter_format(&a, want);
+        mf_filter_format(&b, got);
+        mf_err_set(err, EOPNOTSUPP, "kernel stored a different filter: "
+                   "asked [%s], got [%s]", ds_cstr(&a), ds_cstr(&b));
+        ds_destroy(&a);
+        ds_destroy(&b);
+    }
+    return EOPNOTSUPP;
+}
+
+/* Installs 'f', retrying with a fresh handle if the one it has is taken. */
+static int
+install(struct mf_filter *f, bool replace, struct mf_filter *echo,
+        struct mf_err *err)
+{
+    for (int tries = 0; ; tries++) {
+        int error = mf_tc_filter_put(f, replace, echo, err);
+
+        if (error != EEXIST || replace || tries >= 8) {
+            if (error) {
+                COVERAGE_INC(mf_kernel_refused);
+            }
+            return error;
+        }
+        f->handle = handle_alloc();
+    }
+}
+
+int
+mf_engine_put(uint32_t ifindex, const struct mf_ufid *ufid,
+              struct mf_filter *rule, struct mf_flow_stats *stats,
+              bool *old_deleted, struct mf_err *err)
+{
+    static __thread struct mf_filter echo, old;
+    struct ovs_mutex *lock = ufid_lock(ufid);
+    struct mf_flow_stats adjust, dummy;
+    struct mf_flow prev;
+    bool modify, same_place;
+    uint16_t prio = 0;
+    int error;
+
+    stats = stats ? stats : &dummy;
+    memset(stats, 0, sizeof *stats);
+    memset(&adjust, 0, sizeof adjust);
+    if (old_deleted) {
+        *old_deleted = false;
+    }
+    error = prio_for_protocol(rule->protocol, &prio, err);
+    if (error) {
+        return error;
+    }
+
+    ovs_mutex_lock(lock);
+    modify = flow_lookup(ufid, &prev);
+
+    rule->ifindex = ifindex;
+    rule->parent = MF_TC_INGRESS;
+    rule->chain = 0;
+    rule->prio = prio;
+    rule->flags = policy_flags();
+    memcpy(rule->cookie, ufid, sizeof *ufid);
+    rule->cookie_len = sizeof *ufid;
+
+    same_place = (modify && prev.id.ifindex == ifindex
+                  && prev.id.prio == prio && prev.id.chain == rule->chain
+                  && prev.id.protocol == rule->protocol);
+    if (modify) {
+        /* The stats so far move to 'adjust': the new filter starts at 0. */
+        if (!mf_tc_filter_get(&prev.id, &old, NULL)) {
+            stats_from_filter(&old, &prev.adjust, &adjust);
+        } else {
+            adjust = prev.adjust;
+        }
+        *stats = adjust;
+    }
+    rule->handle = same_place ? prev.id.handle : handle_alloc();
+
+    error = install(rule, same_place, &echo, err);
+    if (!error) {
+        error = check_echo(rule, &echo, err);
+        if (error) {
+            mf_tc_filter_del(rule, NULL);
+            if (same_place) {
+                /* The replace already took the old filter away. */
+                flow_forget(ufid);
+                if (old_deleted) {
+                    *old_deleted = true;
+                }
+            }
+            goto out;
+        }
+        if (modify && !same_place) {
+            mf_tc_filter_del(&prev.id, NULL);
+        }
+        flow_store(ufid, rule, &adjust);
+        if (same_place) {
+            COVERAGE_INC(mf_filter_replaced);
+        } else {
+            COVERAGE_INC(mf_filter_added);
+        }
+    }
+out:
+    ovs_mutex_unlock(lock);
+    return error;
+}
+
+int
+mf_engine_del(const struct mf_ufid *ufid, struct mf_flow_stats *stats,
+              struct mf_err *err)
+{
+    static __thread struct mf_filter old;
+    struct ovs_mutex *lock = ufid_lock(ufid);
+    struct mf_flow prev;
+    int error;
+
+    if (stats) {
+        memset(stats, 0, sizeof *stats);
+    }
+    ovs_mutex_lock(lock);
+    if (!flow_lookup(ufid, &prev)) {
+        ovs_mutex_unlock(lock);
+        return mf_err_set(err, ENOENT, "flow is not offloaded");
+    }
+    if (stats && !mf_tc_filter_get(&prev.id, &old, NULL)) {
+        stats_from_filter(&old, &prev.adjust, stats);
+    }
+    error = mf_tc_filter_del(&prev.id, err);
+    if (!error || error == ENOENT) {
+        /* Gone either way: the device may have vanished with it. */
+        flow_forget(ufid);
+        COVERAGE_INC(mf_filter_deleted);
+        error = 0;
+    }
+    ovs_mutex_unlock(lock);
+    return error;
+}
+
+int
+mf_engine_get(const struct mf_ufid *ufid, struct mf_filter *f,
+              struct mf_flow_stats *stats, struct mf_err *err)
+{
+    struct mf_flow prev;
+    int error;
+
+    if (!flow_lookup(ufid, &prev)) {
+        return mf_err_set(err, ENOENT, "flow is not offloaded");
+    }
+    error = mf_tc_filter_get(&prev.id, f, err);
+    if (!error && stats) {
+        stats_from_filter(f, &prev.adjust, stats);
+    }
+    return error;
+}
+
+size_t
+mf_engine_n_flows(uint32_t ifindex)
+{
+    struct mf_flow *flow;
+    size_t n = 0;
+
+    ovs_mutex_lock(&flows_mutex);
+    HMAP_FOR_EACH (flow, node, &flows) {
+        n += flow->id.ifindex == ifindex;
+    }
+    ovs_mutex_unlock(&flows_mutex);
+    return n;
+}
+
+/* Filters collected from one kernel dump. */
+struct mf_engine_dump {
+    struct mf_filter *filters;
+    size_t n, allocated, pos;
+    size_t n_foreign;           /* Not ours: left alone. */
+    size_t n_undecodable;       /* Ours, but unreadable. */
+};
+
+static void
+collect_cb(const struct mf_filter *f, int error, const char *why, void *d_)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+    struct mf_engine_dump *d = d_;
+
+    if (error) {
+        if (f->prio >= MF_PRIO_MIN && f->prio <= MF_PRIO_MAX) {
+            d->n_undecodable++;
+            VLOG_WARN_RL(&rl, "ifindex %"PRIu32": cannot read filter prio "
+                         "0x%"PRIx16" handle 0x%"PRIx32": %s", f->ifindex,
+                         f->prio, f->handle, why);
+        } else {
+            d->n_foreign++;
+        }
+        return;
+    }
+    if (!filter_is_ours(f)) {
+        d->n_foreign++;
+        return;
+    }
+    if (d->n >= d->allocated) {
+        d->filters = x2nrealloc(d->filters, &d->allocated,
+                                sizeof *d->filters);
+    }
+    d->filters[d->n++] = *f;
+}
+
+static int
+collect(uint32_t ifindex, struct mf_engine_dump *d, struct mf_err *err)
+{
+    memset(d, 0, sizeof *d);
+    return mf_tc_filter_dump(ifindex, collect_cb, d, err);
+}
+
+int
+mf_engine_port_init(uint32_t ifindex, struct mf_err *err)
+{
+    struct mf_engine_dump d;
+    int error;
+
+    error = mf_tc_ensure_ingress(ifindex, err);
+    if (error) {
+        return error;
+    }
+    error = mf_engine_flush(ifindex, err);
+    if (!error) {
+        /* Nothing of ours is left; tell the operator what is not ours. */
+        if (!collect(ifindex, &d, NULL) && d.n_foreign) {
+            VLOG_INFO("ifindex %"PRIu32": leaving %"PRIuSIZE" tc filter(s) "
+                      "megaflower does not own untouched", ifindex,
+                      d.n_foreign);
+        }
+        free(d.filters);
+    }
+    return error;
+}
+
+int
+mf_engine_flush(uint32_t ifindex, struct mf_err *err)
+{
+    struct mf_engine_dump d;
+    struct mf_flow *flow;
+    int error;
+
+    error = collect(ifindex, &d, err);
+    for (size_t i = 0; !error && i < d.n; i++) {
+        int e = mf_tc_filter_del(&d.filters[i], err);
+
+        if (!e) {
+            COVERAGE_INC(mf_filter_stale_removed);
+        } else if (e != ENOENT) {
+            error = e;
+        }
+    }
+    free(d.filters);
+    if (error) {
+        return error;
+    }
+
+    ovs_mutex_lock(&flows_mutex);
+    HMAP_FOR_EACH_SAFE (flow, node, &flows) {
+        if (flow->id.ifindex == ifindex) {
+            hmap_remove(&flows, &flow->node);
+            free(flow);
+        }
+    }
+    ovs_mutex_unlock(&flows_mutex);
+    return 0;
+}
+
+int
+mf_engine_dump_start(uint32_t ifindex, struct mf_engine_dump **dp,
+                     struct mf_err *err)
+{
+    struct mf_engine_dump *d = xmalloc(sizeof *d);
+    int error = collect(ifindex, d, err);
+
+    if (error) {
+        free(d->filters);
+        free(d);
+        d = NULL;
+    }
+    *dp = d;
+    return error;
+}
+
+bool
+mf_engine_dump_next(struct mf_engine_dump *d, const struct mf_filter **fp,
+                    struct mf_ufid *ufid, struct mf_flow_stats *stats)
+{
+    while (d->pos < d->n) {
+        const struct mf_filter *f = &d->filters[d->pos++];
+        struct mf_flow prev;
+
+        memcpy(ufid, f->cookie, sizeof *ufid);
+        stats_from_filter(f, flow_lookup(ufid, &prev) ? &prev.adjust : NULL,
+                          stats);
+        *fp = f;
+        return true;
+    }
+    return false;
+}
+
+void
+mf_engine_dump_done(struct mf_engine_dump *d)
+{
+    if (d) {
+        free(d->filters);
+        free(d);
+    }
+}

@@ -1,0 +1,95 @@
+/*
+ * mf-engine: megaflower's offload engine for tc-flower.
+ *
+ * The engine owns the ufid table: each offloaded megaflow (named by its
+ * 128-bit ufid) maps to exactly one flower filter, and back.  It knows
+ * nothing of OVS's provider structs (struct netdev, netdev_flow_api), so a
+ * netdev-offload adapter, a dpif adapter or a test can drive it alike.
+ *
+ * Ownership.  megaflower only ever touches filters it owns: flower filters
+ * on a device's ingress whose prio lies in [MF_PRIO_MIN, MF_PRIO_MAX] and
+ * whose first action carries a 16-byte cookie (the ufid).  Any other
+ * filter, qdisc or action on the device is left alone.  When a port is
+ * (re)initialized, owned filters left by an earlier run are removed, so a
+ * restart leaves neither duplicates nor stale filters.
+ *
+ * All functions return 0 or a positive errno, with a readable reason (the
+ * kernel's extack text where the kernel refused) in 'struct mf_err'.
+ */
+#ifndef MF_ENGINE_H
+#define MF_ENGINE_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mf-filter.h"
+#include "mf-nl.h"
+
+#define MF_PRIO_MIN 0x4d00
+#define MF_PRIO_MAX 0x4dff
+
+/* A megaflow's unique id, laid out as OVS's ovs_u128. */
+struct mf_ufid {
+    uint32_t u32[4];
+};
+
+/* What the operator asked for with other_config:tc-policy. */
+enum mf_policy {
+    MF_POLICY_NONE,             /* Kernel software and hardware. */
+    MF_POLICY_SKIP_SW,          /* Hardware only. */
+    MF_POLICY_SKIP_HW,          /* Kernel software only. */
+};
+
+struct mf_flow_stats {
+    uint64_t n_packets;
+    uint64_t n_bytes;
+    long long int used;         /* time_msec() of last use, 0 if never. */
+    bool in_hw;                 /* The kernel says: in hardware. */
+};
+
+/* Parses "none", "skip_sw" or "skip_hw".  Returns false if unknown. */
+bool mf_policy_from_string(const char *, enum mf_policy *);
+const char *mf_policy_to_string(enum mf_policy);
+void mf_engine_set_policy(enum mf_policy);
+enum mf_policy mf_engine_get_policy(void);
+
+/* Prepares 'ifindex' for offload: ensures an ingress hook and removes the
+ * filters megaflower owns there from an earlier run. */
+int mf_engine_port_init(uint32_t ifindex, struct mf_err *);
+
+/* Offloads 'rule' for 'ufid' on the ingress of 'ifindex', or modifies it
+ * if 'ufid' is already offloaded.  The caller fills 'rule->protocol',
+ * 'key', 'mask' and 'acts'; the engine chooses chain 0 (for now), prio,
+ * handle, flags and cookie.  Stats of the flow before this call go into
+ * 'stats' (zero for a new flow).  If a modify fails after the old filter
+ * was already removed, '*old_deleted' is set.  The kernel's copy of the
+ * filter is checked against the request; a mismatch is EOPNOTSUPP and
+ * nothing is left installed. */
+int mf_engine_put(uint32_t ifindex, const struct mf_ufid *,
+                  struct mf_filter *rule, struct mf_flow_stats *stats,
+                  bool *old_deleted, struct mf_err *);
+
+/* Removes 'ufid''s filter, reporting its final stats.  ENOENT if unknown. */
+int mf_engine_del(const struct mf_ufid *, struct mf_flow_stats *,
+                  struct mf_err *);
+
+/* Reads 'ufid''s filter back from the kernel.  ENOENT if unknown. */
+int mf_engine_get(const struct mf_ufid *, struct mf_filter *,
+                  struct mf_flow_stats *, struct mf_err *);
+
+/* Removes every filter megaflower owns on 'ifindex'. */
+int mf_engine_flush(uint32_t ifindex, struct mf_err *);
+
+/* Number of flows offloaded on 'ifindex'. */
+size_t mf_engine_n_flows(uint32_t ifindex);
+
+/* Dumps the owned filters on 'ifindex', as the kernel has them. */
+struct mf_engine_dump;
+int mf_engine_dump_start(uint32_t ifindex, struct mf_engine_dump **,
+                         struct mf_err *);
+bool mf_engine_dump_next(struct mf_engine_dump *, const struct mf_filter **,
+                         struct mf_ufid *, struct mf_flow_stats *);
+void mf_engine_dump_done(struct mf_engine_dump *);
+
+#endif /* mf-engine.h */

@@ -1,0 +1,70 @@
+/*
+ * mf-filter: one tc flower filter, as a struct and as a netlink message.
+ *
+ * 'struct mf_filter' is everything megaflower says to, or hears from, the
+ * kernel about one filter: where it sits (device, hook, chain, prio,
+ * protocol, handle), its match (mf-flower), its actions (mf-act), the
+ * cookie that carries the owner's ufid, and, in replies, its counters and
+ * whether it is in hardware.  mf_filter_encode() and mf_filter_decode() are
+ * exact inverses over that struct; the unit tests hold them to it.
+ */
+#ifndef MF_FILTER_H
+#define MF_FILTER_H 1
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mf-act.h"
+#include "mf-flower.h"
+
+struct ds;
+struct nlmsghdr;
+
+/* Room for any one request megaflower builds: a filter with MF_ACT_MAX
+ * actions and every match field fits. */
+#define MF_MSG_SIZE 8192
+
+struct mf_filter {
+    /* Identity. */
+    uint32_t ifindex;
+    uint32_t parent;            /* e.g. TC_H_MAKE(TC_H_CLSACT, ..INGRESS). */
+    uint32_t chain;
+    uint16_t prio;
+    uint16_t protocol;          /* be16, ETH_P_* or ETH_P_ALL. */
+    uint32_t handle;
+
+    /* Request: TCA_CLS_FLAGS_SKIP_HW/SKIP_SW.  Reply: also IN_HW or
+     * NOT_IN_HW. */
+    uint32_t flags;
+
+    struct mf_flower_key key;   /* Masked. */
+    struct mf_flower_key mask;
+
+    struct mf_act acts[MF_ACT_MAX];
+    size_t n_acts;
+    uint8_t cookie[MF_COOKIE_LEN];
+    size_t cookie_len;
+
+    /* Replies only. */
+    struct mf_act_stats stats;
+};
+
+/* Builds an RTM_NEWTFILTER (or 'type') message for 'f' into 'buf', which
+ * must have room for MF_MSG_SIZE bytes, and returns it.  With
+ * 'full' false only the identity is encoded (for get and delete). */
+struct nlmsghdr *mf_filter_encode(void *buf, uint16_t type, uint16_t flags,
+                                  const struct mf_filter *f, bool full);
+
+/* Parses a filter message.  Returns 0 on success; ENOENT if the message is
+ * not a flower filter or carries no filter (e.g. a bare tcf_proto header in
+ * a dump); EOPNOTSUPP if it matches or acts in ways megaflower cannot
+ * represent; EPROTO if it is malformed.  On error '*err' says why. */
+int mf_filter_decode(const struct nlmsghdr *, struct mf_filter *,
+                     const char **err);
+
+/* True if 'a' and 'b' match the same packets with the same actions. */
+bool mf_filter_same_rule(const struct mf_filter *a, const struct mf_filter *b);
+
+void mf_filter_format(struct ds *, const struct mf_filter *);
+
+#endif /* mf-filter.h */

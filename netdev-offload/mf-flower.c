@@ -1,0 +1,230 @@
+/* mf-flower: the flower field table and the codec it drives. */
+#include <config.h>
+#include "mf-flower.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/pkt_cls.h>
+#include <libmnl/libmnl.h>
+#include <string.h>
+
+#include "openvswitch/dynamic-string.h"
+#include "util.h"
+
+#define F(NAME, ATTR, MASK_ATTR, MEMBER, FMT)                          \
+    { NAME, ATTR, MASK_ATTR, offsetof(struct mf_flower_key, MEMBER),   \
+      MEMBER_SIZEOF(struct mf_flower_key, MEMBER), FMT }
+
+/* Every flower field megaflower can match, each described once. */
+const struct mf_flower_field mf_flower_fields[] = {
+    F("dst_mac",  TCA_FLOWER_KEY_ETH_DST, TCA_FLOWER_KEY_ETH_DST_MASK,
+      eth_dst, MF_FMT_MAC),
+    F("src_mac",  TCA_FLOWER_KEY_ETH_SRC, TCA_FLOWER_KEY_ETH_SRC_MASK,
+      eth_src, MF_FMT_MAC),
+    F("eth_type", TCA_FLOWER_KEY_ETH_TYPE, 0, eth_type, MF_FMT_HEX),
+    F("ip_proto", TCA_FLOWER_KEY_IP_PROTO, 0, ip_proto, MF_FMT_HEX),
+    F("src_ip",   TCA_FLOWER_KEY_IPV4_SRC, TCA_FLOWER_KEY_IPV4_SRC_MASK,
+      ipv4_src, MF_FMT_IPV4),
+    F("dst_ip",   TCA_FLOWER_KEY_IPV4_DST, TCA_FLOWER_KEY_IPV4_DST_MASK,
+      ipv4_dst, MF_FMT_IPV4),
+    F("src_ip6",  TCA_FLOWER_KEY_IPV6_SRC, TCA_FLOWER_KEY_IPV6_SRC_MASK,
+      ipv6_src, MF_FMT_IPV6),
+    F("dst_ip6",  TCA_FLOWER_KEY_IPV6_DST, TCA_FLOWER_KEY_IPV6_DST_MASK,
+      ipv6_dst, MF_FMT_IPV6),
+    F("ip_flags", TCA_FLOWER_KEY_FLAGS, TCA_FLOWER_KEY_FLAGS_MASK,
+      flags, MF_FMT_HEX),
+};
+const size_t mf_flower_n_fields = ARRAY_SIZE(mf_flower_fields);
+
+static const uint8_t *
+field_ptr(const struct mf_flower_field *f, const struct mf_flower_key *k)
+{
+    return (const uint8_t *) k + f->offset;
+}
+
+const struct mf_flower_field *
+mf_flower_field_by_attr(uint16_t attr)
+{
+    for (size_t i = 0; i < mf_flower_n_fields; i++) {
+        if (mf_flower_fields[i].attr == attr) {
+            return &mf_flower_fields[i];
+        }
+    }
+    return NULL;
+}
+
+const struct mf_flower_field *
+mf_flower_field_by_name(const char *name)
+{
+    for (size_t i = 0; i < mf_flower_n_fields; i++) {
+        if (!strcmp(mf_flower_fields[i].name, name)) {
+            return &mf_flower_fields[i];
+        }
+    }
+    return NULL;
+}
+
+static bool
+bytes_all(const uint8_t *p, size_t n, uint8_t v)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] != v) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool
+mf_flower_field_is_zero(const struct mf_flower_field *f,
+                        const struct mf_flower_key *mask)
+{
+    return bytes_all(field_ptr(f, mask), f->size, 0);
+}
+
+bool
+mf_flower_field_is_exact(const struct mf_flower_field *f,
+                         const struct mf_flower_key *mask)
+{
+    return bytes_all(field_ptr(f, mask), f->size, 0xff);
+}
+
+void
+mf_flower_key_apply_mask(struct mf_flower_key *key,
+                         const struct mf_flower_key *mask)
+{
+    uint8_t *k = (uint8_t *) key;
+    const uint8_t *m = (const uint8_t *) mask;
+
+    for (size_t i = 0; i < sizeof *key; i++) {
+        k[i] &= m[i];
+    }
+}
+
+int
+mf_flower_check_mask(const struct mf_flower_key *mask,
+                     const struct mf_flower_field **fieldp)
+{
+    for (size_t i = 0; i < mf_flower_n_fields; i++) {
+        const struct mf_flower_field *f = &mf_flower_fields[i];
+
+        if (!f->mask_attr && !mf_flower_field_is_zero(f, mask)
+            && !mf_flower_field_is_exact(f, mask)) {
+            *fieldp = f;
+            return EOPNOTSUPP;
+        }
+    }
+    return 0;
+}
+
+void
+mf_flower_encode(struct nlmsghdr *nlh, const struct mf_flower_key *key,
+                 const struct mf_flower_key *mask)
+{
+    for (size_t i = 0; i < mf_flower_n_fields; i++) {
+        const struct mf_flower_field *f = &mf_flower_fields[i];
+
+        if (mf_flower_field_is_zero(f, mask)) {
+            continue;
+        }
+        mnl_attr_put(nlh, f->attr, f->size, field_ptr(f, key));
+        if (f->mask_attr) {
+            mnl_attr_put(nlh, f->mask_attr, f->size, field_ptr(f, mask));
+        }
+    }
+}
+
+int
+mf_flower_decode_attr(const struct nlattr *attr, struct mf_flower_key *key,
+                      struct mf_flower_key *mask, const char **err)
+{
+    uint16_t type = mnl_attr_get_type(attr);
+
+    for (size_t i = 0; i < mf_flower_n_fields; i++) {
+        const struct mf_flower_field *f = &mf_flower_fields[i];
+        uint8_t *dst;
+
+        if (type == f->attr) {
+            dst = (uint8_t *) key + f->offset;
+        } else if (f->mask_attr && type == f->mask_attr) {
+            dst = (uint8_t *) mask + f->offset;
+        } else {
+            continue;
+        }
+        if (mnl_attr_get_payload_len(attr) != f->size) {
+            *err = f->name;
+            return -EPROTO;
+        }
+        memcpy(dst, mnl_attr_get_payload(attr), f->size);
+        if (type == f->attr
+            && (!f->mask_attr || mf_flower_field_is_zero(f, mask))) {
+            /* Exact until (and unless) the mask attribute follows. */
+            memset((uint8_t *) mask + f->offset, 0xff, f->size);
+        }
+        return 1;
+    }
+    return 0;
+}
+
+bool
+mf_flower_equal(const struct mf_flower_key *ak, const struct mf_flower_key *am,
+                const struct mf_flower_key *bk, const struct mf_flower_key *bm)
+{
+    struct mf_flower_key a = *ak, b = *bk;
+
+    if (memcmp(am, bm, sizeof *am)) {
+        return false;
+    }
+    mf_flower_key_apply_mask(&a, am);
+    mf_flower_key_apply_mask(&b, bm);
+    return !memcmp(&a, &b, sizeof a);
+}
+
+static void
+format_value(struct ds *s, enum mf_flower_fmt fmt, const uint8_t *p,
+             size_t n)
+{
+    char buf[INET6_ADDRSTRLEN];
+
+    switch (fmt) {
+    case MF_FMT_MAC:
+        ds_put_format(s, "%02x:%02x:%02x:%02x:%02x:%02x",
+                      p[0], p[1], p[2], p[3], p[4], p[5]);
+        break;
+    case MF_FMT_IPV4:
+        ds_put_cstr(s, inet_ntop(AF_INET, p, buf, sizeof buf));
+        break;
+    case MF_FMT_IPV6:
+        ds_put_cstr(s, inet_ntop(AF_INET6, p, buf, sizeof buf));
+        break;
+    case MF_FMT_HEX:
+    default:
+        ds_put_cstr(s, "0x");
+        for (size_t i = 0; i < n; i++) {
+            ds_put_format(s, "%02x", p[i]);
+        }
+        break;
+    }
+}
+
+void
+mf_flower_format(struct ds *s, const struct mf_flower_key *key,
+                 const struct mf_flower_key *mask)
+{
+    for (size_t i = 0; i < mf_flower_n_fields; i++) {
+        const struct mf_flower_field *f = &mf_flower_fields[i];
+
+        if (mf_flower_field_is_zero(f, mask)) {
+            continue;
+        }
+        if (s->length) {
+            ds_put_char(s, ' ');
+        }
+        ds_put_format(s, "%s=", f->name);
+        format_value(s, f->fmt, field_ptr(f, key), f->size);
+        if (!mf_flower_field_is_exact(f, mask)) {
+            ds_put_char(s, '/');
+            format_value(s, f->fmt, field_ptr(f, mask), f->size);
+        }
+    }
+}

@@ -1,0 +1,182 @@
+/* mf-tc: qdisc and flower filter verbs. */
+#include <config.h>
+#include "mf-tc.h"
+
+#include <errno.h>
+#include <linux/pkt_sched.h>
+#include <linux/rtnetlink.h>
+#include <string.h>
+
+struct qdisc_ctx {
+    uint32_t ifindex;
+    bool found;
+};
+
+static int
+qdisc_cb(const struct nlmsghdr *nlh, void *ctx_)
+{
+    struct qdisc_ctx *ctx = ctx_;
+    const struct tcmsg *tc = mnl_nlmsg_get_payload(nlh);
+
+    /* The kernel dumps the qdiscs of every device.  TC_H_CLSACT and
+     * TC_H_INGRESS are the same parent, so this finds either qdisc. */
+    if (nlh->nlmsg_type == RTM_NEWQDISC
+        && mnl_nlmsg_get_payload_len(nlh) >= sizeof *tc
+        && tc->tcm_ifindex == (int) ctx->ifindex
+        && tc->tcm_parent == TC_H_INGRESS) {
+        ctx->found = true;
+    }
+    return MNL_CB_OK;
+}
+
+int
+mf_tc_ensure_ingress(uint32_t ifindex, struct mf_err *err)
+{
+    char buf[MF_MSG_SIZE];
+    struct qdisc_ctx ctx = { ifindex, false };
+    struct nlmsghdr *nlh;
+    struct tcmsg *tc;
+    int error;
+
+    /* Look first, so an existing clsact (or ingress) qdisc is used as is. */
+    nlh = mnl_nlmsg_put_header(buf);
+    nlh->nlmsg_type = RTM_GETQDISC;
+    nlh->nlmsg_flags = NLM_F_REQUEST;
+    tc = mnl_nlmsg_put_extra_header(nlh, sizeof *tc);
+    tc->tcm_ifindex = ifindex;
+    error = mf_nl_dump(nlh, qdisc_cb, &ctx, err);
+    if (error) {
+        return error;
+    }
+    if (ctx.found) {
+        return 0;
+    }
+
+    nlh = mnl_nlmsg_put_header(buf);
+    nlh->nlmsg_type = RTM_NEWQDISC;
+    nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL;
+    tc = mnl_nlmsg_put_extra_header(nlh, sizeof *tc);
+    tc->tcm_family = AF_UNSPEC;
+    tc->tcm_ifindex = ifindex;
+    tc->tcm_handle = TC_H_MAKE(TC_H_INGRESS, 0);
+    tc->tcm_parent = TC_H_INGRESS;
+    mnl_attr_put_strz(nlh, TCA_KIND, "ingress");
+    error = mf_nl_transact(nlh, NULL, NULL, err);
+    return error == EEXIST ? 0 : error;
+}
+
+struct one_ctx {
+    struct mf_filter *out;
+    struct mf_err *err;
+    bool seen;
+};
+
+static int
+one_cb(const struct nlmsghdr *nlh, void *ctx_)
+{
+    struct one_ctx *ctx = ctx_;
+    const char *why = NULL;
+    int error;
+
+    if (nlh->nlmsg_type != RTM_NEWTFILTER || ctx->seen || !ctx->out) {
+        return MNL_CB_OK;
+    }
+    error = mf_filter_decode(nlh, ctx->out, &why);
+    if (error) {
+        mf_err_set(ctx->err, error, "kernel reply: %s", why);
+        errno = error;
+        return MNL_CB_ERROR;
+    }
+    ctx->seen = true;
+    return MNL_CB_OK;
+}
+
+int
+mf_tc_filter_put(const struct mf_filter *f, bool replace,
+                 struct mf_filter *echo, struct mf_err *err)
+{
+    char buf[MF_MSG_SIZE];
+    struct one_ctx ctx = { echo, err, false };
+    struct nlmsghdr *nlh;
+    int error;
+
+    nlh = mf_filter_encode(buf, RTM_NEWTFILTER,
+                           NLM_F_CREATE | (replace ? NLM_F_REPLACE
+                                           : NLM_F_EXCL)
+                           | (echo ? NLM_F_ECHO : 0), f, true);
+    error = mf_nl_transact(nlh, one_cb, &ctx, err);
+    if (!error && echo && !ctx.seen) {
+        error = mf_err_set(err, EPROTO, "kernel sent no echo of the filter");
+    }
+    return error;
+}
+
+int
+mf_tc_filter_get(const struct mf_filter *id, struct mf_filter *out,
+                 struct mf_err *err)
+{
+    char buf[MF_MSG_SIZE];
+    struct one_ctx ctx = { out, err, false };
+    struct nlmsghdr *nlh;
+    int error;
+
+    nlh = mf_filter_encode(buf, RTM_GETTFILTER, 0, id, false);
+    error = mf_nl_transact(nlh, one_cb, &ctx, err);
+    if (!error && !ctx.seen) {
+        error = mf_err_set(err, ENOENT, "no such filter");
+    }
+    return error;
+}
+
+int
+mf_tc_filter_del(const struct mf_filter *id, struct mf_err *err)
+{
+    char buf[MF_MSG_SIZE];
+
+    return mf_nl_transact(mf_filter_encode(buf, RTM_DELTFILTER, 0, id,
+                                           false), NULL, NULL, err);
+}
+
+struct dump_ctx {
+    mf_tc_dump_cb *cb;
+    void *aux;
+    struct mf_filter f;
+};
+
+static int
+dump_cb(const struct nlmsghdr *nlh, void *ctx_)
+{
+    struct dump_ctx *ctx = ctx_;
+    const char *why = NULL;
+    int error;
+
+    if (nlh->nlmsg_type != RTM_NEWTFILTER) {
+        return MNL_CB_OK;
+    }
+    error = mf_filter_decode(nlh, &ctx->f, &why);
+    if (error != ENOENT) {
+        ctx->cb(&ctx->f, error, why, ctx->aux);
+    }
+    return MNL_CB_OK;
+}
+
+int
+mf_tc_filter_dump(uint32_t ifindex, mf_tc_dump_cb *cb, void *aux,
+                  struct mf_err *err)
+{
+    static __thread struct dump_ctx ctx;
+    char buf[MF_MSG_SIZE];
+    struct nlmsghdr *nlh;
+    struct tcmsg *tc;
+
+    ctx.cb = cb;
+    ctx.aux = aux;
+    nlh = mnl_nlmsg_put_header(buf);
+    nlh->nlmsg_type = RTM_GETTFILTER;
+    nlh->nlmsg_flags = NLM_F_REQUEST;
+    tc = mnl_nlmsg_put_extra_header(nlh, sizeof *tc);
+    tc->tcm_family = AF_UNSPEC;
+    tc->tcm_ifindex = ifindex;
+    tc->tcm_parent = MF_TC_INGRESS;
+    return mf_nl_dump(nlh, dump_cb, &ctx, err);
+}

@@ -1,0 +1,49 @@
+/*
+ * mf-tc: tc operations megaflower performs on one device.
+ *
+ * Thin verbs over mf-filter and mf-nl: make sure an ingress hook exists,
+ * and add, replace, get, delete and dump flower filters.  Adds use
+ * NLM_F_ECHO so that the caller can compare what the kernel stored with
+ * what it asked for.  Every verb returns 0 or a positive errno, with the
+ * kernel's own words in 'err'.
+ */
+#ifndef MF_TC_H
+#define MF_TC_H 1
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mf-filter.h"
+#include "mf-nl.h"
+
+/* The parent of ingress filters, with either the ingress or the clsact
+ * qdisc. */
+#define MF_TC_INGRESS 0xfffffff2U
+
+/* Creates the ingress qdisc on 'ifindex' unless an ingress or clsact
+ * qdisc is already there.  Never removes or replaces a qdisc. */
+int mf_tc_ensure_ingress(uint32_t ifindex, struct mf_err *);
+
+/* Installs 'f'.  With 'replace', atomically replaces the filter with the
+ * same identity; otherwise fails with EEXIST if it exists.  On success the
+ * kernel's echo of the stored filter is decoded into 'echo' when nonnull. */
+int mf_tc_filter_put(const struct mf_filter *f, bool replace,
+                     struct mf_filter *echo, struct mf_err *);
+
+/* Reads the filter whose identity is in 'id' into 'out'. */
+int mf_tc_filter_get(const struct mf_filter *id, struct mf_filter *out,
+                     struct mf_err *);
+
+/* Deletes the filter whose identity is in 'id'.  ENOENT if it is gone. */
+int mf_tc_filter_del(const struct mf_filter *id, struct mf_err *);
+
+/* Calls 'cb' for each flower filter on the ingress of 'ifindex', in every
+ * chain.  A filter that megaflower cannot decode is passed with 'error'
+ * nonzero and 'why' set, so that the caller decides.  'cb' must not call
+ * other mf-tc verbs: the dump still occupies the thread's socket. */
+typedef void mf_tc_dump_cb(const struct mf_filter *, int error,
+                           const char *why, void *aux);
+int mf_tc_filter_dump(uint32_t ifindex, mf_tc_dump_cb *, void *aux,
+                      struct mf_err *);
+
+#endif /* mf-tc.h */

@@ -1,0 +1,60 @@
+/*
+ * mf-xlate: OVS megaflows <-> megaflower filters.
+ *
+ * Translates a megaflow (a 'struct match' plus ODP actions) into the
+ * backend-neutral 'struct mf_filter' the engine installs, and a filter back
+ * into the match and actions OVS expects from flow_get and flow_dump.  The
+ * field mapping is one table (mf-xlate.c).  Translation is all or nothing:
+ * every mask bit and every action is reproduced, or the flow is refused
+ * with a reason naming what could not be, and stays in software.
+ *
+ * Ports are named by odp port in OVS and by ifindex in tc; the caller
+ * provides the mapping through 'struct mf_xlate_ports'.
+ */
+#ifndef MF_XLATE_H
+#define MF_XLATE_H 1
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "openvswitch/types.h"
+
+struct ds;
+struct match;
+struct mf_filter;
+struct nlattr;
+struct ofpbuf;
+
+enum mf_port_kind {
+    MF_PORT_NONE,               /* No such port. */
+    MF_PORT_NETDEV,             /* Output goes to the device's egress. */
+    MF_PORT_INTERNAL,           /* Output goes up the device's ingress. */
+    MF_PORT_TUNNEL,             /* Needs set(tunnel): not offloaded yet. */
+};
+
+struct mf_xlate_ports {
+    /* Returns the kind of odp port 'port' and its ifindex. */
+    enum mf_port_kind (*lookup)(odp_port_t port, uint32_t *ifindex,
+                                void *aux);
+    /* Returns the odp port of 'ifindex', or ODPP_NONE. */
+    odp_port_t (*from_ifindex)(uint32_t ifindex, void *aux);
+    void *aux;
+};
+
+/* Translates 'match' and 'actions' arriving on odp port 'in_port' into
+ * 'f'.  Returns 0, or EOPNOTSUPP with the reason appended to 'reason'. */
+int mf_xlate_to_filter(const struct match *match, odp_port_t in_port,
+                       const struct nlattr *actions, size_t actions_len,
+                       const struct mf_xlate_ports *, struct mf_filter *f,
+                       struct ds *reason);
+
+/* Translates 'f', installed on odp port 'in_port', back into 'match' and
+ * ODP actions appended to 'buf' (as an OVS_FLOW_ATTR_ACTIONS nest, whose
+ * offset goes into '*actions_ofs').  Returns 0, or EOPNOTSUPP with a reason
+ * if 'f' holds something a megaflow cannot express. */
+int mf_xlate_from_filter(const struct mf_filter *f, odp_port_t in_port,
+                         const struct mf_xlate_ports *, struct match *match,
+                         struct ofpbuf *buf, size_t *actions_ofs,
+                         struct ds *reason);
+
+#endif /* mf-xlate.h */

@@ -1,0 +1,430 @@
+/*
+ * netdev-offload-megaflower: the 'megaflower' netdev flow API provider.
+ *
+ * A thin adapter between OVS's 'struct netdev_flow_api' and the engine:
+ * it names ports (netdev, odp port, ifindex), translates with mf-xlate,
+ * and logs why a flow stays in software.  Everything else is the
+ * engine's.  See docs/megaflower.7 for what operators see.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <string.h>
+
+#include "coverage.h"
+#include "dpif.h"
+#include "mf-engine.h"
+#include "mf-provider.h"
+#include "mf-xlate.h"
+#include "netdev-offload-provider.h"
+#include "netdev-provider.h"
+#include "netdev-vport.h"
+#include "netlink.h"
+#include "odp-netlink.h"
+#include "odp-util.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/match.h"
+#include "openvswitch/ofpbuf.h"
+#include "openvswitch/vlog.h"
+#include "timeval.h"
+#include "uuid.h"
+
+VLOG_DEFINE_THIS_MODULE(megaflower);
+
+COVERAGE_DEFINE(megaflower_offloaded);
+COVERAGE_DEFINE(megaflower_refused);
+COVERAGE_DEFINE(megaflower_failed);
+
+static struct vlog_rate_limit refuse_rl = VLOG_RATE_LIMIT_INIT(10, 50);
+static struct vlog_rate_limit error_rl = VLOG_RATE_LIMIT_INIT(5, 20);
+
+/* Ports as mf-xlate sees them. */
+static enum mf_port_kind
+port_lookup(odp_port_t port, uint32_t *ifindex, void *aux)
+{
+    const char *dpif_type = aux;
+    struct netdev *dev = netdev_ports_get(port, dpif_type);
+    enum mf_port_kind kind = MF_PORT_NONE;
+    int idx;
+
+    if (!dev) {
+        return MF_PORT_NONE;
+    }
+    idx = netdev_get_ifindex(dev);
+    if (idx > 0) {
+        *ifindex = idx;
+        if (netdev_vport_is_vport_class(dev->netdev_class)) {
+            kind = MF_PORT_TUNNEL;
+        } else if (!strcmp(netdev_get_type(dev), "internal")) {
+            kind = MF_PORT_INTERNAL;
+        } else {
+            kind = MF_PORT_NETDEV;
+        }
+    }
+    netdev_close(dev);
+    return kind;
+}
+
+static odp_port_t
+port_from_ifindex(uint32_t ifindex, void *aux OVS_UNUSED)
+{
+    return netdev_ifindex_to_odp_port(ifindex);
+}
+
+static void
+ports_init(struct mf_xlate_ports *p, const struct netdev *netdev)
+{
+    p->lookup = port_lookup;
+    p->from_ifindex = port_from_ifindex;
+    p->aux = CONST_CAST(char *, netdev_get_dpif_type(netdev));
+}
+
+static int
+get_ifindex(const struct netdev *netdev, uint32_t *ifindex)
+{
+    int idx = netdev_get_ifindex(netdev);
+
+    if (idx <= 0) {
+        return idx < 0 ? -idx : ENODEV;
+    }
+    *ifindex = idx;
+    return 0;
+}
+
+static void
+to_dpif_stats(const struct mf_flow_stats *st, struct dpif_flow_stats *out)
+{
+    if (out) {
+        memset(out, 0, sizeof *out);
+        out->n_packets = st->n_packets;
+        out->n_bytes = st->n_bytes;
+        out->used = st->used;
+    }
+}
+
+static void
+to_dpif_attrs(const struct mf_flow_stats *st, struct dpif_flow_attrs *attrs)
+{
+    if (attrs) {
+        attrs->offloaded = st->in_hw;
+        attrs->dp_layer = "tc";
+        attrs->dp_extra_info = NULL;
+    }
+}
+
+/* Builds the filter for a megaflow and proves that reading it back gives
+ * exactly the megaflow OVS asked for: revalidators rely on that. */
+static int
+translate(struct netdev *netdev, const struct match *match,
+          const struct nlattr *actions, size_t actions_len,
+          struct mf_filter *f, struct ds *reason)
+{
+    odp_port_t in_port = match->flow.in_port.odp_port;
+    struct mf_xlate_ports ports;
+    struct match back, want;
+    uint64_t stub[1024 / 8];
+    struct ofpbuf buf;
+    size_t ofs;
+    int error;
+
+    ports_init(&ports, netdev);
+    error = mf_xlate_to_filter(match, in_port, actions, actions_len, &ports,
+                               f, reason);
+    if (error) {
+        return error;
+    }
+
+    ofpbuf_use_stub(&buf, stub, sizeof stub);
+    error = mf_xlate_from_filter(f, in_port, &ports, &back, &buf, &ofs,
+                                 reason);
+    if (!error) {
+        const struct nlattr *nest = ofpbuf_at_assert(&buf, ofs,
+                                                     sizeof *nest);
+
+        want = *match;
+        flow_zero_wildcards(&want.flow, &want.wc);
+        flow_zero_wildcards(&back.flow, &back.wc);
+        if (!flow_equal(&want.flow, &back.flow)
+            || !flow_wildcards_equal(&want.wc, &back.wc)) {
+            ds_put_cstr(reason, "read back would differ: put ");
+            match_format(&want, NULL, reason, OFP_DEFAULT_PRIORITY);
+            ds_put_cstr(reason, ", read ");
+            match_format(&back, NULL, reason, OFP_DEFAULT_PRIORITY);
+            error = EOPNOTSUPP;
+        } else if (nl_attr_get_size(nest) != actions_len
+                   || memcmp(nl_attr_get(nest), actions, actions_len)) {
+            ds_put_cstr(reason, "read back actions would differ");
+            error = EOPNOTSUPP;
+        }
+    }
+    ofpbuf_uninit(&buf);
+    return error;
+}
+
+static int
+mf_flow_put(struct netdev *netdev, struct match *match,
+            struct nlattr *actions, size_t actions_len,
+            const ovs_u128 *ufid, struct offload_info *info,
+            struct dpif_flow_stats *stats)
+{
+    static __thread struct mf_filter f;
+    struct ds reason = DS_EMPTY_INITIALIZER;
+    struct mf_flow_stats st;
+    struct mf_err err;
+    bool old_deleted;
+    uint32_t ifindex;
+    int error;
+
+    error = get_ifindex(netdev, &ifindex);
+    if (error) {
+        return error;
+    }
+    error = translate(netdev, match, actions, actions_len, &f, &reason);
+    if (error) {
+        COVERAGE_INC(megaflower_refused);
+        VLOG_INFO_RL(&refuse_rl, "%s: flow "UUID_FMT" stays in software: %s",
+                     netdev_get_name(netdev),
+                     UUID_ARGS((const struct uuid *) ufid), ds_cstr(&reason));
+        ds_destroy(&reason);
+        return error;
+    }
+    ds_destroy(&reason);
+
+    error = mf_engine_put(ifindex, (const struct mf_ufid *) ufid, &f, &st,
+                          &old_deleted, &err);
+    if (info) {
+        info->tc_modify_flow_deleted = old_deleted;
+    }
+    if (error) {
+        COVERAGE_INC(megaflower_failed);
+        VLOG_WARN_RL(&error_rl, "%s: flow "UUID_FMT" stays in software: "
+                     "kernel: %s (%s)", netdev_get_name(netdev),
+                     UUID_ARGS((const struct uuid *) ufid), err.msg,
+                     ovs_strerror(error));
+        return error;
+    }
+    COVERAGE_INC(megaflower_offloaded);
+    to_dpif_stats(&st, stats);
+    return 0;
+}
+
+static int
+filter_to_flow(struct netdev *netdev, const struct mf_filter *f,
+               odp_port_t in_port, struct match *match,
+               struct nlattr **actions, struct ofpbuf *wbuffer)
+{
+    struct ds reason = DS_EMPTY_INITIALIZER;
+    struct mf_xlate_ports ports;
+    size_t ofs;
+    int error;
+
+    ports_init(&ports, netdev);
+    error = mf_xlate_from_filter(f, in_port, &ports, match, wbuffer, &ofs,
+                                 &reason);
+    if (error) {
+        VLOG_WARN_RL(&error_rl, "%s: cannot read back filter: %s",
+                     netdev_get_name(netdev), ds_cstr(&reason));
+    } else {
+        *actions = ofpbuf_at_assert(wbuffer, ofs, sizeof **actions);
+    }
+    ds_destroy(&reason);
+    return error;
+}
+
+static int
+mf_flow_get(struct netdev *netdev, struct match *match,
+            struct nlattr **actions, const ovs_u128 *ufid,
+            struct dpif_flow_stats *stats, struct dpif_flow_attrs *attrs,
+            struct ofpbuf *wbuffer)
+{
+    static __thread struct mf_filter f;
+    struct mf_flow_stats st;
+    struct mf_err err;
+    odp_port_t in_port;
+    int error;
+
+    error = mf_engine_get((const struct mf_ufid *) ufid, &f, &st, &err);
+    if (error) {
+        return error;
+    }
+    in_port = netdev_ifindex_to_odp_port(f.ifindex);
+    error = filter_to_flow(netdev, &f, in_port, match, actions, wbuffer);
+    if (!error) {
+        to_dpif_stats(&st, stats);
+        to_dpif_attrs(&st, attrs);
+    }
+    return error;
+}
+
+static int
+mf_flow_del(struct netdev *netdev OVS_UNUSED, const ovs_u128 *ufid,
+            struct dpif_flow_stats *stats)
+{
+    struct mf_flow_stats st;
+    struct mf_err err;
+    int error;
+
+    error = mf_engine_del((const struct mf_ufid *) ufid, &st, &err);
+    if (!error) {
+        to_dpif_stats(&st, stats);
+    } else if (error != ENOENT) {
+        VLOG_WARN_RL(&error_rl, "flow "UUID_FMT": delete failed: %s",
+                     UUID_ARGS((const struct uuid *) ufid), err.msg);
+    }
+    return error;
+}
+
+static int
+mf_flow_flush(struct netdev *netdev)
+{
+    struct mf_err err;
+    uint32_t ifindex;
+    int error;
+
+    error = get_ifindex(netdev, &ifindex);
+    if (!error) {
+        error = mf_engine_flush(ifindex, &err);
+        if (error) {
+            VLOG_WARN_RL(&error_rl, "%s: flush failed: %s",
+                         netdev_get_name(netdev), err.msg);
+        }
+    }
+    return error;
+}
+
+/* OVS's dump handle, followed by ours. */
+struct mf_flow_dump {
+    struct netdev_flow_dump up;
+    struct mf_engine_dump *dump;
+};
+
+static int
+mf_flow_dump_create(struct netdev *netdev, struct netdev_flow_dump **dumpp,
+                    bool terse)
+{
+    struct mf_flow_dump *d = xzalloc(sizeof *d);
+    struct mf_err err;
+    uint32_t ifindex;
+    int error;
+
+    d->up.netdev = netdev_ref(netdev);
+    d->up.terse = terse;
+    error = get_ifindex(netdev, &ifindex);
+    if (!error) {
+        error = mf_engine_dump_start(ifindex, &d->dump, &err);
+        if (error) {
+            VLOG_WARN_RL(&error_rl, "%s: dump failed: %s",
+                         netdev_get_name(netdev), err.msg);
+        }
+    }
+    if (error) {
+        netdev_close(d->up.netdev);
+        free(d);
+        return error;
+    }
+    *dumpp = &d->up;
+    return 0;
+}
+
+static int
+mf_flow_dump_destroy(struct netdev_flow_dump *up)
+{
+    struct mf_flow_dump *d = CONTAINER_OF(up, struct mf_flow_dump, up);
+
+    mf_engine_dump_done(d->dump);
+    netdev_close(up->netdev);
+    free(d);
+    return 0;
+}
+
+static bool
+mf_flow_dump_next(struct netdev_flow_dump *up, struct match *match,
+                  struct nlattr **actions, struct dpif_flow_stats *stats,
+                  struct dpif_flow_attrs *attrs, ovs_u128 *ufid,
+                  struct ofpbuf *rbuffer OVS_UNUSED, struct ofpbuf *wbuffer)
+{
+    struct mf_flow_dump *d = CONTAINER_OF(up, struct mf_flow_dump, up);
+    const struct mf_filter *f;
+    struct mf_flow_stats st;
+
+    while (mf_engine_dump_next(d->dump, &f, (struct mf_ufid *) ufid, &st)) {
+        if (!filter_to_flow(up->netdev, f, up->port, match, actions,
+                            wbuffer)) {
+            to_dpif_stats(&st, stats);
+            to_dpif_attrs(&st, attrs);
+            return true;
+        }
+    }
+    return false;
+}
+
+static int
+mf_flow_get_n_flows(struct netdev *netdev, uint64_t *n_flows)
+{
+    uint32_t ifindex;
+    int error = get_ifindex(netdev, &ifindex);
+
+    if (!error) {
+        /* One counter per offload thread; megaflower counts them all in
+         * the first. */
+        *n_flows = mf_engine_n_flows(ifindex);
+    }
+    return error;
+}
+
+static int
+mf_init_flow_api(struct netdev *netdev)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+    const char *type = netdev_get_type(netdev);
+    struct mf_err err;
+    uint32_t ifindex;
+    int error;
+
+    if (strcmp(netdev_get_dpif_type(netdev), "system")) {
+        VLOG_DBG("%s: not in the kernel datapath; megaflower passes",
+                 netdev_get_name(netdev));
+        return EOPNOTSUPP;
+    }
+    error = get_ifindex(netdev, &ifindex);
+    if (error) {
+        VLOG_INFO_RL(&rl, "%s (%s): no ifindex, not offloaded: %s",
+                     netdev_get_name(netdev), type, ovs_strerror(error));
+        return error;
+    }
+    error = mf_engine_port_init(ifindex, &err);
+    if (error) {
+        VLOG_WARN_RL(&rl, "%s: cannot prepare tc ingress: %s",
+                     netdev_get_name(netdev), err.msg);
+        return error;
+    }
+    VLOG_INFO("%s: megaflower offloads on ifindex %"PRIu32" (type %s, "
+              "tc-policy %s)", netdev_get_name(netdev), ifindex, type,
+              mf_policy_to_string(mf_engine_get_policy()));
+    return 0;
+}
+
+static void
+mf_uninit_flow_api(struct netdev *netdev)
+{
+    struct mf_err err;
+    uint32_t ifindex;
+
+    if (!get_ifindex(netdev, &ifindex)) {
+        mf_engine_flush(ifindex, &err);
+    }
+}
+
+const struct netdev_flow_api netdev_offload_megaflower = {
+    .type = "megaflower",
+    .flow_flush = mf_flow_flush,
+    .flow_dump_create = mf_flow_dump_create,
+    .flow_dump_destroy = mf_flow_dump_destroy,
+    .flow_dump_next = mf_flow_dump_next,
+    .flow_put = mf_flow_put,
+    .flow_get = mf_flow_get,
+    .flow_del = mf_flow_del,
+    .flow_get_n_flows = mf_flow_get_n_flows,
+    .init_flow_api = mf_init_flow_api,
+    .uninit_flow_api = mf_uninit_flow_api,
+};

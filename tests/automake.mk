@@ -1,0 +1,76 @@
+# Tests, in three layers (see tests/README):
+#   1. Check unit suites: no root, no kernel.            make check-unit
+#   2. autotest suite on this host, sandboxed OVS.       make check-autotest
+#   3. system tests against a real kernel (cls_flower,
+#      openvswitch), here or in a VM (tests/vm/).         make check-system
+# 'make check' runs all three; check-system boots the VM when this host's
+# kernel lacks what the tests need.
+
+check_PROGRAMS = tests/unit/mf-unit
+tests_unit_mf_unit_SOURCES = \
+	tests/unit/mf-unit.c \
+	tests/unit/mf-unit.h \
+	tests/unit/check-act.c \
+	tests/unit/check-filter.c \
+	tests/unit/check-flower.c \
+	tests/unit/check-xlate.c
+tests_unit_mf_unit_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
+tests_unit_mf_unit_LDADD = libmegaflower.a $(OVS_ARCHIVES) $(CHECK_LIBS) \
+	$(MF_LIBS) $(OVS_LIBS)
+
+# autotest: suites are built from OVS's own test macros.
+AUTOM4TE = autom4te
+AUTOTEST = $(AUTOM4TE) -l autotest
+AUTOTEST_PATH = $(abs_top_builddir)/vswitchd:$(OVS_SRCDIR)/utilities:$(OVS_SRCDIR)/ovsdb:$(OVS_SRCDIR)/vswitchd:$(OVS_SRCDIR)/tests
+
+TESTSUITE = $(srcdir)/tests/testsuite
+SYSTEM_TESTSUITE = $(srcdir)/tests/system-testsuite
+TESTSUITE_AT = tests/testsuite.at tests/mf-macros.at tests/mf-host.at
+SYSTEM_TESTSUITE_AT = tests/system-testsuite.at tests/mf-macros.at \
+	tests/mf-system.at
+EXTRA_DIST += $(TESTSUITE_AT) $(SYSTEM_TESTSUITE_AT) tests/package.m4 \
+	tests/atlocal.in tests/run-system.sh tests/vm tests/common.sh \
+	tests/demo.sh tests/check-all.sh
+CLEANFILES += $(TESTSUITE) $(SYSTEM_TESTSUITE)
+
+$(srcdir)/tests/package.m4: $(top_srcdir)/configure.ac
+	$(AM_V_GEN){ \
+	  echo '# Signature of the current package.'; \
+	  echo 'm4_define([AT_PACKAGE_NAME],      [$(PACKAGE_NAME)])'; \
+	  echo 'm4_define([AT_PACKAGE_TARNAME],   [$(PACKAGE_TARNAME)])'; \
+	  echo 'm4_define([AT_PACKAGE_VERSION],   [$(PACKAGE_VERSION)])'; \
+	  echo 'm4_define([AT_PACKAGE_STRING],    [$(PACKAGE_STRING)])'; \
+	  echo 'm4_define([AT_PACKAGE_BUGREPORT], [$(PACKAGE_BUGREPORT)])'; \
+	} > $@.tmp && mv $@.tmp $@
+
+$(TESTSUITE): $(TESTSUITE_AT) $(srcdir)/tests/package.m4
+	$(AM_V_GEN)$(AUTOTEST) -I $(srcdir)/tests -I $(OVS_SRCDIR) \
+	  $(srcdir)/tests/testsuite.at -o $@.tmp && mv $@.tmp $@
+
+$(SYSTEM_TESTSUITE): $(SYSTEM_TESTSUITE_AT) $(srcdir)/tests/package.m4
+	$(AM_V_GEN)$(AUTOTEST) -I $(srcdir)/tests -I $(OVS_SRCDIR) \
+	  $(srcdir)/tests/system-testsuite.at -o $@.tmp && mv $@.tmp $@
+
+.PHONY: check-unit check-autotest check-system check-system-full \
+	check-upstream
+check-unit: tests/unit/mf-unit
+	tests/unit/mf-unit
+
+check-autotest: all $(TESTSUITE) tests/atlocal
+	$(SHELL) '$(TESTSUITE)' -C tests AUTOTEST_PATH='$(AUTOTEST_PATH)' \
+	  $(TESTSUITEFLAGS)
+
+# The system tests need cls_flower and the openvswitch module.
+# tests/run-system.sh uses this kernel when it has them, else the VM.
+check-system: all $(SYSTEM_TESTSUITE) tests/atlocal
+	MF_BUILDDIR='$(abs_top_builddir)' MF_SRCDIR='$(abs_top_srcdir)' \
+	OVS_SRCDIR='$(OVS_SRCDIR)' AUTOTEST_PATH='$(AUTOTEST_PATH)' \
+	  $(SHELL) $(srcdir)/tests/run-system.sh system $(TESTSUITEFLAGS)
+
+# OVS's own offload system tests, run with megaflower's ovs-vswitchd.
+check-upstream: all tests/atlocal
+	MF_BUILDDIR='$(abs_top_builddir)' MF_SRCDIR='$(abs_top_srcdir)' \
+	OVS_SRCDIR='$(OVS_SRCDIR)' AUTOTEST_PATH='$(AUTOTEST_PATH)' \
+	  $(SHELL) $(srcdir)/tests/run-system.sh upstream $(TESTSUITEFLAGS)
+
+check-local: check-unit check-autotest check-system check-upstream

@@ -1,0 +1,238 @@
+/* check-act: every action kind round-trips through its ops. */
+#include <config.h>
+#include "mf-unit.h"
+
+#include <errno.h>
+#include <libmnl/libmnl.h>
+#include <linux/gen_stats.h>
+#include <linux/pkt_cls.h>
+#include <linux/tc_act/tc_mirred.h>
+#include <string.h>
+
+#include "mf-act.h"
+#include "mf-filter.h"
+#include "openvswitch/dynamic-string.h"
+
+static char buf[MF_MSG_SIZE];
+
+/* One example of each kind (and each variant), indexed freely. */
+static struct mf_act
+example(size_t i)
+{
+    struct mf_act a;
+
+    memset(&a, 0, sizeof a);
+    switch (i) {
+    case 0: case 1: case 2: case 3:
+        a.kind = MF_ACT_MIRRED;
+        a.mirred.eaction = (int32_t[]) { TCA_EGRESS_REDIR, TCA_EGRESS_MIRROR,
+                                         TCA_INGRESS_REDIR,
+                                         TCA_INGRESS_MIRROR }[i];
+        a.mirred.ifindex = 7 + i;
+        break;
+    default:
+        a.kind = MF_ACT_GACT;
+        a.gact.verdict = TC_ACT_SHOT;
+        break;
+    }
+    return a;
+}
+#define N_EXAMPLES 5
+
+static struct nlattr *
+encode(const struct mf_act *acts, size_t n, const uint8_t *cookie,
+       size_t cookie_len)
+{
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+
+    mf_act_encode_list(nlh, TCA_FLOWER_ACT, acts, n, cookie, cookie_len);
+    return mnl_nlmsg_get_payload(nlh);
+}
+
+START_TEST(test_each_kind_round_trips)
+{
+    struct mf_act in = example(_i), out[MF_ACT_MAX];
+    uint8_t cookie[MF_COOKIE_LEN];
+    const char *err = NULL;
+    size_t n, cookie_len;
+    const struct nlattr *nest = encode(&in, 1, NULL, 0);
+
+    ck_assert_int_eq(mf_act_decode_list(nest, out, &n, cookie, &cookie_len,
+                                        NULL, &err), 0);
+    ck_assert_uint_eq(n, 1);
+    ck_assert(mf_act_equal(&in, &out[0]));
+    ck_assert_uint_eq(cookie_len, 0);
+}
+END_TEST
+
+START_TEST(test_every_kind_has_ops)
+{
+    for (int k = 0; k < MF_ACT_N_KINDS; k++) {
+        const struct mf_act_ops *ops = mf_act_ops_get(k);
+
+        ck_assert_ptr_nonnull(ops);
+        ck_assert_int_eq(ops->kind, k);
+        ck_assert(ops->encode && ops->decode && ops->format && ops->tc_kind);
+    }
+    ck_assert_ptr_null(mf_act_ops_get(MF_ACT_N_KINDS));
+}
+END_TEST
+
+START_TEST(test_list_and_cookie_round_trip)
+{
+    struct mf_act in[N_EXAMPLES], out[MF_ACT_MAX];
+    uint8_t cookie[MF_COOKIE_LEN], c2[MF_COOKIE_LEN];
+    const char *err = NULL;
+    size_t n, cookie_len;
+
+    for (size_t i = 0; i < N_EXAMPLES; i++) {
+        in[i] = example(i);
+        cookie[i] = 0xc0 + i;
+    }
+    for (size_t i = N_EXAMPLES; i < MF_COOKIE_LEN; i++) {
+        cookie[i] = i;
+    }
+    ck_assert_int_eq(mf_act_decode_list(encode(in, N_EXAMPLES, cookie,
+                                               sizeof cookie),
+                                        out, &n, c2, &cookie_len, NULL, &err),
+                     0);
+    ck_assert_uint_eq(n, N_EXAMPLES);
+    for (size_t i = 0; i < n; i++) {
+        ck_assert(mf_act_equal(&in[i], &out[i]));
+    }
+    ck_assert_uint_eq(cookie_len, sizeof cookie);
+    ck_assert(!memcmp(cookie, c2, sizeof cookie));
+}
+END_TEST
+
+/* A reply as the kernel sends it: stats and timestamps included. */
+START_TEST(test_stats_are_read)
+{
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+    struct nlattr *list, *act, *opts, *st;
+    struct tc_mirred p = { .action = TC_ACT_STOLEN,
+                           .eaction = TCA_EGRESS_REDIR, .ifindex = 3 };
+    struct tcf_t tm = { .install = 500, .lastuse = 200 };
+    struct gnet_stats_basic b = { .bytes = 12345, .packets = 67 };
+    struct mf_act out[MF_ACT_MAX];
+    struct mf_act_stats stats;
+    uint8_t cookie[MF_COOKIE_LEN];
+    const char *err = NULL;
+    size_t n, cookie_len;
+
+    list = mnl_attr_nest_start(nlh, TCA_FLOWER_ACT);
+    act = mnl_attr_nest_start(nlh, 1);
+    mnl_attr_put_strz(nlh, TCA_ACT_KIND, "mirred");
+    st = mnl_attr_nest_start(nlh, TCA_ACT_STATS);
+    mnl_attr_put(nlh, TCA_STATS_BASIC, sizeof b, &b);
+    mnl_attr_put_u64(nlh, TCA_STATS_PKT64, 5000000000ULL);
+    b.packets = 10;
+    b.bytes = 840;
+    mnl_attr_put(nlh, TCA_STATS_BASIC_HW, sizeof b, &b);
+    mnl_attr_nest_end(nlh, st);
+    opts = mnl_attr_nest_start(nlh, TCA_ACT_OPTIONS);
+    mnl_attr_put(nlh, TCA_MIRRED_TM, sizeof tm, &tm);
+    mnl_attr_put(nlh, TCA_MIRRED_PARMS, sizeof p, &p);
+    mnl_attr_nest_end(nlh, opts);
+    mnl_attr_nest_end(nlh, act);
+    mnl_attr_nest_end(nlh, list);
+
+    ck_assert_int_eq(mf_act_decode_list(list, out, &n, cookie, &cookie_len,
+                                        &stats, &err), 0);
+    ck_assert_uint_eq(stats.n_packets, 5000000000ULL);
+    ck_assert_uint_eq(stats.n_bytes, 12345);
+    ck_assert_uint_eq(stats.n_packets_hw, 10);
+    ck_assert_uint_eq(stats.n_bytes_hw, 840);
+    ck_assert(stats.used);
+    ck_assert_uint_gt(stats.lastuse_ms, 0);
+}
+END_TEST
+
+START_TEST(test_unknown_kind_refused)
+{
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+    struct nlattr *list, *act, *opts;
+    struct mf_act out[MF_ACT_MAX];
+    uint8_t cookie[MF_COOKIE_LEN];
+    const char *err = NULL;
+    size_t n, cookie_len;
+
+    list = mnl_attr_nest_start(nlh, TCA_FLOWER_ACT);
+    act = mnl_attr_nest_start(nlh, 1);
+    mnl_attr_put_strz(nlh, TCA_ACT_KIND, "skbedit");
+    opts = mnl_attr_nest_start(nlh, TCA_ACT_OPTIONS);
+    mnl_attr_nest_end(nlh, opts);
+    mnl_attr_nest_end(nlh, act);
+    mnl_attr_nest_end(nlh, list);
+    ck_assert_int_eq(mf_act_decode_list(list, out, &n, cookie, &cookie_len,
+                                        NULL, &err), EOPNOTSUPP);
+    ck_assert_ptr_nonnull(strstr(err, "unknown"));
+}
+END_TEST
+
+START_TEST(test_malformed_refused)
+{
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+    struct nlattr *list, *act, *opts;
+    struct mf_act out[MF_ACT_MAX];
+    uint8_t cookie[MF_COOKIE_LEN];
+    const char *err = NULL;
+    size_t n, cookie_len;
+    uint32_t junk = 1;
+
+    /* Action numbered 2 first, with a short TCA_MIRRED_PARMS. */
+    list = mnl_attr_nest_start(nlh, TCA_FLOWER_ACT);
+    act = mnl_attr_nest_start(nlh, 2);
+    mnl_attr_put_strz(nlh, TCA_ACT_KIND, "mirred");
+    opts = mnl_attr_nest_start(nlh, TCA_ACT_OPTIONS);
+    mnl_attr_put(nlh, TCA_MIRRED_PARMS, sizeof junk, &junk);
+    mnl_attr_nest_end(nlh, opts);
+    mnl_attr_nest_end(nlh, act);
+    mnl_attr_nest_end(nlh, list);
+    ck_assert_int_eq(mf_act_decode_list(list, out, &n, cookie, &cookie_len,
+                                        NULL, &err), EPROTO);
+    ck_assert_str_eq(err, "actions out of order");
+
+    nlh = mnl_nlmsg_put_header(buf);
+    list = mnl_attr_nest_start(nlh, TCA_FLOWER_ACT);
+    act = mnl_attr_nest_start(nlh, 1);
+    mnl_attr_put_strz(nlh, TCA_ACT_KIND, "mirred");
+    opts = mnl_attr_nest_start(nlh, TCA_ACT_OPTIONS);
+    mnl_attr_put(nlh, TCA_MIRRED_PARMS, sizeof junk, &junk);
+    mnl_attr_nest_end(nlh, opts);
+    mnl_attr_nest_end(nlh, act);
+    mnl_attr_nest_end(nlh, list);
+    ck_assert_int_eq(mf_act_decode_list(list, out, &n, cookie, &cookie_len,
+                                        NULL, &err), EPROTO);
+    ck_assert_str_eq(err, "mirred: short TCA_MIRRED_PARMS");
+}
+END_TEST
+
+START_TEST(test_format)
+{
+    struct mf_act acts[2] = { example(1), example(4) };
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    mf_act_format_list(&s, acts, 2);
+    ck_assert_str_eq(ds_cstr(&s),
+                     "mirred(egress mirror,ifindex=8),gact(drop)");
+    ds_destroy(&s);
+}
+END_TEST
+
+Suite *
+mf_act_suite(void)
+{
+    Suite *s = suite_create("act");
+    TCase *tc = tcase_create("actions");
+
+    tcase_add_loop_test(tc, test_each_kind_round_trips, 0, N_EXAMPLES);
+    tcase_add_test(tc, test_every_kind_has_ops);
+    tcase_add_test(tc, test_list_and_cookie_round_trip);
+    tcase_add_test(tc, test_stats_are_read);
+    tcase_add_test(tc, test_unknown_kind_refused);
+    tcase_add_test(tc, test_malformed_refused);
+    tcase_add_test(tc, test_format);
+    suite_add_tcase(s, tc);
+    return s;
+}

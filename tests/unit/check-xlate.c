@@ -1,0 +1,284 @@
+/* check-xlate: megaflows become filters and come back unchanged. */
+#include <config.h>
+#include "mf-unit.h"
+
+#include <errno.h>
+#include <linux/pkt_cls.h>
+#include <linux/tc_act/tc_mirred.h>
+#include <string.h>
+
+#include "flow.h"
+#include "mf-filter.h"
+#include "mf-xlate.h"
+#include "netlink.h"
+#include "odp-util.h"
+#include "odp-netlink.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/match.h"
+#include "openvswitch/ofpbuf.h"
+#include "packets.h"
+
+/* Ports 1..9 exist with ifindex port+100; port 8 is internal, port 9 a
+ * tunnel. */
+static enum mf_port_kind
+lookup(odp_port_t port, uint32_t *ifindex, void *aux OVS_UNUSED)
+{
+    uint32_t p = odp_to_u32(port);
+
+    if (p < 1 || p > 9) {
+        return MF_PORT_NONE;
+    }
+    *ifindex = p + 100;
+    return p == 8 ? MF_PORT_INTERNAL : p == 9 ? MF_PORT_TUNNEL
+           : MF_PORT_NETDEV;
+}
+
+static odp_port_t
+from_ifindex(uint32_t ifindex, void *aux OVS_UNUSED)
+{
+    return ifindex > 100 && ifindex < 110 ? u32_to_odp(ifindex - 100)
+           : ODPP_NONE;
+}
+
+static const struct mf_xlate_ports ports = { lookup, from_ifindex, NULL };
+
+static void
+set_odp_in_port(struct match *m, uint32_t port)
+{
+    m->flow.in_port.odp_port = u32_to_odp(port);
+    m->wc.masks.in_port.odp_port = u32_to_odp(UINT32_MAX);
+}
+
+/* A megaflow as the kernel datapath hands it over for a ping. */
+static void
+ping_match(struct match *m, ovs_be16 dl_type)
+{
+    struct eth_addr src = ETH_ADDR_C(02, 00, 00, 00, 00, 01);
+    struct eth_addr dst = ETH_ADDR_C(02, 00, 00, 00, 00, 02);
+
+    match_init_catchall(m);
+    set_odp_in_port(m, 2);
+    match_set_recirc_id(m, 0);
+    match_set_dl_src(m, src);
+    match_set_dl_dst(m, dst);
+    match_set_dl_type(m, dl_type);
+    m->flow.vlans[0].tci = 0;
+    m->wc.masks.vlans[0].tci = OVS_BE16_MAX;
+    match_set_nw_frag_masked(m, 0, FLOW_NW_FRAG_MASK);
+}
+
+static size_t
+put_outputs(struct ofpbuf *b, const uint32_t *ports_, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        nl_msg_put_odp_port(b, OVS_ACTION_ATTR_OUTPUT, u32_to_odp(ports_[i]));
+    }
+    return b->size;
+}
+
+/* Translates there and back, and checks nothing changed. */
+static void
+assert_round_trip(const struct match *m, const struct ofpbuf *acts)
+{
+    struct ds reason = DS_EMPTY_INITIALIZER;
+    struct match back, want = *m;
+    struct mf_filter f;
+    struct ofpbuf buf;
+    const struct nlattr *nest;
+    size_t ofs;
+
+    ck_assert_msg(!mf_xlate_to_filter(m, u32_to_odp(2), acts->data,
+                                      acts->size, &ports, &f, &reason),
+                  "refused: %s", ds_cstr(&reason));
+    ofpbuf_init(&buf, 64);
+    ck_assert_msg(!mf_xlate_from_filter(&f, u32_to_odp(2), &ports, &back,
+                                        &buf, &ofs, &reason),
+                  "no way back: %s", ds_cstr(&reason));
+    flow_zero_wildcards(&want.flow, &want.wc);
+    flow_zero_wildcards(&back.flow, &back.wc);
+    ck_assert(flow_wildcards_equal(&want.wc, &back.wc));
+    ck_assert(flow_equal(&want.flow, &back.flow));
+    nest = ofpbuf_at_assert(&buf, ofs, sizeof *nest);
+    ck_assert_uint_eq(nl_attr_get_size(nest), acts->size);
+    ck_assert(!memcmp(nl_attr_get(nest), acts->data, acts->size));
+    ofpbuf_uninit(&buf);
+    ds_destroy(&reason);
+}
+
+START_TEST(test_ipv4_ping_round_trips)
+{
+    static const uint32_t out[] = { 3 };
+    struct match m;
+    struct ofpbuf acts;
+
+    ping_match(&m, htons(ETH_TYPE_IP));
+    ofpbuf_init(&acts, 64);
+    put_outputs(&acts, out, 1);
+    assert_round_trip(&m, &acts);
+
+    match_set_nw_src_masked(&m, htonl(0x0a010100), htonl(0xffffff00));
+    match_set_nw_dst(&m, htonl(0x0a010102));
+    match_set_nw_proto(&m, 1);
+    assert_round_trip(&m, &acts);
+    ofpbuf_uninit(&acts);
+}
+END_TEST
+
+START_TEST(test_ipv6_round_trips)
+{
+    static const uint32_t out[] = { 3 };
+    struct in6_addr a = IN6ADDR_LOOPBACK_INIT, mask = IN6ADDR_EXACT_INIT;
+    struct match m;
+    struct ofpbuf acts;
+
+    ping_match(&m, htons(ETH_TYPE_IPV6));
+    match_set_ipv6_src_masked(&m, &a, &mask);
+    match_set_ipv6_dst(&m, &a);
+    match_set_nw_proto(&m, 58);
+    ofpbuf_init(&acts, 64);
+    put_outputs(&acts, out, 1);
+    assert_round_trip(&m, &acts);
+    ofpbuf_uninit(&acts);
+}
+END_TEST
+
+START_TEST(test_arp_and_l2_only_round_trip)
+{
+    static const uint32_t out[] = { 4, 5, 6 };
+    struct match m;
+    struct ofpbuf acts;
+
+    ping_match(&m, htons(ETH_TYPE_ARP));
+    m.wc.masks.nw_frag = 0;
+    ofpbuf_init(&acts, 64);
+    put_outputs(&acts, out, 3);
+    assert_round_trip(&m, &acts);
+    ofpbuf_uninit(&acts);
+}
+END_TEST
+
+START_TEST(test_outputs_become_mirror_then_redirect)
+{
+    static const uint32_t out[] = { 3, 8, 4 };
+    struct ds reason = DS_EMPTY_INITIALIZER;
+    struct mf_filter f;
+    struct match m;
+    struct ofpbuf acts;
+
+    ping_match(&m, htons(ETH_TYPE_IP));
+    ofpbuf_init(&acts, 64);
+    put_outputs(&acts, out, 3);
+    ck_assert_int_eq(mf_xlate_to_filter(&m, u32_to_odp(2), acts.data,
+                                        acts.size, &ports, &f, &reason), 0);
+    ck_assert_uint_eq(f.n_acts, 3);
+    ck_assert_int_eq(f.acts[0].mirred.eaction, TCA_EGRESS_MIRROR);
+    ck_assert_uint_eq(f.acts[0].mirred.ifindex, 103);
+    ck_assert_int_eq(f.acts[1].mirred.eaction, TCA_INGRESS_MIRROR);
+    ck_assert_int_eq(f.acts[2].mirred.eaction, TCA_EGRESS_REDIR);
+    ck_assert_uint_eq(f.protocol, htons(ETH_TYPE_IP));
+    ofpbuf_uninit(&acts);
+    ds_destroy(&reason);
+}
+END_TEST
+
+START_TEST(test_drop)
+{
+    struct ds reason = DS_EMPTY_INITIALIZER;
+    struct mf_filter f;
+    struct match m;
+    struct ofpbuf acts;
+
+    ping_match(&m, htons(ETH_TYPE_IP));
+    ofpbuf_init(&acts, 64);
+    ck_assert_int_eq(mf_xlate_to_filter(&m, u32_to_odp(2), NULL, 0,
+                                        &ports, &f, &reason), 0);
+    ck_assert_uint_eq(f.n_acts, 1);
+    ck_assert_int_eq(f.acts[0].kind, MF_ACT_GACT);
+    ck_assert_int_eq(f.acts[0].gact.verdict, TC_ACT_SHOT);
+    assert_round_trip(&m, &acts);
+    ofpbuf_uninit(&acts);
+    ds_destroy(&reason);
+}
+END_TEST
+
+/* Each refusal names what it refused. */
+static void
+assert_refused(const struct match *m, const struct ofpbuf *acts,
+               const char *needle)
+{
+    struct ds reason = DS_EMPTY_INITIALIZER;
+    struct mf_filter f;
+
+    ck_assert_int_eq(mf_xlate_to_filter(m, u32_to_odp(2), acts->data,
+                                        acts->size, &ports, &f, &reason),
+                     EOPNOTSUPP);
+    ck_assert_msg(strstr(ds_cstr(&reason), needle),
+                  "reason '%s' does not name '%s'", ds_cstr(&reason),
+                  needle);
+    ds_destroy(&reason);
+}
+
+START_TEST(test_refusals_name_the_cause)
+{
+    static const uint32_t out[] = { 3 }, tnl[] = { 9 }, none[] = { 77 };
+    struct ofpbuf acts, bad;
+    struct match m;
+
+    ofpbuf_init(&acts, 64);
+    put_outputs(&acts, out, 1);
+
+    ping_match(&m, htons(ETH_TYPE_IP));
+    match_set_recirc_id(&m, 5);
+    assert_refused(&m, &acts, "recirc_id");
+
+    ping_match(&m, htons(ETH_TYPE_IP));
+    match_set_nw_proto(&m, 6);
+    match_set_tp_dst(&m, htons(80));
+    assert_refused(&m, &acts, "tp_dst");
+
+    ping_match(&m, htons(ETH_TYPE_IP));
+    match_set_pkt_mark(&m, 7);
+    assert_refused(&m, &acts, "pkt_mark");
+
+    ping_match(&m, htons(ETH_TYPE_IP));
+    match_set_dl_vlan(&m, htons(10), 0);
+    assert_refused(&m, &acts, "vlan");
+
+    ping_match(&m, htons(ETH_TYPE_IP));
+    match_set_nw_frag_masked(&m, FLOW_NW_FRAG_ANY, FLOW_NW_FRAG_MASK);
+    assert_refused(&m, &acts, "frag");
+
+    ping_match(&m, htons(ETH_TYPE_IP));
+    set_odp_in_port(&m, 3);
+    assert_refused(&m, &acts, "in_port");
+
+    ping_match(&m, htons(ETH_TYPE_IP));
+    ofpbuf_init(&bad, 64);
+    put_outputs(&bad, tnl, 1);
+    assert_refused(&m, &bad, "tunnel");
+    ofpbuf_clear(&bad);
+    put_outputs(&bad, none, 1);
+    assert_refused(&m, &bad, "output(77)");
+    ofpbuf_clear(&bad);
+    nl_msg_put_flag(&bad, OVS_ACTION_ATTR_POP_VLAN);
+    assert_refused(&m, &bad, "pop_vlan");
+    ofpbuf_uninit(&bad);
+    ofpbuf_uninit(&acts);
+}
+END_TEST
+
+Suite *
+mf_xlate_suite(void)
+{
+    Suite *s = suite_create("xlate");
+    TCase *tc = tcase_create("megaflows");
+
+    tcase_add_test(tc, test_ipv4_ping_round_trips);
+    tcase_add_test(tc, test_ipv6_round_trips);
+    tcase_add_test(tc, test_arp_and_l2_only_round_trip);
+    tcase_add_test(tc, test_outputs_become_mirror_then_redirect);
+    tcase_add_test(tc, test_drop);
+    tcase_add_test(tc, test_refusals_name_the_cause);
+    suite_add_tcase(s, tc);
+    return s;
+}

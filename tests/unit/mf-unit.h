@@ -1,0 +1,17 @@
+/*
+ * mf-unit: megaflower's Check unit suites, collected by one runner.
+ *
+ * They need no root and no kernel: every test builds netlink messages in
+ * memory and reads them back.
+ */
+#ifndef MF_UNIT_H
+#define MF_UNIT_H 1
+
+#include <check.h>
+
+Suite *mf_flower_suite(void);
+Suite *mf_act_suite(void);
+Suite *mf_filter_suite(void);
+Suite *mf_xlate_suite(void);
+
+#endif /* mf-unit.h */
