@@ -138,6 +138,22 @@ error_cb(const struct nlmsghdr *nlh, void *ctx_)
     return MNL_CB_ERROR;
 }
 
+static int
+done_cb(const struct nlmsghdr *nlh, void *ctx_)
+{
+    return MNL_CB_STOP;
+}
+
+static int
+overrun_cb(const struct nlmsghdr *nlh, void *ctx_)
+{
+    struct run_ctx *ctx = ctx_;
+
+    mf_err_set(ctx->err, ENOBUFS, "netlink overrun");
+    errno = ENOBUFS;
+    return MNL_CB_ERROR;
+}
+
 /* A callback's error is remembered, not acted on at once: the replies are
  * still read to the end so the socket holds nothing stale afterward. */
 static int
@@ -155,8 +171,12 @@ data_cb(const struct nlmsghdr *nlh, void *ctx_)
 static int
 run(struct nlmsghdr *req, mnl_cb_t cb, void *data, struct mf_err *err)
 {
+    /* libmnl ignores control messages whose slot here is empty, so every
+     * one that matters has a callback. */
     static mnl_cb_t ctl[NLMSG_MIN_TYPE] = {
         [NLMSG_ERROR] = error_cb,
+        [NLMSG_DONE] = done_cb,
+        [NLMSG_OVERRUN] = overrun_cb,
     };
     struct mf_err dummy;
     struct run_ctx ctx = { cb, data, err ? err : &dummy, 0 };

@@ -40,7 +40,9 @@ __wrap_netdev_set_flow_api_enabled(const struct smap *other_config)
             p = MF_POLICY_NONE;
         }
         mf_engine_set_policy(p);
-        VLOG_INFO("megaflower enabled: tc-policy %s", mf_policy_to_string(p));
+        /* Debug level: OVS logs "tc: Using policy" itself, and start-up
+         * must stay quiet on the console. */
+        VLOG_DBG("megaflower enabled: tc-policy %s", mf_policy_to_string(p));
     }
     __real_netdev_set_flow_api_enabled(other_config);
 }

@@ -49,6 +49,28 @@ encode(const struct mf_act *acts, size_t n, const uint8_t *cookie,
     return mnl_nlmsg_get_payload(nlh);
 }
 
+/* Builds by hand a TCA_FLOWER_ACT list holding one action numbered
+ * 'number', of tc kind 'kind', whose options hold one attribute. */
+static struct nlattr *
+hand_built(uint16_t number, const char *kind, uint16_t opt_type,
+           const void *opt, size_t opt_len)
+{
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+    struct nlattr *list, *act, *opts;
+
+    list = mnl_attr_nest_start(nlh, TCA_FLOWER_ACT);
+    act = mnl_attr_nest_start(nlh, number);
+    mnl_attr_put_strz(nlh, TCA_ACT_KIND, kind);
+    opts = mnl_attr_nest_start(nlh, TCA_ACT_OPTIONS);
+    if (opt_len) {
+        mnl_attr_put(nlh, opt_type, opt_len, opt);
+    }
+    mnl_attr_nest_end(nlh, opts);
+    mnl_attr_nest_end(nlh, act);
+    mnl_attr_nest_end(nlh, list);
+    return list;
+}
+
 START_TEST(test_each_kind_round_trips)
 {
     struct mf_act in = example(_i), out[MF_ACT_MAX];
@@ -150,60 +172,40 @@ END_TEST
 
 START_TEST(test_unknown_kind_refused)
 {
-    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-    struct nlattr *list, *act, *opts;
     struct mf_act out[MF_ACT_MAX];
     uint8_t cookie[MF_COOKIE_LEN];
     const char *err = NULL;
     size_t n, cookie_len;
 
-    list = mnl_attr_nest_start(nlh, TCA_FLOWER_ACT);
-    act = mnl_attr_nest_start(nlh, 1);
-    mnl_attr_put_strz(nlh, TCA_ACT_KIND, "skbedit");
-    opts = mnl_attr_nest_start(nlh, TCA_ACT_OPTIONS);
-    mnl_attr_nest_end(nlh, opts);
-    mnl_attr_nest_end(nlh, act);
-    mnl_attr_nest_end(nlh, list);
-    ck_assert_int_eq(mf_act_decode_list(list, out, &n, cookie, &cookie_len,
-                                        NULL, &err), EOPNOTSUPP);
+    ck_assert_int_eq(mf_act_decode_list(hand_built(1, "skbedit", 0, NULL, 0),
+                                        out, &n, cookie, &cookie_len, NULL,
+                                        &err), EOPNOTSUPP);
     ck_assert_ptr_nonnull(strstr(err, "unknown"));
 }
 END_TEST
 
 START_TEST(test_malformed_refused)
 {
-    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-    struct nlattr *list, *act, *opts;
     struct mf_act out[MF_ACT_MAX];
     uint8_t cookie[MF_COOKIE_LEN];
     const char *err = NULL;
     size_t n, cookie_len;
     uint32_t junk = 1;
 
-    /* Action numbered 2 first, with a short TCA_MIRRED_PARMS. */
-    list = mnl_attr_nest_start(nlh, TCA_FLOWER_ACT);
-    act = mnl_attr_nest_start(nlh, 2);
-    mnl_attr_put_strz(nlh, TCA_ACT_KIND, "mirred");
-    opts = mnl_attr_nest_start(nlh, TCA_ACT_OPTIONS);
-    mnl_attr_put(nlh, TCA_MIRRED_PARMS, sizeof junk, &junk);
-    mnl_attr_nest_end(nlh, opts);
-    mnl_attr_nest_end(nlh, act);
-    mnl_attr_nest_end(nlh, list);
-    ck_assert_int_eq(mf_act_decode_list(list, out, &n, cookie, &cookie_len,
-                                        NULL, &err), EPROTO);
+    /* Numbered 2 with no 1 before it. */
+    ck_assert_int_eq(mf_act_decode_list(hand_built(2, "mirred",
+                                                   TCA_MIRRED_PARMS, &junk,
+                                                   sizeof junk),
+                                        out, &n, cookie, &cookie_len, NULL,
+                                        &err), EPROTO);
     ck_assert_str_eq(err, "actions out of order");
 
-    nlh = mnl_nlmsg_put_header(buf);
-    list = mnl_attr_nest_start(nlh, TCA_FLOWER_ACT);
-    act = mnl_attr_nest_start(nlh, 1);
-    mnl_attr_put_strz(nlh, TCA_ACT_KIND, "mirred");
-    opts = mnl_attr_nest_start(nlh, TCA_ACT_OPTIONS);
-    mnl_attr_put(nlh, TCA_MIRRED_PARMS, sizeof junk, &junk);
-    mnl_attr_nest_end(nlh, opts);
-    mnl_attr_nest_end(nlh, act);
-    mnl_attr_nest_end(nlh, list);
-    ck_assert_int_eq(mf_act_decode_list(list, out, &n, cookie, &cookie_len,
-                                        NULL, &err), EPROTO);
+    /* A TCA_MIRRED_PARMS too short to hold a struct tc_mirred. */
+    ck_assert_int_eq(mf_act_decode_list(hand_built(1, "mirred",
+                                                   TCA_MIRRED_PARMS, &junk,
+                                                   sizeof junk),
+                                        out, &n, cookie, &cookie_len, NULL,
+                                        &err), EPROTO);
     ck_assert_str_eq(err, "mirred: short TCA_MIRRED_PARMS");
 }
 END_TEST

@@ -76,6 +76,21 @@ put_outputs(struct ofpbuf *b, const uint32_t *ports_, size_t n)
     return b->size;
 }
 
+static void assert_round_trip(const struct match *, const struct ofpbuf *);
+
+/* Round-trips 'm' with actions output(out[0]), output(out[1]), ... */
+static void
+assert_round_trip_outputs(const struct match *m, const uint32_t *out,
+                          size_t n)
+{
+    struct ofpbuf acts;
+
+    ofpbuf_init(&acts, 64);
+    put_outputs(&acts, out, n);
+    assert_round_trip(m, &acts);
+    ofpbuf_uninit(&acts);
+}
+
 /* Translates there and back, and checks nothing changed. */
 static void
 assert_round_trip(const struct match *m, const struct ofpbuf *acts)
@@ -129,16 +144,12 @@ START_TEST(test_ipv6_round_trips)
     static const uint32_t out[] = { 3 };
     struct in6_addr a = IN6ADDR_LOOPBACK_INIT, mask = IN6ADDR_EXACT_INIT;
     struct match m;
-    struct ofpbuf acts;
 
     ping_match(&m, htons(ETH_TYPE_IPV6));
     match_set_ipv6_src_masked(&m, &a, &mask);
     match_set_ipv6_dst(&m, &a);
     match_set_nw_proto(&m, 58);
-    ofpbuf_init(&acts, 64);
-    put_outputs(&acts, out, 1);
-    assert_round_trip(&m, &acts);
-    ofpbuf_uninit(&acts);
+    assert_round_trip_outputs(&m, out, 1);
 }
 END_TEST
 
@@ -146,14 +157,10 @@ START_TEST(test_arp_and_l2_only_round_trip)
 {
     static const uint32_t out[] = { 4, 5, 6 };
     struct match m;
-    struct ofpbuf acts;
 
     ping_match(&m, htons(ETH_TYPE_ARP));
     m.wc.masks.nw_frag = 0;
-    ofpbuf_init(&acts, 64);
-    put_outputs(&acts, out, 3);
-    assert_round_trip(&m, &acts);
-    ofpbuf_uninit(&acts);
+    assert_round_trip_outputs(&m, out, 3);
 }
 END_TEST
 
