@@ -24,7 +24,7 @@ VLOG_DEFINE_THIS_MODULE(mf_engine);
 COVERAGE_DEFINE(mf_filter_added);
 COVERAGE_DEFINE(mf_filter_replaced);
 COVERAGE_DEFINE(mf_filter_deleted);
-COVERAGE_DEFINE(mf_filter_stale_removed);
+COVERAGE_DEFINE(mf_filter_flushed);
 COVERAGE_DEFINE(mf_echo_mismatch);
 COVERAGE_DEFINE(mf_kernel_refused);
 
@@ -387,7 +387,7 @@ mf_engine_del(const struct mf_ufid *ufid, struct mf_flow_stats *stats,
         stats_from_filter(&old, &prev.adjust, stats);
     }
     error = mf_tc_filter_del(&prev.id, err);
-    if (!error || error == ENOENT) {
+    if (!error || error == ENOENT || error == ENODEV) {
         /* Gone either way: the device may have vanished with it. */
         flow_forget(ufid);
         COVERAGE_INC(mf_filter_deleted);
@@ -506,16 +506,19 @@ mf_engine_flush(uint32_t ifindex, struct mf_err *err)
         int e = mf_tc_filter_del(&d.filters[i], err);
 
         if (!e) {
-            COVERAGE_INC(mf_filter_stale_removed);
+            COVERAGE_INC(mf_filter_flushed);
         } else if (e != ENOENT) {
             error = e;
         }
     }
     free(d.filters);
-    if (error) {
-        return error;
+    if (error == ENODEV) {
+        /* The device is gone, and its filters with it. */
+        error = 0;
     }
 
+    /* Forget the device's flows even if some delete failed: what is left
+     * in the kernel is found again by the next port init or flush. */
     ovs_mutex_lock(&flows_mutex);
     HMAP_FOR_EACH_SAFE (flow, node, &flows) {
         if (flow->id.ifindex == ifindex) {
@@ -524,7 +527,7 @@ mf_engine_flush(uint32_t ifindex, struct mf_err *err)
         }
     }
     ovs_mutex_unlock(&flows_mutex);
-    return 0;
+    return error;
 }
 
 int

@@ -145,15 +145,23 @@ xlate_match(const struct match *match, odp_port_t in_port,
     }
     mask->dl_type = 0;
 
-    /* "No VLAN" (tci exactly 0) is what a non-VLAN flower protocol
+    /* "No VLAN" (tci and tpid exactly 0, as odp-util builds it for a flow
+     * without an 802.1Q header) is what a non-VLAN flower protocol
      * matches; anything else about VLANs is not offloaded yet. */
     if (mask->vlans[0].tci == OVS_BE16_MAX && !key->vlans[0].tci
-        && !mask->vlans[0].tpid && exact_type) {
+        && (!mask->vlans[0].tpid || mask->vlans[0].tpid == OVS_BE16_MAX)
+        && !key->vlans[0].tpid && exact_type) {
         mask->vlans[0].tci = 0;
+        mask->vlans[0].tpid = 0;
     }
     for (size_t i = 0; i < FLOW_MAX_VLAN_HEADERS; i++) {
         if (mask->vlans[i].tci || mask->vlans[i].tpid) {
-            return refuse(reason, "vlan: VLAN matches are not offloaded yet");
+            return refuse(reason, "vlan[%"PRIuSIZE"] tci=%#"PRIx16"/%#"PRIx16
+                          " tpid=%#"PRIx16"/%#"PRIx16": VLAN matches are "
+                          "not offloaded yet", i, ntohs(key->vlans[i].tci),
+                          ntohs(mask->vlans[i].tci),
+                          ntohs(key->vlans[i].tpid),
+                          ntohs(mask->vlans[i].tpid));
         }
     }
 
@@ -289,9 +297,11 @@ mf_xlate_from_filter(const struct mf_filter *f, odp_port_t in_port,
     match_set_recirc_id(match, 0);
     if (f->mask.eth_type) {
         match_set_dl_type(match, f->key.eth_type);
-        /* The match OVS put: exactly no VLAN. */
+        /* The match OVS puts: exactly no VLAN. */
         key->vlans[0].tci = 0;
+        key->vlans[0].tpid = 0;
         mask->vlans[0].tci = OVS_BE16_MAX;
+        mask->vlans[0].tpid = OVS_BE16_MAX;
     }
     for (size_t i = 0; i < ARRAY_SIZE(xlate_fields); i++) {
         const struct xlate_field *x = &xlate_fields[i];

@@ -142,6 +142,9 @@ translate(struct netdev *netdev, const struct match *match,
                                                      sizeof *nest);
 
         want = *match;
+        /* packet_type=Ethernet is implied by the port (mf-xlate refuses
+         * any other); the kernel datapath's own dumps leave it out too. */
+        want.wc.masks.packet_type = 0;
         flow_zero_wildcards(&want.flow, &want.wc);
         flow_zero_wildcards(&back.flow, &back.wc);
         if (!flow_equal(&want.flow, &back.flow)

@@ -68,9 +68,18 @@ check-system: all $(SYSTEM_TESTSUITE) tests/atlocal
 	  $(SHELL) $(srcdir)/tests/run-system.sh system $(TESTSUITEFLAGS)
 
 # OVS's own offload system tests, run with megaflower's ovs-vswitchd.
+# 'make check' (and so CI) leaves out groups 7 and 8 (meter rates), which
+# fail for megaflower and linux_tc alike under emulation and take minutes;
+# 'make check-full' (MF_FULL=1) runs all twelve.
+UPSTREAM_CI_TESTS = 1-6 9-12
 check-upstream: all tests/atlocal
 	MF_BUILDDIR='$(abs_top_builddir)' MF_SRCDIR='$(abs_top_srcdir)' \
 	OVS_SRCDIR='$(OVS_SRCDIR)' AUTOTEST_PATH='$(AUTOTEST_PATH)' \
-	  $(SHELL) $(srcdir)/tests/run-system.sh upstream $(TESTSUITEFLAGS)
+	  $(SHELL) $(srcdir)/tests/run-system.sh upstream \
+	  $(if $(TESTSUITEFLAGS),$(TESTSUITEFLAGS),$(if $(MF_FULL),,$(UPSTREAM_CI_TESTS)))
 
 check-local: check-unit check-autotest check-system check-upstream
+
+# Everything, with no subset: what 'tests/check-all.sh full' runs.
+check-full: check-unit check-autotest
+	$(MAKE) check-system check-upstream MF_FULL=1
