@@ -37,12 +37,12 @@ mf_build() {
     cd "$MF_TOP" || return 1
     if [ ! -x configure ]; then
         mf_log "autoreconf"
-        autoreconf -fi >/dev/null || return 1
+        autoreconf -fi >/dev/null 2>&1 || { autoreconf -fi; return 1; }
     fi
     if [ ! -f Makefile ]; then
         mf_log "configure ${MF_CONFIGURE_FLAGS:-(OVS from the openvswitch-source package)}"
         # shellcheck disable=SC2086
-        ./configure -q $MF_CONFIGURE_FLAGS || return 1
+        ./configure -q ${MF_CONFIGURE_FLAGS-} || return 1
     fi
     mf_log "make (the first build also builds Open vSwitch: a few minutes)"
     make -s -j"$(nproc)" || return 1
