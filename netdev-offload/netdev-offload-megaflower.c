@@ -407,15 +407,15 @@ mf_init_flow_api(struct netdev *netdev)
     return 0;
 }
 
+/* Filters stay when OVS lets go of a port: across an ovs-vswitchd restart
+ * they keep forwarding until the next mf_init_flow_api() replaces them,
+ * and a port leaving a bridge has its flows deleted by the revalidators
+ * first.  This is what upstream's linux_tc does too. */
 static void
 mf_uninit_flow_api(struct netdev *netdev)
 {
-    struct mf_err err;
-    uint32_t ifindex;
-
-    if (!get_ifindex(netdev, &ifindex)) {
-        mf_engine_flush(ifindex, &err);
-    }
+    VLOG_DBG("%s: released; its filters stay until the next init",
+             netdev_get_name(netdev));
 }
 
 const struct netdev_flow_api netdev_offload_megaflower = {
