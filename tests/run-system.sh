@@ -63,6 +63,19 @@ run_suite () {
     printf "%s\n" "at_srcdir=\$abs_srcdir" "at_top_srcdir=\$abs_top_srcdir" \
         "at_top_build_prefix=\$abs_top_builddir/" \
         "at_top_builddir=\$abs_top_builddir/" >> "$w/atconfig"
+    if [ "${MEGAFLOWER_VM:-0}" = 1 ]; then
+        # Under emulation a poll loop can stall past 1 s; timeval then warns
+        # on the console, which OVS start macros count as a failure (its
+        # check_logs ignores the same lines in the log file).  Keep those
+        # lines out of the console only, for every binary alike.
+        mkdir -p "$w/emu-bin"
+        for prog in ovs-vswitchd ovs-vsctl; do
+            real=$(PATH=$path command -v $prog) || exit 99
+            printf "#!/bin/sh\nexec %s -vtimeval:console:off \"\$@\"\n" "$real" > "$w/emu-bin/$prog"
+            chmod +x "$w/emu-bin/$prog"
+        done
+        path=$w/emu-bin:$path
+    fi
     (cd "$w" && "$suite" -C "$w" AUTOTEST_PATH="$path" $tests)
     rc=$?
     failed_of "$w" "$suite" > "$w/failed"
