@@ -29,7 +29,7 @@ TESTSUITE_AT = tests/testsuite.at tests/mf-macros.at tests/mf-host.at
 SYSTEM_TESTSUITE_AT = tests/system-testsuite.at tests/mf-macros.at \
 	tests/mf-system.at
 EXTRA_DIST += $(TESTSUITE_AT) $(SYSTEM_TESTSUITE_AT) tests/package.m4 \
-	tests/atlocal.in tests/run-system.sh tests/vm tests/common.sh \
+	tests/atlocal.in tests/run-system.sh tests/run-suite.sh tests/vm tests/common.sh \
 	tests/demo.sh tests/check-all.sh
 CLEANFILES += $(TESTSUITE) $(SYSTEM_TESTSUITE)
 
@@ -71,11 +71,14 @@ check-system: all $(SYSTEM_TESTSUITE) tests/atlocal
 	  $(SHELL) $(srcdir)/tests/run-system.sh system \
 	  $(if $(TESTSUITEFLAGS),$(TESTSUITEFLAGS),$(if $(MF_FULL),,$(SYSTEM_CI_TESTS)))
 
-# OVS's own offload system tests, run with megaflower's ovs-vswitchd.
-# 'make check' (and so CI) leaves out groups 7 and 8 (meter rates), which
-# fail for megaflower and linux_tc alike under emulation and take minutes;
-# 'make check-full' (MF_FULL=1) runs all twelve.
-UPSTREAM_CI_TESTS = 1-6 9-12
+# OVS's own offload system tests, run with megaflower's ovs-vswitchd; any
+# group megaflower fails is run again with OVS's stock one (linux_tc), and
+# only a group linux_tc passes counts as a failure.  'make check' (and so
+# CI) runs the groups with offloads enabled, less 8 (meter rates, which
+# fail for both under emulation and take minutes) and 10 (check_pkt_len,
+# which fails for both until megaflower offloads it); 'make check-full'
+# (MF_FULL=1) runs all twelve.
+UPSTREAM_CI_TESTS = 2 4 6 11 12
 check-upstream: all tests/atlocal
 	MF_BUILDDIR='$(abs_top_builddir)' MF_SRCDIR='$(abs_top_srcdir)' \
 	OVS_SRCDIR='$(OVS_SRCDIR)' AUTOTEST_PATH='$(AUTOTEST_PATH)' \

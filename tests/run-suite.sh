@@ -1,0 +1,128 @@
+#!/bin/bash
+# run-suite.sh -- run system test suites inside a kernel that has
+# cls_flower and the openvswitch module.  tests/run-system.sh calls it
+# directly on such a host, or in Debian's kernel through tests/vm/run.sh.
+#
+# Usage: run-suite.sh system|upstream [TESTS...]
+#   system    megaflower's tests/system-testsuite.
+#   upstream  OVS's tests/system-offloads-testsuite with megaflower's
+#             ovs-vswitchd.  Groups megaflower fails are then run with
+#             OVS's stock ovs-vswitchd (linux_tc) in the same kernel: the
+#             run fails if linux_tc passes a group megaflower fails.
+# Environment: MF_BUILDDIR, MF_SRCDIR, OVS_SRCDIR, AUTOTEST_PATH;
+#   MEGAFLOWER_VM=1 when running under emulation (set by tests/vm/run.sh).
+#
+# Each suite runs in a scratch directory under /tmp: OVS binds unix
+# sockets in the test directory, which a VM's 9p share cannot hold.  Logs,
+# the failed groups and every attempt are copied to $MF_BUILDDIR/tests/NAME.
+set -u
+
+mode=${1:?usage: run-suite.sh system|upstream [TESTS...]}
+shift
+tests=$*
+: "${MF_BUILDDIR:?}" "${MF_SRCDIR:?}" "${OVS_SRCDIR:?}" "${AUTOTEST_PATH:?}"
+emulated=${MEGAFLOWER_VM:-0}
+
+# Under emulation the first start of ovs-vswitchd, paging its binary in
+# over 9p, can stall past 1 s and log a timeval warning on the console,
+# which OVS's macros count as a failure: read the binaries once first.
+warm_up () {
+    cat "$MF_BUILDDIR/vswitchd/ovs-vswitchd" "$OVS_SRCDIR/vswitchd/ovs-vswitchd" \
+        "$OVS_SRCDIR/ovsdb/ovsdb-server" "$OVS_SRCDIR/ovsdb/ovsdb-tool" \
+        "$OVS_SRCDIR/utilities/ovs-vsctl" "$OVS_SRCDIR/utilities/ovs-appctl" \
+        "$OVS_SRCDIR/utilities/ovs-ofctl" "$OVS_SRCDIR/utilities/ovs-dpctl" > /dev/null
+    # On first use the kernel runs modprobe for tc modules, which under
+    # emulation makes the first ovs-vswitchd start crawl: load them now.
+    modprobe -a sch_ingress cls_flower act_mirred act_gact 2>/dev/null
+    return 0
+}
+
+# failed_of DIR SUITE: the numbers of the groups that failed, sorted.
+failed_of () {
+    ls "$1/$(basename "$2").dir" 2>/dev/null | grep -E '^[0-9]+$' | sed 's/^0*//' | sort
+}
+
+# emulation_path DIR PATH: PATH with wrappers that keep timeval warnings
+# off the console.  Under emulation a poll loop can stall past 1 s; OVS's
+# start macros count the console line as a failure, while its check_logs
+# ignores the same line in the log file.  Applied to every binary alike.
+emulation_path () {
+    local dir=$1 path=$2 prog real
+    mkdir -p "$dir/emu-bin" || return 1
+    for prog in ovs-vswitchd ovs-vsctl; do
+        real=$(PATH=$path command -v $prog) || return 1
+        printf '#!/bin/sh\nexec %s -vtimeval:console:off "$@"\n' "$real" > "$dir/emu-bin/$prog"
+        chmod +x "$dir/emu-bin/$prog"
+    done
+    echo "$dir/emu-bin:$path"
+}
+
+# run_suite NAME SUITE ATDIR PATH TESTS...: runs one suite, with up to
+# three attempts for failed groups (like OVS's RECHECK=yes: a stalled
+# guest fails tests on timing alone).  Writes $MF_BUILDDIR/tests/NAME/failed.
+run_suite () {
+    local name=$1 suite=$2 atdir=$3 path=$4 w out attempt
+    shift 4
+    w=$(mktemp -d "/tmp/megaflower-$name.XXXXXX") || return 99
+    out=$MF_BUILDDIR/tests/$name
+    cp "$atdir/atconfig" "$atdir/atlocal" "$w/" || return 99
+    # The suite runs elsewhere than where it was configured: make the
+    # source paths (e.g. OVS's test helpers under $srcdir) absolute.
+    printf '%s\n' 'at_srcdir=$abs_srcdir' 'at_top_srcdir=$abs_top_srcdir' \
+        'at_top_build_prefix=$abs_top_builddir/' \
+        'at_top_builddir=$abs_top_builddir/' >> "$w/atconfig"
+    if [ "$emulated" = 1 ]; then
+        path=$(emulation_path "$w" "$path") || return 99
+    fi
+    echo "$name: running $(basename "$suite") ${*:-(all groups)}"
+    (cd "$w" && "$suite" -C "$w" AUTOTEST_PATH="$path" "$@")
+    failed_of "$w" "$suite" > "$w/failed"
+    cp "$w/failed" "$w/failed-first-run"
+    for attempt in 2 3; do
+        [ -s "$w/failed" ] || break
+        echo "$name: attempt $attempt for: $(tr '\n' ' ' < "$w/failed")"
+        (cd "$w" && mv "$(basename "$suite").log" "attempt-$((attempt - 1)).log" &&
+         mkdir -p "attempt-$((attempt - 1))" &&
+         mv "$(basename "$suite").dir" "attempt-$((attempt - 1))/" &&
+         "$suite" -C "$w" AUTOTEST_PATH="$path" $(cat failed))
+        failed_of "$w" "$suite" > "$w/failed.new" && mv "$w/failed.new" "$w/failed"
+    done
+    if [ -s "$w/failed-first-run" ]; then
+        echo "$name: flaky (passed on a later attempt): $(comm -23 "$w/failed-first-run" "$w/failed" | tr '\n' ' ')"
+    fi
+    (cd "$w" && find . -type s -delete)
+    rm -rf "$out" && mkdir -p "$out" && cp -r "$w"/. "$out"/ && rm -rf "$w"
+    echo "$name: log in $out; failed groups: $(tr '\n' ' ' < "$out/failed")"
+    [ ! -s "$out/failed" ]
+}
+
+warm_up
+case $mode in
+system)
+    run_suite system "$MF_SRCDIR/tests/system-testsuite" "$MF_BUILDDIR/tests" \
+        "$AUTOTEST_PATH" $tests
+    ;;
+upstream)
+    t=$OVS_SRCDIR/tests/system-offloads-testsuite
+    if run_suite upstream-megaflower "$t" "$OVS_SRCDIR/tests" "$AUTOTEST_PATH" $tests; then
+        echo "megaflower passes every upstream offload group run"
+        exit 0
+    fi
+    # The baseline: OVS's stock ovs-vswitchd (linux_tc), only for the
+    # groups megaflower failed.
+    failed=$(cat "$MF_BUILDDIR/tests/upstream-megaflower/failed")
+    stock_path=${AUTOTEST_PATH#"$MF_BUILDDIR/vswitchd:"}
+    run_suite upstream-stock "$t" "$OVS_SRCDIR/tests" "$stock_path" $failed
+    extra=$(comm -23 "$MF_BUILDDIR/tests/upstream-megaflower/failed" \
+                     "$MF_BUILDDIR/tests/upstream-stock/failed" | tr '\n' ' ')
+    if [ -n "$extra" ]; then
+        echo "megaflower fails upstream groups that linux_tc passes: $extra"
+        exit 1
+    fi
+    echo "megaflower fails only groups that linux_tc fails too: $(echo $failed)"
+    ;;
+*)
+    echo "run-suite.sh: unknown mode '$mode'" >&2
+    exit 2
+    ;;
+esac
