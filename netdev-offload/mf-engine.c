@@ -2,6 +2,8 @@
 #include <config.h>
 #include "mf-engine.h"
 
+#include "mf-caps.h"
+
 #include <errno.h>
 #include <linux/if_ether.h>
 #include <linux/pkt_cls.h>
@@ -10,6 +12,7 @@
 
 #include "coverage.h"
 #include "hash.h"
+#include "mf-caps.h"
 #include "mf-tc.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
@@ -117,7 +120,8 @@ static int
 prio_for_protocol(uint16_t protocol, uint16_t *prio, struct mf_err *err)
 {
     static struct ovs_mutex mutex = OVS_MUTEX_INITIALIZER;
-    static uint16_t dyn[0xf0];  /* dyn[i]: protocol at MF_PRIO_MIN+0x10+i */
+    static uint16_t dyn[0xee];  /* dyn[i]: protocol at MF_PRIO_MIN+0x10+i,
+                                 * below MF_PRIO_PROBE. */
     int error = 0;
 
     switch (ntohs(protocol)) {
@@ -145,11 +149,14 @@ prio_for_protocol(uint16_t protocol, uint16_t *prio, struct mf_err *err)
     return error;
 }
 
+/* A filter megaflower installed for a flow, or a probe filter that a
+ * crash left behind (removed by the next port init). */
 static bool
 filter_is_ours(const struct mf_filter *f)
 {
     return (f->prio >= MF_PRIO_MIN && f->prio <= MF_PRIO_MAX
-            && f->cookie_len == sizeof(struct mf_ufid));
+            && (f->cookie_len == sizeof(struct mf_ufid)
+                || f->prio == MF_PRIO_PROBE));
 }
 
 static struct mf_flow *
@@ -483,6 +490,7 @@ mf_engine_port_init(uint32_t ifindex, struct mf_err *err)
     }
     error = mf_engine_flush(ifindex, err);
     if (!error) {
+        mf_caps_probe(ifindex);
         /* Nothing of ours is left; tell the operator what is not ours. */
         if (!collect(ifindex, &d, NULL) && d.n_foreign) {
             VLOG_INFO("ifindex %"PRIu32": leaving %"PRIuSIZE" tc filter(s) "
@@ -554,6 +562,9 @@ mf_engine_dump_next(struct mf_engine_dump *d, const struct mf_filter **fp,
         const struct mf_filter *f = &d->filters[d->pos++];
         struct mf_flow prev;
 
+        if (f->prio == MF_PRIO_PROBE) {
+            continue;
+        }
         memcpy(ufid, f->cookie, sizeof *ufid);
         stats_from_filter(f, flow_lookup(ufid, &prev) ? &prev.adjust : NULL,
                           stats);

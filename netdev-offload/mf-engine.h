@@ -28,6 +28,7 @@
 
 #define MF_PRIO_MIN 0x4d00
 #define MF_PRIO_MAX 0x4dff
+#define MF_PRIO_PROBE (MF_PRIO_MAX - 1) /* mf-caps' short-lived probes. */
 
 /* A megaflow's unique id, laid out as OVS's ovs_u128. */
 struct mf_ufid {

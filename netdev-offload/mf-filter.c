@@ -95,6 +95,7 @@ mf_filter_decode(const struct nlmsghdr *nlh, struct mf_filter *f,
 {
     const struct nlattr *a, *kind = NULL, *opts = NULL;
     const struct tcmsg *tc;
+    int error;
 
     memset(f, 0, sizeof *f);
     if (mnl_nlmsg_get_payload_len(nlh) < sizeof *tc) {
@@ -139,7 +140,11 @@ mf_filter_decode(const struct nlmsghdr *nlh, struct mf_filter *f,
         *err = "no filter in message";
         return ENOENT;
     }
-    return decode_options(opts, f, err);
+    error = decode_options(opts, f, err);
+    if (!error) {
+        mf_flower_normalize(&f->key, &f->mask, f->protocol);
+    }
+    return error;
 }
 
 bool

@@ -4,6 +4,8 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
+#include <linux/if_ether.h>
 #include <linux/pkt_cls.h>
 #include <libmnl/libmnl.h>
 #include <string.h>
@@ -22,7 +24,25 @@ const struct mf_flower_field mf_flower_fields[] = {
     F("src_mac",  TCA_FLOWER_KEY_ETH_SRC, TCA_FLOWER_KEY_ETH_SRC_MASK,
       eth_src, MF_FMT_MAC),
     F("eth_type", TCA_FLOWER_KEY_ETH_TYPE, 0, eth_type, MF_FMT_HEX),
+    F("vlan_id",  TCA_FLOWER_KEY_VLAN_ID, 0, vlan_id, MF_FMT_UINT),
+    F("vlan_prio", TCA_FLOWER_KEY_VLAN_PRIO, 0, vlan_prio, MF_FMT_UINT),
+    F("vlan_ethtype", TCA_FLOWER_KEY_VLAN_ETH_TYPE, 0, vlan_eth_type,
+      MF_FMT_HEX),
+    F("cvlan_id", TCA_FLOWER_KEY_CVLAN_ID, 0, cvlan_id, MF_FMT_UINT),
+    F("cvlan_prio", TCA_FLOWER_KEY_CVLAN_PRIO, 0, cvlan_prio, MF_FMT_UINT),
+    F("cvlan_ethtype", TCA_FLOWER_KEY_CVLAN_ETH_TYPE, 0, cvlan_eth_type,
+      MF_FMT_HEX),
+    F("mpls_label", TCA_FLOWER_KEY_MPLS_LABEL, 0, mpls_label, MF_FMT_UINT),
+    F("mpls_tc",  TCA_FLOWER_KEY_MPLS_TC, 0, mpls_tc, MF_FMT_UINT),
+    F("mpls_bos", TCA_FLOWER_KEY_MPLS_BOS, 0, mpls_bos, MF_FMT_UINT),
+    F("mpls_ttl", TCA_FLOWER_KEY_MPLS_TTL, 0, mpls_ttl, MF_FMT_UINT),
     F("ip_proto", TCA_FLOWER_KEY_IP_PROTO, 0, ip_proto, MF_FMT_HEX),
+    F("ip_tos",   TCA_FLOWER_KEY_IP_TOS, TCA_FLOWER_KEY_IP_TOS_MASK,
+      ip_tos, MF_FMT_HEX),
+    F("ip_ttl",   TCA_FLOWER_KEY_IP_TTL, TCA_FLOWER_KEY_IP_TTL_MASK,
+      ip_ttl, MF_FMT_UINT),
+    F("arp_op",   TCA_FLOWER_KEY_ARP_OP, TCA_FLOWER_KEY_ARP_OP_MASK,
+      arp_op, MF_FMT_UINT),
     F("src_ip",   TCA_FLOWER_KEY_IPV4_SRC, TCA_FLOWER_KEY_IPV4_SRC_MASK,
       ipv4_src, MF_FMT_IPV4),
     F("dst_ip",   TCA_FLOWER_KEY_IPV4_DST, TCA_FLOWER_KEY_IPV4_DST_MASK,
@@ -31,8 +51,46 @@ const struct mf_flower_field mf_flower_fields[] = {
       ipv6_src, MF_FMT_IPV6),
     F("dst_ip6",  TCA_FLOWER_KEY_IPV6_DST, TCA_FLOWER_KEY_IPV6_DST_MASK,
       ipv6_dst, MF_FMT_IPV6),
+    F("arp_sip",  TCA_FLOWER_KEY_ARP_SIP, TCA_FLOWER_KEY_ARP_SIP_MASK,
+      arp_sip, MF_FMT_IPV4),
+    F("arp_tip",  TCA_FLOWER_KEY_ARP_TIP, TCA_FLOWER_KEY_ARP_TIP_MASK,
+      arp_tip, MF_FMT_IPV4),
+    F("arp_sha",  TCA_FLOWER_KEY_ARP_SHA, TCA_FLOWER_KEY_ARP_SHA_MASK,
+      arp_sha, MF_FMT_MAC),
+    F("arp_tha",  TCA_FLOWER_KEY_ARP_THA, TCA_FLOWER_KEY_ARP_THA_MASK,
+      arp_tha, MF_FMT_MAC),
     F("ip_flags", TCA_FLOWER_KEY_FLAGS, TCA_FLOWER_KEY_FLAGS_MASK,
       flags, MF_FMT_HEX),
+    F("tcp_src",  TCA_FLOWER_KEY_TCP_SRC, TCA_FLOWER_KEY_TCP_SRC_MASK,
+      tcp_src, MF_FMT_HEX),
+    F("tcp_dst",  TCA_FLOWER_KEY_TCP_DST, TCA_FLOWER_KEY_TCP_DST_MASK,
+      tcp_dst, MF_FMT_HEX),
+    F("udp_src",  TCA_FLOWER_KEY_UDP_SRC, TCA_FLOWER_KEY_UDP_SRC_MASK,
+      udp_src, MF_FMT_HEX),
+    F("udp_dst",  TCA_FLOWER_KEY_UDP_DST, TCA_FLOWER_KEY_UDP_DST_MASK,
+      udp_dst, MF_FMT_HEX),
+    F("sctp_src", TCA_FLOWER_KEY_SCTP_SRC, TCA_FLOWER_KEY_SCTP_SRC_MASK,
+      sctp_src, MF_FMT_HEX),
+    F("sctp_dst", TCA_FLOWER_KEY_SCTP_DST, TCA_FLOWER_KEY_SCTP_DST_MASK,
+      sctp_dst, MF_FMT_HEX),
+    F("tcp_flags", TCA_FLOWER_KEY_TCP_FLAGS, TCA_FLOWER_KEY_TCP_FLAGS_MASK,
+      tcp_flags, MF_FMT_HEX),
+    F("icmp_type", TCA_FLOWER_KEY_ICMPV4_TYPE,
+      TCA_FLOWER_KEY_ICMPV4_TYPE_MASK, icmpv4_type, MF_FMT_UINT),
+    F("icmp_code", TCA_FLOWER_KEY_ICMPV4_CODE,
+      TCA_FLOWER_KEY_ICMPV4_CODE_MASK, icmpv4_code, MF_FMT_UINT),
+    F("icmpv6_type", TCA_FLOWER_KEY_ICMPV6_TYPE,
+      TCA_FLOWER_KEY_ICMPV6_TYPE_MASK, icmpv6_type, MF_FMT_UINT),
+    F("icmpv6_code", TCA_FLOWER_KEY_ICMPV6_CODE,
+      TCA_FLOWER_KEY_ICMPV6_CODE_MASK, icmpv6_code, MF_FMT_UINT),
+    F("ct_state", TCA_FLOWER_KEY_CT_STATE, TCA_FLOWER_KEY_CT_STATE_MASK,
+      ct_state, MF_FMT_UINT),
+    F("ct_zone",  TCA_FLOWER_KEY_CT_ZONE, TCA_FLOWER_KEY_CT_ZONE_MASK,
+      ct_zone, MF_FMT_UINT),
+    F("ct_mark",  TCA_FLOWER_KEY_CT_MARK, TCA_FLOWER_KEY_CT_MARK_MASK,
+      ct_mark, MF_FMT_UINT),
+    F("ct_label", TCA_FLOWER_KEY_CT_LABELS, TCA_FLOWER_KEY_CT_LABELS_MASK,
+      ct_labels, MF_FMT_HEX),
 };
 const size_t mf_flower_n_fields = ARRAY_SIZE(mf_flower_fields);
 
@@ -166,6 +224,34 @@ mf_flower_decode_attr(const struct nlattr *attr, struct mf_flower_key *key,
     return 0;
 }
 
+static bool
+eth_type_is_vlan(uint16_t eth_type)
+{
+    return eth_type == htons(ETH_P_8021Q) || eth_type == htons(ETH_P_8021AD);
+}
+
+void
+mf_flower_normalize(struct mf_flower_key *key, struct mf_flower_key *mask,
+                    uint16_t protocol)
+{
+    if (!eth_type_is_vlan(protocol) || !mask->eth_type
+        || key->eth_type == protocol) {
+        return;
+    }
+    /* The kernel's form: ETH_TYPE is the innermost ethertype, which it
+     * also repeats as (C)VLAN_ETH_TYPE. */
+    if (mask->vlan_eth_type && eth_type_is_vlan(key->vlan_eth_type)) {
+        if (!mask->cvlan_eth_type) {
+            key->cvlan_eth_type = key->eth_type;
+            mask->cvlan_eth_type = 0xffff;
+        }
+    } else if (!mask->vlan_eth_type) {
+        key->vlan_eth_type = key->eth_type;
+        mask->vlan_eth_type = 0xffff;
+    }
+    key->eth_type = protocol;
+}
+
 bool
 mf_flower_equal(const struct mf_flower_key *ak, const struct mf_flower_key *am,
                 const struct mf_flower_key *bk, const struct mf_flower_key *bm)
@@ -196,6 +282,21 @@ format_value(struct ds *s, enum mf_flower_fmt fmt, const uint8_t *p,
         break;
     case MF_FMT_IPV6:
         ds_put_cstr(s, inet_ntop(AF_INET6, p, buf, sizeof buf));
+        break;
+    case MF_FMT_UINT:
+        if (n == 1) {
+            ds_put_format(s, "%"PRIu8, *p);
+        } else if (n == 2) {
+            uint16_t v;
+
+            memcpy(&v, p, sizeof v);
+            ds_put_format(s, "%"PRIu16, v);
+        } else {
+            uint32_t v;
+
+            memcpy(&v, p, sizeof v);
+            ds_put_format(s, "%"PRIu32, v);
+        }
         break;
     case MF_FMT_HEX:
     default:

@@ -24,23 +24,72 @@ struct nlattr;
 struct nlmsghdr;
 
 struct mf_flower_key {
+    /* L2.  The three ethertype attributes are kept as megaflower sends
+     * them: 'eth_type' is the outermost (the filter's protocol), and for a
+     * VLAN filter 'vlan_eth_type' is the ethertype after the tag and, for
+     * QinQ, 'cvlan_eth_type' the one after the inner tag.  The kernel dumps
+     * the innermost ethertype as TCA_FLOWER_KEY_ETH_TYPE instead;
+     * mf_flower_normalize() maps a dump back to this form. */
     uint8_t eth_dst[6];
     uint8_t eth_src[6];
     uint16_t eth_type;          /* be16, exact only. */
+    uint16_t vlan_id;           /* Host order, exact only (12 bits). */
+    uint8_t vlan_prio;          /* Exact only (3 bits). */
+    uint8_t cvlan_prio;         /* Exact only (3 bits). */
+    uint16_t vlan_eth_type;     /* be16, exact only. */
+    uint16_t cvlan_id;          /* Host order, exact only. */
+    uint16_t cvlan_eth_type;    /* be16, exact only. */
+
+    /* MPLS, first label stack entry; each exact only. */
+    uint32_t mpls_label;        /* Host order, 20 bits. */
+    uint8_t mpls_tc;
+    uint8_t mpls_bos;
+    uint8_t mpls_ttl;
+
+    /* L3. */
     uint8_t ip_proto;           /* exact only. */
+    uint8_t ip_tos;
+    uint8_t ip_ttl;
+    uint8_t arp_op;
     uint8_t pad_;
     uint32_t ipv4_src;          /* be32. */
     uint32_t ipv4_dst;          /* be32. */
     uint8_t ipv6_src[16];
     uint8_t ipv6_dst[16];
+    uint32_t arp_sip;           /* be32. */
+    uint32_t arp_tip;           /* be32. */
+    uint8_t arp_sha[6];
+    uint8_t arp_tha[6];
     uint32_t flags;             /* be32, TCA_FLOWER_KEY_FLAGS_*. */
+
+    /* L4: one member per attribute, although the kernel keeps TCP, UDP and
+     * SCTP ports (and ICMPv4 and ICMPv6) in one place. */
+    uint16_t tcp_src;           /* be16. */
+    uint16_t tcp_dst;
+    uint16_t udp_src;
+    uint16_t udp_dst;
+    uint16_t sctp_src;
+    uint16_t sctp_dst;
+    uint16_t tcp_flags;         /* be16. */
+    uint8_t icmpv4_type;
+    uint8_t icmpv4_code;
+    uint8_t icmpv6_type;
+    uint8_t icmpv6_code;
+
+    /* Conntrack, host order, as the kernel's flow dissector keeps it. */
+    uint16_t ct_state;          /* TCA_FLOWER_KEY_CT_FLAGS_*. */
+    uint16_t ct_zone;
+    uint16_t pad2_;
+    uint32_t ct_mark;
+    uint32_t ct_labels[4];
 };
 
 enum mf_flower_fmt {
     MF_FMT_MAC,
     MF_FMT_IPV4,
     MF_FMT_IPV6,
-    MF_FMT_HEX,                 /* Printed as 0x..., any size up to 4. */
+    MF_FMT_HEX,                 /* Bytes as they are, printed as 0x.... */
+    MF_FMT_UINT,                /* Host-order integer of 1, 2 or 4 bytes. */
 };
 
 struct mf_flower_field {
@@ -85,6 +134,13 @@ void mf_flower_encode(struct nlmsghdr *nlh, const struct mf_flower_key *key,
  * attribute without its mask attribute is matched exactly. */
 int mf_flower_decode_attr(const struct nlattr *attr, struct mf_flower_key *key,
                           struct mf_flower_key *mask, const char **err);
+
+/* Maps a filter as the kernel dumps it back to the form megaflower sends:
+ * for a VLAN filter ('protocol', be16, is 802.1Q or 802.1ad) the kernel
+ * reports the innermost ethertype as TCA_FLOWER_KEY_ETH_TYPE.  Idempotent,
+ * and the identity on what mf_flower_encode() produced. */
+void mf_flower_normalize(struct mf_flower_key *key, struct mf_flower_key *mask,
+                         uint16_t protocol);
 
 bool mf_flower_equal(const struct mf_flower_key *ak,
                      const struct mf_flower_key *am,

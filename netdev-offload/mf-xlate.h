@@ -14,6 +14,7 @@
 #ifndef MF_XLATE_H
 #define MF_XLATE_H 1
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,6 +40,11 @@ struct mf_xlate_ports {
     /* Returns the odp port of 'ifindex', or ODPP_NONE. */
     odp_port_t (*from_ifindex)(uint32_t ifindex, void *aux);
     void *aux;
+
+    /* Whether the kernel datapath shares recirculation ids with tc (OVS's
+     * offload_info.recirc_id_shared_with_tc): only then can a tc chain
+     * that misses hand a packet to OVS at the right recirculation. */
+    bool recirc_shared;
 };
 
 /* Translates 'match' and 'actions' arriving on odp port 'in_port' into

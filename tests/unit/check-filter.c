@@ -149,7 +149,7 @@ START_TEST(test_unknown_match_refused)
     example(&f);
     nlh = mf_filter_encode(buf, RTM_NEWTFILTER, 0, &f, true);
     opts = mnl_attr_nest_start(nlh, TCA_OPTIONS);
-    mnl_attr_put_u16(nlh, TCA_FLOWER_KEY_TCP_DST, htons(80));
+    mnl_attr_put_u16(nlh, TCA_FLOWER_KEY_PORT_DST_MIN, htons(80));
     mnl_attr_nest_end(nlh, opts);
     /* Make the second TCA_OPTIONS the only one: rebuild by hand. */
     nlh = mnl_nlmsg_put_header(buf);
@@ -160,7 +160,7 @@ START_TEST(test_unknown_match_refused)
         tc->tcm_handle = 9;
         mnl_attr_put_strz(nlh, TCA_KIND, "flower");
         opts = mnl_attr_nest_start(nlh, TCA_OPTIONS);
-        mnl_attr_put_u16(nlh, TCA_FLOWER_KEY_TCP_DST, htons(80));
+        mnl_attr_put_u16(nlh, TCA_FLOWER_KEY_PORT_DST_MIN, htons(80));
         mf_act_encode_list(nlh, TCA_FLOWER_ACT, f.acts, f.n_acts, NULL, 0);
         mnl_attr_nest_end(nlh, opts);
     }

@@ -13,6 +13,7 @@
 #include "mf-filter.h"
 #include "mf-flower.h"
 #include "openvswitch/dynamic-string.h"
+#include "util.h"
 
 static char buf[MF_MSG_SIZE];
 
@@ -77,11 +78,51 @@ START_TEST(test_each_field_round_trips)
 }
 END_TEST
 
+/* Bytes of struct mf_flower_key that belong to a field of the table. */
+static void
+covered_bytes(uint8_t covered[sizeof(struct mf_flower_key)])
+{
+    memset(covered, 0, sizeof(struct mf_flower_key));
+    for (size_t i = 0; i < mf_flower_n_fields; i++) {
+        const struct mf_flower_field *f = &mf_flower_fields[i];
+
+        memset(covered + f->offset, 1, f->size);
+    }
+}
+
+/* Every byte of the key is a field of the table or explicit padding: no
+ * member is left out of the table, and the compiler adds no padding that
+ * memcmp()-based equality would trip on. */
+START_TEST(test_table_covers_key)
+{
+    uint8_t covered[sizeof(struct mf_flower_key)];
+    size_t n = 0;
+
+    covered_bytes(covered);
+    for (size_t i = 0; i < sizeof covered; i++) {
+        n += !covered[i];
+    }
+    ck_assert_uint_eq(n, MEMBER_SIZEOF(struct mf_flower_key, pad_)
+                         + MEMBER_SIZEOF(struct mf_flower_key, pad2_));
+    for (size_t i = 0; i < mf_flower_n_fields; i++) {
+        for (size_t j = i + 1; j < mf_flower_n_fields; j++) {
+            ck_assert_msg(mf_flower_fields[i].attr != mf_flower_fields[j].attr
+                          && strcmp(mf_flower_fields[i].name,
+                                    mf_flower_fields[j].name),
+                          "fields %s and %s clash", mf_flower_fields[i].name,
+                          mf_flower_fields[j].name);
+        }
+    }
+}
+END_TEST
+
 /* All fields together. */
 START_TEST(test_all_fields_round_trip)
 {
+    uint8_t covered[sizeof(struct mf_flower_key)];
     struct mf_flower_key key, mask, k2, m2;
 
+    covered_bytes(covered);
     for (int iter = 0; iter < 200; iter++) {
         fill_random((uint8_t *) &key, sizeof key);
         fill_random((uint8_t *) &mask, sizeof mask);
@@ -92,11 +133,60 @@ START_TEST(test_all_fields_round_trip)
                 memset((uint8_t *) &mask + f->offset, 0xff, f->size);
             }
         }
-        mask.pad_ = 0;
+        for (size_t i = 0; i < sizeof covered; i++) {
+            if (!covered[i]) {
+                ((uint8_t *) &mask)[i] = 0;
+            }
+        }
         mf_flower_key_apply_mask(&key, &mask);
         ck_assert_int_eq(round_trip(&key, &mask, &k2, &m2), 0);
         ck_assert(mf_flower_equal(&key, &mask, &k2, &m2));
     }
+}
+END_TEST
+
+/* What the kernel dumps for VLAN and QinQ filters (the innermost ethertype
+ * as TCA_FLOWER_KEY_ETH_TYPE) maps back to what megaflower sent. */
+START_TEST(test_vlan_dump_form_normalizes)
+{
+    struct mf_flower_key sent_k, sent_m, k, m;
+
+    /* 802.1Q, vid 10, then IPv4. */
+    memset(&sent_k, 0, sizeof sent_k);
+    memset(&sent_m, 0, sizeof sent_m);
+    sent_k.eth_type = htons(0x8100);
+    sent_k.vlan_id = 10;
+    sent_k.vlan_eth_type = htons(0x0800);
+    sent_m.eth_type = sent_m.vlan_id = sent_m.vlan_eth_type = 0xffff;
+    k = sent_k;
+    m = sent_m;
+    k.eth_type = htons(0x0800);                 /* The kernel's form. */
+    mf_flower_normalize(&k, &m, htons(0x8100));
+    ck_assert(mf_flower_equal(&sent_k, &sent_m, &k, &m));
+    mf_flower_normalize(&k, &m, htons(0x8100));  /* Idempotent. */
+    ck_assert(mf_flower_equal(&sent_k, &sent_m, &k, &m));
+
+    /* 802.1ad, vid 100, 802.1Q, vid 10, then IPv6. */
+    sent_k.eth_type = htons(0x88a8);
+    sent_k.vlan_id = 100;
+    sent_k.vlan_eth_type = htons(0x8100);
+    sent_k.cvlan_id = 10;
+    sent_k.cvlan_eth_type = htons(0x86dd);
+    sent_m.cvlan_id = sent_m.cvlan_eth_type = 0xffff;
+    k = sent_k;
+    m = sent_m;
+    k.eth_type = htons(0x86dd);
+    mf_flower_normalize(&k, &m, htons(0x88a8));
+    ck_assert(mf_flower_equal(&sent_k, &sent_m, &k, &m));
+
+    /* Not a VLAN filter: untouched. */
+    memset(&k, 0, sizeof k);
+    memset(&m, 0, sizeof m);
+    k.eth_type = htons(0x0800);
+    m.eth_type = 0xffff;
+    sent_k = k;
+    mf_flower_normalize(&k, &m, htons(0x0800));
+    ck_assert(!memcmp(&k, &sent_k, sizeof k));
 }
 END_TEST
 
@@ -187,7 +277,9 @@ mf_flower_suite(void)
 
     tcase_add_loop_test(tc, test_each_field_round_trips, 0,
                         mf_flower_n_fields);
+    tcase_add_test(tc, test_table_covers_key);
     tcase_add_test(tc, test_all_fields_round_trip);
+    tcase_add_test(tc, test_vlan_dump_form_normalizes);
     tcase_add_test(tc, test_unmatched_fields_are_not_encoded);
     tcase_add_test(tc, test_wrong_length_is_eproto);
     tcase_add_test(tc, test_partial_mask_on_exact_field_refused);

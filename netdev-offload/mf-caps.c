@@ -1,0 +1,172 @@
+/* mf-caps: kernel tc capabilities, probed once with real filters. */
+#include <config.h>
+#include "mf-caps.h"
+
+#include <errno.h>
+#include <linux/if_ether.h>
+#include <linux/pkt_cls.h>
+#include <string.h>
+
+#include "mf-engine.h"
+#include "mf-tc.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/thread.h"
+#include "openvswitch/vlog.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(mf_caps);
+
+static struct mf_caps caps = {
+    .ct_state_flags = TCA_FLOWER_KEY_CT_FLAGS_NEW
+                      | TCA_FLOWER_KEY_CT_FLAGS_ESTABLISHED
+                      | TCA_FLOWER_KEY_CT_FLAGS_RELATED
+                      | TCA_FLOWER_KEY_CT_FLAGS_TRACKED
+                      | TCA_FLOWER_KEY_CT_FLAGS_INVALID
+                      | TCA_FLOWER_KEY_CT_FLAGS_REPLY,
+    .multi_mask_per_prio = true,
+    .chains = true,
+};
+
+static const struct {
+    uint16_t flag;
+    const char *name;
+} ct_flags[] = {
+    { TCA_FLOWER_KEY_CT_FLAGS_TRACKED,     "trk" },
+    { TCA_FLOWER_KEY_CT_FLAGS_NEW,         "new" },
+    { TCA_FLOWER_KEY_CT_FLAGS_ESTABLISHED, "est" },
+    { TCA_FLOWER_KEY_CT_FLAGS_RELATED,     "rel" },
+    { TCA_FLOWER_KEY_CT_FLAGS_INVALID,     "inv" },
+    { TCA_FLOWER_KEY_CT_FLAGS_REPLY,       "rpl" },
+};
+
+const struct mf_caps *
+mf_caps_get(void)
+{
+    return &caps;
+}
+
+/* A probe filter: IPv4, ct_state +trk (plus 'ct_extra'), a gact "pipe" that
+ * changes nothing, at the probe prio. */
+static void
+probe_filter(struct mf_filter *f, uint32_t ifindex, uint32_t chain,
+             uint16_t ct_extra, uint32_t dst)
+{
+    memset(f, 0, sizeof *f);
+    f->ifindex = ifindex;
+    f->parent = MF_TC_INGRESS;
+    f->chain = chain;
+    f->prio = MF_PRIO_PROBE;
+    f->protocol = htons(ETH_P_IP);
+    f->flags = TCA_CLS_FLAGS_SKIP_HW;
+    f->key.eth_type = htons(ETH_P_IP);
+    f->mask.eth_type = 0xffff;
+    f->key.ct_state = TCA_FLOWER_KEY_CT_FLAGS_TRACKED | ct_extra;
+    f->mask.ct_state = f->key.ct_state;
+    if (dst) {
+        f->key.ipv4_dst = dst;
+        f->mask.ipv4_dst = htonl(0xffffffff);
+    }
+    f->n_acts = 1;
+    f->acts[0].kind = MF_ACT_GACT;
+    f->acts[0].gact.verdict = TC_ACT_PIPE;
+}
+
+/* Installs 'f' (and so its handle), returns whether the kernel took it. */
+static bool
+probe_put(struct mf_filter *f, uint32_t handle, const char *what)
+{
+    struct mf_err err = { 0 };
+    int error;
+
+    f->handle = handle;
+    error = mf_tc_filter_put(f, false, NULL, &err);
+    if (error) {
+        VLOG_INFO("probe %s: not supported: %s", what, err.msg);
+    }
+    return !error;
+}
+
+static void
+probe_del(const struct mf_filter *f)
+{
+    struct mf_err err = { 0 };
+
+    if (mf_tc_filter_del(f, &err) && err.error != ENOENT) {
+        VLOG_WARN("probe filter prio %#x handle %#x on ifindex %u: could not "
+                  "remove it: %s", f->prio, f->handle, f->ifindex,
+                  err.msg);
+    }
+}
+
+void
+mf_caps_probe(uint32_t ifindex)
+{
+    static struct ovs_mutex mutex = OVS_MUTEX_INITIALIZER;
+    struct mf_filter f, g;
+    uint16_t flags = 0;
+
+    ovs_mutex_lock(&mutex);
+    if (caps.probed) {
+        ovs_mutex_unlock(&mutex);
+        return;
+    }
+
+    for (size_t i = 0; i < ARRAY_SIZE(ct_flags); i++) {
+        uint16_t extra = ct_flags[i].flag & ~TCA_FLOWER_KEY_CT_FLAGS_TRACKED;
+        char what[32];
+
+        snprintf(what, sizeof what, "ct_state +%s", ct_flags[i].name);
+        probe_filter(&f, ifindex, 0, extra, 0);
+        if (probe_put(&f, 1, what)) {
+            flags |= ct_flags[i].flag;
+            probe_del(&f);
+        }
+    }
+    caps.ct_state_flags = flags;
+
+    /* Two masks in one prio: ipv4_dst exact, then none. */
+    probe_filter(&f, ifindex, 0, 0, htonl(0x7f000001));
+    if (probe_put(&f, 1, "first mask")) {
+        probe_filter(&g, ifindex, 0, 0, 0);
+        caps.multi_mask_per_prio = probe_put(&g, 2, "second mask in a prio");
+        if (caps.multi_mask_per_prio) {
+            probe_del(&g);
+        }
+        probe_del(&f);
+    } else {
+        caps.multi_mask_per_prio = false;
+    }
+
+    probe_filter(&f, ifindex, 1, 0, 0);
+    caps.chains = probe_put(&f, 1, "chain 1");
+    if (caps.chains) {
+        probe_del(&f);
+    }
+
+    caps.probe_ifindex = ifindex;
+    caps.probed = true;
+    ovs_mutex_unlock(&mutex);
+
+    struct ds s = DS_EMPTY_INITIALIZER;
+    mf_caps_format(&s);
+    VLOG_INFO("kernel tc capabilities (probed on ifindex %"PRIu32"): %s",
+              ifindex, ds_cstr(&s));
+    ds_destroy(&s);
+}
+
+void
+mf_caps_format(struct ds *s)
+{
+    if (!caps.probed) {
+        ds_put_cstr(s, "not probed yet (no port with hw-offload); ");
+    }
+    ds_put_cstr(s, "ct_state flags:");
+    for (size_t i = 0; i < ARRAY_SIZE(ct_flags); i++) {
+        if (caps.ct_state_flags & ct_flags[i].flag) {
+            ds_put_format(s, " +%s", ct_flags[i].name);
+        }
+    }
+    ds_put_format(s, "; multi-mask per prio: %s; chains: %s",
+                  caps.multi_mask_per_prio ? "yes" : "no",
+                  caps.chains ? "yes" : "no");
+}

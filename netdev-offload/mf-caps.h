@@ -1,0 +1,42 @@
+/*
+ * mf-caps: what the running kernel's tc can do, probed once.
+ *
+ * Some flower matches exist only in newer kernels (ct_state flags were
+ * added one by one).  Rather than let every flow that needs a missing one
+ * fail in the kernel, megaflower asks the kernel once, on the first port
+ * it serves, by installing and removing a probe filter per feature, and
+ * then refuses such flows with a reason ("ct_state +rpl: kernel lacks
+ * support").  The results are shown by 'ovs-appctl megaflower/caps'.
+ *
+ * Until the probe has run, every feature counts as present: the kernel's
+ * own refusal (with its extack text) is then the safety net.
+ */
+#ifndef MF_CAPS_H
+#define MF_CAPS_H 1
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct ds;
+
+struct mf_caps {
+    bool probed;                /* False until mf_caps_probe() has run. */
+    uint32_t probe_ifindex;     /* The port the probe ran on. */
+    uint16_t ct_state_flags;    /* TCA_FLOWER_KEY_CT_FLAGS_* accepted. */
+    bool multi_mask_per_prio;   /* Filters of different masks, one prio. */
+    bool chains;                /* Filters in chains other than 0. */
+};
+
+const struct mf_caps *mf_caps_get(void);
+
+/* Probes the kernel with filters on the ingress of 'ifindex' (which must
+ * have an ingress qdisc), once per process; later calls do nothing.  The
+ * probe filters match only conntrack-tracked packets, which never reach
+ * chain 0 of a fresh ingress, and do nothing but continue; they are
+ * removed at once. */
+void mf_caps_probe(uint32_t ifindex);
+
+/* Appends one line per capability. */
+void mf_caps_format(struct ds *);
+
+#endif /* mf-caps.h */
