@@ -16,6 +16,7 @@
 static const struct mf_act_ops *const mf_act_ops_all[MF_ACT_N_KINDS] = {
     [MF_ACT_MIRRED] = &mf_act_mirred_ops,
     [MF_ACT_GACT] = &mf_act_gact_ops,
+    [MF_ACT_VLAN] = &mf_act_vlan_ops,
 };
 
 const struct mf_act_ops *

@@ -27,6 +27,7 @@ struct nlmsghdr;
 enum mf_act_kind {
     MF_ACT_MIRRED,              /* Output: redirect or mirror to a port. */
     MF_ACT_GACT,                /* Generic verdict: drop. */
+    MF_ACT_VLAN,                /* Push or pop a VLAN header. */
     MF_ACT_N_KINDS
 };
 
@@ -41,6 +42,12 @@ struct mf_act {
         struct {
             int32_t verdict;    /* TC_ACT_SHOT, ... */
         } gact;
+        struct {
+            bool push;          /* Push, else pop. */
+            uint8_t prio;       /* Push only: PCP, */
+            uint16_t id;        /* VLAN id (host order), */
+            uint16_t tpid;      /* and ethertype (be16). */
+        } vlan;
     };
 };
 
@@ -74,6 +81,7 @@ struct mf_act_ops {
 
 extern const struct mf_act_ops mf_act_mirred_ops;
 extern const struct mf_act_ops mf_act_gact_ops;
+extern const struct mf_act_ops mf_act_vlan_ops;
 
 const struct mf_act_ops *mf_act_ops_get(enum mf_act_kind);
 

@@ -578,6 +578,16 @@ xlate_match(const struct match *match, odp_port_t in_port,
     return 0;
 }
 
+static struct mf_act *
+add_act(struct mf_filter *f, enum mf_act_kind kind)
+{
+    struct mf_act *act = &f->acts[f->n_acts++];
+
+    memset(act, 0, sizeof *act);
+    act->kind = kind;
+    return act;
+}
+
 static int
 xlate_actions(const struct nlattr *actions, size_t actions_len,
               const struct mf_xlate_ports *ports, struct mf_filter *f,
@@ -585,54 +595,81 @@ xlate_actions(const struct nlattr *actions, size_t actions_len,
 {
     enum mf_port_kind kinds[MF_ACT_MAX];
     const struct nlattr *a;
+    int last_output = -1;
     size_t left;
 
     NL_ATTR_FOR_EACH (a, left, actions, actions_len) {
         enum ovs_action_attr type = nl_attr_type(a);
+        const struct ovs_action_push_vlan *push;
         struct mf_act *act;
         uint32_t ifindex;
         odp_port_t port;
 
-        if (type != OVS_ACTION_ATTR_OUTPUT) {
+        /* Room for this one and the drop that may follow. */
+        if (f->n_acts + 2 > MF_ACT_MAX) {
+            return refuse(reason, "more than %d actions", MF_ACT_MAX - 1);
+        }
+        switch (type) {
+        case OVS_ACTION_ATTR_OUTPUT:
+            port = nl_attr_get_odp_port(a);
+            kinds[f->n_acts] = ports->lookup(port, &ifindex, ports->aux);
+            if (kinds[f->n_acts] == MF_PORT_NONE) {
+                return refuse(reason, "output(%"PRIu32"): not a port "
+                              "megaflower can reach", odp_to_u32(port));
+            } else if (kinds[f->n_acts] == MF_PORT_TUNNEL) {
+                return refuse(reason, "output(%"PRIu32"): tunnel ports are "
+                              "not offloaded yet", odp_to_u32(port));
+            }
+            last_output = f->n_acts;
+            act = add_act(f, MF_ACT_MIRRED);
+            act->mirred.ifindex = ifindex;
+            break;
+        case OVS_ACTION_ATTR_PUSH_VLAN:
+            push = nl_attr_get(a);
+            if (!(push->vlan_tci & htons(VLAN_CFI))) {
+                return refuse(reason, "push_vlan without the CFI bit OVS "
+                              "always sets");
+            }
+            act = add_act(f, MF_ACT_VLAN);
+            act->vlan.push = true;
+            act->vlan.tpid = push->vlan_tpid;
+            act->vlan.id = vlan_tci_to_vid(push->vlan_tci);
+            act->vlan.prio = vlan_tci_to_pcp(push->vlan_tci);
+            break;
+        case OVS_ACTION_ATTR_POP_VLAN:
+            add_act(f, MF_ACT_VLAN);
+            break;
+        default:
             ds_put_cstr(reason, "action ");
             format_odp_actions(reason, a, a->nla_len, NULL);
             ds_put_cstr(reason, ": not offloaded yet");
             return EOPNOTSUPP;
         }
-        if (f->n_acts >= MF_ACT_MAX) {
-            return refuse(reason, "more than %d outputs", MF_ACT_MAX);
-        }
-        port = nl_attr_get_odp_port(a);
-        kinds[f->n_acts] = ports->lookup(port, &ifindex, ports->aux);
-        if (kinds[f->n_acts] == MF_PORT_NONE) {
-            return refuse(reason, "output(%"PRIu32"): not a port megaflower "
-                          "can reach", odp_to_u32(port));
-        } else if (kinds[f->n_acts] == MF_PORT_TUNNEL) {
-            return refuse(reason, "output(%"PRIu32"): tunnel ports are not "
-                          "offloaded yet", odp_to_u32(port));
-        }
-        act = &f->acts[f->n_acts++];
-        memset(act, 0, sizeof *act);
-        act->kind = MF_ACT_MIRRED;
-        act->mirred.ifindex = ifindex;
     }
 
+    /* Outputs copy the packet as it is at that point (mirror); the last
+     * action, if it is an output, hands the packet over (redirect). */
     for (size_t i = 0; i < f->n_acts; i++) {
-        bool last = i + 1 == f->n_acts;
-        bool ingress = kinds[i] == MF_PORT_INTERNAL;
+        struct mf_act *act = &f->acts[i];
+        bool last = (int) i == last_output && i + 1 == f->n_acts;
+        bool ingress;
 
-        f->acts[i].mirred.eaction = (ingress
-                                     ? (last ? TCA_INGRESS_REDIR
-                                        : TCA_INGRESS_MIRROR)
-                                     : (last ? TCA_EGRESS_REDIR
-                                        : TCA_EGRESS_MIRROR));
+        if (act->kind != MF_ACT_MIRRED) {
+            continue;
+        }
+        ingress = kinds[i] == MF_PORT_INTERNAL;
+        act->mirred.eaction = (ingress
+                               ? (last ? TCA_INGRESS_REDIR
+                                  : TCA_INGRESS_MIRROR)
+                               : (last ? TCA_EGRESS_REDIR
+                                  : TCA_EGRESS_MIRROR));
     }
-    if (!f->n_acts) {
-        struct mf_act *act = &f->acts[f->n_acts++];
-
-        memset(act, 0, sizeof *act);
-        act->kind = MF_ACT_GACT;
-        act->gact.verdict = TC_ACT_SHOT;
+    /* A datapath drops what is left after the last action; tc would pass
+     * it on to the stack. */
+    if (!f->n_acts || f->acts[f->n_acts - 1].kind != MF_ACT_MIRRED
+        || (f->acts[f->n_acts - 1].mirred.eaction != TCA_EGRESS_REDIR
+            && f->acts[f->n_acts - 1].mirred.eaction != TCA_INGRESS_REDIR)) {
+        add_act(f, MF_ACT_GACT)->gact.verdict = TC_ACT_SHOT;
     }
     return 0;
 }
@@ -763,10 +800,17 @@ mf_xlate_from_filter(const struct mf_filter *f, odp_port_t in_port,
     *actions_ofs = nl_msg_start_nested(buf, OVS_FLOW_ATTR_ACTIONS);
     for (size_t i = 0; i < f->n_acts; i++) {
         const struct mf_act *act = &f->acts[i];
+        bool last = i + 1 == f->n_acts;
+        struct ovs_action_push_vlan push;
         odp_port_t port;
 
         switch (act->kind) {
         case MF_ACT_MIRRED:
+            if (last != (act->mirred.eaction == TCA_EGRESS_REDIR
+                         || act->mirred.eaction == TCA_INGRESS_REDIR)) {
+                return refuse(reason, "mirred: a redirect that is not last, "
+                              "or a mirror that is");
+            }
             port = ports->from_ifindex(act->mirred.ifindex, ports->aux);
             if (port == ODPP_NONE) {
                 return refuse(reason, "mirred to ifindex %"PRIu32": not an "
@@ -775,10 +819,25 @@ mf_xlate_from_filter(const struct mf_filter *f, odp_port_t in_port,
             nl_msg_put_odp_port(buf, OVS_ACTION_ATTR_OUTPUT, port);
             break;
         case MF_ACT_GACT:
-            if (act->gact.verdict != TC_ACT_SHOT || f->n_acts != 1) {
-                return refuse(reason, "gact: only a lone drop is a megaflow "
-                              "action");
+            /* The drop that ends the actions, as the datapath's end of
+             * actions does. */
+            if (act->gact.verdict != TC_ACT_SHOT || !last) {
+                return refuse(reason, "gact: only a drop at the end is a "
+                              "megaflow action");
             }
+            break;
+        case MF_ACT_VLAN:
+            if (!act->vlan.push) {
+                nl_msg_put_flag(buf, OVS_ACTION_ATTR_POP_VLAN);
+                break;
+            }
+            push.vlan_tpid = act->vlan.tpid;
+            push.vlan_tci = htons(VLAN_CFI
+                                  | (act->vlan.id & VLAN_VID_MASK)
+                                  | ((act->vlan.prio << VLAN_PCP_SHIFT)
+                                     & VLAN_PCP_MASK));
+            nl_msg_put_unspec(buf, OVS_ACTION_ATTR_PUSH_VLAN, &push,
+                              sizeof push);
             break;
         case MF_ACT_N_KINDS:
         default:

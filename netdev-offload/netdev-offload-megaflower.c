@@ -77,6 +77,7 @@ ports_init(struct mf_xlate_ports *p, const struct netdev *netdev)
     p->lookup = port_lookup;
     p->from_ifindex = port_from_ifindex;
     p->aux = CONST_CAST(char *, netdev_get_dpif_type(netdev));
+    p->recirc_shared = false;
 }
 
 static int
@@ -117,7 +118,8 @@ to_dpif_attrs(const struct mf_flow_stats *st, struct dpif_flow_attrs *attrs)
 static int
 translate(struct netdev *netdev, const struct match *match,
           const struct nlattr *actions, size_t actions_len,
-          struct mf_filter *f, struct ds *reason)
+          const struct offload_info *info, struct mf_filter *f,
+          struct ds *reason)
 {
     odp_port_t in_port = match->flow.in_port.odp_port;
     struct mf_xlate_ports ports;
@@ -128,6 +130,7 @@ translate(struct netdev *netdev, const struct match *match,
     int error;
 
     ports_init(&ports, netdev);
+    ports.recirc_shared = info && info->recirc_id_shared_with_tc;
     error = mf_xlate_to_filter(match, in_port, actions, actions_len, &ports,
                                f, reason);
     if (error) {
@@ -182,7 +185,8 @@ mf_flow_put(struct netdev *netdev, struct match *match,
     if (error) {
         return error;
     }
-    error = translate(netdev, match, actions, actions_len, &f, &reason);
+    error = translate(netdev, match, actions, actions_len, info, &f,
+                      &reason);
     if (error) {
         COVERAGE_INC(megaflower_refused);
         VLOG_INFO_RL(&refuse_rl, "%s: flow "UUID_FMT" stays in software: %s",

@@ -2,6 +2,7 @@
 #include <config.h>
 #include "mf-unit.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/gen_stats.h>
@@ -30,14 +31,39 @@ example(size_t i)
                                          TCA_INGRESS_MIRROR }[i];
         a.mirred.ifindex = 7 + i;
         break;
-    default:
+    case 4:
         a.kind = MF_ACT_GACT;
         a.gact.verdict = TC_ACT_SHOT;
+        break;
+    case 5: case 6:
+        a.kind = MF_ACT_VLAN;
+        a.vlan.push = true;
+        a.vlan.id = i == 5 ? 10 : 4095;
+        a.vlan.prio = i == 5 ? 3 : 7;
+        a.vlan.tpid = htons(i == 5 ? 0x8100 : 0x88a8);
+        break;
+    default:
+        a.kind = MF_ACT_VLAN;               /* Pop. */
         break;
     }
     return a;
 }
-#define N_EXAMPLES 5
+#define N_EXAMPLES 8
+
+/* Every kind in the registry has an example above. */
+START_TEST(test_examples_cover_every_kind)
+{
+    bool seen[MF_ACT_N_KINDS] = { false };
+
+    for (size_t i = 0; i < N_EXAMPLES; i++) {
+        seen[example(i).kind] = true;
+    }
+    for (size_t k = 0; k < MF_ACT_N_KINDS; k++) {
+        ck_assert_msg(seen[k], "action kind %s has no round-trip example",
+                      mf_act_ops_get(k)->tc_kind);
+    }
+}
+END_TEST
 
 static struct nlattr *
 encode(const struct mf_act *acts, size_t n, const uint8_t *cookie,
@@ -229,6 +255,7 @@ mf_act_suite(void)
     TCase *tc = tcase_create("actions");
 
     tcase_add_loop_test(tc, test_each_kind_round_trips, 0, N_EXAMPLES);
+    tcase_add_test(tc, test_examples_cover_every_kind);
     tcase_add_test(tc, test_every_kind_has_ops);
     tcase_add_test(tc, test_list_and_cookie_round_trip);
     tcase_add_test(tc, test_stats_are_read);

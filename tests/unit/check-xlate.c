@@ -330,6 +330,13 @@ static const char *const offloadable[][2] = {
       "ct_label(0x1/0xff),recirc_id(0),in_port(2),eth(),eth_type(0x0800),"
       "ipv4(frag=no)", "3" },
     { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)", "" },        /* Drop. */
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)", "push_vlan(vid=10,pcp=3),3" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)", "3,push_vlan(vid=5,pcp=0),4" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)",
+      "push_vlan(tpid=0x88a8,vid=100,pcp=0),push_vlan(vid=10,pcp=7),8" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)", "3,push_vlan(vid=1,pcp=0)" },
+    { ETH_IN2 "eth_type(0x8100),vlan(vid=10),encap(eth_type(0x0800),"
+      "ipv4(frag=no))", "pop_vlan,3,4" },
 };
 
 START_TEST(test_odp_megaflows_round_trip)
