@@ -48,12 +48,13 @@ mf_caps_get(void)
 /* A probe filter: IPv4, ct_state +trk (plus 'ct_extra'), a gact "pipe" that
  * changes nothing, at the probe prio. */
 static void
-probe_filter(struct mf_filter *f, uint32_t ifindex, uint32_t chain,
+probe_filter(struct mf_filter *f, uint32_t ifindex, uint32_t hook,
+             uint32_t chain,
              uint16_t ct_extra, uint32_t dst)
 {
     memset(f, 0, sizeof *f);
     f->ifindex = ifindex;
-    f->parent = MF_TC_INGRESS;
+    f->parent = hook;
     f->chain = chain;
     f->prio = MF_PRIO_PROBE;
     f->protocol = htons(ETH_P_IP);
@@ -99,7 +100,7 @@ probe_del(const struct mf_filter *f)
 }
 
 void
-mf_caps_probe(uint32_t ifindex)
+mf_caps_probe(uint32_t ifindex, uint32_t hook)
 {
     static struct ovs_mutex mutex = OVS_MUTEX_INITIALIZER;
     struct mf_filter f, g;
@@ -116,7 +117,7 @@ mf_caps_probe(uint32_t ifindex)
         char what[32];
 
         snprintf(what, sizeof what, "ct_state +%s", ct_flags[i].name);
-        probe_filter(&f, ifindex, 0, extra, 0);
+        probe_filter(&f, ifindex, hook, 0, extra, 0);
         if (probe_put(&f, 1, what)) {
             flags |= ct_flags[i].flag;
             probe_del(&f);
@@ -125,9 +126,9 @@ mf_caps_probe(uint32_t ifindex)
     caps.ct_state_flags = flags;
 
     /* Two masks in one prio: ipv4_dst exact, then none. */
-    probe_filter(&f, ifindex, 0, 0, htonl(0x7f000001));
+    probe_filter(&f, ifindex, hook, 0, 0, htonl(0x7f000001));
     if (probe_put(&f, 1, "first mask")) {
-        probe_filter(&g, ifindex, 0, 0, 0);
+        probe_filter(&g, ifindex, hook, 0, 0, 0);
         caps.multi_mask_per_prio = probe_put(&g, 2, "second mask in a prio");
         if (caps.multi_mask_per_prio) {
             probe_del(&g);
@@ -137,7 +138,7 @@ mf_caps_probe(uint32_t ifindex)
         caps.multi_mask_per_prio = false;
     }
 
-    probe_filter(&f, ifindex, 1, 0, 0);
+    probe_filter(&f, ifindex, hook, 1, 0, 0);
     caps.chains = probe_put(&f, 1, "chain 1");
     if (caps.chains) {
         probe_del(&f);

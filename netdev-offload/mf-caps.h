@@ -29,12 +29,11 @@ struct mf_caps {
 
 const struct mf_caps *mf_caps_get(void);
 
-/* Probes the kernel with filters on the ingress of 'ifindex' (which must
- * have an ingress qdisc), once per process; later calls do nothing.  The
+/* Probes the kernel with filters at 'hook' of 'ifindex' (which must exist), once per process; later calls do nothing.  The
  * probe filters match only conntrack-tracked packets, which never reach
  * chain 0 of a fresh ingress, and do nothing but continue; they are
  * removed at once. */
-void mf_caps_probe(uint32_t ifindex);
+void mf_caps_probe(uint32_t ifindex, uint32_t hook);
 
 /* Appends one line per capability. */
 void mf_caps_format(struct ds *);

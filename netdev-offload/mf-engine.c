@@ -49,6 +49,16 @@ static struct hmap flows OVS_GUARDED_BY(flows_mutex)
 static struct ovs_mutex ufid_locks[N_UFID_LOCKS];
 static pthread_once_t ufid_locks_once = PTHREAD_ONCE_INIT;
 
+/* The tc hook (MF_TC_INGRESS or MF_TC_EGRESS) of each port. */
+struct mf_port {
+    struct hmap_node node;      /* In 'ports', by hash of 'ifindex'. */
+    uint32_t ifindex;
+    uint32_t hook;
+};
+static struct ovs_mutex ports_mutex = OVS_MUTEX_INITIALIZER;
+static struct hmap ports OVS_GUARDED_BY(ports_mutex)
+    = HMAP_INITIALIZER(&ports);
+
 static atomic_uint32_t next_handle = 1;
 static enum mf_policy policy = MF_POLICY_NONE;
 
@@ -112,6 +122,49 @@ policy_flags(void)
 {
     return (policy == MF_POLICY_SKIP_SW ? TCA_CLS_FLAGS_SKIP_SW
             : policy == MF_POLICY_SKIP_HW ? TCA_CLS_FLAGS_SKIP_HW : 0);
+}
+
+static struct mf_port *
+port_find(uint32_t ifindex) OVS_REQUIRES(ports_mutex)
+{
+    struct mf_port *port;
+
+    HMAP_FOR_EACH_WITH_HASH (port, node, hash_int(ifindex, 0), &ports) {
+        if (port->ifindex == ifindex) {
+            return port;
+        }
+    }
+    return NULL;
+}
+
+/* The hook of 'ifindex' as its port init set it; ingress if unknown. */
+static uint32_t
+port_hook(uint32_t ifindex)
+{
+    struct mf_port *port;
+    uint32_t hook;
+
+    ovs_mutex_lock(&ports_mutex);
+    port = port_find(ifindex);
+    hook = port ? port->hook : MF_TC_INGRESS;
+    ovs_mutex_unlock(&ports_mutex);
+    return hook;
+}
+
+static void
+port_set_hook(uint32_t ifindex, uint32_t hook)
+{
+    struct mf_port *port;
+
+    ovs_mutex_lock(&ports_mutex);
+    port = port_find(ifindex);
+    if (!port) {
+        port = xzalloc(sizeof *port);
+        port->ifindex = ifindex;
+        hmap_insert(&ports, &port->node, hash_int(ifindex, 0));
+    }
+    port->hook = hook;
+    ovs_mutex_unlock(&ports_mutex);
 }
 
 /* Each tc prio holds filters of one protocol.  Common protocols have fixed
@@ -323,7 +376,7 @@ mf_engine_put(uint32_t ifindex, const struct mf_ufid *ufid,
     modify = flow_lookup(ufid, &prev);
 
     rule->ifindex = ifindex;
-    rule->parent = MF_TC_INGRESS;
+    rule->parent = port_hook(ifindex);
     rule->chain = 0;
     rule->prio = prio;
     rule->flags = policy_flags();
@@ -475,35 +528,12 @@ static int
 collect(uint32_t ifindex, struct mf_engine_dump *d, struct mf_err *err)
 {
     memset(d, 0, sizeof *d);
-    return mf_tc_filter_dump(ifindex, collect_cb, d, err);
+    return mf_tc_filter_dump(ifindex, port_hook(ifindex), collect_cb, d, err);
 }
 
-int
-mf_engine_port_init(uint32_t ifindex, struct mf_err *err)
-{
-    struct mf_engine_dump d;
-    int error;
-
-    error = mf_tc_ensure_ingress(ifindex, err);
-    if (error) {
-        return error;
-    }
-    error = mf_engine_flush(ifindex, err);
-    if (!error) {
-        mf_caps_probe(ifindex);
-        /* Nothing of ours is left; tell the operator what is not ours. */
-        if (!collect(ifindex, &d, NULL) && d.n_foreign) {
-            VLOG_INFO("ifindex %"PRIu32": leaving %"PRIuSIZE" tc filter(s) "
-                      "megaflower does not own untouched", ifindex,
-                      d.n_foreign);
-        }
-        free(d.filters);
-    }
-    return error;
-}
-
-int
-mf_engine_flush(uint32_t ifindex, struct mf_err *err)
+/* Removes our filters on 'ifindex'; counts the others in '*n_foreign'. */
+static int
+flush__(uint32_t ifindex, size_t *n_foreign, struct mf_err *err)
 {
     struct mf_engine_dump d;
     struct mf_flow *flow;
@@ -520,6 +550,7 @@ mf_engine_flush(uint32_t ifindex, struct mf_err *err)
         }
     }
     free(d.filters);
+    *n_foreign = d.n_foreign;
     if (error == ENODEV) {
         /* The device is gone, and its filters with it. */
         error = 0;
@@ -536,6 +567,37 @@ mf_engine_flush(uint32_t ifindex, struct mf_err *err)
     }
     ovs_mutex_unlock(&flows_mutex);
     return error;
+}
+
+int
+mf_engine_port_init(uint32_t ifindex, uint32_t hook, struct mf_err *err)
+{
+    size_t n_foreign;
+    int error;
+
+    error = mf_tc_ensure_hook(ifindex, hook, err);
+    if (error) {
+        return error;
+    }
+    port_set_hook(ifindex, hook);
+    error = flush__(ifindex, &n_foreign, err);
+    if (!error) {
+        mf_caps_probe(ifindex, hook);
+        if (n_foreign) {
+            VLOG_INFO("ifindex %"PRIu32": leaving %"PRIuSIZE" tc filter(s) "
+                      "megaflower does not own untouched", ifindex,
+                      n_foreign);
+        }
+    }
+    return error;
+}
+
+int
+mf_engine_flush(uint32_t ifindex, struct mf_err *err)
+{
+    size_t n_foreign;
+
+    return flush__(ifindex, &n_foreign, err);
 }
 
 int

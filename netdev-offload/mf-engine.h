@@ -55,11 +55,13 @@ const char *mf_policy_to_string(enum mf_policy);
 void mf_engine_set_policy(enum mf_policy);
 enum mf_policy mf_engine_get_policy(void);
 
-/* Prepares 'ifindex' for offload: ensures an ingress hook and removes the
- * filters megaflower owns there from an earlier run. */
-int mf_engine_port_init(uint32_t ifindex, struct mf_err *);
+/* Prepares 'ifindex' for offload at 'hook' (MF_TC_INGRESS, or MF_TC_EGRESS
+ * for an OVS internal port, whose packets into OVS are the ones the host
+ * transmits): ensures the hook exists and removes the filters megaflower
+ * owns there from an earlier run.  The port's flows then go to 'hook'. */
+int mf_engine_port_init(uint32_t ifindex, uint32_t hook, struct mf_err *);
 
-/* Offloads 'rule' for 'ufid' on the ingress of 'ifindex', or modifies it
+/* Offloads 'rule' for 'ufid' at the hook of 'ifindex', or modifies it
  * if 'ufid' is already offloaded.  The caller fills 'rule->protocol',
  * 'key', 'mask' and 'acts'; the engine chooses chain 0 (for now), prio,
  * handle, flags and cookie.  Stats of the flow before this call go into

@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "mf-appctl.h"
 #include "mf-engine.h"
 #include "netdev-offload-provider.h"
 #include "openvswitch/vlog.h"
@@ -40,6 +41,7 @@ __wrap_netdev_set_flow_api_enabled(const struct smap *other_config)
             p = MF_POLICY_NONE;
         }
         mf_engine_set_policy(p);
+        mf_appctl_register();
         /* Debug level: OVS logs "tc: Using policy" itself, and start-up
          * must stay quiet on the console. */
         VLOG_DBG("megaflower enabled: tc-policy %s", mf_policy_to_string(p));

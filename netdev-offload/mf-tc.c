@@ -5,11 +5,12 @@
 #include <errno.h>
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
+#include <stdio.h>
 #include <string.h>
 
 struct qdisc_ctx {
     uint32_t ifindex;
-    bool found;
+    char kind[16];              /* "ingress" or "clsact" if found. */
 };
 
 static int
@@ -17,28 +18,37 @@ qdisc_cb(const struct nlmsghdr *nlh, void *ctx_)
 {
     struct qdisc_ctx *ctx = ctx_;
     const struct tcmsg *tc = mnl_nlmsg_get_payload(nlh);
+    const struct nlattr *a;
 
     /* The kernel dumps the qdiscs of every device.  TC_H_CLSACT and
      * TC_H_INGRESS are the same parent, so this finds either qdisc. */
-    if (nlh->nlmsg_type == RTM_NEWQDISC
-        && mnl_nlmsg_get_payload_len(nlh) >= sizeof *tc
-        && tc->tcm_ifindex == (int) ctx->ifindex
-        && tc->tcm_parent == TC_H_INGRESS) {
-        ctx->found = true;
+    if (nlh->nlmsg_type != RTM_NEWQDISC
+        || mnl_nlmsg_get_payload_len(nlh) < sizeof *tc
+        || tc->tcm_ifindex != (int) ctx->ifindex
+        || tc->tcm_parent != TC_H_INGRESS) {
+        return MNL_CB_OK;
+    }
+    mnl_attr_for_each (a, nlh, sizeof *tc) {
+        if (mnl_attr_get_type(a) == TCA_KIND
+            && mnl_attr_validate(a, MNL_TYPE_NUL_STRING) >= 0) {
+            snprintf(ctx->kind, sizeof ctx->kind, "%s", mnl_attr_get_str(a));
+        }
     }
     return MNL_CB_OK;
 }
 
 int
-mf_tc_ensure_ingress(uint32_t ifindex, struct mf_err *err)
+mf_tc_ensure_hook(uint32_t ifindex, uint32_t hook, struct mf_err *err)
 {
+    bool egress = hook == MF_TC_EGRESS;
+    const char *kind = egress ? "clsact" : "ingress";
     char buf[MF_MSG_SIZE];
-    struct qdisc_ctx ctx = { ifindex, false };
+    struct qdisc_ctx ctx = { ifindex, "" };
     struct nlmsghdr *nlh;
     struct tcmsg *tc;
     int error;
 
-    /* Look first, so an existing clsact (or ingress) qdisc is used as is. */
+    /* Look first, so that an existing qdisc is used as it is. */
     nlh = mnl_nlmsg_put_header(buf);
     nlh->nlmsg_type = RTM_GETQDISC;
     nlh->nlmsg_flags = NLM_F_REQUEST;
@@ -48,8 +58,12 @@ mf_tc_ensure_ingress(uint32_t ifindex, struct mf_err *err)
     if (error) {
         return error;
     }
-    if (ctx.found) {
+    if (!strcmp(ctx.kind, "clsact") || (ctx.kind[0] && !egress)) {
         return 0;
+    } else if (ctx.kind[0]) {
+        return mf_err_set(err, EBUSY, "an '%s' qdisc is on the device; "
+                          "filters on its egress need 'clsact' instead",
+                          ctx.kind);
     }
 
     nlh = mnl_nlmsg_put_header(buf);
@@ -58,9 +72,9 @@ mf_tc_ensure_ingress(uint32_t ifindex, struct mf_err *err)
     tc = mnl_nlmsg_put_extra_header(nlh, sizeof *tc);
     tc->tcm_family = AF_UNSPEC;
     tc->tcm_ifindex = ifindex;
-    tc->tcm_handle = TC_H_MAKE(TC_H_INGRESS, 0);
+    tc->tcm_handle = TC_H_MAKE(TC_H_INGRESS, 0);    /* == TC_H_CLSACT. */
     tc->tcm_parent = TC_H_INGRESS;
-    mnl_attr_put_strz(nlh, TCA_KIND, "ingress");
+    mnl_attr_put_strz(nlh, TCA_KIND, kind);
     error = mf_nl_transact(nlh, NULL, NULL, err);
     return error == EEXIST ? 0 : error;
 }
@@ -161,8 +175,8 @@ dump_cb(const struct nlmsghdr *nlh, void *ctx_)
 }
 
 int
-mf_tc_filter_dump(uint32_t ifindex, mf_tc_dump_cb *cb, void *aux,
-                  struct mf_err *err)
+mf_tc_filter_dump(uint32_t ifindex, uint32_t hook, mf_tc_dump_cb *cb,
+                  void *aux, struct mf_err *err)
 {
     static __thread struct dump_ctx ctx;
     char buf[MF_MSG_SIZE];
@@ -177,6 +191,6 @@ mf_tc_filter_dump(uint32_t ifindex, mf_tc_dump_cb *cb, void *aux,
     tc = mnl_nlmsg_put_extra_header(nlh, sizeof *tc);
     tc->tcm_family = AF_UNSPEC;
     tc->tcm_ifindex = ifindex;
-    tc->tcm_parent = MF_TC_INGRESS;
+    tc->tcm_parent = hook;
     return mf_nl_dump(nlh, dump_cb, &ctx, err);
 }

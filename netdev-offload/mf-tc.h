@@ -17,12 +17,16 @@
 #include "mf-nl.h"
 
 /* The parent of ingress filters, with either the ingress or the clsact
- * qdisc. */
+ * qdisc; and of egress filters, with clsact only. */
 #define MF_TC_INGRESS 0xfffffff2U
+#define MF_TC_EGRESS 0xfffffff3U
 
-/* Creates the ingress qdisc on 'ifindex' unless an ingress or clsact
- * qdisc is already there.  Never removes or replaces a qdisc. */
-int mf_tc_ensure_ingress(uint32_t ifindex, struct mf_err *);
+/* Makes sure filters can be added at 'hook' (MF_TC_INGRESS or
+ * MF_TC_EGRESS) of 'ifindex': uses the ingress or clsact qdisc there, or
+ * creates one (ingress for the ingress hook, clsact for egress).  Never
+ * removes or replaces a qdisc: if only an ingress qdisc is there and the
+ * egress hook is wanted, fails with EBUSY. */
+int mf_tc_ensure_hook(uint32_t ifindex, uint32_t hook, struct mf_err *);
 
 /* Installs 'f'.  With 'replace', atomically replaces the filter with the
  * same identity; otherwise fails with EEXIST if it exists.  On success the
@@ -37,13 +41,13 @@ int mf_tc_filter_get(const struct mf_filter *id, struct mf_filter *out,
 /* Deletes the filter whose identity is in 'id'.  ENOENT if it is gone. */
 int mf_tc_filter_del(const struct mf_filter *id, struct mf_err *);
 
-/* Calls 'cb' for each flower filter on the ingress of 'ifindex', in every
+/* Calls 'cb' for each flower filter at 'hook' of 'ifindex', in every
  * chain.  A filter that megaflower cannot decode is passed with 'error'
  * nonzero and 'why' set, so that the caller decides.  'cb' must not call
  * other mf-tc verbs: the dump still occupies the thread's socket. */
 typedef void mf_tc_dump_cb(const struct mf_filter *, int error,
                            const char *why, void *aux);
-int mf_tc_filter_dump(uint32_t ifindex, mf_tc_dump_cb *, void *aux,
-                      struct mf_err *);
+int mf_tc_filter_dump(uint32_t ifindex, uint32_t hook, mf_tc_dump_cb *,
+                      void *aux, struct mf_err *);
 
 #endif /* mf-tc.h */

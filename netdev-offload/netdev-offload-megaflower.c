@@ -14,6 +14,7 @@
 #include "coverage.h"
 #include "dpif.h"
 #include "mf-engine.h"
+#include "mf-tc.h"
 #include "mf-provider.h"
 #include "mf-xlate.h"
 #include "netdev-offload-provider.h"
@@ -385,7 +386,7 @@ mf_init_flow_api(struct netdev *netdev)
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
     const char *type = netdev_get_type(netdev);
     struct mf_err err;
-    uint32_t ifindex;
+    uint32_t ifindex, hook;
     int error;
 
     if (strcmp(netdev_get_dpif_type(netdev), "system")) {
@@ -399,14 +400,19 @@ mf_init_flow_api(struct netdev *netdev)
                      netdev_get_name(netdev), type, ovs_strerror(error));
         return error;
     }
-    error = mf_engine_port_init(ifindex, &err);
+    /* What OVS receives from an internal port is what the host transmits
+     * on it: its egress.  Its ingress carries what OVS sends to the host. */
+    hook = !strcmp(type, "internal") ? MF_TC_EGRESS : MF_TC_INGRESS;
+    error = mf_engine_port_init(ifindex, hook, &err);
     if (error) {
-        VLOG_WARN_RL(&rl, "%s: cannot prepare tc ingress: %s",
-                     netdev_get_name(netdev), err.msg);
+        VLOG_WARN_RL(&rl, "%s: cannot prepare tc %s: %s",
+                     netdev_get_name(netdev),
+                     hook == MF_TC_EGRESS ? "egress" : "ingress", err.msg);
         return error;
     }
-    VLOG_INFO("%s: megaflower offloads on ifindex %"PRIu32" (type %s, "
-              "tc-policy %s)", netdev_get_name(netdev), ifindex, type,
+    VLOG_INFO("%s: megaflower offloads on ifindex %"PRIu32" (type %s, tc "
+              "%s, tc-policy %s)", netdev_get_name(netdev), ifindex, type,
+              hook == MF_TC_EGRESS ? "egress" : "ingress",
               mf_policy_to_string(mf_engine_get_policy()));
     return 0;
 }

@@ -10,6 +10,7 @@
 
 #include "flow.h"
 #include "mf-filter.h"
+#include "mf-megaflows.h"
 #include "mf-xlate.h"
 #include "netlink.h"
 #include "odp-util.h"
@@ -272,72 +273,15 @@ START_TEST(test_refusals_name_the_cause)
 }
 END_TEST
 
-/* Megaflows as ovs-dpctl prints them, parsed the way dpif-netlink parses
- * what the kernel datapath sends up (parse_key_and_mask_to_match()). */
 static void
 odp_megaflow(const char *flow_s, const char *actions_s, struct match *m,
              struct ofpbuf *acts)
 {
-    struct ofpbuf key, mask;
     char *error = NULL;
 
-    ofpbuf_init(&key, 0);
-    ofpbuf_init(&mask, 0);
-    ck_assert_msg(!odp_flow_from_string(flow_s, NULL, &key, &mask, &error),
-                  "%s: %s", flow_s, error ? error : "parse error");
-    ck_assert_msg(!parse_key_and_mask_to_match(key.data, key.size, mask.data,
-                                               mask.size, m),
-                  "%s: not a match", flow_s);
-    ofpbuf_init(acts, 0);
-    ck_assert_msg(!odp_actions_from_string(actions_s, NULL, acts),
-                  "%s: bad actions", actions_s);
-    ofpbuf_uninit(&key);
-    ofpbuf_uninit(&mask);
+    ck_assert_msg(!mf_test_parse_megaflow(flow_s, actions_s, m, acts, &error),
+                  "%s %s: %s", flow_s, actions_s, error);
 }
-
-#define ETH_IN2 "recirc_id(0),in_port(2),eth(src=02:00:00:00:00:01," \
-                "dst=02:00:00:00:00:02),"
-
-/* Megaflows megaflower offloads: each becomes a filter, goes through the
- * netlink codec and comes back as the same match and actions. */
-static const char *const offloadable[][2] = {
-    { ETH_IN2 "eth_type(0x0800),ipv4(src=10.0.0.1,dst=10.0.0.0/255.0.0.0,"
-      "proto=6,tos=0x10,ttl=64,frag=no),tcp(src=1234,dst=80)", "3" },
-    { ETH_IN2 "eth_type(0x0800),ipv4(proto=6,frag=no),tcp(dst=0x50/0xfff0),"
-      "tcp_flags(+syn-ack)", "3" },
-    { ETH_IN2 "eth_type(0x0800),ipv4(proto=17,frag=no),udp(src=53)", "3,4" },
-    { ETH_IN2 "eth_type(0x0800),ipv4(proto=132,frag=no),sctp(dst=9)", "3" },
-    { ETH_IN2 "eth_type(0x0800),ipv4(proto=1,frag=no),icmp(type=8,code=0)",
-      "3" },
-    { ETH_IN2 "eth_type(0x86dd),ipv6(src=2001:db8::1,proto=58,tclass=0x3,"
-      "hlimit=255,frag=no),icmpv6(type=128,code=0)", "3" },
-    { ETH_IN2 "eth_type(0x86dd),ipv6(dst=2001:db8::/ffff:ffff::,proto=6,frag=no),"
-      "tcp(src=22)", "8" },
-    { ETH_IN2 "eth_type(0x0800),ipv4(frag=first)", "3" },
-    { ETH_IN2 "eth_type(0x0800),ipv4(frag=later)", "3" },
-    { ETH_IN2 "eth_type(0x0806),arp(sip=10.0.0.1,tip=10.0.0.2,op=1,"
-      "sha=02:00:00:00:00:01,tha=00:00:00:00:00:00)", "3,4,5" },
-    { ETH_IN2 "eth_type(0x8100),vlan(vid=10,pcp=3),encap(eth_type(0x0800),"
-      "ipv4(frag=no))", "3" },
-    { ETH_IN2 "eth_type(0x8100),vlan(vid=10),encap(eth_type(0x86dd),"
-      "ipv6(frag=no))", "3" },
-    { ETH_IN2 "eth_type(0x88a8),vlan(vid=100),encap(eth_type(0x8100),"
-      "vlan(vid=10,pcp=1),encap(eth_type(0x0800),ipv4(frag=no)))", "3" },
-    { ETH_IN2 "eth_type(0x8847),mpls(label=100,tc=3,ttl=64,bos=1)", "3" },
-    { "ct_state(-trk),recirc_id(0),in_port(2),eth(),eth_type(0x0800),"
-      "ipv4(frag=no)", "3" },
-    { "ct_state(+trk+est-rpl),ct_zone(5),ct_mark(0x10/0xf0),"
-      "ct_label(0x1/0xff),recirc_id(0),in_port(2),eth(),eth_type(0x0800),"
-      "ipv4(frag=no)", "3" },
-    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)", "" },        /* Drop. */
-    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)", "push_vlan(vid=10,pcp=3),3" },
-    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)", "3,push_vlan(vid=5,pcp=0),4" },
-    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)",
-      "push_vlan(tpid=0x88a8,vid=100,pcp=0),push_vlan(vid=10,pcp=7),8" },
-    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)", "3,push_vlan(vid=1,pcp=0)" },
-    { ETH_IN2 "eth_type(0x8100),vlan(vid=10),encap(eth_type(0x0800),"
-      "ipv4(frag=no))", "pop_vlan,3,4" },
-};
 
 START_TEST(test_odp_megaflows_round_trip)
 {
@@ -348,17 +292,17 @@ START_TEST(test_odp_megaflows_round_trip)
     const char *err = NULL;
     char buf[MF_MSG_SIZE];
 
-    odp_megaflow(offloadable[_i][0], offloadable[_i][1], &m, &acts);
+    odp_megaflow(mf_test_offloadable[_i].flow, mf_test_offloadable[_i].actions, &m, &acts);
     ck_assert_msg(!mf_xlate_to_filter(&m, u32_to_odp(2), acts.data,
                                       acts.size, &ports, &f, &reason),
-                  "%s: refused: %s", offloadable[_i][0], ds_cstr(&reason));
+                  "%s: refused: %s", mf_test_offloadable[_i].flow, ds_cstr(&reason));
     /* Through the codec, as the kernel would get it. */
     f.handle = 1;
     ck_assert_int_eq(mf_filter_decode(mf_filter_encode(buf, RTM_NEWTFILTER,
                                                        0, &f, true),
                                       &g, &err), 0);
     ck_assert_msg(mf_filter_same_rule(&f, &g), "%s: codec changed the filter",
-                  offloadable[_i][0]);
+                  mf_test_offloadable[_i].flow);
     assert_round_trip(&m, &acts);
     ofpbuf_uninit(&acts);
     ds_destroy(&reason);
@@ -407,7 +351,7 @@ mf_xlate_suite(void)
     tcase_add_test(tc, test_drop);
     tcase_add_test(tc, test_refusals_name_the_cause);
     tcase_add_loop_test(tc, test_odp_megaflows_round_trip, 0,
-                        ARRAY_SIZE(offloadable));
+                        mf_test_n_offloadable);
     tcase_add_loop_test(tc, test_odp_megaflows_refused, 0,
                         ARRAY_SIZE(refused));
     suite_add_tcase(s, tc);

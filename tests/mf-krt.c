@@ -1,0 +1,211 @@
+/*
+ * mf-krt: kernel round trip of megaflower's codec, for the system tests.
+ *
+ *   mf-krt put DEV   For every megaflow of tests/unit/mf-megaflows.c:
+ *                    translate it, install the filter on DEV's ingress,
+ *                    and check that the kernel's echo and a later get
+ *                    equal what was sent.  Prints one line per megaflow
+ *                    and leaves the filters in place (prio 0x4c01 on) for
+ *                    'tc filter show'.  Exits 1 if any differs.
+ *   mf-krt show DEV  Prints every flower filter on DEV's ingress as
+ *                    megaflower decodes it, one per line, ifindexes
+ *                    written as "DEV" where they are DEV's.
+ *   mf-krt clear DEV Deletes the filters 'put' installed.
+ *
+ * Every output port of the megaflows is DEV itself, so nothing forwards.
+ * Needs root and a kernel with cls_flower and the act_* modules.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <linux/pkt_cls.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mf-filter.h"
+#include "mf-megaflows.h"
+#include "mf-tc.h"
+#include "mf-xlate.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/match.h"
+#include "openvswitch/ofpbuf.h"
+#include "odp-util.h"
+#include "util.h"
+
+#define KRT_PRIO_BASE 0x4c00    /* Outside megaflower's own band. */
+
+static uint32_t dev_ifindex;
+
+/* Every odp port is DEV; port 8 is an internal port, as in the unit
+ * tests. */
+static enum mf_port_kind
+lookup(odp_port_t port, uint32_t *ifindex, void *aux OVS_UNUSED)
+{
+    *ifindex = dev_ifindex;
+    return odp_to_u32(port) == 8 ? MF_PORT_INTERNAL : MF_PORT_NETDEV;
+}
+
+static odp_port_t
+from_ifindex(uint32_t ifindex OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    return u32_to_odp(3);
+}
+
+static void
+print_filter(const struct mf_filter *f)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+    char needle[32];
+    const char *p;
+
+    mf_filter_format(&s, f);
+    /* From "chain=" on, with DEV's ifindex named. */
+    snprintf(needle, sizeof needle, "ifindex=%"PRIu32, dev_ifindex);
+    for (p = strstr(ds_cstr(&s), "chain="); *p; ) {
+        if (!strncmp(p, needle, strlen(needle))
+            && !(p[strlen(needle)] >= '0' && p[strlen(needle)] <= '9')) {
+            fputs("ifindex=DEV", stdout);
+            p += strlen(needle);
+        } else {
+            putchar(*p++);
+        }
+    }
+    putchar('\n');
+    ds_destroy(&s);
+}
+
+static int
+do_put(void)
+{
+    static const struct mf_xlate_ports ports = { lookup, from_ifindex,
+                                                 NULL, false };
+    int n_bad = 0;
+
+    for (size_t i = 0; i < mf_test_n_offloadable; i++) {
+        const struct mf_test_megaflow *mf = &mf_test_offloadable[i];
+        struct ds reason = DS_EMPTY_INITIALIZER;
+        struct mf_filter f, echo, got;
+        struct mf_err err;
+        struct ofpbuf acts;
+        struct match m;
+        char *error;
+
+        if (mf_test_parse_megaflow(mf->flow, mf->actions, &m, &acts,
+                                   &error)) {
+            printf("%2"PRIuSIZE" PARSE ERROR %s: %s\n", i, mf->flow, error);
+            free(error);
+            n_bad++;
+            continue;
+        }
+        if (mf_xlate_to_filter(&m, u32_to_odp(2), acts.data, acts.size,
+                               &ports, &f, &reason)) {
+            printf("%2"PRIuSIZE" REFUSED %s: %s\n", i, mf->flow,
+                   ds_cstr(&reason));
+            n_bad++;
+            goto next;
+        }
+        f.ifindex = dev_ifindex;
+        f.parent = MF_TC_INGRESS;
+        f.prio = KRT_PRIO_BASE + 1 + i;
+        f.handle = 1;
+        f.flags = TCA_CLS_FLAGS_SKIP_HW;
+        memset(f.cookie, 0x5a, sizeof f.cookie);
+        f.cookie_len = sizeof f.cookie;
+
+        if (mf_tc_filter_put(&f, false, &echo, &err)) {
+            printf("%2"PRIuSIZE" KERNEL REFUSED %s: %s\n", i, mf->flow,
+                   err.msg);
+            n_bad++;
+        } else if (!mf_filter_same_rule(&f, &echo)) {
+            printf("%2"PRIuSIZE" ECHO DIFFERS %s\n   sent: ", i, mf->flow);
+            print_filter(&f);
+            printf("   echo: ");
+            print_filter(&echo);
+            n_bad++;
+        } else if (mf_tc_filter_get(&f, &got, &err)) {
+            printf("%2"PRIuSIZE" GET FAILED %s: %s\n", i, mf->flow, err.msg);
+            n_bad++;
+        } else if (!mf_filter_same_rule(&f, &got)) {
+            printf("%2"PRIuSIZE" GET DIFFERS %s\n   sent: ", i, mf->flow);
+            print_filter(&f);
+            printf("    got: ");
+            print_filter(&got);
+            n_bad++;
+        } else {
+            printf("%2"PRIuSIZE" ok %s actions:%s\n", i, mf->flow,
+                   *mf->actions ? mf->actions : "drop");
+        }
+    next:
+        ofpbuf_uninit(&acts);
+        ds_destroy(&reason);
+    }
+    printf("%"PRIuSIZE" megaflows, %d differ\n", mf_test_n_offloadable, n_bad);
+    return n_bad ? 1 : 0;
+}
+
+static void
+show_cb(const struct mf_filter *f, int error, const char *why,
+        void *aux OVS_UNUSED)
+{
+    if (error) {
+        printf("prio=%"PRIu16" UNDECODABLE: %s\n", f->prio, why);
+    } else {
+        print_filter(f);
+    }
+}
+
+static int
+do_clear(void)
+{
+    for (size_t i = 0; i < mf_test_n_offloadable; i++) {
+        struct mf_filter f;
+        struct mf_err err;
+
+        memset(&f, 0, sizeof f);
+        f.ifindex = dev_ifindex;
+        f.parent = MF_TC_INGRESS;
+        f.prio = KRT_PRIO_BASE + 1 + i;
+        /* The whole prio: protocol and handle left zero. */
+        if (mf_tc_filter_del(&f, &err) && err.error != ENOENT) {
+            fprintf(stderr, "mf-krt: prio %#x: %s\n", f.prio, err.msg);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+int
+main(int argc, char *argv[])
+{
+    struct mf_err err;
+
+    if (argc != 3) {
+        fprintf(stderr, "usage: mf-krt put|show|clear DEV\n");
+        return 2;
+    }
+    dev_ifindex = if_nametoindex(argv[2]);
+    if (!dev_ifindex) {
+        fprintf(stderr, "mf-krt: %s: no such device\n", argv[2]);
+        return 2;
+    }
+    if (!strcmp(argv[1], "put")) {
+        if (mf_tc_ensure_hook(dev_ifindex, MF_TC_INGRESS, &err)) {
+            fprintf(stderr, "mf-krt: ingress qdisc: %s\n", err.msg);
+            return 1;
+        }
+        return do_put();
+    } else if (!strcmp(argv[1], "show")) {
+        if (mf_tc_filter_dump(dev_ifindex, MF_TC_INGRESS, show_cb, NULL,
+                              &err)) {
+            fprintf(stderr, "mf-krt: dump: %s\n", err.msg);
+            return 1;
+        }
+        return 0;
+    } else if (!strcmp(argv[1], "clear")) {
+        return do_clear();
+    }
+    fprintf(stderr, "mf-krt: unknown command %s\n", argv[1]);
+    return 2;
+}

@@ -1,0 +1,83 @@
+/* mf-megaflows: megaflows for tests, in ovs-dpctl syntax. */
+#include <config.h>
+#include "mf-megaflows.h"
+
+#include <errno.h>
+#include <stdlib.h>
+
+#include "odp-util.h"
+#include "openvswitch/match.h"
+#include "openvswitch/ofpbuf.h"
+#include "util.h"
+
+/* Megaflows megaflower offloads, one of each match field and action kind
+ * at least. */
+const struct mf_test_megaflow mf_test_offloadable[] = {
+    { ETH_IN2 "eth_type(0x0800),ipv4(src=10.0.0.1,dst=10.0.0.0/255.0.0.0,"
+      "proto=6,tos=0x10,ttl=64,frag=no),tcp(src=1234,dst=80)", "3" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(proto=6,frag=no),tcp(dst=0x50/0xfff0),"
+      "tcp_flags(+syn-ack)", "3" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(proto=17,frag=no),udp(src=53)", "3,4" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(proto=132,frag=no),sctp(dst=9)", "3" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(proto=1,frag=no),icmp(type=8,code=0)",
+      "3" },
+    { ETH_IN2 "eth_type(0x86dd),ipv6(src=2001:db8::1,proto=58,tclass=0x3,"
+      "hlimit=255,frag=no),icmpv6(type=128,code=0)", "3" },
+    { ETH_IN2 "eth_type(0x86dd),ipv6(dst=2001:db8::/ffff:ffff::,proto=6,frag=no),"
+      "tcp(src=22)", "8" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=first)", "3" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=later)", "3" },
+    { ETH_IN2 "eth_type(0x0806),arp(sip=10.0.0.1,tip=10.0.0.2,op=1,"
+      "sha=02:00:00:00:00:01,tha=00:00:00:00:00:00)", "3,4,5" },
+    { ETH_IN2 "eth_type(0x8100),vlan(vid=10,pcp=3),encap(eth_type(0x0800),"
+      "ipv4(frag=no))", "3" },
+    { ETH_IN2 "eth_type(0x8100),vlan(vid=10),encap(eth_type(0x86dd),"
+      "ipv6(frag=no))", "3" },
+    { ETH_IN2 "eth_type(0x88a8),vlan(vid=100),encap(eth_type(0x8100),"
+      "vlan(vid=10,pcp=1),encap(eth_type(0x0800),ipv4(frag=no)))", "3" },
+    { ETH_IN2 "eth_type(0x8847),mpls(label=100,tc=3,ttl=64,bos=1)", "3" },
+    { "ct_state(-trk),recirc_id(0),in_port(2),eth(),eth_type(0x0800),"
+      "ipv4(frag=no)", "3" },
+    { "ct_state(+trk+est-rpl),ct_zone(5),ct_mark(0x10/0xf0),"
+      "ct_label(0x1/0xff),recirc_id(0),in_port(2),eth(),eth_type(0x0800),"
+      "ipv4(frag=no)", "3" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)", "" },        /* Drop. */
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)", "push_vlan(vid=10,pcp=3),3" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)", "3,push_vlan(vid=5,pcp=0),4" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)",
+      "push_vlan(tpid=0x88a8,vid=100,pcp=0),push_vlan(vid=10,pcp=7),8" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)", "3,push_vlan(vid=1,pcp=0)" },
+    { ETH_IN2 "eth_type(0x8100),vlan(vid=10),encap(eth_type(0x0800),"
+      "ipv4(frag=no))", "pop_vlan,3,4" },
+};
+
+const size_t mf_test_n_offloadable = ARRAY_SIZE(mf_test_offloadable);
+
+int
+mf_test_parse_megaflow(const char *flow_s, const char *actions_s,
+                       struct match *m, struct ofpbuf *acts, char **errorp)
+{
+    struct ofpbuf key, mask;
+    int error;
+
+    *errorp = NULL;
+    ofpbuf_init(&key, 0);
+    ofpbuf_init(&mask, 0);
+    ofpbuf_init(acts, 0);
+    error = odp_flow_from_string(flow_s, NULL, &key, &mask, errorp);
+    if (!error && parse_key_and_mask_to_match(key.data, key.size, mask.data,
+                                              mask.size, m)) {
+        *errorp = xstrdup("not a match");
+        error = EINVAL;
+    }
+    if (!error && odp_actions_from_string(actions_s, NULL, acts)) {
+        *errorp = xstrdup("bad actions");
+        error = EINVAL;
+    }
+    if (error && !*errorp) {
+        *errorp = xstrdup("parse error");
+    }
+    ofpbuf_uninit(&key);
+    ofpbuf_uninit(&mask);
+    return error;
+}
