@@ -6,12 +6,12 @@
 #include <netinet/in.h>
 #include <linux/if_ether.h>
 #include <linux/pkt_cls.h>
-#include <linux/tc_act/tc_mirred.h>
 #include <string.h>
 
 #include "flow.h"
 #include "mf-caps.h"
 #include "mf-filter.h"
+#include "mf-xlate-act.h"
 #include "netlink.h"
 #include "odp-netlink.h"
 #include "odp-util.h"
@@ -163,12 +163,8 @@ is_zero(const void *p, size_t n)
     return true;
 }
 
-static int
-refuse(struct ds *reason, const char *fmt, ...)
-    OVS_PRINTF_FORMAT(2, 3);
-
-static int
-refuse(struct ds *reason, const char *fmt, ...)
+int
+mf_xlate_refuse(struct ds *reason, const char *fmt, ...)
 {
     va_list args;
 
@@ -258,7 +254,7 @@ conv_to_flower(const struct xlate_field *x, const void *fk, void *fm,
         v = ntohs(get_unaligned_be16(fk));
         m = ntohs(get_unaligned_be16(fm));
         if (m & 0xff00) {
-            return refuse(reason, "%s: mask %#"PRIx32" is wider than the "
+            return mf_xlate_refuse(reason, "%s: mask %#"PRIx32" is wider than the "
                           "8-bit field", x->name, m);
         }
         put_uint(tk, 1, v & m);
@@ -275,7 +271,7 @@ conv_to_flower(const struct xlate_field *x, const void *fk, void *fm,
         if (!(m & bits)) {
             return 0;
         } else if ((m & bits) != bits) {
-            return refuse(reason, "%s: flower matches it only exactly, not "
+            return mf_xlate_refuse(reason, "%s: flower matches it only exactly, not "
                           "under mask %#"PRIx32, x->name,
                           (m & bits) >> shift);
         }
@@ -295,7 +291,7 @@ conv_to_flower(const struct xlate_field *x, const void *fk, void *fm,
                 continue;
             }
             if (!(caps->ct_state_flags & fbit)) {
-                return refuse(reason, "ct_state %s%s: kernel lacks support",
+                return mf_xlate_refuse(reason, "ct_state %s%s: kernel lacks support",
                               v & bit ? "+" : "-", ct_state_to_string(bit));
             }
             *(uint16_t *) tm |= fbit;
@@ -305,7 +301,7 @@ conv_to_flower(const struct xlate_field *x, const void *fk, void *fm,
             m &= ~bit;
         }
         if (m) {
-            return refuse(reason, "ct_state %#"PRIx32"/%#"PRIx32": flower "
+            return mf_xlate_refuse(reason, "ct_state %#"PRIx32"/%#"PRIx32": flower "
                           "has no NAT flags", v & m, m);
         }
         *(uint8_t *) fm = 0;
@@ -363,13 +359,13 @@ xlate_vlan(const struct flow *key, struct flow *mask, int i,
     uint16_t tci = ntohs(key->vlans[i].tci), m = ntohs(mask->vlans[i].tci);
 
     if (mask->vlans[i].tpid != OVS_BE16_MAX) {
-        return refuse(reason, "vlan[%d] tpid: matched only in part", i);
+        return mf_xlate_refuse(reason, "vlan[%d] tpid: matched only in part", i);
     }
     if ((m & VLAN_VID_MASK) == VLAN_VID_MASK) {
         *id = vlan_tci_to_vid(key->vlans[i].tci);
         *id_mask = UINT16_MAX;
     } else if (m & VLAN_VID_MASK) {
-        return refuse(reason, "vlan[%d] vid %#"PRIx16"/%#"PRIx16": flower "
+        return mf_xlate_refuse(reason, "vlan[%d] vid %#"PRIx16"/%#"PRIx16": flower "
                       "matches the VLAN id only exactly", i,
                       tci & VLAN_VID_MASK, m & VLAN_VID_MASK);
     }
@@ -377,7 +373,7 @@ xlate_vlan(const struct flow *key, struct flow *mask, int i,
         *prio = vlan_tci_to_pcp(key->vlans[i].tci);
         *prio_mask = UINT8_MAX;
     } else if (m & VLAN_PCP_MASK) {
-        return refuse(reason, "vlan[%d] pcp: flower matches it only exactly",
+        return mf_xlate_refuse(reason, "vlan[%d] pcp: flower matches it only exactly",
                       i);
     }
     mask->vlans[i].tci = 0;
@@ -414,12 +410,12 @@ xlate_l2_chain(const struct flow *key, struct flow *mask, struct mf_filter *f,
         /* Any ethertype: then nothing about VLANs can be matched, since a
          * filter for all protocols sees tagged and untagged frames. */
         if (mask->vlans[0].tci || mask->vlans[0].tpid) {
-            return refuse(reason, "vlan without eth_type: not offloadable");
+            return mf_xlate_refuse(reason, "vlan without eth_type: not offloadable");
         }
         f->protocol = htons(ETH_P_ALL);
         return 0;
     } else if (mask->dl_type != OVS_BE16_MAX) {
-        return refuse(reason, "eth_type: partial masks are not offloaded");
+        return mf_xlate_refuse(reason, "eth_type: partial masks are not offloaded");
     }
 
     if (vlan_absent(key, mask, 0)) {
@@ -456,17 +452,17 @@ xlate_l2_chain(const struct flow *key, struct flow *mask, struct mf_filter *f,
             m->vlan_eth_type = OVS_BE16_MAX;
         }
     } else {
-        return refuse(reason, "vlan tci=%#"PRIx16"/%#"PRIx16": neither "
+        return mf_xlate_refuse(reason, "vlan tci=%#"PRIx16"/%#"PRIx16": neither "
                       "present nor absent", ntohs(key->vlans[0].tci),
                       ntohs(mask->vlans[0].tci));
     }
     if (eth_type_vlan(key->dl_type)) {
-        return refuse(reason, "eth_type(0x%04"PRIx16"): more than two VLAN "
+        return mf_xlate_refuse(reason, "eth_type(0x%04"PRIx16"): more than two VLAN "
                       "headers", ntohs(key->dl_type));
     }
     for (size_t i = 0; i < FLOW_MAX_VLAN_HEADERS; i++) {
         if (mask->vlans[i].tci || mask->vlans[i].tpid) {
-            return refuse(reason, "vlan[%"PRIuSIZE"]: more than two VLAN "
+            return mf_xlate_refuse(reason, "vlan[%"PRIuSIZE"]: more than two VLAN "
                           "headers", i);
         }
     }
@@ -486,13 +482,13 @@ xlate_frag(const struct flow *key, struct flow *mask, struct mf_filter *f,
         return 0;
     }
     if (mask->nw_frag != FLOW_NW_FRAG_MASK) {
-        return refuse(reason, "frag: only whole fragment states (no, first, "
+        return mf_xlate_refuse(reason, "frag: only whole fragment states (no, first, "
                       "later) are offloaded");
     }
     if (frag && key->dl_type == htons(ETH_TYPE_IPV6)) {
         /* OVS walks every IPv6 extension header to find a fragment header;
          * the kernel's flow dissector does not, so they can disagree. */
-        return refuse(reason, "frag=%s: IPv6 fragments are not offloaded: "
+        return mf_xlate_refuse(reason, "frag=%s: IPv6 fragments are not offloaded: "
                       "OVS and flower parse IPv6 extension headers "
                       "differently", frag & FLOW_NW_FRAG_LATER ? "later"
                       : "first");
@@ -524,12 +520,12 @@ xlate_match(const struct match *match, odp_port_t in_port,
     if (mask->in_port.odp_port) {
         if (mask->in_port.odp_port != u32_to_odp(UINT32_MAX)
             || key->in_port.odp_port != in_port) {
-            return refuse(reason, "in_port: does not name this port");
+            return mf_xlate_refuse(reason, "in_port: does not name this port");
         }
         mask->in_port.odp_port = 0;
     }
     if (key->recirc_id & mask->recirc_id) {
-        return refuse(reason, "recirc_id(%#"PRIx32"): %s", key->recirc_id,
+        return mf_xlate_refuse(reason, "recirc_id(%#"PRIx32"): %s", key->recirc_id,
                       ports->recirc_shared
                       ? "recirculation is not offloaded yet"
                       : "the kernel cannot share recirculation with tc "
@@ -537,7 +533,7 @@ xlate_match(const struct match *match, odp_port_t in_port,
     }
     mask->recirc_id = 0;
     if (mask->packet_type && key->packet_type != htonl(PT_ETH)) {
-        return refuse(reason, "packet_type: only Ethernet is offloaded");
+        return mf_xlate_refuse(reason, "packet_type: only Ethernet is offloaded");
     }
     mask->packet_type = 0;
 
@@ -572,104 +568,8 @@ xlate_match(const struct match *match, odp_port_t in_port,
         return EOPNOTSUPP;
     }
     if (mf_flower_check_mask(&f->mask, &bad)) {
-        return refuse(reason, "%s: flower matches it only exactly",
+        return mf_xlate_refuse(reason, "%s: flower matches it only exactly",
                       bad->name);
-    }
-    return 0;
-}
-
-static struct mf_act *
-add_act(struct mf_filter *f, enum mf_act_kind kind)
-{
-    struct mf_act *act = &f->acts[f->n_acts++];
-
-    memset(act, 0, sizeof *act);
-    act->kind = kind;
-    return act;
-}
-
-static int
-xlate_actions(const struct nlattr *actions, size_t actions_len,
-              const struct mf_xlate_ports *ports, struct mf_filter *f,
-              struct ds *reason)
-{
-    enum mf_port_kind kinds[MF_ACT_MAX];
-    const struct nlattr *a;
-    int last_output = -1;
-    size_t left;
-
-    NL_ATTR_FOR_EACH (a, left, actions, actions_len) {
-        enum ovs_action_attr type = nl_attr_type(a);
-        const struct ovs_action_push_vlan *push;
-        struct mf_act *act;
-        uint32_t ifindex;
-        odp_port_t port;
-
-        /* Room for this one and the drop that may follow. */
-        if (f->n_acts + 2 > MF_ACT_MAX) {
-            return refuse(reason, "more than %d actions", MF_ACT_MAX - 1);
-        }
-        switch (type) {
-        case OVS_ACTION_ATTR_OUTPUT:
-            port = nl_attr_get_odp_port(a);
-            kinds[f->n_acts] = ports->lookup(port, &ifindex, ports->aux);
-            if (kinds[f->n_acts] == MF_PORT_NONE) {
-                return refuse(reason, "output(%"PRIu32"): not a port "
-                              "megaflower can reach", odp_to_u32(port));
-            } else if (kinds[f->n_acts] == MF_PORT_TUNNEL) {
-                return refuse(reason, "output(%"PRIu32"): tunnel ports are "
-                              "not offloaded yet", odp_to_u32(port));
-            }
-            last_output = f->n_acts;
-            act = add_act(f, MF_ACT_MIRRED);
-            act->mirred.ifindex = ifindex;
-            break;
-        case OVS_ACTION_ATTR_PUSH_VLAN:
-            push = nl_attr_get(a);
-            if (!(push->vlan_tci & htons(VLAN_CFI))) {
-                return refuse(reason, "push_vlan without the CFI bit OVS "
-                              "always sets");
-            }
-            act = add_act(f, MF_ACT_VLAN);
-            act->vlan.push = true;
-            act->vlan.tpid = push->vlan_tpid;
-            act->vlan.id = vlan_tci_to_vid(push->vlan_tci);
-            act->vlan.prio = vlan_tci_to_pcp(push->vlan_tci);
-            break;
-        case OVS_ACTION_ATTR_POP_VLAN:
-            add_act(f, MF_ACT_VLAN);
-            break;
-        default:
-            ds_put_cstr(reason, "action ");
-            format_odp_actions(reason, a, a->nla_len, NULL);
-            ds_put_cstr(reason, ": not offloaded yet");
-            return EOPNOTSUPP;
-        }
-    }
-
-    /* Outputs copy the packet as it is at that point (mirror); the last
-     * action, if it is an output, hands the packet over (redirect). */
-    for (size_t i = 0; i < f->n_acts; i++) {
-        struct mf_act *act = &f->acts[i];
-        bool last = (int) i == last_output && i + 1 == f->n_acts;
-        bool ingress;
-
-        if (act->kind != MF_ACT_MIRRED) {
-            continue;
-        }
-        ingress = kinds[i] == MF_PORT_INTERNAL;
-        act->mirred.eaction = (ingress
-                               ? (last ? TCA_INGRESS_REDIR
-                                  : TCA_INGRESS_MIRROR)
-                               : (last ? TCA_EGRESS_REDIR
-                                  : TCA_EGRESS_MIRROR));
-    }
-    /* A datapath drops what is left after the last action; tc would pass
-     * it on to the stack. */
-    if (!f->n_acts || f->acts[f->n_acts - 1].kind != MF_ACT_MIRRED
-        || (f->acts[f->n_acts - 1].mirred.eaction != TCA_EGRESS_REDIR
-            && f->acts[f->n_acts - 1].mirred.eaction != TCA_INGRESS_REDIR)) {
-        add_act(f, MF_ACT_GACT)->gact.verdict = TC_ACT_SHOT;
     }
     return 0;
 }
@@ -684,8 +584,8 @@ mf_xlate_to_filter(const struct match *match, odp_port_t in_port,
 
     memset(f, 0, sizeof *f);
     error = xlate_match(match, in_port, ports, f, reason);
-    return error ? error : xlate_actions(actions, actions_len, ports, f,
-                                         reason);
+    return error ? error : mf_xlate_act_to_filter(actions, actions_len,
+                                                  ports, f, reason);
 }
 
 static void
@@ -728,7 +628,7 @@ l2_chain_from_filter(const struct mf_filter *f, struct flow *key,
         return 0;
     }
     if (!m->vlan_eth_type) {
-        return refuse(reason, "VLAN filter without the ethertype after the "
+        return mf_xlate_refuse(reason, "VLAN filter without the ethertype after the "
                       "tag");
     }
     vlan_from_filter(key, mask, 0, k->eth_type, k->vlan_id, m->vlan_id,
@@ -736,7 +636,7 @@ l2_chain_from_filter(const struct mf_filter *f, struct flow *key,
     if (!eth_type_vlan(k->vlan_eth_type)) {
         key->dl_type = k->vlan_eth_type;
     } else if (!m->cvlan_eth_type) {
-        return refuse(reason, "QinQ filter without the ethertype after the "
+        return mf_xlate_refuse(reason, "QinQ filter without the ethertype after the "
                       "inner tag");
     } else {
         vlan_from_filter(key, mask, 1, k->vlan_eth_type, k->cvlan_id,
@@ -758,7 +658,7 @@ mf_xlate_from_filter(const struct mf_filter *f, odp_port_t in_port,
 
     match_init_catchall(match);
     if (f->chain) {
-        return refuse(reason, "chain %"PRIu32": recirculation is not "
+        return mf_xlate_refuse(reason, "chain %"PRIu32": recirculation is not "
                       "offloaded", f->chain);
     }
     /* An odp port, all 32 bits (match_set_in_port() is OpenFlow's). */
@@ -791,58 +691,16 @@ mf_xlate_from_filter(const struct mf_filter *f, odp_port_t in_port,
                             ? FLOW_NW_FRAG_ANY
                             : FLOW_NW_FRAG_ANY | FLOW_NW_FRAG_LATER);
         } else {
-            return refuse(reason, "ip_flags %#"PRIx32"/%#"PRIx32": not a "
+            return mf_xlate_refuse(reason, "ip_flags %#"PRIx32"/%#"PRIx32": not a "
                           "fragment state OVS has", fl, fm);
         }
         mask->nw_frag = FLOW_NW_FRAG_MASK;
     }
 
     *actions_ofs = nl_msg_start_nested(buf, OVS_FLOW_ATTR_ACTIONS);
-    for (size_t i = 0; i < f->n_acts; i++) {
-        const struct mf_act *act = &f->acts[i];
-        bool last = i + 1 == f->n_acts;
-        struct ovs_action_push_vlan push;
-        odp_port_t port;
-
-        switch (act->kind) {
-        case MF_ACT_MIRRED:
-            if (last != (act->mirred.eaction == TCA_EGRESS_REDIR
-                         || act->mirred.eaction == TCA_INGRESS_REDIR)) {
-                return refuse(reason, "mirred: a redirect that is not last, "
-                              "or a mirror that is");
-            }
-            port = ports->from_ifindex(act->mirred.ifindex, ports->aux);
-            if (port == ODPP_NONE) {
-                return refuse(reason, "mirred to ifindex %"PRIu32": not an "
-                              "OVS port", act->mirred.ifindex);
-            }
-            nl_msg_put_odp_port(buf, OVS_ACTION_ATTR_OUTPUT, port);
-            break;
-        case MF_ACT_GACT:
-            /* The drop that ends the actions, as the datapath's end of
-             * actions does. */
-            if (act->gact.verdict != TC_ACT_SHOT || !last) {
-                return refuse(reason, "gact: only a drop at the end is a "
-                              "megaflow action");
-            }
-            break;
-        case MF_ACT_VLAN:
-            if (!act->vlan.push) {
-                nl_msg_put_flag(buf, OVS_ACTION_ATTR_POP_VLAN);
-                break;
-            }
-            push.vlan_tpid = act->vlan.tpid;
-            push.vlan_tci = htons(VLAN_CFI
-                                  | (act->vlan.id & VLAN_VID_MASK)
-                                  | ((act->vlan.prio << VLAN_PCP_SHIFT)
-                                     & VLAN_PCP_MASK));
-            nl_msg_put_unspec(buf, OVS_ACTION_ATTR_PUSH_VLAN, &push,
-                              sizeof push);
-            break;
-        case MF_ACT_N_KINDS:
-        default:
-            return refuse(reason, "unknown action");
-        }
+    error = mf_xlate_act_from_filter(f, ports, buf, reason);
+    if (error) {
+        return error;
     }
     nl_msg_end_nested(buf, *actions_ofs);
     return 0;

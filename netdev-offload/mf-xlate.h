@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "openvswitch/compiler.h"
 #include "openvswitch/types.h"
 
 struct ds;
@@ -62,5 +63,10 @@ int mf_xlate_from_filter(const struct mf_filter *f, odp_port_t in_port,
                          const struct mf_xlate_ports *, struct match *match,
                          struct ofpbuf *buf, size_t *actions_ofs,
                          struct ds *reason);
+
+/* Appends a printf-style reason to 'reason' and returns EOPNOTSUPP: how
+ * mf-xlate and mf-xlate-act refuse. */
+int mf_xlate_refuse(struct ds *reason, const char *fmt, ...)
+    OVS_PRINTF_FORMAT(2, 3);
 
 #endif /* mf-xlate.h */

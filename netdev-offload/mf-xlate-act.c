@@ -1,0 +1,167 @@
+/* mf-xlate-act: ODP actions <-> a filter's tc actions. */
+#include <config.h>
+#include "mf-xlate-act.h"
+
+#include <errno.h>
+#include <linux/pkt_cls.h>
+#include <linux/tc_act/tc_mirred.h>
+#include <string.h>
+
+#include "mf-filter.h"
+#include "mf-xlate.h"
+#include "netlink.h"
+#include "odp-netlink.h"
+#include "odp-util.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/ofpbuf.h"
+#include "packets.h"
+
+static struct mf_act *
+add_act(struct mf_filter *f, enum mf_act_kind kind)
+{
+    struct mf_act *act = &f->acts[f->n_acts++];
+
+    memset(act, 0, sizeof *act);
+    act->kind = kind;
+    return act;
+}
+
+int
+mf_xlate_act_to_filter(const struct nlattr *actions, size_t actions_len,
+              const struct mf_xlate_ports *ports, struct mf_filter *f,
+              struct ds *reason)
+{
+    enum mf_port_kind kinds[MF_ACT_MAX];
+    const struct nlattr *a;
+    int last_output = -1;
+    size_t left;
+
+    NL_ATTR_FOR_EACH (a, left, actions, actions_len) {
+        enum ovs_action_attr type = nl_attr_type(a);
+        const struct ovs_action_push_vlan *push;
+        struct mf_act *act;
+        uint32_t ifindex;
+        odp_port_t port;
+
+        /* Room for this one and the drop that may follow. */
+        if (f->n_acts + 2 > MF_ACT_MAX) {
+            return mf_xlate_refuse(reason, "more than %d actions", MF_ACT_MAX - 1);
+        }
+        switch (type) {
+        case OVS_ACTION_ATTR_OUTPUT:
+            port = nl_attr_get_odp_port(a);
+            kinds[f->n_acts] = ports->lookup(port, &ifindex, ports->aux);
+            if (kinds[f->n_acts] == MF_PORT_NONE) {
+                return mf_xlate_refuse(reason, "output(%"PRIu32"): not a port "
+                              "megaflower can reach", odp_to_u32(port));
+            } else if (kinds[f->n_acts] == MF_PORT_TUNNEL) {
+                return mf_xlate_refuse(reason, "output(%"PRIu32"): tunnel ports are "
+                              "not offloaded yet", odp_to_u32(port));
+            }
+            last_output = f->n_acts;
+            act = add_act(f, MF_ACT_MIRRED);
+            act->mirred.ifindex = ifindex;
+            break;
+        case OVS_ACTION_ATTR_PUSH_VLAN:
+            push = nl_attr_get(a);
+            if (!(push->vlan_tci & htons(VLAN_CFI))) {
+                return mf_xlate_refuse(reason, "push_vlan without the CFI bit OVS "
+                              "always sets");
+            }
+            act = add_act(f, MF_ACT_VLAN);
+            act->vlan.push = true;
+            act->vlan.tpid = push->vlan_tpid;
+            act->vlan.id = vlan_tci_to_vid(push->vlan_tci);
+            act->vlan.prio = vlan_tci_to_pcp(push->vlan_tci);
+            break;
+        case OVS_ACTION_ATTR_POP_VLAN:
+            add_act(f, MF_ACT_VLAN);
+            break;
+        default:
+            ds_put_cstr(reason, "action ");
+            format_odp_actions(reason, a, a->nla_len, NULL);
+            ds_put_cstr(reason, ": not offloaded yet");
+            return EOPNOTSUPP;
+        }
+    }
+
+    /* Outputs copy the packet as it is at that point (mirror); the last
+     * action, if it is an output, hands the packet over (redirect). */
+    for (size_t i = 0; i < f->n_acts; i++) {
+        struct mf_act *act = &f->acts[i];
+        bool last = (int) i == last_output && i + 1 == f->n_acts;
+        bool ingress;
+
+        if (act->kind != MF_ACT_MIRRED) {
+            continue;
+        }
+        ingress = kinds[i] == MF_PORT_INTERNAL;
+        act->mirred.eaction = (ingress
+                               ? (last ? TCA_INGRESS_REDIR
+                                  : TCA_INGRESS_MIRROR)
+                               : (last ? TCA_EGRESS_REDIR
+                                  : TCA_EGRESS_MIRROR));
+    }
+    /* A datapath drops what is left after the last action; tc would pass
+     * it on to the stack. */
+    if (!f->n_acts || f->acts[f->n_acts - 1].kind != MF_ACT_MIRRED
+        || (f->acts[f->n_acts - 1].mirred.eaction != TCA_EGRESS_REDIR
+            && f->acts[f->n_acts - 1].mirred.eaction != TCA_INGRESS_REDIR)) {
+        add_act(f, MF_ACT_GACT)->gact.verdict = TC_ACT_SHOT;
+    }
+    return 0;
+}
+
+int
+mf_xlate_act_from_filter(const struct mf_filter *f,
+                         const struct mf_xlate_ports *ports,
+                         struct ofpbuf *buf, struct ds *reason)
+{
+    for (size_t i = 0; i < f->n_acts; i++) {
+        const struct mf_act *act = &f->acts[i];
+        bool last = i + 1 == f->n_acts;
+        struct ovs_action_push_vlan push;
+        odp_port_t port;
+
+        switch (act->kind) {
+        case MF_ACT_MIRRED:
+            if (last != (act->mirred.eaction == TCA_EGRESS_REDIR
+                         || act->mirred.eaction == TCA_INGRESS_REDIR)) {
+                return mf_xlate_refuse(reason, "mirred: a redirect that is not last, "
+                              "or a mirror that is");
+            }
+            port = ports->from_ifindex(act->mirred.ifindex, ports->aux);
+            if (port == ODPP_NONE) {
+                return mf_xlate_refuse(reason, "mirred to ifindex %"PRIu32": not an "
+                              "OVS port", act->mirred.ifindex);
+            }
+            nl_msg_put_odp_port(buf, OVS_ACTION_ATTR_OUTPUT, port);
+            break;
+        case MF_ACT_GACT:
+            /* The drop that ends the actions, as the datapath's end of
+             * actions does. */
+            if (act->gact.verdict != TC_ACT_SHOT || !last) {
+                return mf_xlate_refuse(reason, "gact: only a drop at the end is a "
+                              "megaflow action");
+            }
+            break;
+        case MF_ACT_VLAN:
+            if (!act->vlan.push) {
+                nl_msg_put_flag(buf, OVS_ACTION_ATTR_POP_VLAN);
+                break;
+            }
+            push.vlan_tpid = act->vlan.tpid;
+            push.vlan_tci = htons(VLAN_CFI
+                                  | (act->vlan.id & VLAN_VID_MASK)
+                                  | ((act->vlan.prio << VLAN_PCP_SHIFT)
+                                     & VLAN_PCP_MASK));
+            nl_msg_put_unspec(buf, OVS_ACTION_ATTR_PUSH_VLAN, &push,
+                              sizeof push);
+            break;
+        case MF_ACT_N_KINDS:
+        default:
+            return mf_xlate_refuse(reason, "unknown action");
+        }
+    }
+    return 0;
+}
