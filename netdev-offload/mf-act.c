@@ -17,6 +17,8 @@ static const struct mf_act_ops *const mf_act_ops_all[MF_ACT_N_KINDS] = {
     [MF_ACT_MIRRED] = &mf_act_mirred_ops,
     [MF_ACT_GACT] = &mf_act_gact_ops,
     [MF_ACT_VLAN] = &mf_act_vlan_ops,
+    [MF_ACT_PEDIT] = &mf_act_pedit_ops,
+    [MF_ACT_CSUM] = &mf_act_csum_ops,
 };
 
 const struct mf_act_ops *

@@ -23,11 +23,22 @@ struct nlmsghdr;
 
 #define MF_ACT_MAX 32           /* Actions per filter (kernel: TCA_ACT_MAX_PRIO). */
 #define MF_COOKIE_LEN 16        /* Bytes of action cookie (kernel maximum). */
+#define MF_PEDIT_MAX_KEYS 10    /* Words of one header: an IPv6 header's. */
+
+/* One 32-bit word of a pedit rewrite: new = (old & mask) ^ val, with 'val'
+ * holding no bit of 'mask'.  Both are in network order, as in memory. */
+struct mf_pedit_key {
+    uint32_t off;               /* Byte offset in the header, multiple of 4. */
+    uint32_t mask;              /* Bits kept. */
+    uint32_t val;               /* Bits set. */
+};
 
 enum mf_act_kind {
     MF_ACT_MIRRED,              /* Output: redirect or mirror to a port. */
     MF_ACT_GACT,                /* Generic verdict: drop. */
     MF_ACT_VLAN,                /* Push or pop a VLAN header. */
+    MF_ACT_PEDIT,               /* Rewrite words of one header. */
+    MF_ACT_CSUM,                /* Recompute checksums after a rewrite. */
     MF_ACT_N_KINDS
 };
 
@@ -48,6 +59,14 @@ struct mf_act {
             uint16_t id;        /* VLAN id (host order), */
             uint16_t tpid;      /* and ethertype (be16). */
         } vlan;
+        struct {
+            uint8_t htype;      /* TCA_PEDIT_KEY_EX_HDR_TYPE_*. */
+            uint8_t n_keys;     /* Ascending 'off', no two alike. */
+            struct mf_pedit_key keys[MF_PEDIT_MAX_KEYS];
+        } pedit;
+        struct {
+            uint32_t flags;     /* TCA_CSUM_UPDATE_FLAG_*. */
+        } csum;
     };
 };
 
@@ -82,6 +101,8 @@ struct mf_act_ops {
 extern const struct mf_act_ops mf_act_mirred_ops;
 extern const struct mf_act_ops mf_act_gact_ops;
 extern const struct mf_act_ops mf_act_vlan_ops;
+extern const struct mf_act_ops mf_act_pedit_ops;
+extern const struct mf_act_ops mf_act_csum_ops;
 
 const struct mf_act_ops *mf_act_ops_get(enum mf_act_kind);
 

@@ -9,6 +9,7 @@
 
 #include "mf-filter.h"
 #include "mf-xlate.h"
+#include "mf-xlate-set.h"
 #include "netlink.h"
 #include "odp-netlink.h"
 #include "odp-util.h"
@@ -34,7 +35,9 @@ mf_xlate_act_to_filter(const struct nlattr *actions, size_t actions_len,
     enum mf_port_kind kinds[MF_ACT_MAX];
     const struct nlattr *a;
     int last_output = -1;
+    uint32_t csum = 0;          /* Checksums to fix before an output. */
     size_t left;
+    int error;
 
     NL_ATTR_FOR_EACH (a, left, actions, actions_len) {
         enum ovs_action_attr type = nl_attr_type(a);
@@ -43,12 +46,18 @@ mf_xlate_act_to_filter(const struct nlattr *actions, size_t actions_len,
         uint32_t ifindex;
         odp_port_t port;
 
-        /* Room for this one and the drop that may follow. */
-        if (f->n_acts + 2 > MF_ACT_MAX) {
-            return mf_xlate_refuse(reason, "more than %d actions", MF_ACT_MAX - 1);
+        /* Room for this one, a csum before it and the drop that may
+         * follow. */
+        if (f->n_acts + 3 > MF_ACT_MAX) {
+            return mf_xlate_refuse(reason, "more than %d tc actions",
+                                   MF_ACT_MAX - 1);
         }
         switch (type) {
         case OVS_ACTION_ATTR_OUTPUT:
+            if (csum) {
+                add_act(f, MF_ACT_CSUM)->csum.flags = csum;
+                csum = 0;
+            }
             port = nl_attr_get_odp_port(a);
             kinds[f->n_acts] = ports->lookup(port, &ifindex, ports->aux);
             if (kinds[f->n_acts] == MF_PORT_NONE) {
@@ -76,6 +85,14 @@ mf_xlate_act_to_filter(const struct nlattr *actions, size_t actions_len,
             break;
         case OVS_ACTION_ATTR_POP_VLAN:
             add_act(f, MF_ACT_VLAN);
+            break;
+        case OVS_ACTION_ATTR_SET:
+        case OVS_ACTION_ATTR_SET_MASKED:
+            error = mf_xlate_set_to_pedit(a, f, add_act(f, MF_ACT_PEDIT),
+                                          &csum, reason);
+            if (error) {
+                return error;
+            }
             break;
         default:
             ds_put_cstr(reason, "action ");
@@ -117,6 +134,9 @@ mf_xlate_act_from_filter(const struct mf_filter *f,
                          const struct mf_xlate_ports *ports,
                          struct ofpbuf *buf, struct ds *reason)
 {
+    uint32_t csum = 0;          /* Checksums the rewrites so far broke. */
+    int error;
+
     for (size_t i = 0; i < f->n_acts; i++) {
         const struct mf_act *act = &f->acts[i];
         bool last = i + 1 == f->n_acts;
@@ -125,6 +145,10 @@ mf_xlate_act_from_filter(const struct mf_filter *f,
 
         switch (act->kind) {
         case MF_ACT_MIRRED:
+            if (csum) {
+                return mf_xlate_refuse(reason, "mirred after a rewrite "
+                                       "without the checksum fix-up");
+            }
             if (last != (act->mirred.eaction == TCA_EGRESS_REDIR
                          || act->mirred.eaction == TCA_INGRESS_REDIR)) {
                 return mf_xlate_refuse(reason, "mirred: a redirect that is not last, "
@@ -157,6 +181,21 @@ mf_xlate_act_from_filter(const struct mf_filter *f,
                                      & VLAN_PCP_MASK));
             nl_msg_put_unspec(buf, OVS_ACTION_ATTR_PUSH_VLAN, &push,
                               sizeof push);
+            break;
+        case MF_ACT_PEDIT:
+            error = mf_xlate_set_from_pedit(act, buf, &csum, reason);
+            if (error) {
+                return error;
+            }
+            break;
+        case MF_ACT_CSUM:
+            /* Exactly the fix-up megaflower puts before an output. */
+            if (act->csum.flags != csum || last
+                || f->acts[i + 1].kind != MF_ACT_MIRRED) {
+                return mf_xlate_refuse(reason, "csum: not the fix-up of the "
+                                       "rewrites before an output");
+            }
+            csum = 0;
             break;
         case MF_ACT_N_KINDS:
         default:

@@ -33,7 +33,8 @@ warm_up () {
         "$OVS_SRCDIR/utilities/ovs-ofctl" "$OVS_SRCDIR/utilities/ovs-dpctl" > /dev/null
     # On first use the kernel runs modprobe for tc modules, which under
     # emulation makes the first ovs-vswitchd start crawl: load them now.
-    modprobe -a sch_ingress cls_flower act_mirred act_gact act_vlan 2>/dev/null
+    modprobe -a sch_ingress cls_flower act_mirred act_gact act_vlan act_pedit \
+        act_csum 2>/dev/null
     return 0
 }
 

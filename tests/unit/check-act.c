@@ -7,7 +7,9 @@
 #include <libmnl/libmnl.h>
 #include <linux/gen_stats.h>
 #include <linux/pkt_cls.h>
+#include <linux/tc_act/tc_csum.h>
 #include <linux/tc_act/tc_mirred.h>
+#include <linux/tc_act/tc_pedit.h>
 #include <string.h>
 
 #include "mf-act.h"
@@ -42,13 +44,28 @@ example(size_t i)
         a.vlan.prio = i == 5 ? 3 : 7;
         a.vlan.tpid = htons(i == 5 ? 0x8100 : 0x88a8);
         break;
-    default:
+    case 7:
         a.kind = MF_ACT_VLAN;               /* Pop. */
+        break;
+    case 8:                                 /* Two words of an IPv6 header. */
+        a.kind = MF_ACT_PEDIT;
+        a.pedit.htype = TCA_PEDIT_KEY_EX_HDR_TYPE_IP6;
+        a.pedit.n_keys = 2;
+        a.pedit.keys[0].off = 0;
+        a.pedit.keys[0].mask = htonl(0xf00fffff);
+        a.pedit.keys[0].val = htonl(0x02000000);
+        a.pedit.keys[1].off = 36;
+        a.pedit.keys[1].mask = 0;
+        a.pedit.keys[1].val = htonl(0x20010db8);
+        break;
+    default:
+        a.kind = MF_ACT_CSUM;
+        a.csum.flags = TCA_CSUM_UPDATE_FLAG_IPV4HDR | TCA_CSUM_UPDATE_FLAG_TCP;
         break;
     }
     return a;
 }
-#define N_EXAMPLES 8
+#define N_EXAMPLES 10
 
 /* Every kind in the registry has an example above. */
 START_TEST(test_examples_cover_every_kind)
@@ -236,6 +253,85 @@ START_TEST(test_malformed_refused)
 }
 END_TEST
 
+/* A pedit action with the keys of example 8, changed by 'mutate' (0: as
+ * is, 1: second key unaligned, 2: second key flips kept bits, 3: "add",
+ * 4: second key on another header, 5: both keys on one word, 6: 'at'). */
+static struct nlattr *
+pedit_built(int mutate)
+{
+    struct mf_act ex = example(8);
+    struct {
+        struct tc_pedit_sel sel;
+        struct tc_pedit_key keys[2];
+    } p;
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+    struct nlattr *list, *act, *opts, *keys_ex;
+
+    memset(&p, 0, sizeof p);
+    p.sel.action = TC_ACT_PIPE;
+    p.sel.nkeys = 2;
+    /* In reverse order: decoding sorts them. */
+    for (int i = 0; i < 2; i++) {
+        p.keys[i].off = ex.pedit.keys[1 - i].off;
+        p.keys[i].mask = ex.pedit.keys[1 - i].mask;
+        p.keys[i].val = ex.pedit.keys[1 - i].val;
+    }
+    p.keys[0].off += mutate == 1 ? 2 : 0;
+    p.keys[0].mask |= mutate == 2 ? htonl(1) : 0;
+    p.keys[0].val |= mutate == 2 ? htonl(1) : 0;
+    p.keys[0].off = mutate == 5 ? 0 : p.keys[0].off;
+    p.keys[0].at = mutate == 6;
+
+    list = mnl_attr_nest_start(nlh, TCA_FLOWER_ACT);
+    act = mnl_attr_nest_start(nlh, 1);
+    mnl_attr_put_strz(nlh, TCA_ACT_KIND, "pedit");
+    opts = mnl_attr_nest_start(nlh, TCA_ACT_OPTIONS);
+    mnl_attr_put(nlh, TCA_PEDIT_PARMS_EX, sizeof p, &p);
+    keys_ex = mnl_attr_nest_start(nlh, TCA_PEDIT_KEYS_EX);
+    for (int i = 0; i < 2; i++) {
+        struct nlattr *k = mnl_attr_nest_start(nlh, TCA_PEDIT_KEY_EX);
+
+        mnl_attr_put_u16(nlh, TCA_PEDIT_KEY_EX_HTYPE,
+                         mutate == 4 && !i ? TCA_PEDIT_KEY_EX_HDR_TYPE_TCP
+                         : TCA_PEDIT_KEY_EX_HDR_TYPE_IP6);
+        mnl_attr_put_u16(nlh, TCA_PEDIT_KEY_EX_CMD,
+                         mutate == 3 ? TCA_PEDIT_KEY_EX_CMD_ADD
+                         : TCA_PEDIT_KEY_EX_CMD_SET);
+        mnl_attr_nest_end(nlh, k);
+    }
+    mnl_attr_nest_end(nlh, keys_ex);
+    mnl_attr_nest_end(nlh, opts);
+    mnl_attr_nest_end(nlh, act);
+    mnl_attr_nest_end(nlh, list);
+    return list;
+}
+
+/* Pedit keys in any order decode sorted; what is not a plain set of whole
+ * words of one header is refused, each with its own words. */
+START_TEST(test_pedit_decode)
+{
+    static const char *const why[] = {
+        NULL, "not a word", "flips bits", "only \"set\"",
+        "more than one header", "two keys for one word", "offsets taken",
+    };
+    struct mf_act out[MF_ACT_MAX], ex = example(8);
+    uint8_t cookie[MF_COOKIE_LEN];
+    const char *err = NULL;
+    size_t n, cookie_len;
+    int error;
+
+    error = mf_act_decode_list(pedit_built(_i), out, &n, cookie, &cookie_len,
+                               NULL, &err);
+    if (!why[_i]) {
+        ck_assert_int_eq(error, 0);
+        ck_assert(mf_act_equal(&out[0], &ex));
+    } else {
+        ck_assert_int_eq(error, EOPNOTSUPP);
+        ck_assert_msg(strstr(err, why[_i]), "'%s' lacks '%s'", err, why[_i]);
+    }
+}
+END_TEST
+
 START_TEST(test_format)
 {
     struct mf_act acts[2] = { example(1), example(4) };
@@ -244,6 +340,12 @@ START_TEST(test_format)
     mf_act_format_list(&s, acts, 2);
     ck_assert_str_eq(ds_cstr(&s),
                      "mirred(egress mirror,ifindex=8),gact(drop)");
+    ds_clear(&s);
+    acts[0] = example(8);
+    acts[1] = example(9);
+    mf_act_format_list(&s, acts, 2);
+    ck_assert_str_eq(ds_cstr(&s), "pedit(ip6,0=02000000/0ff00000,"
+                     "36=20010db8/ffffffff),csum(iph,tcp)");
     ds_destroy(&s);
 }
 END_TEST
@@ -256,6 +358,7 @@ mf_act_suite(void)
 
     tcase_add_loop_test(tc, test_each_kind_round_trips, 0, N_EXAMPLES);
     tcase_add_test(tc, test_examples_cover_every_kind);
+    tcase_add_loop_test(tc, test_pedit_decode, 0, 7);
     tcase_add_test(tc, test_every_kind_has_ops);
     tcase_add_test(tc, test_list_and_cookie_round_trip);
     tcase_add_test(tc, test_stats_are_read);

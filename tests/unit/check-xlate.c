@@ -325,6 +325,20 @@ static const char *const refused[][3] = {
       "mpls_label" },
     { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)", "recirc(1)",
       "recirc" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)", "set(skb_mark(0x5)),3",
+      "no pedit mapping" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(proto=6,frag=first),tcp()",
+      "set(ipv4(src=10.0.0.9/255.255.255.255)),3", "fragments" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)",
+      "set(tcp(src=1,dst=2)),3", "does not pin" },
+    { ETH_IN2 "eth_type(0x86dd),ipv6(frag=no)",
+      "set(ipv4(src=10.0.0.9/255.255.255.255)),3", "does not pin" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)",
+      "set(ipv4(src=10.0.0.9,dst=10.0.0.1,proto=0,tos=0,ttl=1,frag=no)),3",
+      "without a mask" },
+    { ETH_IN2 "eth_type(0x88a8),vlan(vid=100),encap(eth_type(0x8100),"
+      "vlan(vid=10),encap(eth_type(0x0800),ipv4(frag=no)))",
+      "set(ipv4(ttl=1/0xff)),3", "two VLAN tags" },
 };
 
 START_TEST(test_odp_megaflows_refused)

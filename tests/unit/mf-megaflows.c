@@ -49,6 +49,29 @@ const struct mf_test_megaflow mf_test_offloadable[] = {
     { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)", "3,push_vlan(vid=1,pcp=0)" },
     { ETH_IN2 "eth_type(0x8100),vlan(vid=10),encap(eth_type(0x0800),"
       "ipv4(frag=no))", "pop_vlan,3,4" },
+    /* Rewrites: a full set, masked sets, and the csum before each output
+     * that follows a rewrite needing one. */
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)",
+      "set(eth(src=02:00:00:00:00:aa,dst=02:00:00:00:00:bb)),3" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)",
+      "3,set(eth(dst=02:00:00:00:00:bb/ff:ff:ff:ff:00:ff)),4" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(src=10.0.0.1,proto=6,frag=no),tcp()",
+      "set(ipv4(src=10.0.0.9/255.255.255.255,ttl=63/0xff)),"
+      "set(tcp(dst=8080/0xffff)),3" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(proto=6,frag=no),tcp()",
+      "set(tcp(src=1,dst=2)),3,4" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(proto=17,frag=no),udp()",
+      "set(udp(dst=53/0xffff)),3,set(ipv4(dst=10.1.0.0/255.255.0.0)),4" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=first)",
+      "set(ipv4(tos=0x20/0xfc,ttl=9/0xff)),3" },
+    { ETH_IN2 "eth_type(0x86dd),ipv6(proto=17,frag=no),udp()",
+      "set(ipv6(src=2001:db8::9/ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff,"
+      "label=0x12345/0xfffff,tclass=0x20/0xfc,hlimit=63/0xff)),3" },
+    { ETH_IN2 "eth_type(0x86dd),ipv6(proto=58,frag=no),icmpv6()",
+      "set(ipv6(dst=2001:db8::1/ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff)),3" },
+    { ETH_IN2 "eth_type(0x8100),vlan(vid=10),encap(eth_type(0x0800),"
+      "ipv4(proto=6,frag=no),tcp())",
+      "pop_vlan,set(tcp(dst=22/0xffff)),3" },
 };
 
 const size_t mf_test_n_offloadable = ARRAY_SIZE(mf_test_offloadable);
