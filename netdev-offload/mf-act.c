@@ -19,6 +19,7 @@ static const struct mf_act_ops *const mf_act_ops_all[MF_ACT_N_KINDS] = {
     [MF_ACT_VLAN] = &mf_act_vlan_ops,
     [MF_ACT_PEDIT] = &mf_act_pedit_ops,
     [MF_ACT_CSUM] = &mf_act_csum_ops,
+    [MF_ACT_CT] = &mf_act_ct_ops,
 };
 
 const struct mf_act_ops *

@@ -39,6 +39,7 @@ enum mf_act_kind {
     MF_ACT_VLAN,                /* Push or pop a VLAN header. */
     MF_ACT_PEDIT,               /* Rewrite words of one header. */
     MF_ACT_CSUM,                /* Recompute checksums after a rewrite. */
+    MF_ACT_CT,                  /* Conntrack: lookup, commit, NAT, clear. */
     MF_ACT_N_KINDS
 };
 
@@ -67,6 +68,17 @@ struct mf_act {
         struct {
             uint32_t flags;     /* TCA_CSUM_UPDATE_FLAG_*. */
         } csum;
+        struct {
+            uint16_t action;    /* TCA_CT_ACT_*. */
+            uint16_t zone;
+            uint32_t mark, mark_mask;           /* Host order. */
+            uint32_t labels[4], labels_mask[4]; /* As conntrack keeps them. */
+            uint8_t nat_family;     /* AF_INET or AF_INET6 if a range is
+                                     * given, else 0. */
+            uint8_t ip_min[16], ip_max[16];     /* Network order; IPv4 in
+                                                 * the first 4 bytes. */
+            uint16_t port_min, port_max;        /* be16; 0 if none. */
+        } ct;
     };
 };
 
@@ -103,6 +115,7 @@ extern const struct mf_act_ops mf_act_gact_ops;
 extern const struct mf_act_ops mf_act_vlan_ops;
 extern const struct mf_act_ops mf_act_pedit_ops;
 extern const struct mf_act_ops mf_act_csum_ops;
+extern const struct mf_act_ops mf_act_ct_ops;
 
 const struct mf_act_ops *mf_act_ops_get(enum mf_act_kind);
 

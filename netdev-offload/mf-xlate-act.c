@@ -4,11 +4,13 @@
 
 #include <errno.h>
 #include <linux/pkt_cls.h>
+#include <linux/tc_act/tc_ct.h>
 #include <linux/tc_act/tc_mirred.h>
 #include <string.h>
 
 #include "mf-filter.h"
 #include "mf-xlate.h"
+#include "mf-xlate-ct.h"
 #include "mf-xlate-set.h"
 #include "netlink.h"
 #include "odp-netlink.h"
@@ -93,6 +95,15 @@ mf_xlate_act_to_filter(const struct nlattr *actions, size_t actions_len,
             if (error) {
                 return error;
             }
+            break;
+        case OVS_ACTION_ATTR_CT:
+            error = mf_xlate_ct_to_tc(a, add_act(f, MF_ACT_CT), reason);
+            if (error) {
+                return error;
+            }
+            break;
+        case OVS_ACTION_ATTR_CT_CLEAR:
+            add_act(f, MF_ACT_CT)->ct.action = TCA_CT_ACT_CLEAR;
             break;
         default:
             ds_put_cstr(reason, "action ");
@@ -187,6 +198,9 @@ mf_xlate_act_from_filter(const struct mf_filter *f,
             if (error) {
                 return error;
             }
+            break;
+        case MF_ACT_CT:
+            mf_xlate_ct_from_tc(act, buf);
             break;
         case MF_ACT_CSUM:
             /* Exactly the fix-up megaflower puts before an output. */

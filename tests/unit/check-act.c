@@ -8,9 +8,11 @@
 #include <linux/gen_stats.h>
 #include <linux/pkt_cls.h>
 #include <linux/tc_act/tc_csum.h>
+#include <linux/tc_act/tc_ct.h>
 #include <linux/tc_act/tc_mirred.h>
 #include <linux/tc_act/tc_pedit.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "mf-act.h"
 #include "mf-filter.h"
@@ -58,14 +60,33 @@ example(size_t i)
         a.pedit.keys[1].mask = 0;
         a.pedit.keys[1].val = htonl(0x20010db8);
         break;
-    default:
+    case 9:
         a.kind = MF_ACT_CSUM;
         a.csum.flags = TCA_CSUM_UPDATE_FLAG_IPV4HDR | TCA_CSUM_UPDATE_FLAG_TCP;
+        break;
+    case 10:                                /* Commit with everything. */
+        a.kind = MF_ACT_CT;
+        a.ct.action = (TCA_CT_ACT_COMMIT | TCA_CT_ACT_FORCE | TCA_CT_ACT_NAT
+                       | TCA_CT_ACT_NAT_SRC);
+        a.ct.zone = 5;
+        a.ct.mark = 0x10;
+        a.ct.mark_mask = 0xff;
+        a.ct.labels[0] = 1;
+        a.ct.labels_mask[0] = 0xff;
+        a.ct.nat_family = AF_INET;
+        memcpy(a.ct.ip_min, "\x0a\x00\x00\x01", 4);
+        memcpy(a.ct.ip_max, "\x0a\x00\x00\x09", 4);
+        a.ct.port_min = htons(1000);
+        a.ct.port_max = htons(2000);
+        break;
+    default:
+        a.kind = MF_ACT_CT;
+        a.ct.action = TCA_CT_ACT_CLEAR;
         break;
     }
     return a;
 }
-#define N_EXAMPLES 10
+#define N_EXAMPLES 12
 
 /* Every kind in the registry has an example above. */
 START_TEST(test_examples_cover_every_kind)

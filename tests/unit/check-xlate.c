@@ -339,6 +339,12 @@ static const char *const refused[][3] = {
     { ETH_IN2 "eth_type(0x88a8),vlan(vid=100),encap(eth_type(0x8100),"
       "vlan(vid=10),encap(eth_type(0x0800),ipv4(frag=no)))",
       "set(ipv4(ttl=1/0xff)),3", "two VLAN tags" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(proto=6,frag=no),tcp()",
+      "ct(commit,helper=ftp),3", "helpers" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(proto=6,frag=no),tcp()",
+      "ct(commit,nat(src=10.0.0.1,random)),3", "random" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(proto=6,frag=no),tcp()",
+      "ct(commit,nat(src=10.0.0.1,persistent)),3", "persistent" },
 };
 
 START_TEST(test_odp_megaflows_refused)

@@ -72,6 +72,17 @@ const struct mf_test_megaflow mf_test_offloadable[] = {
     { ETH_IN2 "eth_type(0x8100),vlan(vid=10),encap(eth_type(0x0800),"
       "ipv4(proto=6,frag=no),tcp())",
       "pop_vlan,set(tcp(dst=22/0xffff)),3" },
+    /* Conntrack without recirculation. */
+    { ETH_IN2 "eth_type(0x0800),ipv4(proto=6,frag=no),tcp()",
+      "ct(commit,zone=5,mark=0x10/0xff,label=0x1/0x1),3" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(proto=6,frag=no),tcp()",
+      "ct(zone=1,nat(src=10.0.0.1-10.0.0.9:1000-2000)),3" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(proto=17,frag=no),udp()",
+      "ct(commit,zone=3,nat(dst=10.0.0.1:53)),3" },
+    { ETH_IN2 "eth_type(0x86dd),ipv6(proto=6,frag=no),tcp()",
+      "ct(force_commit,zone=2,nat(dst=[2001:db8::1]:80)),3" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)", "ct(zone=7,nat),3" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)", "ct_clear,3" },
 };
 
 const size_t mf_test_n_offloadable = ARRAY_SIZE(mf_test_offloadable);
