@@ -2,9 +2,17 @@
 #include <config.h>
 #include "mf-appctl.h"
 
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "mf-caps.h"
+#include "mf-engine.h"
+#include "mf-refusal.h"
 #include "openvswitch/dynamic-string.h"
+#include "sset.h"
 #include "unixctl.h"
+#include "uuid.h"
 
 static void
 caps_cmd(struct unixctl_conn *conn, int argc OVS_UNUSED,
@@ -18,6 +26,59 @@ caps_cmd(struct unixctl_conn *conn, int argc OVS_UNUSED,
     ds_destroy(&s);
 }
 
+struct offloaded {
+    struct sset lines;
+    size_t n_in_hw;
+};
+
+static void
+offloaded_cb(const struct mf_ufid *ufid, const struct mf_filter *id,
+             bool in_hw, void *aux)
+{
+    struct offloaded *o = aux;
+    char name[IF_NAMESIZE];
+    struct uuid u;
+    char *line;
+
+    memcpy(&u, ufid, sizeof u);
+    if (!if_indextoname(id->ifindex, name)) {
+        snprintf(name, sizeof name, "ifindex%"PRIu32, id->ifindex);
+    }
+    line = xasprintf("ufid:"UUID_FMT" %s offloaded: tc prio 0x%"PRIx16
+                     " handle 0x%"PRIx32" %s",
+                     UUID_ARGS(&u), name, id->prio,
+                     id->handle, in_hw ? "in_hw" : "not_in_hw");
+    sset_add_and_free(&o->lines, line);
+    o->n_in_hw += in_hw;
+}
+
+static void
+flows_cmd(struct unixctl_conn *conn, int argc OVS_UNUSED,
+          const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    struct offloaded o = { SSET_INITIALIZER(&o.lines), 0 };
+    struct ds s = DS_EMPTY_INITIALIZER;
+    const char **lines;
+
+    mf_engine_for_each_flow(offloaded_cb, &o);
+    ds_put_format(&s, "offloaded: %"PRIuSIZE" flows, %"PRIuSIZE
+                  " of them in hardware\n", sset_count(&o.lines), o.n_in_hw);
+    lines = sset_sort(&o.lines);
+    for (size_t i = 0; i < sset_count(&o.lines); i++) {
+        ds_put_format(&s, "%s\n", lines[i]);
+    }
+    free(lines);
+    sset_destroy(&o.lines);
+
+    ds_put_format(&s, "in software: %"PRIuSIZE" flows (the latest %d are "
+                  "kept)\n", mf_refusal_n_flows(), MF_REFUSAL_MAX);
+    mf_refusal_format_flows(&s);
+    ds_put_cstr(&s, "reasons since start:\n");
+    mf_refusal_format_reasons(&s);
+    unixctl_command_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
+}
+
 void
 mf_appctl_register(void)
 {
@@ -26,5 +87,7 @@ mf_appctl_register(void)
     if (!registered) {
         registered = true;
         unixctl_command_register("megaflower/caps", "", 0, 0, caps_cmd, NULL);
+        unixctl_command_register("megaflower/flows", "", 0, 0, flows_cmd,
+                                 NULL);
     }
 }

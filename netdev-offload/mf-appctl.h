@@ -2,6 +2,9 @@
  * mf-appctl: megaflower's ovs-appctl commands.
  *
  *   megaflower/caps   what the kernel's tc was probed to support.
+ *   megaflower/flows  each megaflow megaflower was given: offloaded (its
+ *                     filter, in hardware or not) or in software (why),
+ *                     and how often each reason was given since start.
  *
  * Registered once, when hw-offload is first enabled.
  */

@@ -37,6 +37,7 @@ struct mf_flow {
     struct mf_ufid ufid;
     struct mf_filter id;        /* Identity fields only. */
     struct mf_flow_stats adjust;    /* Stats of replaced filters. */
+    bool in_hw;                 /* The kernel's echo said: in hardware. */
 };
 
 static struct ovs_mutex flows_mutex = OVS_MUTEX_INITIALIZER;
@@ -243,7 +244,7 @@ flow_lookup(const struct mf_ufid *ufid, struct mf_flow *copy)
 
 static void
 flow_store(const struct mf_ufid *ufid, const struct mf_filter *id,
-           const struct mf_flow_stats *adjust)
+           const struct mf_flow_stats *adjust, bool in_hw)
 {
     struct mf_flow *flow;
 
@@ -257,6 +258,7 @@ flow_store(const struct mf_ufid *ufid, const struct mf_filter *id,
     flow->id = *id;
     flow->id.n_acts = 0;
     flow->adjust = *adjust;
+    flow->in_hw = in_hw;
     ovs_mutex_unlock(&flows_mutex);
 }
 
@@ -414,7 +416,8 @@ mf_engine_put(uint32_t ifindex, const struct mf_ufid *ufid,
         if (modify && !same_place) {
             mf_tc_filter_del(&prev.id, NULL);
         }
-        flow_store(ufid, rule, &adjust);
+        flow_store(ufid, rule, &adjust,
+                   (echo.flags & TCA_CLS_FLAGS_IN_HW) != 0);
         if (same_place) {
             COVERAGE_INC(mf_filter_replaced);
         } else {
@@ -643,4 +646,19 @@ mf_engine_dump_done(struct mf_engine_dump *d)
         free(d->filters);
         free(d);
     }
+}
+
+void
+mf_engine_for_each_flow(void (*cb)(const struct mf_ufid *,
+                                   const struct mf_filter *id, bool in_hw,
+                                   void *aux),
+                        void *aux)
+{
+    struct mf_flow *flow;
+
+    ovs_mutex_lock(&flows_mutex);
+    HMAP_FOR_EACH (flow, node, &flows) {
+        cb(&flow->ufid, &flow->id, flow->in_hw, aux);
+    }
+    ovs_mutex_unlock(&flows_mutex);
 }

@@ -16,6 +16,7 @@
 #include "mf-engine.h"
 #include "mf-tc.h"
 #include "mf-provider.h"
+#include "mf-refusal.h"
 #include "mf-xlate.h"
 #include "netdev-offload-provider.h"
 #include "netdev-provider.h"
@@ -193,10 +194,12 @@ mf_flow_put(struct netdev *netdev, struct match *match,
         VLOG_INFO_RL(&refuse_rl, "%s: flow "UUID_FMT" stays in software: %s",
                      netdev_get_name(netdev),
                      UUID_ARGS((const struct uuid *) ufid), ds_cstr(&reason));
+        mf_refusal_record((const struct mf_ufid *) ufid,
+                          netdev_get_name(netdev), ds_cstr(&reason), false);
         ds_destroy(&reason);
         return error;
     }
-    ds_destroy(&reason);
+    ds_clear(&reason);
 
     error = mf_engine_put(ifindex, (const struct mf_ufid *) ufid, &f, &st,
                           &old_deleted, &err);
@@ -209,8 +212,14 @@ mf_flow_put(struct netdev *netdev, struct match *match,
                      "kernel: %s (%s)", netdev_get_name(netdev),
                      UUID_ARGS((const struct uuid *) ufid), err.msg,
                      ovs_strerror(error));
+        ds_put_format(&reason, "%s (%s)", err.msg, ovs_strerror(error));
+        mf_refusal_record((const struct mf_ufid *) ufid,
+                          netdev_get_name(netdev), ds_cstr(&reason), true);
+        ds_destroy(&reason);
         return error;
     }
+    ds_destroy(&reason);
+    mf_refusal_forget((const struct mf_ufid *) ufid);
     COVERAGE_INC(megaflower_offloaded);
     to_dpif_stats(&st, stats);
     return 0;
@@ -272,6 +281,7 @@ mf_flow_del(struct netdev *netdev OVS_UNUSED, const ovs_u128 *ufid,
     struct mf_err err;
     int error;
 
+    mf_refusal_forget((const struct mf_ufid *) ufid);
     error = mf_engine_del((const struct mf_ufid *) ufid, &st, &err);
     if (!error) {
         to_dpif_stats(&st, stats);
@@ -289,6 +299,7 @@ mf_flow_flush(struct netdev *netdev)
     uint32_t ifindex;
     int error;
 
+    mf_refusal_forget_port(netdev_get_name(netdev));
     error = get_ifindex(netdev, &ifindex);
     if (!error) {
         error = mf_engine_flush(ifindex, &err);

@@ -13,16 +13,21 @@ tests_unit_mf_unit_SOURCES = \
 	tests/unit/check-act.c \
 	tests/unit/check-filter.c \
 	tests/unit/check-flower.c \
+	tests/unit/check-refusal.c \
 	tests/unit/check-xlate.c \
 	tests/unit/mf-megaflows.c \
-	tests/unit/mf-megaflows.h
+	tests/unit/mf-megaflows.h \
+	tests/unit/mf-random.c \
+	tests/unit/mf-random.h
 tests_unit_mf_unit_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_mf_unit_LDADD = libmegaflower.a $(OVS_ARCHIVES) $(CHECK_LIBS) \
 	$(MF_LIBS) $(OVS_LIBS)
 
 # The kernel round trip of the codec, run by the system tests.
 tests_mf_krt_SOURCES = tests/mf-krt.c tests/unit/mf-megaflows.c \
-	tests/unit/mf-megaflows.h
+	tests/unit/mf-megaflows.h \
+	tests/unit/mf-random.c \
+	tests/unit/mf-random.h
 tests_mf_krt_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/tests/unit
 tests_mf_krt_LDADD = libmegaflower.a $(OVS_ARCHIVES) $(MF_LIBS) $(OVS_LIBS)
 

@@ -11,6 +11,7 @@
 #include "flow.h"
 #include "mf-filter.h"
 #include "mf-megaflows.h"
+#include "mf-random.h"
 #include "mf-xlate.h"
 #include "netlink.h"
 #include "odp-util.h"
@@ -283,29 +284,54 @@ odp_megaflow(const char *flow_s, const char *actions_s, struct match *m,
                   "%s %s: %s", flow_s, actions_s, error);
 }
 
-START_TEST(test_odp_megaflows_round_trip)
+/* Translates the megaflow there, through the codec as the kernel would get
+ * it, and back; nothing may change.  Returns false (and says why) if not. */
+static void
+check_megaflow(const char *flow_s, const char *actions_s)
 {
-    struct ofpbuf acts;
-    struct match m;
     struct ds reason = DS_EMPTY_INITIALIZER;
-    struct mf_filter f, g;
     const char *err = NULL;
     char buf[MF_MSG_SIZE];
+    struct mf_filter f, g;
+    struct ofpbuf acts;
+    struct match m;
 
-    odp_megaflow(mf_test_offloadable[_i].flow, mf_test_offloadable[_i].actions, &m, &acts);
+    odp_megaflow(flow_s, actions_s, &m, &acts);
     ck_assert_msg(!mf_xlate_to_filter(&m, u32_to_odp(2), acts.data,
                                       acts.size, &ports, &f, &reason),
-                  "%s: refused: %s", mf_test_offloadable[_i].flow, ds_cstr(&reason));
-    /* Through the codec, as the kernel would get it. */
+                  "%s actions:%s: refused: %s", flow_s, actions_s,
+                  ds_cstr(&reason));
     f.handle = 1;
     ck_assert_int_eq(mf_filter_decode(mf_filter_encode(buf, RTM_NEWTFILTER,
                                                        0, &f, true),
                                       &g, &err), 0);
-    ck_assert_msg(mf_filter_same_rule(&f, &g), "%s: codec changed the filter",
-                  mf_test_offloadable[_i].flow);
+    ck_assert_msg(mf_filter_same_rule(&f, &g), "%s actions:%s: codec changed "
+                  "the filter", flow_s, actions_s);
     assert_round_trip(&m, &acts);
     ofpbuf_uninit(&acts);
     ds_destroy(&reason);
+}
+
+START_TEST(test_odp_megaflows_round_trip)
+{
+    check_megaflow(mf_test_offloadable[_i].flow,
+                   mf_test_offloadable[_i].actions);
+}
+END_TEST
+
+/* The property: 10,000 random valid megaflows (seeded, so a failure can be
+ * replayed) come back from tc exactly as OVS put them. */
+START_TEST(test_random_megaflows_round_trip)
+{
+    struct ds flow = DS_EMPTY_INITIALIZER, actions = DS_EMPTY_INITIALIZER;
+    uint32_t seed = 20261122;
+
+    for (int i = 0; i < 10000; i++) {
+        mf_random_megaflow(&seed, &flow, &actions);
+        check_megaflow(ds_cstr(&flow), ds_cstr(&actions));
+    }
+    ds_destroy(&flow);
+    ds_destroy(&actions);
 }
 END_TEST
 
@@ -372,6 +398,7 @@ mf_xlate_suite(void)
     tcase_add_test(tc, test_refusals_name_the_cause);
     tcase_add_loop_test(tc, test_odp_megaflows_round_trip, 0,
                         mf_test_n_offloadable);
+    tcase_add_test(tc, test_random_megaflows_round_trip);
     tcase_add_loop_test(tc, test_odp_megaflows_refused, 0,
                         ARRAY_SIZE(refused));
     suite_add_tcase(s, tc);

@@ -13,5 +13,6 @@ Suite *mf_flower_suite(void);
 Suite *mf_act_suite(void);
 Suite *mf_filter_suite(void);
 Suite *mf_xlate_suite(void);
+Suite *mf_refusal_suite(void);
 
 #endif /* mf-unit.h */
