@@ -40,6 +40,7 @@ enum mf_act_kind {
     MF_ACT_PEDIT,               /* Rewrite words of one header. */
     MF_ACT_CSUM,                /* Recompute checksums after a rewrite. */
     MF_ACT_CT,                  /* Conntrack: lookup, commit, NAT, clear. */
+    MF_ACT_MPLS,                /* Push, pop or rewrite an MPLS LSE. */
     MF_ACT_N_KINDS
 };
 
@@ -79,6 +80,14 @@ struct mf_act {
                                                  * the first 4 bytes. */
             uint16_t port_min, port_max;        /* be16; 0 if none. */
         } ct;
+        struct {
+            int32_t action;     /* TCA_MPLS_ACT_POP, _PUSH or _MODIFY. */
+            uint16_t proto;     /* be16: pushed, or next after a pop. */
+            uint32_t label;     /* Push and modify: the whole LSE, */
+            uint8_t tc;         /* host order, */
+            uint8_t ttl;        /* never 0, */
+            uint8_t bos;        /* 0 or 1. */
+        } mpls;
     };
 };
 
@@ -116,6 +125,7 @@ extern const struct mf_act_ops mf_act_vlan_ops;
 extern const struct mf_act_ops mf_act_pedit_ops;
 extern const struct mf_act_ops mf_act_csum_ops;
 extern const struct mf_act_ops mf_act_ct_ops;
+extern const struct mf_act_ops mf_act_mpls_ops;
 
 const struct mf_act_ops *mf_act_ops_get(enum mf_act_kind);
 

@@ -6,6 +6,7 @@
 #include <linux/pkt_cls.h>
 #include <linux/tc_act/tc_ct.h>
 #include <linux/tc_act/tc_mirred.h>
+#include <linux/tc_act/tc_mpls.h>
 #include <string.h>
 
 #include "mf-filter.h"
@@ -27,6 +28,49 @@ add_act(struct mf_filter *f, enum mf_act_kind kind)
     memset(act, 0, sizeof *act);
     act->kind = kind;
     return act;
+}
+
+/* Fills 'act' from an MPLS label stack entry. */
+static int
+mpls_lse(ovs_be32 lse, struct mf_act *act, struct ds *reason)
+{
+    act->mpls.label = mpls_lse_to_label(lse);
+    act->mpls.tc = mpls_lse_to_tc(lse);
+    act->mpls.ttl = mpls_lse_to_ttl(lse);
+    act->mpls.bos = mpls_lse_to_bos(lse);
+    if (!act->mpls.ttl) {
+        /* act_mpls takes TTL 0 as "leave it". */
+        return mf_xlate_refuse(reason, "MPLS TTL 0: act_mpls cannot set it");
+    }
+    return 0;
+}
+
+/* push_mpls, pop_mpls and set(mpls) into the mpls action 'act'. */
+static int
+xlate_mpls(const struct nlattr *a, struct mf_act *act, struct ds *reason)
+{
+    const struct ovs_action_push_mpls *push;
+
+    switch (nl_attr_type(a)) {
+    case OVS_ACTION_ATTR_PUSH_MPLS:
+        push = nl_attr_get(a);
+        act->mpls.action = TCA_MPLS_ACT_PUSH;
+        act->mpls.proto = push->mpls_ethertype;
+        return mpls_lse(push->mpls_lse, act, reason);
+    case OVS_ACTION_ATTR_POP_MPLS:
+        act->mpls.action = TCA_MPLS_ACT_POP;
+        act->mpls.proto = nl_attr_get_be16(a);
+        return 0;
+    default:
+        if (nl_attr_get_size(nl_attr_get(a)) != sizeof(struct ovs_key_mpls)) {
+            return mf_xlate_refuse(reason, "set(mpls) of more than one "
+                                   "label stack entry");
+        }
+        act->mpls.action = TCA_MPLS_ACT_MODIFY;
+        return mpls_lse(((const struct ovs_key_mpls *)
+                         nl_attr_get(nl_attr_get(a)))->mpls_lse,
+                        act, reason);
+    }
 }
 
 int
@@ -88,7 +132,22 @@ mf_xlate_act_to_filter(const struct nlattr *actions, size_t actions_len,
         case OVS_ACTION_ATTR_POP_VLAN:
             add_act(f, MF_ACT_VLAN);
             break;
+        case OVS_ACTION_ATTR_PUSH_MPLS:
+        case OVS_ACTION_ATTR_POP_MPLS:
+            error = xlate_mpls(a, add_act(f, MF_ACT_MPLS), reason);
+            if (error) {
+                return error;
+            }
+            break;
         case OVS_ACTION_ATTR_SET:
+            if (nl_attr_type(nl_attr_get(a)) == OVS_KEY_ATTR_MPLS) {
+                error = xlate_mpls(a, add_act(f, MF_ACT_MPLS), reason);
+                if (error) {
+                    return error;
+                }
+                break;
+            }
+            /* Fall through. */
         case OVS_ACTION_ATTR_SET_MASKED:
             error = mf_xlate_set_to_pedit(a, f, add_act(f, MF_ACT_PEDIT),
                                           &csum, reason);
@@ -138,6 +197,34 @@ mf_xlate_act_to_filter(const struct nlattr *actions, size_t actions_len,
         add_act(f, MF_ACT_GACT)->gact.verdict = TC_ACT_SHOT;
     }
     return 0;
+}
+
+static void
+mpls_from_tc(const struct mf_act *act, struct ofpbuf *buf)
+{
+    ovs_be32 lse = 0;
+
+    if (act->mpls.action == TCA_MPLS_ACT_POP) {
+        nl_msg_put_be16(buf, OVS_ACTION_ATTR_POP_MPLS, act->mpls.proto);
+        return;
+    }
+    flow_set_mpls_lse_label(&lse, act->mpls.label);
+    flow_set_mpls_lse_tc(&lse, act->mpls.tc);
+    flow_set_mpls_lse_ttl(&lse, act->mpls.ttl);
+    flow_set_mpls_lse_bos(&lse, act->mpls.bos);
+    if (act->mpls.action == TCA_MPLS_ACT_PUSH) {
+        struct ovs_action_push_mpls push = {
+            .mpls_lse = lse,
+            .mpls_ethertype = act->mpls.proto,
+        };
+
+        nl_msg_put_unspec(buf, OVS_ACTION_ATTR_PUSH_MPLS, &push, sizeof push);
+    } else {
+        size_t ofs = nl_msg_start_nested(buf, OVS_ACTION_ATTR_SET);
+
+        nl_msg_put_be32(buf, OVS_KEY_ATTR_MPLS, lse);
+        nl_msg_end_nested(buf, ofs);
+    }
 }
 
 int
@@ -201,6 +288,9 @@ mf_xlate_act_from_filter(const struct mf_filter *f,
             break;
         case MF_ACT_CT:
             mf_xlate_ct_from_tc(act, buf);
+            break;
+        case MF_ACT_MPLS:
+            mpls_from_tc(act, buf);
             break;
         case MF_ACT_CSUM:
             /* Exactly the fix-up megaflower puts before an output. */

@@ -10,6 +10,7 @@
 #include <linux/tc_act/tc_csum.h>
 #include <linux/tc_act/tc_ct.h>
 #include <linux/tc_act/tc_mirred.h>
+#include <linux/tc_act/tc_mpls.h>
 #include <linux/tc_act/tc_pedit.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -79,14 +80,34 @@ example(size_t i)
         a.ct.port_min = htons(1000);
         a.ct.port_max = htons(2000);
         break;
-    default:
+    case 11:
         a.kind = MF_ACT_CT;
         a.ct.action = TCA_CT_ACT_CLEAR;
+        break;
+    case 12:
+        a.kind = MF_ACT_MPLS;
+        a.mpls.action = TCA_MPLS_ACT_PUSH;
+        a.mpls.proto = htons(0x8848);
+        a.mpls.label = 0xfffff;
+        a.mpls.tc = 7;
+        a.mpls.ttl = 1;
+        a.mpls.bos = 1;
+        break;
+    case 13:
+        a.kind = MF_ACT_MPLS;
+        a.mpls.action = TCA_MPLS_ACT_POP;
+        a.mpls.proto = htons(0x0800);
+        break;
+    default:
+        a.kind = MF_ACT_MPLS;
+        a.mpls.action = TCA_MPLS_ACT_MODIFY;
+        a.mpls.label = 16;
+        a.mpls.ttl = 255;
         break;
     }
     return a;
 }
-#define N_EXAMPLES 12
+#define N_EXAMPLES 15
 
 /* Every kind in the registry has an example above. */
 START_TEST(test_examples_cover_every_kind)

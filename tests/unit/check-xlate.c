@@ -371,6 +371,8 @@ static const char *const refused[][3] = {
       "ct(commit,nat(src=10.0.0.1,random)),3", "random" },
     { ETH_IN2 "eth_type(0x0800),ipv4(proto=6,frag=no),tcp()",
       "ct(commit,nat(src=10.0.0.1,persistent)),3", "persistent" },
+    { ETH_IN2 "eth_type(0x8847),mpls(label=100,tc=3,ttl=64,bos=1)",
+      "set(mpls(label=200,tc=1,ttl=0,bos=1)),3", "TTL 0" },
 };
 
 START_TEST(test_odp_megaflows_refused)
