@@ -41,6 +41,7 @@ enum mf_act_kind {
     MF_ACT_CSUM,                /* Recompute checksums after a rewrite. */
     MF_ACT_CT,                  /* Conntrack: lookup, commit, NAT, clear. */
     MF_ACT_MPLS,                /* Push, pop or rewrite an MPLS LSE. */
+    MF_ACT_POLICE,              /* A meter: bind to a shared policer. */
     MF_ACT_N_KINDS
 };
 
@@ -88,6 +89,9 @@ struct mf_act {
             uint8_t ttl;        /* never 0, */
             uint8_t bos;        /* 0 or 1. */
         } mpls;
+        struct {
+            uint32_t index;     /* Of the standalone police action. */
+        } police;
     };
 };
 
@@ -126,6 +130,7 @@ extern const struct mf_act_ops mf_act_pedit_ops;
 extern const struct mf_act_ops mf_act_csum_ops;
 extern const struct mf_act_ops mf_act_ct_ops;
 extern const struct mf_act_ops mf_act_mpls_ops;
+extern const struct mf_act_ops mf_act_police_ops;
 
 const struct mf_act_ops *mf_act_ops_get(enum mf_act_kind);
 

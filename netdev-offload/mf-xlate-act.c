@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "mf-filter.h"
+#include "mf-meter.h"
 #include "mf-xlate.h"
 #include "mf-xlate-ct.h"
 #include "mf-xlate-set.h"
@@ -161,6 +162,19 @@ mf_xlate_act_to_filter(const struct nlattr *actions, size_t actions_len,
                 return error;
             }
             break;
+        case OVS_ACTION_ATTR_METER:
+            if (!f->n_acts) {
+                /* The policer is shared: its counters are the meter's.  A
+                 * pass-through first action carries the flow's own. */
+                add_act(f, MF_ACT_GACT)->gact.verdict = TC_ACT_PIPE;
+            }
+            act = add_act(f, MF_ACT_POLICE);
+            if (!mf_meter_to_index(nl_attr_get_u32(a), &act->police.index)) {
+                return mf_xlate_refuse(reason, "meter(%"PRIu32"): not set in "
+                                       "tc (see the log of its meter_set)",
+                                       nl_attr_get_u32(a));
+            }
+            break;
         case OVS_ACTION_ATTR_CT_CLEAR:
             add_act(f, MF_ACT_CT)->ct.action = TCA_CT_ACT_CLEAR;
             break;
@@ -233,6 +247,7 @@ mf_xlate_act_from_filter(const struct mf_filter *f,
                          struct ofpbuf *buf, struct ds *reason)
 {
     uint32_t csum = 0;          /* Checksums the rewrites so far broke. */
+    uint32_t meter;
     int error;
 
     for (size_t i = 0; i < f->n_acts; i++) {
@@ -259,7 +274,20 @@ mf_xlate_act_from_filter(const struct mf_filter *f,
             }
             nl_msg_put_odp_port(buf, OVS_ACTION_ATTR_OUTPUT, port);
             break;
+        case MF_ACT_POLICE:
+            if (!mf_meter_from_index(act->police.index, &meter)) {
+                return mf_xlate_refuse(reason, "police %#"PRIx32": not one "
+                                       "of megaflower's meters",
+                                       act->police.index);
+            }
+            nl_msg_put_u32(buf, OVS_ACTION_ATTR_METER, meter);
+            break;
         case MF_ACT_GACT:
+            if (act->gact.verdict == TC_ACT_PIPE && i == 0 && !last
+                && f->acts[1].kind == MF_ACT_POLICE) {
+                /* The counter carrier before a meter. */
+                break;
+            }
             /* The drop that ends the actions, as the datapath's end of
              * actions does. */
             if (act->gact.verdict != TC_ACT_SHOT || !last) {

@@ -14,9 +14,10 @@
 #include "coverage.h"
 #include "dpif.h"
 #include "mf-engine.h"
-#include "mf-tc.h"
+#include "mf-meter.h"
 #include "mf-provider.h"
 #include "mf-refusal.h"
+#include "mf-tc.h"
 #include "mf-xlate.h"
 #include "netdev-offload-provider.h"
 #include "netdev-provider.h"
@@ -439,6 +440,44 @@ mf_uninit_flow_api(struct netdev *netdev)
              netdev_get_name(netdev));
 }
 
+/* Meters: OVS calls these for every flow API, with each meter the kernel
+ * datapath gets.  A meter tc cannot run stays in the datapath only, and
+ * so do the flows that use it. */
+static int
+mf_meter_set_op(ofproto_meter_id id, struct ofputil_meter_config *config)
+{
+    struct ds reason = DS_EMPTY_INITIALIZER;
+    int error;
+
+    error = mf_meter_set(id.uint32, config, &reason);
+    if (error == EOPNOTSUPP) {
+        VLOG_INFO_RL(&refuse_rl, "%s: flows using it stay in software",
+                     ds_cstr(&reason));
+    }
+    ds_destroy(&reason);
+    return error;
+}
+
+static int
+mf_meter_get_op(ofproto_meter_id id, struct ofputil_meter_stats *stats)
+{
+    int error = mf_meter_get(id.uint32, stats);
+
+    return error == ENOENT ? 0 : error;
+}
+
+static int
+mf_meter_del_op(ofproto_meter_id id, struct ofputil_meter_stats *stats)
+{
+    int error = mf_meter_del(id.uint32, stats);
+
+    if (error && error != ENOENT) {
+        VLOG_WARN_RL(&error_rl, "meter %"PRIu32": delete failed: %s",
+                     id.uint32, ovs_strerror(error));
+    }
+    return error == ENOENT ? 0 : error;
+}
+
 const struct netdev_flow_api netdev_offload_megaflower = {
     .type = "megaflower",
     .flow_flush = mf_flow_flush,
@@ -451,4 +490,7 @@ const struct netdev_flow_api netdev_offload_megaflower = {
     .flow_get_n_flows = mf_flow_get_n_flows,
     .init_flow_api = mf_init_flow_api,
     .uninit_flow_api = mf_uninit_flow_api,
+    .meter_set = mf_meter_set_op,
+    .meter_get = mf_meter_get_op,
+    .meter_del = mf_meter_del_op,
 };

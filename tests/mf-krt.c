@@ -10,7 +10,11 @@
  *   mf-krt show DEV  Prints every flower filter on DEV's ingress as
  *                    megaflower decodes it, one per line, ifindexes
  *                    written as "DEV" where they are DEV's.
- *   mf-krt clear DEV Deletes the filters 'put' installed.
+ *   mf-krt clear DEV Deletes the filters 'put' installed, and its meter.
+ *   mf-krt random DEV N SEED
+ *                    Installs N random megaflows (tests/unit/mf-random.c)
+ *                    one at a time, each compared like 'put' and deleted;
+ *                    prints the ones that differ and a count.
  *
  * Every output port of the megaflows is DEV itself, so nothing forwards.
  * Needs root and a kernel with cls_flower and the act_* modules.
@@ -26,10 +30,13 @@
 
 #include "mf-filter.h"
 #include "mf-megaflows.h"
+#include "mf-meter.h"
+#include "mf-random.h"
 #include "mf-tc.h"
 #include "mf-xlate.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/match.h"
+#include "openvswitch/ofp-meter.h"
 #include "openvswitch/ofpbuf.h"
 #include "odp-util.h"
 #include "util.h"
@@ -76,72 +83,130 @@ print_filter(const struct mf_filter *f)
     ds_destroy(&s);
 }
 
-static int
-do_put(void)
+/* Translates one megaflow, installs it at 'prio' and compares the echo
+ * and a get with what was sent.  Prints a line for a failure, and for a
+ * success too if 'verbose'.  Deletes the filter unless 'keep'.  Returns
+ * true if all went well. */
+static bool
+krt_one(size_t i, uint16_t prio, const char *flow_s, const char *actions_s,
+        bool verbose, bool keep)
 {
     static const struct mf_xlate_ports ports = { lookup, from_ifindex,
                                                  NULL, false };
+    struct ds reason = DS_EMPTY_INITIALIZER;
+    struct mf_filter f, echo, got;
+    struct mf_err err;
+    struct ofpbuf acts;
+    struct match m;
+    bool ok = false;
+    char *error;
+
+    if (mf_test_parse_megaflow(flow_s, actions_s, &m, &acts, &error)) {
+        printf("%2"PRIuSIZE" PARSE ERROR %s: %s\n", i, flow_s, error);
+        free(error);
+        ofpbuf_uninit(&acts);
+        return false;
+    }
+    if (mf_xlate_to_filter(&m, u32_to_odp(2), acts.data, acts.size,
+                           &ports, &f, &reason)) {
+        printf("%2"PRIuSIZE" REFUSED %s: %s\n", i, flow_s, ds_cstr(&reason));
+        goto out;
+    }
+    f.ifindex = dev_ifindex;
+    f.parent = MF_TC_INGRESS;
+    f.prio = prio;
+    f.handle = 1;
+    f.flags = TCA_CLS_FLAGS_SKIP_HW;
+    memset(f.cookie, 0x5a, sizeof f.cookie);
+    f.cookie_len = sizeof f.cookie;
+
+    if (mf_tc_filter_put(&f, false, &echo, &err)) {
+        printf("%2"PRIuSIZE" KERNEL REFUSED %s actions:%s: %s\n", i, flow_s,
+               actions_s, err.msg);
+        goto out;
+    }
+    if (!mf_filter_same_rule(&f, &echo)) {
+        printf("%2"PRIuSIZE" ECHO DIFFERS %s\n   sent: ", i, flow_s);
+        print_filter(&f);
+        printf("   echo: ");
+        print_filter(&echo);
+    } else if (mf_tc_filter_get(&f, &got, &err)) {
+        printf("%2"PRIuSIZE" GET FAILED %s: %s\n", i, flow_s, err.msg);
+    } else if (!mf_filter_same_rule(&f, &got)) {
+        printf("%2"PRIuSIZE" GET DIFFERS %s\n   sent: ", i, flow_s);
+        print_filter(&f);
+        printf("    got: ");
+        print_filter(&got);
+    } else {
+        ok = true;
+        if (verbose) {
+            printf("%2"PRIuSIZE" ok %s actions:%s\n", i, flow_s,
+                   *actions_s ? actions_s : "drop");
+        }
+    }
+    if (!keep) {
+        mf_tc_filter_del(&f, NULL);
+    }
+out:
+    ofpbuf_uninit(&acts);
+    ds_destroy(&reason);
+    return ok;
+}
+
+/* The meter the test megaflows use: 1 Mbit/s, one drop band. */
+static int
+set_test_meter(void)
+{
+    struct ofputil_meter_band band = { .type = OFPMBT13_DROP, .rate = 1000 };
+    struct ofputil_meter_config config = {
+        .meter_id = MF_TEST_METER, .flags = OFPMF13_KBPS, .n_bands = 1,
+        .bands = &band,
+    };
+    struct ds reason = DS_EMPTY_INITIALIZER;
+    int error = mf_meter_set(MF_TEST_METER, &config, &reason);
+
+    if (error) {
+        fprintf(stderr, "mf-krt: %s\n", ds_cstr(&reason));
+    }
+    ds_destroy(&reason);
+    return error;
+}
+
+static int
+do_put(void)
+{
     int n_bad = 0;
 
+    if (set_test_meter()) {
+        return 1;
+    }
     for (size_t i = 0; i < mf_test_n_offloadable; i++) {
         const struct mf_test_megaflow *mf = &mf_test_offloadable[i];
-        struct ds reason = DS_EMPTY_INITIALIZER;
-        struct mf_filter f, echo, got;
-        struct mf_err err;
-        struct ofpbuf acts;
-        struct match m;
-        char *error;
 
-        if (mf_test_parse_megaflow(mf->flow, mf->actions, &m, &acts,
-                                   &error)) {
-            printf("%2"PRIuSIZE" PARSE ERROR %s: %s\n", i, mf->flow, error);
-            free(error);
-            n_bad++;
-            continue;
-        }
-        if (mf_xlate_to_filter(&m, u32_to_odp(2), acts.data, acts.size,
-                               &ports, &f, &reason)) {
-            printf("%2"PRIuSIZE" REFUSED %s: %s\n", i, mf->flow,
-                   ds_cstr(&reason));
-            n_bad++;
-            goto next;
-        }
-        f.ifindex = dev_ifindex;
-        f.parent = MF_TC_INGRESS;
-        f.prio = KRT_PRIO_BASE + 1 + i;
-        f.handle = 1;
-        f.flags = TCA_CLS_FLAGS_SKIP_HW;
-        memset(f.cookie, 0x5a, sizeof f.cookie);
-        f.cookie_len = sizeof f.cookie;
-
-        if (mf_tc_filter_put(&f, false, &echo, &err)) {
-            printf("%2"PRIuSIZE" KERNEL REFUSED %s: %s\n", i, mf->flow,
-                   err.msg);
-            n_bad++;
-        } else if (!mf_filter_same_rule(&f, &echo)) {
-            printf("%2"PRIuSIZE" ECHO DIFFERS %s\n   sent: ", i, mf->flow);
-            print_filter(&f);
-            printf("   echo: ");
-            print_filter(&echo);
-            n_bad++;
-        } else if (mf_tc_filter_get(&f, &got, &err)) {
-            printf("%2"PRIuSIZE" GET FAILED %s: %s\n", i, mf->flow, err.msg);
-            n_bad++;
-        } else if (!mf_filter_same_rule(&f, &got)) {
-            printf("%2"PRIuSIZE" GET DIFFERS %s\n   sent: ", i, mf->flow);
-            print_filter(&f);
-            printf("    got: ");
-            print_filter(&got);
-            n_bad++;
-        } else {
-            printf("%2"PRIuSIZE" ok %s actions:%s\n", i, mf->flow,
-                   *mf->actions ? mf->actions : "drop");
-        }
-    next:
-        ofpbuf_uninit(&acts);
-        ds_destroy(&reason);
+        n_bad += !krt_one(i, KRT_PRIO_BASE + 1 + i, mf->flow, mf->actions,
+                          true, true);
     }
     printf("%"PRIuSIZE" megaflows, %d differ\n", mf_test_n_offloadable, n_bad);
+    return n_bad ? 1 : 0;
+}
+
+/* 'n' random megaflows from 'seed', one at a time. */
+static int
+do_random(int n, uint32_t seed)
+{
+    struct ds flow = DS_EMPTY_INITIALIZER, actions = DS_EMPTY_INITIALIZER;
+    uint32_t s = seed;
+    int n_bad = 0;
+
+    for (int i = 0; i < n; i++) {
+        mf_random_megaflow(&s, &flow, &actions);
+        n_bad += !krt_one(i, KRT_PRIO_BASE + 0xf0, ds_cstr(&flow),
+                          ds_cstr(&actions), false, false);
+    }
+    printf("%d random megaflows (seed %"PRIu32"), %d differ\n", n, seed,
+           n_bad);
+    ds_destroy(&flow);
+    ds_destroy(&actions);
     return n_bad ? 1 : 0;
 }
 
@@ -173,6 +238,9 @@ do_clear(void)
             return 1;
         }
     }
+    /* A new process: the meter is set, but not registered here. */
+    mf_meter_register(MF_TEST_METER);
+    mf_meter_del(MF_TEST_METER, NULL);
     return 0;
 }
 
@@ -181,8 +249,9 @@ main(int argc, char *argv[])
 {
     struct mf_err err;
 
-    if (argc != 3) {
-        fprintf(stderr, "usage: mf-krt put|show|clear DEV\n");
+    if (argc < 3) {
+        fprintf(stderr, "usage: mf-krt put|show|clear DEV\n"
+                "       mf-krt random DEV N SEED\n");
         return 2;
     }
     dev_ifindex = if_nametoindex(argv[2]);
@@ -205,6 +274,12 @@ main(int argc, char *argv[])
         return 0;
     } else if (!strcmp(argv[1], "clear")) {
         return do_clear();
+    } else if (!strcmp(argv[1], "random") && argc == 5) {
+        if (mf_tc_ensure_hook(dev_ifindex, MF_TC_INGRESS, &err)
+            || set_test_meter()) {
+            return 1;
+        }
+        return do_random(atoi(argv[3]), strtoul(argv[4], NULL, 0));
     }
     fprintf(stderr, "mf-krt: unknown command %s\n", argv[1]);
     return 2;

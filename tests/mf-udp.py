@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """mf-udp.py -- UDP traffic for megaflower's system tests.
 
-  mf-udp.py send DST PORT COUNT      send COUNT datagrams, 50 ms apart
+  mf-udp.py send DST PORT COUNT [GAP]
+                                     send COUNT datagrams, GAP seconds
+                                     apart (default 0.05)
   mf-udp.py recv PORT COUNT READY    receive until COUNT datagrams arrive or
                                      10 s pass without one; create the file
                                      READY once bound; then print
@@ -27,11 +29,12 @@ def udp_csum_errors():
     return int(dict(zip(lines[0], lines[1]))["InCsumErrors"])
 
 
-def send(dst, port, count):
+def send(dst, port, count, gap):
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     for i in range(count):
         s.sendto(b"megaflower %d" % i, (dst, port))
-        time.sleep(0.05)
+        if gap:
+            time.sleep(gap)
 
 
 def recv(port, count, ready):
@@ -59,6 +62,7 @@ def recv(port, count, ready):
 
 if __name__ == "__main__":
     if sys.argv[1] == "send":
-        send(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+        send(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]),
+             float(sys.argv[5]) if len(sys.argv) > 5 else 0.05)
     else:
         recv(int(sys.argv[2]), int(sys.argv[3]), sys.argv[4])

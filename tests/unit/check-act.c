@@ -98,16 +98,20 @@ example(size_t i)
         a.mpls.action = TCA_MPLS_ACT_POP;
         a.mpls.proto = htons(0x0800);
         break;
-    default:
+    case 14:
         a.kind = MF_ACT_MPLS;
         a.mpls.action = TCA_MPLS_ACT_MODIFY;
         a.mpls.label = 16;
         a.mpls.ttl = 255;
         break;
+    default:
+        a.kind = MF_ACT_POLICE;
+        a.police.index = 0x20000005;
+        break;
     }
     return a;
 }
-#define N_EXAMPLES 15
+#define N_EXAMPLES 16
 
 /* Every kind in the registry has an example above. */
 START_TEST(test_examples_cover_every_kind)

@@ -11,6 +11,7 @@
 #include "flow.h"
 #include "mf-filter.h"
 #include "mf-megaflows.h"
+#include "mf-meter.h"
 #include "mf-random.h"
 #include "mf-xlate.h"
 #include "netlink.h"
@@ -373,6 +374,8 @@ static const char *const refused[][3] = {
       "ct(commit,nat(src=10.0.0.1,persistent)),3", "persistent" },
     { ETH_IN2 "eth_type(0x8847),mpls(label=100,tc=3,ttl=64,bos=1)",
       "set(mpls(label=200,tc=1,ttl=0,bos=1)),3", "TTL 0" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)", "meter(6),3",
+      "meter(6): not set in tc" },
 };
 
 START_TEST(test_odp_megaflows_refused)
@@ -390,6 +393,8 @@ Suite *
 mf_xlate_suite(void)
 {
     Suite *s = suite_create("xlate");
+
+    mf_meter_register(MF_TEST_METER);
     TCase *tc = tcase_create("megaflows");
 
     tcase_add_test(tc, test_ipv4_ping_round_trips);

@@ -95,6 +95,10 @@ const struct mf_test_megaflow mf_test_offloadable[] = {
       "pop_mpls(eth_type=0x800),3" },
     { ETH_IN2 "eth_type(0x8847),mpls(label=100,tc=3,ttl=64,bos=1)",
       "set(mpls(label=200,tc=1,ttl=63,bos=1)),3,4" },
+    /* Meters (MF_TEST_METER is set before these run). */
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)", "meter(5),3" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)", "push_vlan(vid=7,pcp=0),"
+      "meter(5),3" },
 };
 
 const size_t mf_test_n_offloadable = ARRAY_SIZE(mf_test_offloadable);

@@ -23,6 +23,10 @@ struct mf_test_megaflow {
     const char *actions;        /* Datapath actions; "" is a drop. */
 };
 
+/* The meter the megaflows use; it must be set (or, without a kernel,
+ * registered with mf_meter_register()) before they are translated. */
+#define MF_TEST_METER 5
+
 extern const struct mf_test_megaflow mf_test_offloadable[];
 extern const size_t mf_test_n_offloadable;
 
