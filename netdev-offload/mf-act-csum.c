@@ -45,15 +45,11 @@ csum_decode(const struct nlattr *options, struct mf_act *act,
     mnl_attr_for_each_nested (a, options) {
         if (mnl_attr_get_type(a) == TCA_CSUM_PARMS) {
             const struct tc_csum *p;
+            int error;
 
-            if (mnl_attr_get_payload_len(a) < sizeof *p) {
-                *err = "csum: short TCA_CSUM_PARMS";
-                return EPROTO;
-            }
-            p = mnl_attr_get_payload(a);
-            if (p->action != TC_ACT_PIPE) {
-                *err = "csum: verdict other than pipe";
-                return EOPNOTSUPP;
+            p = mf_act_pipe_parms(a, sizeof *p, "csum", &error, err);
+            if (!p) {
+                return error;
             }
             act->csum.flags = p->update_flags;
             return 0;

@@ -81,21 +81,13 @@ ct_decode(const struct nlattr *options, struct mf_act *act, const char **err)
         uint16_t type = mnl_attr_get_type(a);
 
         switch (type) {
-        case TCA_CT_PARMS: {
-            const struct tc_ct *p;
-
-            if (mnl_attr_get_payload_len(a) < sizeof *p) {
-                *err = "ct: short TCA_CT_PARMS";
-                return EPROTO;
-            }
-            p = mnl_attr_get_payload(a);
-            if (p->action != TC_ACT_PIPE) {
-                *err = "ct: verdict other than pipe";
-                return EOPNOTSUPP;
+        case TCA_CT_PARMS:
+            if (!mf_act_pipe_parms(a, sizeof(struct tc_ct), "ct", &error,
+                                   err)) {
+                return error;
             }
             parms = true;
             break;
-        }
         case TCA_CT_ACTION:
             error = get_exact(a, &act->ct.action, 2, err);
             break;

@@ -49,15 +49,11 @@ mpls_decode(const struct nlattr *options, struct mf_act *act,
         switch (mnl_attr_get_type(a)) {
         case TCA_MPLS_PARMS: {
             const struct tc_mpls *p;
+            int error;
 
-            if (mnl_attr_get_payload_len(a) < sizeof *p) {
-                *err = "mpls: short TCA_MPLS_PARMS";
-                return EPROTO;
-            }
-            p = mnl_attr_get_payload(a);
-            if (p->action != TC_ACT_PIPE) {
-                *err = "mpls: verdict other than pipe";
-                return EOPNOTSUPP;
+            p = mf_act_pipe_parms(a, sizeof *p, "mpls", &error, err);
+            if (!p) {
+                return error;
             }
             if (p->m_action != TCA_MPLS_ACT_PUSH
                 && p->m_action != TCA_MPLS_ACT_POP

@@ -152,19 +152,14 @@ pedit_decode(const struct nlattr *options, struct mf_act *act,
         *err = "pedit: missing TCA_PEDIT_PARMS_EX or TCA_PEDIT_KEYS_EX";
         return EPROTO;
     }
-    if (mnl_attr_get_payload_len(parms) < sizeof *sel) {
-        *err = "pedit: short TCA_PEDIT_PARMS_EX";
-        return EPROTO;
+    sel = mf_act_pipe_parms(parms, sizeof *sel, "pedit", &error, err);
+    if (!sel) {
+        return error;
     }
-    sel = mnl_attr_get_payload(parms);
     if (mnl_attr_get_payload_len(parms)
         < sizeof *sel + sel->nkeys * sizeof sel->keys[0]) {
         *err = "pedit: TCA_PEDIT_PARMS_EX shorter than its keys";
         return EPROTO;
-    }
-    if (sel->action != TC_ACT_PIPE) {
-        *err = "pedit: verdict other than pipe";
-        return EOPNOTSUPP;
     }
     if (!sel->nkeys || sel->nkeys > MF_PEDIT_MAX_KEYS) {
         *err = "pedit: no keys, or more than one header holds";

@@ -40,15 +40,11 @@ vlan_decode(const struct nlattr *options, struct mf_act *act,
         switch (mnl_attr_get_type(a)) {
         case TCA_VLAN_PARMS: {
             const struct tc_vlan *p;
+            int error;
 
-            if (mnl_attr_get_payload_len(a) < sizeof *p) {
-                *err = "vlan: short TCA_VLAN_PARMS";
-                return EPROTO;
-            }
-            p = mnl_attr_get_payload(a);
-            if (p->action != TC_ACT_PIPE) {
-                *err = "vlan: verdict other than pipe";
-                return EOPNOTSUPP;
+            p = mf_act_pipe_parms(a, sizeof *p, "vlan", &error, err);
+            if (!p) {
+                return error;
             }
             if (p->v_action == TCA_VLAN_ACT_PUSH) {
                 act->vlan.push = true;

@@ -6,6 +6,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/gen_stats.h>
 #include <linux/pkt_cls.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -234,6 +235,29 @@ mf_act_decode_list(const struct nlattr *nest, struct mf_act *acts, size_t *n,
         (*n)++;
     }
     return 0;
+}
+
+const void *
+mf_act_pipe_parms(const struct nlattr *a, size_t size, const char *kind,
+                  int *error, const char **err)
+{
+    static __thread char msg[64];
+    struct gen {
+        tc_gen;
+    };
+    const struct gen *gen;
+
+    if (mnl_attr_get_payload_len(a) < size) {
+        snprintf(msg, sizeof msg, "%s: short parameters", kind);
+        *error = EPROTO;
+    } else if ((gen = mnl_attr_get_payload(a))->action != TC_ACT_PIPE) {
+        snprintf(msg, sizeof msg, "%s: verdict other than pipe", kind);
+        *error = EOPNOTSUPP;
+    } else {
+        return gen;
+    }
+    *err = msg;
+    return NULL;
 }
 
 bool

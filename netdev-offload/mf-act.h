@@ -148,6 +148,15 @@ int mf_act_decode_list(const struct nlattr *nest, struct mf_act *acts,
                        size_t *n, uint8_t *cookie, size_t *cookie_len,
                        struct mf_act_stats *stats, const char **err);
 
+/* For the decoders of kinds that megaflower puts between others: 'a' must
+ * hold at least 'size' bytes of a parameters struct that starts with
+ * tc_gen, whose verdict must be "pipe" (go on to the next action).
+ * Returns the payload, or NULL with '*error' and '*err' ("KIND: ...")
+ * set. */
+const void *mf_act_pipe_parms(const struct nlattr *a, size_t size,
+                              const char *kind, int *error,
+                              const char **err);
+
 bool mf_act_equal(const struct mf_act *, const struct mf_act *);
 void mf_act_format_list(struct ds *, const struct mf_act *, size_t n);
 

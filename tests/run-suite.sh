@@ -44,7 +44,7 @@ failed_of () {
 }
 
 # emulation_path DIR PATH: PATH with wrappers that keep timeval warnings
-# off the console.  Under emulation a poll loop can stall past 1 s; OVS's
+# (and the coverage dump that follows them) off the console.  Under emulation a poll loop can stall past 1 s; OVS's
 # start macros count the console line as a failure, while its check_logs
 # ignores the same line in the log file.  Applied to every binary alike.
 emulation_path () {
@@ -52,7 +52,8 @@ emulation_path () {
     mkdir -p "$dir/emu-bin" || return 1
     for prog in ovs-vswitchd ovs-vsctl; do
         real=$(PATH=$path command -v $prog) || return 1
-        printf '#!/bin/sh\nexec %s -vtimeval:console:off "$@"\n' "$real" > "$dir/emu-bin/$prog"
+        printf '#!/bin/sh\nexec %s -vtimeval:console:off -vcoverage:console:off "$@"\n' \
+            "$real" > "$dir/emu-bin/$prog"
         chmod +x "$dir/emu-bin/$prog"
     done
     echo "$dir/emu-bin:$path"
