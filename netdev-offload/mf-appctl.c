@@ -32,7 +32,7 @@ struct offloaded {
 };
 
 static void
-offloaded_cb(const struct mf_ufid *ufid, const struct mf_filter *id,
+offloaded_cb(const struct mf_ufid *ufid, const struct mf_filter_loc *id,
              bool in_hw, void *aux)
 {
     struct offloaded *o = aux;

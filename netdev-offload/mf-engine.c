@@ -35,7 +35,7 @@ COVERAGE_DEFINE(mf_kernel_refused);
 struct mf_flow {
     struct hmap_node node;      /* In 'flows', by hash of 'ufid'. */
     struct mf_ufid ufid;
-    struct mf_filter id;        /* Identity fields only. */
+    struct mf_filter_loc loc;   /* Where its filter is. */
     struct mf_flow_stats adjust;    /* Stats of replaced filters. */
     bool in_hw;                 /* The kernel's echo said: in hardware. */
 };
@@ -226,6 +226,17 @@ flow_find(const struct mf_ufid *ufid) OVS_REQUIRES(flows_mutex)
     return NULL;
 }
 
+/* A filter with just the identity 'loc', for get and delete.  Per
+ * thread: the result is good until the thread's next call. */
+static const struct mf_filter *
+at(const struct mf_filter_loc *loc)
+{
+    static __thread struct mf_filter f;
+
+    mf_filter_at(&f, loc);
+    return &f;
+}
+
 /* Copies the flow's entry out of the table, so the caller can use it
  * without the table lock.  Returns false if 'ufid' is unknown. */
 static bool
@@ -255,8 +266,7 @@ flow_store(const struct mf_ufid *ufid, const struct mf_filter *id,
         flow->ufid = *ufid;
         hmap_insert(&flows, &flow->node, ufid_hash(ufid));
     }
-    flow->id = *id;
-    flow->id.n_acts = 0;
+    mf_filter_loc_of(id, &flow->loc);
     flow->adjust = *adjust;
     flow->in_hw = in_hw;
     ovs_mutex_unlock(&flows_mutex);
@@ -385,19 +395,19 @@ mf_engine_put(uint32_t ifindex, const struct mf_ufid *ufid,
     memcpy(rule->cookie, ufid, sizeof *ufid);
     rule->cookie_len = sizeof *ufid;
 
-    same_place = (modify && prev.id.ifindex == ifindex
-                  && prev.id.prio == prio && prev.id.chain == rule->chain
-                  && prev.id.protocol == rule->protocol);
+    same_place = (modify && prev.loc.ifindex == ifindex
+                  && prev.loc.prio == prio && prev.loc.chain == rule->chain
+                  && prev.loc.protocol == rule->protocol);
     if (modify) {
         /* The stats so far move to 'adjust': the new filter starts at 0. */
-        if (!mf_tc_filter_get(&prev.id, &old, NULL)) {
+        if (!mf_tc_filter_get(at(&prev.loc), &old, NULL)) {
             stats_from_filter(&old, &prev.adjust, &adjust);
         } else {
             adjust = prev.adjust;
         }
         *stats = adjust;
     }
-    rule->handle = same_place ? prev.id.handle : handle_alloc();
+    rule->handle = same_place ? prev.loc.handle : handle_alloc();
 
     error = install(rule, same_place, &echo, err);
     if (!error) {
@@ -414,7 +424,7 @@ mf_engine_put(uint32_t ifindex, const struct mf_ufid *ufid,
             goto out;
         }
         if (modify && !same_place) {
-            mf_tc_filter_del(&prev.id, NULL);
+            mf_tc_filter_del(at(&prev.loc), NULL);
         }
         flow_store(ufid, rule, &adjust,
                    (echo.flags & TCA_CLS_FLAGS_IN_HW) != 0);
@@ -446,10 +456,10 @@ mf_engine_del(const struct mf_ufid *ufid, struct mf_flow_stats *stats,
         ovs_mutex_unlock(lock);
         return mf_err_set(err, ENOENT, "flow is not offloaded");
     }
-    if (stats && !mf_tc_filter_get(&prev.id, &old, NULL)) {
+    if (stats && !mf_tc_filter_get(at(&prev.loc), &old, NULL)) {
         stats_from_filter(&old, &prev.adjust, stats);
     }
-    error = mf_tc_filter_del(&prev.id, err);
+    error = mf_tc_filter_del(at(&prev.loc), err);
     if (!error || error == ENOENT || error == ENODEV) {
         /* Gone either way: the device may have vanished with it. */
         flow_forget(ufid);
@@ -470,7 +480,7 @@ mf_engine_get(const struct mf_ufid *ufid, struct mf_filter *f,
     if (!flow_lookup(ufid, &prev)) {
         return mf_err_set(err, ENOENT, "flow is not offloaded");
     }
-    error = mf_tc_filter_get(&prev.id, f, err);
+    error = mf_tc_filter_get(at(&prev.loc), f, err);
     if (!error && stats) {
         stats_from_filter(f, &prev.adjust, stats);
     }
@@ -485,7 +495,7 @@ mf_engine_n_flows(uint32_t ifindex)
 
     ovs_mutex_lock(&flows_mutex);
     HMAP_FOR_EACH (flow, node, &flows) {
-        n += flow->id.ifindex == ifindex;
+        n += flow->loc.ifindex == ifindex;
     }
     ovs_mutex_unlock(&flows_mutex);
     return n;
@@ -563,7 +573,7 @@ flush__(uint32_t ifindex, size_t *n_foreign, struct mf_err *err)
      * in the kernel is found again by the next port init or flush. */
     ovs_mutex_lock(&flows_mutex);
     HMAP_FOR_EACH_SAFE (flow, node, &flows) {
-        if (flow->id.ifindex == ifindex) {
+        if (flow->loc.ifindex == ifindex) {
             hmap_remove(&flows, &flow->node);
             free(flow);
         }
@@ -650,7 +660,7 @@ mf_engine_dump_done(struct mf_engine_dump *d)
 
 void
 mf_engine_for_each_flow(void (*cb)(const struct mf_ufid *,
-                                   const struct mf_filter *id, bool in_hw,
+                                   const struct mf_filter_loc *, bool in_hw,
                                    void *aux),
                         void *aux)
 {
@@ -658,7 +668,7 @@ mf_engine_for_each_flow(void (*cb)(const struct mf_ufid *,
 
     ovs_mutex_lock(&flows_mutex);
     HMAP_FOR_EACH (flow, node, &flows) {
-        cb(&flow->ufid, &flow->id, flow->in_hw, aux);
+        cb(&flow->ufid, &flow->loc, flow->in_hw, aux);
     }
     ovs_mutex_unlock(&flows_mutex);
 }

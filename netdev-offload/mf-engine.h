@@ -95,11 +95,11 @@ bool mf_engine_dump_next(struct mf_engine_dump *, const struct mf_filter **,
                          struct mf_ufid *, struct mf_flow_stats *);
 void mf_engine_dump_done(struct mf_engine_dump *);
 
-/* Calls 'cb' for each installed flow, with the identity of its filter and
+/* Calls 'cb' for each installed flow, with the place of its filter and
  * whether the kernel said it is in hardware when it was installed.  The
  * engine's flow table is locked meanwhile: 'cb' must not call the engine. */
 void mf_engine_for_each_flow(void (*cb)(const struct mf_ufid *,
-                                        const struct mf_filter *id,
+                                        const struct mf_filter_loc *,
                                         bool in_hw, void *aux),
                              void *aux);
 

@@ -194,3 +194,27 @@ mf_filter_format(struct ds *s, const struct mf_filter *f)
         ds_put_cstr(s, " not_in_hw");
     }
 }
+
+void
+mf_filter_loc_of(const struct mf_filter *f, struct mf_filter_loc *loc)
+{
+    memset(loc, 0, sizeof *loc);
+    loc->ifindex = f->ifindex;
+    loc->parent = f->parent;
+    loc->chain = f->chain;
+    loc->prio = f->prio;
+    loc->protocol = f->protocol;
+    loc->handle = f->handle;
+}
+
+void
+mf_filter_at(struct mf_filter *f, const struct mf_filter_loc *loc)
+{
+    memset(f, 0, sizeof *f);
+    f->ifindex = loc->ifindex;
+    f->parent = loc->parent;
+    f->chain = loc->chain;
+    f->prio = loc->prio;
+    f->protocol = loc->protocol;
+    f->handle = loc->handle;
+}

@@ -49,6 +49,22 @@ struct mf_filter {
     struct mf_act_stats stats;
 };
 
+/* Where a filter sits: enough to get or delete it.  What megaflower keeps
+ * per offloaded flow. */
+struct mf_filter_loc {
+    uint32_t ifindex;
+    uint32_t parent;
+    uint32_t chain;
+    uint16_t prio;
+    uint16_t protocol;          /* be16. */
+    uint32_t handle;
+};
+
+void mf_filter_loc_of(const struct mf_filter *, struct mf_filter_loc *);
+
+/* Zeroes 'f' and gives it the identity 'loc'. */
+void mf_filter_at(struct mf_filter *f, const struct mf_filter_loc *loc);
+
 /* Builds an RTM_NEWTFILTER (or 'type') message for 'f' into 'buf', which
  * must have room for MF_MSG_SIZE bytes, and returns it.  With
  * 'full' false only the identity is encoded (for get and delete). */
