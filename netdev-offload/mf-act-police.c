@@ -1,10 +1,14 @@
-/* mf-act-police: a reference to a shared police action (a meter), as tc's
- * police action bound by index.
+/* mf-act-police: tc's police action, in the two ways megaflower uses it.
  *
- * The policer itself is made by mf-meter with its rate and burst; a filter
- * only names its index, and the kernel binds the filter to it.  A dump
- * shows the policer's parameters: megaflower's meters drop what exceeds
- * and continue with what conforms, and anything else is refused. */
+ * A meter: the policer is made by mf-meter with its rate and burst, and a
+ * filter names only its index (megaflower's range, see mf-meter.h), which
+ * the kernel binds to.  A dump shows the shared policer's parameters;
+ * they belong to the meter and are not part of the action here.
+ *
+ * A length check (check_pkt_len): the filter's own policer, with no rate,
+ * whose MTU is the limit; the kernel numbers it, and a dump's index is not
+ * part of the action.  A policer with a rate that is not one of
+ * megaflower's meters is refused. */
 #include <config.h>
 #include "mf-act.h"
 
@@ -12,8 +16,10 @@
 #include <inttypes.h>
 #include <libmnl/libmnl.h>
 #include <linux/pkt_cls.h>
+#include <stdbool.h>
 #include <string.h>
 
+#include "mf-meter.h"
 #include "openvswitch/dynamic-string.h"
 
 static void
@@ -23,9 +29,10 @@ police_encode(struct nlmsghdr *nlh, const struct mf_act *act)
 
     memset(&p, 0, sizeof p);
     p.index = act->police.index;
-    p.action = TC_ACT_SHOT;
+    p.action = act->police.exceed;
+    p.mtu = act->police.mtu;
     mnl_attr_put(nlh, TCA_POLICE_TBF, sizeof p, &p);
-    mnl_attr_put_u32(nlh, TCA_POLICE_RESULT, TC_ACT_PIPE);
+    mnl_attr_put_u32(nlh, TCA_POLICE_RESULT, act->police.conform);
 }
 
 static int
@@ -35,6 +42,7 @@ police_decode(const struct nlattr *options, struct mf_act *act,
     const struct tc_police *p = NULL;
     const struct nlattr *a;
     uint32_t result = 0;
+    bool rate = false;
 
     mnl_attr_for_each_nested (a, options) {
         switch (mnl_attr_get_type(a)) {
@@ -44,6 +52,11 @@ police_decode(const struct nlattr *options, struct mf_act *act,
                 return EPROTO;
             }
             p = mnl_attr_get_payload(a);
+            break;
+        case TCA_POLICE_RATE64:
+        case TCA_POLICE_PKTRATE64:
+        case TCA_POLICE_PEAKRATE64:
+            rate = true;
             break;
         case TCA_POLICE_RESULT:
             if (mnl_attr_validate(a, MNL_TYPE_U32) < 0) {
@@ -60,18 +73,34 @@ police_decode(const struct nlattr *options, struct mf_act *act,
         *err = "police: missing TCA_POLICE_TBF";
         return EPROTO;
     }
-    if (p->action != TC_ACT_SHOT || result != TC_ACT_PIPE) {
-        *err = "police: not a meter (exceed must drop, conform go on)";
+    act->police.exceed = p->action;
+    act->police.conform = result;
+    if (p->index >= MF_METER_INDEX_BASE) {
+        if (p->action != TC_ACT_SHOT || result != TC_ACT_PIPE) {
+            *err = "police: not a meter (exceed must drop, conform go on)";
+            return EOPNOTSUPP;
+        }
+        act->police.index = p->index;
+    } else if (rate || p->rate.rate || p->peakrate.rate) {
+        *err = "police: a rate that is not one of megaflower's meters";
         return EOPNOTSUPP;
+    } else {
+        act->police.mtu = p->mtu;
     }
-    act->police.index = p->index;
     return 0;
 }
 
 static void
 police_format(struct ds *s, const struct mf_act *act)
 {
-    ds_put_format(s, "police(index=%#"PRIx32")", act->police.index);
+    if (act->police.index) {
+        ds_put_format(s, "police(index=%#"PRIx32")", act->police.index);
+    } else {
+        ds_put_format(s, "police(mtu=%"PRIu32",exceed=%#"PRIx32
+                      ",conform=%#"PRIx32")", act->police.mtu,
+                      (uint32_t) act->police.exceed,
+                      (uint32_t) act->police.conform);
+    }
 }
 
 const struct mf_act_ops mf_act_police_ops = {

@@ -41,7 +41,8 @@ enum mf_act_kind {
     MF_ACT_CSUM,                /* Recompute checksums after a rewrite. */
     MF_ACT_CT,                  /* Conntrack: lookup, commit, NAT, clear. */
     MF_ACT_MPLS,                /* Push, pop or rewrite an MPLS LSE. */
-    MF_ACT_POLICE,              /* A meter: bind to a shared policer. */
+    MF_ACT_POLICE,              /* A meter (shared policer) or a length
+                                 * check (the filter's own). */
     MF_ACT_N_KINDS
 };
 
@@ -90,7 +91,10 @@ struct mf_act {
             uint8_t bos;        /* 0 or 1. */
         } mpls;
         struct {
-            uint32_t index;     /* Of the standalone police action. */
+            uint32_t index;     /* A meter's shared policer, or 0. */
+            uint32_t mtu;       /* Index 0: the length limit (L2). */
+            int32_t exceed;     /* Verdict above the limit or rate, */
+            int32_t conform;    /* and within it. */
         } police;
     };
 };

@@ -74,16 +74,91 @@ xlate_mpls(const struct nlattr *a, struct mf_act *act, struct ds *reason)
     }
 }
 
-int
-mf_xlate_act_to_filter(const struct nlattr *actions, size_t actions_len,
-              const struct mf_xlate_ports *ports, struct mf_filter *f,
-              struct ds *reason)
+/* Translation of one action list: the megaflow's, or a branch of its
+ * check_pkt_len.  Each list ends the packet's processing. */
+struct to_ctx {
+    const struct mf_xlate_ports *ports;
+    struct mf_filter *f;
+    enum mf_port_kind kinds[MF_ACT_MAX];    /* Of each mirred's port. */
+    bool vlan_pushed;           /* A push_vlan came before. */
+    struct ds *reason;
+};
+
+static int xlate_list(struct to_ctx *, const struct nlattr *actions,
+                      size_t actions_len, uint32_t csum, bool nested);
+
+/* check_pkt_len(size=N, gt(...), le(...)), the last action of its list:
+ * the filter's own policer with MTU N goes on with the "greater" branch
+ * when the packet is longer and jumps over it to the "less or equal" one
+ * otherwise.  Both branches end the packet's processing. */
+static int
+xlate_check_pkt_len(struct to_ctx *ctx, const struct nlattr *a,
+                    uint32_t csum, bool nested)
 {
-    enum mf_port_kind kinds[MF_ACT_MAX];
+    static const struct nl_policy policy[] = {
+        [OVS_CHECK_PKT_LEN_ATTR_PKT_LEN] = { .type = NL_A_U16 },
+        [OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_GREATER] = { .type = NL_A_NESTED },
+        [OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_LESS_EQUAL]
+            = { .type = NL_A_NESTED },
+    };
+    struct nlattr *attrs[ARRAY_SIZE(policy)];
+    const struct nlattr *gt, *le;
+    struct mf_filter *f = ctx->f;
+    size_t police, gt_begin;
+    uint16_t len;
+    int error;
+
+    if (nested) {
+        return mf_xlate_refuse(ctx->reason, "check_pkt_len inside "
+                               "check_pkt_len");
+    }
+    if (!nl_parse_nested(a, policy, attrs, ARRAY_SIZE(attrs))) {
+        return mf_xlate_refuse(ctx->reason, "check_pkt_len: malformed");
+    }
+    len = nl_attr_get_u16(attrs[OVS_CHECK_PKT_LEN_ATTR_PKT_LEN]);
+    if (!len) {
+        /* The kernel reads MTU 0 as "no limit". */
+        return mf_xlate_refuse(ctx->reason, "check_pkt_len(size=0): tc "
+                               "police reads MTU 0 as no limit");
+    }
+    if (f->mask.vlan_eth_type || ctx->vlan_pushed) {
+        /* The datapath counts a VLAN tag it keeps aside; tc does not. */
+        return mf_xlate_refuse(ctx->reason, "check_pkt_len on a VLAN-tagged "
+                               "packet: tc police leaves the tag out of the "
+                               "length");
+    }
+    gt = attrs[OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_GREATER];
+    le = attrs[OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_LESS_EQUAL];
+
+    police = f->n_acts;
+    add_act(f, MF_ACT_POLICE);
+    f->acts[police].police.mtu = len;
+    f->acts[police].police.exceed = TC_ACT_PIPE;
+    gt_begin = f->n_acts;
+    error = xlate_list(ctx, nl_attr_get(gt), nl_attr_get_size(gt), csum,
+                       true);
+    if (error) {
+        return error;
+    }
+    f->acts[police].police.conform = TC_ACT_JUMP | (f->n_acts - gt_begin);
+    return xlate_list(ctx, nl_attr_get(le), nl_attr_get_size(le), csum, true);
+}
+
+/* Appends the tc actions for 'actions' to ctx->f as a list that ends the
+ * packet's processing: its last output, if last, redirects, and a drop
+ * ends it if nothing else does.  'csum' is the checksum fix-up pending on
+ * entry. */
+static int
+xlate_list(struct to_ctx *ctx, const struct nlattr *actions,
+           size_t actions_len, uint32_t csum, bool nested)
+{
+    struct mf_filter *f = ctx->f;
+    struct ds *reason = ctx->reason;
+    size_t begin = f->n_acts;
     const struct nlattr *a;
     int last_output = -1;
-    uint32_t csum = 0;          /* Checksums to fix before an output. */
-    size_t left;
+    bool branched = false;
+    size_t left, own_end;
     int error;
 
     NL_ATTR_FOR_EACH (a, left, actions, actions_len) {
@@ -99,6 +174,9 @@ mf_xlate_act_to_filter(const struct nlattr *actions, size_t actions_len,
             return mf_xlate_refuse(reason, "more than %d tc actions",
                                    MF_ACT_MAX - 1);
         }
+        if (branched) {
+            return mf_xlate_refuse(reason, "actions after check_pkt_len");
+        }
         switch (type) {
         case OVS_ACTION_ATTR_OUTPUT:
             if (csum) {
@@ -106,13 +184,16 @@ mf_xlate_act_to_filter(const struct nlattr *actions, size_t actions_len,
                 csum = 0;
             }
             port = nl_attr_get_odp_port(a);
-            kinds[f->n_acts] = ports->lookup(port, &ifindex, ports->aux);
-            if (kinds[f->n_acts] == MF_PORT_NONE) {
-                return mf_xlate_refuse(reason, "output(%"PRIu32"): not a port "
-                              "megaflower can reach", odp_to_u32(port));
-            } else if (kinds[f->n_acts] == MF_PORT_TUNNEL) {
-                return mf_xlate_refuse(reason, "output(%"PRIu32"): tunnel ports are "
-                              "not offloaded yet", odp_to_u32(port));
+            ctx->kinds[f->n_acts] = ctx->ports->lookup(port, &ifindex,
+                                                       ctx->ports->aux);
+            if (ctx->kinds[f->n_acts] == MF_PORT_NONE) {
+                return mf_xlate_refuse(reason, "output(%"PRIu32"): not a "
+                                       "port megaflower can reach",
+                                       odp_to_u32(port));
+            } else if (ctx->kinds[f->n_acts] == MF_PORT_TUNNEL) {
+                return mf_xlate_refuse(reason, "output(%"PRIu32"): tunnel "
+                                       "ports are not offloaded yet",
+                                       odp_to_u32(port));
             }
             last_output = f->n_acts;
             act = add_act(f, MF_ACT_MIRRED);
@@ -121,14 +202,15 @@ mf_xlate_act_to_filter(const struct nlattr *actions, size_t actions_len,
         case OVS_ACTION_ATTR_PUSH_VLAN:
             push = nl_attr_get(a);
             if (!(push->vlan_tci & htons(VLAN_CFI))) {
-                return mf_xlate_refuse(reason, "push_vlan without the CFI bit OVS "
-                              "always sets");
+                return mf_xlate_refuse(reason, "push_vlan without the CFI "
+                                       "bit OVS always sets");
             }
             act = add_act(f, MF_ACT_VLAN);
             act->vlan.push = true;
             act->vlan.tpid = push->vlan_tpid;
             act->vlan.id = vlan_tci_to_vid(push->vlan_tci);
             act->vlan.prio = vlan_tci_to_pcp(push->vlan_tci);
+            ctx->vlan_pushed = true;
             break;
         case OVS_ACTION_ATTR_POP_VLAN:
             add_act(f, MF_ACT_VLAN);
@@ -174,9 +256,19 @@ mf_xlate_act_to_filter(const struct nlattr *actions, size_t actions_len,
                                        "tc (see the log of its meter_set)",
                                        nl_attr_get_u32(a));
             }
+            act->police.exceed = TC_ACT_SHOT;
+            act->police.conform = TC_ACT_PIPE;
             break;
         case OVS_ACTION_ATTR_CT_CLEAR:
             add_act(f, MF_ACT_CT)->ct.action = TCA_CT_ACT_CLEAR;
+            break;
+        case OVS_ACTION_ATTR_CHECK_PKT_LEN:
+            own_end = f->n_acts;
+            branched = true;
+            error = xlate_check_pkt_len(ctx, a, csum, nested);
+            if (error) {
+                return error;
+            }
             break;
         default:
             ds_put_cstr(reason, "action ");
@@ -185,18 +277,21 @@ mf_xlate_act_to_filter(const struct nlattr *actions, size_t actions_len,
             return EOPNOTSUPP;
         }
     }
+    if (!branched) {
+        own_end = f->n_acts;
+    }
 
     /* Outputs copy the packet as it is at that point (mirror); the last
      * action, if it is an output, hands the packet over (redirect). */
-    for (size_t i = 0; i < f->n_acts; i++) {
+    for (size_t i = begin; i < own_end; i++) {
         struct mf_act *act = &f->acts[i];
-        bool last = (int) i == last_output && i + 1 == f->n_acts;
+        bool last = !branched && (int) i == last_output && i + 1 == own_end;
         bool ingress;
 
         if (act->kind != MF_ACT_MIRRED) {
             continue;
         }
-        ingress = kinds[i] == MF_PORT_INTERNAL;
+        ingress = ctx->kinds[i] == MF_PORT_INTERNAL;
         act->mirred.eaction = (ingress
                                ? (last ? TCA_INGRESS_REDIR
                                   : TCA_INGRESS_MIRROR)
@@ -204,13 +299,26 @@ mf_xlate_act_to_filter(const struct nlattr *actions, size_t actions_len,
                                   : TCA_EGRESS_MIRROR));
     }
     /* A datapath drops what is left after the last action; tc would pass
-     * it on to the stack. */
-    if (!f->n_acts || f->acts[f->n_acts - 1].kind != MF_ACT_MIRRED
-        || (f->acts[f->n_acts - 1].mirred.eaction != TCA_EGRESS_REDIR
-            && f->acts[f->n_acts - 1].mirred.eaction != TCA_INGRESS_REDIR)) {
+     * it on (to the stack, or into the next branch). */
+    if (!branched
+        && (f->n_acts == begin
+            || f->acts[f->n_acts - 1].kind != MF_ACT_MIRRED
+            || (f->acts[f->n_acts - 1].mirred.eaction != TCA_EGRESS_REDIR
+                && f->acts[f->n_acts - 1].mirred.eaction
+                   != TCA_INGRESS_REDIR))) {
         add_act(f, MF_ACT_GACT)->gact.verdict = TC_ACT_SHOT;
     }
     return 0;
+}
+
+int
+mf_xlate_act_to_filter(const struct nlattr *actions, size_t actions_len,
+                       const struct mf_xlate_ports *ports,
+                       struct mf_filter *f, struct ds *reason)
+{
+    struct to_ctx ctx = { .ports = ports, .f = f, .reason = reason };
+
+    return xlate_list(&ctx, actions, actions_len, 0, false);
 }
 
 static void
@@ -241,18 +349,65 @@ mpls_from_tc(const struct mf_act *act, struct ofpbuf *buf)
     }
 }
 
-int
-mf_xlate_act_from_filter(const struct mf_filter *f,
-                         const struct mf_xlate_ports *ports,
-                         struct ofpbuf *buf, struct ds *reason)
+static int from_range(const struct mf_filter *, size_t begin, size_t end,
+                      const struct mf_xlate_ports *, uint32_t csum,
+                      struct ofpbuf *, struct ds *reason);
+
+/* The length check at f->acts[i], which ends at 'end': its branches are
+ * the 'n' actions its conform verdict jumps over and the rest. */
+static int
+from_check_pkt_len(const struct mf_filter *f, size_t i, size_t end,
+                   const struct mf_xlate_ports *ports, uint32_t csum,
+                   struct ofpbuf *buf, struct ds *reason)
 {
-    uint32_t csum = 0;          /* Checksums the rewrites so far broke. */
+    const struct mf_act *act = &f->acts[i];
+    size_t n = act->police.conform & TC_ACT_EXT_VAL_MASK;
+    size_t cpl, branch;
+    int error;
+
+    if (act->police.exceed != TC_ACT_PIPE
+        || !TC_ACT_EXT_CMP(act->police.conform, TC_ACT_JUMP)
+        || !act->police.mtu || act->police.mtu > UINT16_MAX
+        || !n || i + 1 + n >= end) {
+        return mf_xlate_refuse(reason, "police: not a length check "
+                               "megaflower would build");
+    }
+    cpl = nl_msg_start_nested(buf, OVS_ACTION_ATTR_CHECK_PKT_LEN);
+    nl_msg_put_u16(buf, OVS_CHECK_PKT_LEN_ATTR_PKT_LEN, act->police.mtu);
+    branch = nl_msg_start_nested(buf,
+                                 OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_GREATER);
+    error = from_range(f, i + 1, i + 1 + n, ports, csum, buf, reason);
+    if (error) {
+        return error;
+    }
+    nl_msg_end_nested(buf, branch);
+    branch = nl_msg_start_nested(buf,
+                                 OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_LESS_EQUAL);
+    error = from_range(f, i + 1 + n, end, ports, csum, buf, reason);
+    if (error) {
+        return error;
+    }
+    nl_msg_end_nested(buf, branch);
+    nl_msg_end_nested(buf, cpl);
+    return 0;
+}
+
+/* Appends the ODP actions of f->acts[begin, end), a list that ends the
+ * packet's processing, to 'buf'.  'csum' is the fix-up pending on entry. */
+static int
+from_range(const struct mf_filter *f, size_t begin, size_t end,
+           const struct mf_xlate_ports *ports, uint32_t csum,
+           struct ofpbuf *buf, struct ds *reason)
+{
     uint32_t meter;
     int error;
 
-    for (size_t i = 0; i < f->n_acts; i++) {
+    if (begin == end) {
+        return mf_xlate_refuse(reason, "an empty action list");
+    }
+    for (size_t i = begin; i < end; i++) {
         const struct mf_act *act = &f->acts[i];
-        bool last = i + 1 == f->n_acts;
+        bool last = i + 1 == end;
         struct ovs_action_push_vlan push;
         odp_port_t port;
 
@@ -275,6 +430,11 @@ mf_xlate_act_from_filter(const struct mf_filter *f,
             nl_msg_put_odp_port(buf, OVS_ACTION_ATTR_OUTPUT, port);
             break;
         case MF_ACT_POLICE:
+            if (!act->police.index) {
+                /* The rest of the list is its two branches. */
+                return from_check_pkt_len(f, i, end, ports, csum, buf,
+                                          reason);
+            }
             if (!mf_meter_from_index(act->police.index, &meter)) {
                 return mf_xlate_refuse(reason, "police %#"PRIx32": not one "
                                        "of megaflower's meters",
@@ -284,7 +444,8 @@ mf_xlate_act_from_filter(const struct mf_filter *f,
             break;
         case MF_ACT_GACT:
             if (act->gact.verdict == TC_ACT_PIPE && i == 0 && !last
-                && f->acts[1].kind == MF_ACT_POLICE) {
+                && f->acts[1].kind == MF_ACT_POLICE
+                && f->acts[1].police.index) {
                 /* The counter carrier before a meter. */
                 break;
             }
@@ -334,5 +495,20 @@ mf_xlate_act_from_filter(const struct mf_filter *f,
             return mf_xlate_refuse(reason, "unknown action");
         }
     }
+    /* The last action ends the packet's processing: a redirect (checked
+     * above) or a drop. */
+    if (f->acts[end - 1].kind != MF_ACT_MIRRED
+        && f->acts[end - 1].kind != MF_ACT_GACT) {
+        return mf_xlate_refuse(reason, "actions that do not end in a "
+                               "redirect or a drop");
+    }
     return 0;
+}
+
+int
+mf_xlate_act_from_filter(const struct mf_filter *f,
+                         const struct mf_xlate_ports *ports,
+                         struct ofpbuf *buf, struct ds *reason)
+{
+    return from_range(f, 0, f->n_acts, ports, 0, buf, reason);
 }

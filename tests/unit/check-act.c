@@ -104,14 +104,22 @@ example(size_t i)
         a.mpls.label = 16;
         a.mpls.ttl = 255;
         break;
-    default:
+    case 15:
         a.kind = MF_ACT_POLICE;
         a.police.index = 0x20000005;
+        a.police.exceed = TC_ACT_SHOT;
+        a.police.conform = TC_ACT_PIPE;
+        break;
+    default:
+        a.kind = MF_ACT_POLICE;             /* A length check. */
+        a.police.mtu = 1500;
+        a.police.exceed = TC_ACT_PIPE;
+        a.police.conform = TC_ACT_JUMP | 2;
         break;
     }
     return a;
 }
-#define N_EXAMPLES 16
+#define N_EXAMPLES 17
 
 /* Every kind in the registry has an example above. */
 START_TEST(test_examples_cover_every_kind)
@@ -198,10 +206,9 @@ START_TEST(test_list_and_cookie_round_trip)
 
     for (size_t i = 0; i < N_EXAMPLES; i++) {
         in[i] = example(i);
-        cookie[i] = 0xc0 + i;
     }
-    for (size_t i = N_EXAMPLES; i < MF_COOKIE_LEN; i++) {
-        cookie[i] = i;
+    for (size_t i = 0; i < MF_COOKIE_LEN; i++) {
+        cookie[i] = 0xc0 + i;
     }
     ck_assert_int_eq(mf_act_decode_list(encode(in, N_EXAMPLES, cookie,
                                                sizeof cookie),

@@ -376,6 +376,11 @@ static const char *const refused[][3] = {
       "set(mpls(label=200,tc=1,ttl=0,bos=1)),3", "TTL 0" },
     { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)", "meter(6),3",
       "meter(6): not set in tc" },
+    { ETH_IN2 "eth_type(0x8100),vlan(vid=10),encap(eth_type(0x0800),"
+      "ipv4(frag=no))", "check_pkt_len(size=200,gt(4),le(3))", "VLAN" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)",
+      "check_pkt_len(size=200,gt(check_pkt_len(size=100,gt(4),le(5))),"
+      "le(3))", "inside" },
 };
 
 START_TEST(test_odp_megaflows_refused)

@@ -95,6 +95,14 @@ const struct mf_test_megaflow mf_test_offloadable[] = {
       "pop_mpls(eth_type=0x800),3" },
     { ETH_IN2 "eth_type(0x8847),mpls(label=100,tc=3,ttl=64,bos=1)",
       "set(mpls(label=200,tc=1,ttl=63,bos=1)),3,4" },
+    /* Length checks: both branches, an empty one (a drop), after a
+     * rewrite whose fix-up each branch needs. */
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)",
+      "check_pkt_len(size=200,gt(4),le(3))" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)",
+      "5,check_pkt_len(size=1500,gt(push_vlan(vid=9,pcp=0),4),le())" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(proto=17,frag=no),udp()",
+      "set(udp(dst=53/0xffff)),check_pkt_len(size=100,gt(3,4),le(8))" },
     /* Meters (MF_TEST_METER is set before these run). */
     { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)", "meter(5),3" },
     { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)", "push_vlan(vid=7,pcp=0),"
