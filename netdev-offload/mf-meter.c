@@ -5,6 +5,7 @@
 #include <errno.h>
 
 #include "hash.h"
+#include "mf-tc.h"
 #include "netdev-linux.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
@@ -90,6 +91,7 @@ mf_meter_set(uint32_t id, const struct ofputil_meter_config *config,
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
     const struct ofputil_meter_band *band = config->bands;
     bool kbps = config->flags & OFPMF13_KBPS;
+    struct mf_err err;
     uint32_t burst;
     bool exists;
     int error;
@@ -111,20 +113,16 @@ mf_meter_set(uint32_t id, const struct ofputil_meter_config *config,
     /* The burst the kernel datapath's meter gets (dpif-netlink). */
     burst = config->flags & OFPMF13_BURST ? band->burst_size : band->rate;
 
-    ovs_mutex_lock(&mutex);
-    exists = find(id) != NULL;
-    ovs_mutex_unlock(&mutex);
-    error = tc_add_policer_action(MF_METER_INDEX_BASE + id,
-                                  kbps ? band->rate : 0, kbps ? burst : 0,
-                                  kbps ? 0 : band->rate, kbps ? 0 : burst,
-                                  exists);
-    if (error == EEXIST && !exists) {
-        /* Left by an earlier run: take it over. */
+    /* It may be there from an earlier run: then it is changed, not added
+     * (adding would fail, and OVS's code would log that as an error). */
+    error = mf_tc_action_exists("police", MF_METER_INDEX_BASE + id, &exists,
+                                &err);
+    if (!error) {
         error = tc_add_policer_action(MF_METER_INDEX_BASE + id,
                                       kbps ? band->rate : 0,
                                       kbps ? burst : 0,
                                       kbps ? 0 : band->rate,
-                                      kbps ? 0 : burst, true);
+                                      kbps ? 0 : burst, exists);
     }
     if (error) {
         ds_put_format(reason, "meter %"PRIu32": kernel: %s", id,

@@ -3,6 +3,7 @@
 #include "mf-tc.h"
 
 #include <errno.h>
+#include <linux/pkt_cls.h>
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 #include <stdio.h>
@@ -193,4 +194,32 @@ mf_tc_filter_dump(uint32_t ifindex, uint32_t hook, mf_tc_dump_cb *cb,
     tc->tcm_ifindex = ifindex;
     tc->tcm_parent = hook;
     return mf_nl_dump(nlh, dump_cb, &ctx, err);
+}
+
+int
+mf_tc_action_exists(const char *kind, uint32_t index, bool *exists,
+                    struct mf_err *err)
+{
+    char buf[MNL_SOCKET_BUFFER_SIZE];
+    struct nlattr *tab, *act;
+    struct nlmsghdr *nlh;
+    struct tcamsg *tca;
+    int error;
+
+    nlh = mnl_nlmsg_put_header(buf);
+    nlh->nlmsg_type = RTM_GETACTION;
+    nlh->nlmsg_flags = NLM_F_REQUEST;
+    tca = mnl_nlmsg_put_extra_header(nlh, sizeof *tca);
+    tca->tca_family = AF_UNSPEC;
+    tab = mnl_attr_nest_start(nlh, TCA_ACT_TAB);
+    act = mnl_attr_nest_start(nlh, 1);
+    mnl_attr_put_strz(nlh, TCA_ACT_KIND, kind);
+    mnl_attr_put_u32(nlh, TCA_ACT_INDEX, index);
+    mnl_attr_nest_end(nlh, act);
+    mnl_attr_nest_end(nlh, tab);
+    error = mf_nl_transact(nlh, NULL, NULL, err);
+    *exists = !error;
+    /* The kernel says ENOENT, or EINVAL on older kernels, for a missing
+     * action. */
+    return error == ENOENT || error == EINVAL ? 0 : error;
 }

@@ -28,6 +28,11 @@
  * egress hook is wanted, fails with EBUSY. */
 int mf_tc_ensure_hook(uint32_t ifindex, uint32_t hook, struct mf_err *);
 
+/* Sets '*exists' to whether the standalone action of tc kind 'kind' at
+ * 'index' is there.  Quiet: a missing action is not an error. */
+int mf_tc_action_exists(const char *kind, uint32_t index, bool *exists,
+                        struct mf_err *);
+
 /* Installs 'f'.  With 'replace', atomically replaces the filter with the
  * same identity; otherwise fails with EEXIST if it exists.  On success the
  * kernel's echo of the stored filter is decoded into 'echo' when nonnull. */
