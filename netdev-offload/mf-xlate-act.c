@@ -262,6 +262,14 @@ xlate_list(struct to_ctx *ctx, const struct nlattr *actions,
         case OVS_ACTION_ATTR_CT_CLEAR:
             add_act(f, MF_ACT_CT)->ct.action = TCA_CT_ACT_CLEAR;
             break;
+        case OVS_ACTION_ATTR_RECIRC:
+            return mf_xlate_refuse(reason, "recirc(%#"PRIx32"): %s",
+                                   nl_attr_get_u32(a),
+                                   (ctx->ports->recirc_shared
+                                    ? "recirculation is not offloaded yet"
+                                    : "the kernel cannot share "
+                                      "recirculation with tc (no tc skb "
+                                      "extension, CONFIG_NET_TC_SKB_EXT)"));
         case OVS_ACTION_ATTR_CHECK_PKT_LEN:
             own_end = f->n_acts;
             branched = true;
