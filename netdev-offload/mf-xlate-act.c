@@ -90,7 +90,9 @@ static int xlate_list(struct to_ctx *, const struct nlattr *actions,
 /* check_pkt_len(size=N, gt(...), le(...)), the last action of its list:
  * the filter's own policer with MTU N goes on with the "greater" branch
  * when the packet is longer and jumps over it to the "less or equal" one
- * otherwise.  Both branches end the packet's processing. */
+ * otherwise.  Both branches end the packet's processing.  A tc jump
+ * restarts the action list and skips its first n actions: n is the index
+ * of the first "less or equal" action, not a distance. */
 static int
 xlate_check_pkt_len(struct to_ctx *ctx, const struct nlattr *a,
                     uint32_t csum, bool nested)
@@ -104,7 +106,7 @@ xlate_check_pkt_len(struct to_ctx *ctx, const struct nlattr *a,
     struct nlattr *attrs[ARRAY_SIZE(policy)];
     const struct nlattr *gt, *le;
     struct mf_filter *f = ctx->f;
-    size_t police, gt_begin;
+    size_t police;
     uint16_t len;
     int error;
 
@@ -134,13 +136,12 @@ xlate_check_pkt_len(struct to_ctx *ctx, const struct nlattr *a,
     add_act(f, MF_ACT_POLICE);
     f->acts[police].police.mtu = len;
     f->acts[police].police.exceed = TC_ACT_PIPE;
-    gt_begin = f->n_acts;
     error = xlate_list(ctx, nl_attr_get(gt), nl_attr_get_size(gt), csum,
                        true);
     if (error) {
         return error;
     }
-    f->acts[police].police.conform = TC_ACT_JUMP | (f->n_acts - gt_begin);
+    f->acts[police].police.conform = TC_ACT_JUMP | f->n_acts;
     return xlate_list(ctx, nl_attr_get(le), nl_attr_get_size(le), csum, true);
 }
 
@@ -362,21 +363,22 @@ static int from_range(const struct mf_filter *, size_t begin, size_t end,
                       struct ofpbuf *, struct ds *reason);
 
 /* The length check at f->acts[i], which ends at 'end': its branches are
- * the 'n' actions its conform verdict jumps over and the rest. */
+ * the actions its conform verdict jumps over (to index 'le') and the
+ * rest. */
 static int
 from_check_pkt_len(const struct mf_filter *f, size_t i, size_t end,
                    const struct mf_xlate_ports *ports, uint32_t csum,
                    struct ofpbuf *buf, struct ds *reason)
 {
     const struct mf_act *act = &f->acts[i];
-    size_t n = act->police.conform & TC_ACT_EXT_VAL_MASK;
+    size_t le = act->police.conform & TC_ACT_EXT_VAL_MASK;
     size_t cpl, branch;
     int error;
 
     if (act->police.exceed != TC_ACT_PIPE
         || !TC_ACT_EXT_CMP(act->police.conform, TC_ACT_JUMP)
         || !act->police.mtu || act->police.mtu > UINT16_MAX
-        || !n || i + 1 + n >= end) {
+        || le <= i + 1 || le >= end) {
         return mf_xlate_refuse(reason, "police: not a length check "
                                "megaflower would build");
     }
@@ -384,14 +386,14 @@ from_check_pkt_len(const struct mf_filter *f, size_t i, size_t end,
     nl_msg_put_u16(buf, OVS_CHECK_PKT_LEN_ATTR_PKT_LEN, act->police.mtu);
     branch = nl_msg_start_nested(buf,
                                  OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_GREATER);
-    error = from_range(f, i + 1, i + 1 + n, ports, csum, buf, reason);
+    error = from_range(f, i + 1, le, ports, csum, buf, reason);
     if (error) {
         return error;
     }
     nl_msg_end_nested(buf, branch);
     branch = nl_msg_start_nested(buf,
                                  OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_LESS_EQUAL);
-    error = from_range(f, i + 1 + n, end, ports, csum, buf, reason);
+    error = from_range(f, le, end, ports, csum, buf, reason);
     if (error) {
         return error;
     }

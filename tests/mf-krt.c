@@ -39,6 +39,7 @@
 #include "openvswitch/ofp-meter.h"
 #include "openvswitch/ofpbuf.h"
 #include "odp-util.h"
+#include "openvswitch/vlog.h"
 #include "tc.h"
 #include "util.h"
 
@@ -168,6 +169,8 @@ set_test_meter(void)
 
     /* The filters here skip hardware; a policer they bind to must say the
      * same, and OVS's policer code takes that from tc's policy. */
+    vlog_set_levels(vlog_module_from_name("tc"), VLF_ANY_DESTINATION,
+                    VLL_WARN);
     tc_set_policy("skip_hw");
     error = mf_meter_set(MF_TEST_METER, &config, &reason);
 
