@@ -87,6 +87,24 @@ struct to_ctx {
 static int xlate_list(struct to_ctx *, const struct nlattr *actions,
                       size_t actions_len, uint32_t csum, bool nested);
 
+/* What a length check by tc police can do exactly. */
+static int
+check_pkt_len_exact(struct to_ctx *ctx, uint16_t len)
+{
+    if (!len) {
+        /* The kernel reads MTU 0 as "no limit". */
+        return mf_xlate_refuse(ctx->reason, "check_pkt_len(size=0): tc "
+                               "police reads MTU 0 as no limit");
+    }
+    if (ctx->f->mask.vlan_eth_type || ctx->vlan_pushed) {
+        /* The datapath counts a VLAN tag it keeps aside; tc does not. */
+        return mf_xlate_refuse(ctx->reason, "check_pkt_len on a VLAN-tagged "
+                               "packet: tc police leaves the tag out of the "
+                               "length");
+    }
+    return 0;
+}
+
 /* check_pkt_len(size=N, gt(...), le(...)), the last action of its list:
  * the filter's own policer with MTU N goes on with the "greater" branch
  * when the packet is longer and jumps over it to the "less or equal" one
@@ -118,16 +136,9 @@ xlate_check_pkt_len(struct to_ctx *ctx, const struct nlattr *a,
         return mf_xlate_refuse(ctx->reason, "check_pkt_len: malformed");
     }
     len = nl_attr_get_u16(attrs[OVS_CHECK_PKT_LEN_ATTR_PKT_LEN]);
-    if (!len) {
-        /* The kernel reads MTU 0 as "no limit". */
-        return mf_xlate_refuse(ctx->reason, "check_pkt_len(size=0): tc "
-                               "police reads MTU 0 as no limit");
-    }
-    if (f->mask.vlan_eth_type || ctx->vlan_pushed) {
-        /* The datapath counts a VLAN tag it keeps aside; tc does not. */
-        return mf_xlate_refuse(ctx->reason, "check_pkt_len on a VLAN-tagged "
-                               "packet: tc police leaves the tag out of the "
-                               "length");
+    error = check_pkt_len_exact(ctx, len);
+    if (error) {
+        return error;
     }
     gt = attrs[OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_GREATER];
     le = attrs[OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_LESS_EQUAL];
@@ -143,6 +154,109 @@ xlate_check_pkt_len(struct to_ctx *ctx, const struct nlattr *a,
     }
     f->acts[police].police.conform = TC_ACT_JUMP | f->n_acts;
     return xlate_list(ctx, nl_attr_get(le), nl_attr_get_size(le), csum, true);
+}
+
+/* Adds a mirred for output 'a' to ctx->f (its verdict is set later). */
+static int
+add_output(struct to_ctx *ctx, const struct nlattr *a)
+{
+    struct mf_filter *f = ctx->f;
+    odp_port_t port = nl_attr_get_odp_port(a);
+    uint32_t ifindex;
+
+    ctx->kinds[f->n_acts] = ctx->ports->lookup(port, &ifindex,
+                                               ctx->ports->aux);
+    if (ctx->kinds[f->n_acts] == MF_PORT_NONE) {
+        return mf_xlate_refuse(ctx->reason, "output(%"PRIu32"): not a port "
+                               "megaflower can reach", odp_to_u32(port));
+    } else if (ctx->kinds[f->n_acts] == MF_PORT_TUNNEL) {
+        return mf_xlate_refuse(ctx->reason, "output(%"PRIu32"): tunnel ports "
+                               "are not offloaded yet", odp_to_u32(port));
+    }
+    add_act(f, MF_ACT_MIRRED)->mirred.ifindex = ifindex;
+    return 0;
+}
+
+/* One branch of a check_pkt_len that other actions follow.  The datapath
+ * runs it on a copy of the packet, so only outputs (mirrors here) are
+ * exact: anything that changes the packet would change it for the rest
+ * too. */
+static int
+xlate_clone_branch(struct to_ctx *ctx, const struct nlattr *branch)
+{
+    const struct nlattr *a;
+    size_t left;
+    int error;
+
+    NL_NESTED_FOR_EACH (a, left, branch) {
+        if (nl_attr_type(a) != OVS_ACTION_ATTR_OUTPUT) {
+            return mf_xlate_refuse(ctx->reason, "check_pkt_len followed by "
+                                   "other actions: its branches may only "
+                                   "output (they act on a copy)");
+        }
+        if (ctx->f->n_acts + 4 > MF_ACT_MAX) {
+            return mf_xlate_refuse(ctx->reason, "more than %d tc actions",
+                                   MF_ACT_MAX - 1);
+        }
+        error = add_output(ctx, a);
+        if (error) {
+            return error;
+        }
+    }
+    return 0;
+}
+
+/* check_pkt_len followed by other actions: police(MTU N) goes on into the
+ * "greater" outputs, then a jump over the "less or equal" ones to the
+ * rest; a short packet jumps straight to the "less or equal" outputs. */
+static int
+xlate_check_pkt_len_clone(struct to_ctx *ctx, const struct nlattr *a,
+                          uint32_t *csum)
+{
+    static const struct nl_policy policy[] = {
+        [OVS_CHECK_PKT_LEN_ATTR_PKT_LEN] = { .type = NL_A_U16 },
+        [OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_GREATER] = { .type = NL_A_NESTED },
+        [OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_LESS_EQUAL]
+            = { .type = NL_A_NESTED },
+    };
+    struct nlattr *attrs[ARRAY_SIZE(policy)];
+    struct mf_filter *f = ctx->f;
+    size_t police, jump;
+    int error;
+
+    if (!nl_parse_nested(a, policy, attrs, ARRAY_SIZE(attrs))) {
+        return mf_xlate_refuse(ctx->reason, "check_pkt_len: malformed");
+    }
+    error = check_pkt_len_exact(
+        ctx, nl_attr_get_u16(attrs[OVS_CHECK_PKT_LEN_ATTR_PKT_LEN]));
+    if (error) {
+        return error;
+    }
+    if (*csum) {
+        /* Every path outputs after this: fix the checksums once, first. */
+        add_act(f, MF_ACT_CSUM)->csum.flags = *csum;
+        *csum = 0;
+    }
+    police = f->n_acts;
+    add_act(f, MF_ACT_POLICE);
+    f->acts[police].police.mtu =
+        nl_attr_get_u16(attrs[OVS_CHECK_PKT_LEN_ATTR_PKT_LEN]);
+    f->acts[police].police.exceed = TC_ACT_PIPE;
+    error = xlate_clone_branch(ctx,
+                               attrs[OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_GREATER]);
+    if (error) {
+        return error;
+    }
+    jump = f->n_acts;
+    add_act(f, MF_ACT_GACT);
+    f->acts[police].police.conform = TC_ACT_JUMP | f->n_acts;
+    error = xlate_clone_branch(
+        ctx, attrs[OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_LESS_EQUAL]);
+    if (error) {
+        return error;
+    }
+    f->acts[jump].gact.verdict = TC_ACT_JUMP | f->n_acts;
+    return 0;
 }
 
 /* Appends the tc actions for 'actions' to ctx->f as a list that ends the
@@ -166,8 +280,6 @@ xlate_list(struct to_ctx *ctx, const struct nlattr *actions,
         enum ovs_action_attr type = nl_attr_type(a);
         const struct ovs_action_push_vlan *push;
         struct mf_act *act;
-        uint32_t ifindex;
-        odp_port_t port;
 
         /* Room for this one, a csum before it and the drop that may
          * follow. */
@@ -184,21 +296,11 @@ xlate_list(struct to_ctx *ctx, const struct nlattr *actions,
                 add_act(f, MF_ACT_CSUM)->csum.flags = csum;
                 csum = 0;
             }
-            port = nl_attr_get_odp_port(a);
-            ctx->kinds[f->n_acts] = ctx->ports->lookup(port, &ifindex,
-                                                       ctx->ports->aux);
-            if (ctx->kinds[f->n_acts] == MF_PORT_NONE) {
-                return mf_xlate_refuse(reason, "output(%"PRIu32"): not a "
-                                       "port megaflower can reach",
-                                       odp_to_u32(port));
-            } else if (ctx->kinds[f->n_acts] == MF_PORT_TUNNEL) {
-                return mf_xlate_refuse(reason, "output(%"PRIu32"): tunnel "
-                                       "ports are not offloaded yet",
-                                       odp_to_u32(port));
-            }
             last_output = f->n_acts;
-            act = add_act(f, MF_ACT_MIRRED);
-            act->mirred.ifindex = ifindex;
+            error = add_output(ctx, a);
+            if (error) {
+                return error;
+            }
             break;
         case OVS_ACTION_ATTR_PUSH_VLAN:
             push = nl_attr_get(a);
@@ -272,6 +374,14 @@ xlate_list(struct to_ctx *ctx, const struct nlattr *actions,
                                       "recirculation with tc (no tc skb "
                                       "extension, CONFIG_NET_TC_SKB_EXT)"));
         case OVS_ACTION_ATTR_CHECK_PKT_LEN:
+            if (left > (size_t) NLA_ALIGN(a->nla_len)) {
+                /* Other actions follow. */
+                error = xlate_check_pkt_len_clone(ctx, a, &csum);
+                if (error) {
+                    return error;
+                }
+                break;
+            }
             own_end = f->n_acts;
             branched = true;
             error = xlate_check_pkt_len(ctx, a, csum, nested);
@@ -402,6 +512,98 @@ from_check_pkt_len(const struct mf_filter *f, size_t i, size_t end,
     return 0;
 }
 
+/* Whether f->acts[i] is a length check that other actions follow (see
+ * xlate_check_pkt_len_clone()), within f->acts[.., end). */
+static bool
+is_clone_check(const struct mf_filter *f, size_t i, size_t end)
+{
+    const struct mf_act *act = &f->acts[i];
+    size_t le = act->police.conform & TC_ACT_EXT_VAL_MASK;
+
+    return (act->kind == MF_ACT_POLICE && !act->police.index
+            && le > i + 1 && le < end
+            && TC_ACT_EXT_CMP(act->police.conform, TC_ACT_JUMP)
+            && act->police.exceed == TC_ACT_PIPE && act->police.mtu
+            && act->police.mtu <= UINT16_MAX
+            && f->acts[le - 1].kind == MF_ACT_GACT
+            && TC_ACT_EXT_CMP(f->acts[le - 1].gact.verdict, TC_ACT_JUMP));
+}
+
+/* Appends an output for the mirred 'act'. */
+static int
+put_output(const struct mf_act *act, const struct mf_xlate_ports *ports,
+           struct ofpbuf *buf, struct ds *reason)
+{
+    odp_port_t port = ports->from_ifindex(act->mirred.ifindex, ports->aux);
+
+    if (port == ODPP_NONE) {
+        return mf_xlate_refuse(reason, "mirred to ifindex %"PRIu32": not an "
+                               "OVS port", act->mirred.ifindex);
+    }
+    nl_msg_put_odp_port(buf, OVS_ACTION_ATTR_OUTPUT, port);
+    return 0;
+}
+
+/* Appends the mirrors of f->acts[begin, end), a branch of a length check
+ * that other actions follow, inside the nest 'type'. */
+static int
+put_clone_branch(const struct mf_filter *f, size_t begin, size_t end,
+                 uint16_t type, const struct mf_xlate_ports *ports,
+                 struct ofpbuf *buf, struct ds *reason)
+{
+    size_t ofs = nl_msg_start_nested(buf, type);
+
+    for (size_t i = begin; i < end; i++) {
+        const struct mf_act *act = &f->acts[i];
+        int error;
+
+        if (act->kind != MF_ACT_MIRRED
+            || (act->mirred.eaction != TCA_EGRESS_MIRROR
+                && act->mirred.eaction != TCA_INGRESS_MIRROR)) {
+            return mf_xlate_refuse(reason, "a length check's branch that "
+                                   "does more than mirror");
+        }
+        error = put_output(act, ports, buf, reason);
+        if (error) {
+            return error;
+        }
+    }
+    nl_msg_end_nested(buf, ofs);
+    return 0;
+}
+
+/* The length check at f->acts[i] that other actions follow: mirrors for
+ * "greater", a gact jump to 'rest', mirrors for "less or equal" from
+ * 'le'.  Sets '*next' to 'rest'. */
+static int
+from_check_pkt_len_clone(const struct mf_filter *f, size_t i, size_t le,
+                         size_t end, const struct mf_xlate_ports *ports,
+                         struct ofpbuf *buf, size_t *next, struct ds *reason)
+{
+    const struct mf_act *jump = &f->acts[le - 1];
+    size_t rest = jump->gact.verdict & TC_ACT_EXT_VAL_MASK;
+    size_t cpl;
+    int error;
+
+    if (rest < le || rest >= end) {
+        return mf_xlate_refuse(reason, "gact: a jump megaflower would not "
+                               "build");
+    }
+    cpl = nl_msg_start_nested(buf, OVS_ACTION_ATTR_CHECK_PKT_LEN);
+    nl_msg_put_u16(buf, OVS_CHECK_PKT_LEN_ATTR_PKT_LEN, f->acts[i].police.mtu);
+    error = put_clone_branch(f, i + 1, le - 1,
+                             OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_GREATER,
+                             ports, buf, reason);
+    if (!error) {
+        error = put_clone_branch(f, le, rest,
+                                 OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_LESS_EQUAL,
+                                 ports, buf, reason);
+    }
+    nl_msg_end_nested(buf, cpl);
+    *next = rest;
+    return error;
+}
+
 /* Appends the ODP actions of f->acts[begin, end), a list that ends the
  * packet's processing, to 'buf'.  'csum' is the fix-up pending on entry. */
 static int
@@ -419,7 +621,6 @@ from_range(const struct mf_filter *f, size_t begin, size_t end,
         const struct mf_act *act = &f->acts[i];
         bool last = i + 1 == end;
         struct ovs_action_push_vlan push;
-        odp_port_t port;
 
         switch (act->kind) {
         case MF_ACT_MIRRED:
@@ -432,15 +633,26 @@ from_range(const struct mf_filter *f, size_t begin, size_t end,
                 return mf_xlate_refuse(reason, "mirred: a redirect that is not last, "
                               "or a mirror that is");
             }
-            port = ports->from_ifindex(act->mirred.ifindex, ports->aux);
-            if (port == ODPP_NONE) {
-                return mf_xlate_refuse(reason, "mirred to ifindex %"PRIu32": not an "
-                              "OVS port", act->mirred.ifindex);
+            error = put_output(act, ports, buf, reason);
+            if (error) {
+                return error;
             }
-            nl_msg_put_odp_port(buf, OVS_ACTION_ATTR_OUTPUT, port);
             break;
         case MF_ACT_POLICE:
             if (!act->police.index) {
+                size_t le = act->police.conform & TC_ACT_EXT_VAL_MASK;
+                size_t next = 0;
+
+                if (!csum && is_clone_check(f, i, end)) {
+                    /* Other actions follow its branches. */
+                    error = from_check_pkt_len_clone(f, i, le, end, ports,
+                                                     buf, &next, reason);
+                    if (error) {
+                        return error;
+                    }
+                    i = next - 1;
+                    break;
+                }
                 /* The rest of the list is its two branches. */
                 return from_check_pkt_len(f, i, end, ports, csum, buf,
                                           reason);
@@ -494,7 +706,8 @@ from_range(const struct mf_filter *f, size_t begin, size_t end,
         case MF_ACT_CSUM:
             /* Exactly the fix-up megaflower puts before an output. */
             if (act->csum.flags != csum || last
-                || f->acts[i + 1].kind != MF_ACT_MIRRED) {
+                || (f->acts[i + 1].kind != MF_ACT_MIRRED
+                    && !is_clone_check(f, i + 1, end))) {
                 return mf_xlate_refuse(reason, "csum: not the fix-up of the "
                                        "rewrites before an output");
             }

@@ -383,6 +383,9 @@ static const char *const refused[][3] = {
     { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)",
       "check_pkt_len(size=200,gt(check_pkt_len(size=100,gt(4),le(5))),"
       "le(3))", "inside" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)",
+      "check_pkt_len(size=200,gt(push_vlan(vid=1,pcp=0),4),le(5)),3",
+      "only output" },
 };
 
 START_TEST(test_odp_megaflows_refused)

@@ -103,6 +103,13 @@ const struct mf_test_megaflow mf_test_offloadable[] = {
       "5,check_pkt_len(size=1500,gt(push_vlan(vid=9,pcp=0),4),le())" },
     { ETH_IN2 "eth_type(0x0800),ipv4(proto=17,frag=no),udp()",
       "set(udp(dst=53/0xffff)),check_pkt_len(size=100,gt(3,4),le(8))" },
+    /* ... and followed by other actions, as OVS's check_pkt_larger with a
+     * resubmit makes it (upstream's own system test). */
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)",
+      "check_pkt_len(size=200,gt(4),le(5)),3" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(proto=17,frag=no),udp()",
+      "set(udp(dst=53/0xffff)),check_pkt_len(size=64,gt(),le(5,8)),"
+      "push_vlan(vid=3,pcp=0),3" },
     /* Meters (MF_TEST_METER is set before these run). */
     { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)", "meter(5),3" },
     { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)", "push_vlan(vid=7,pcp=0),"
