@@ -37,6 +37,7 @@ VLOG_DEFINE_THIS_MODULE(megaflower);
 COVERAGE_DEFINE(megaflower_offloaded);
 COVERAGE_DEFINE(megaflower_refused);
 COVERAGE_DEFINE(megaflower_failed);
+COVERAGE_DEFINE(megaflower_duplicate);
 
 static struct vlog_rate_limit refuse_rl = VLOG_RATE_LIMIT_INIT(10, 50);
 static struct vlog_rate_limit error_rl = VLOG_RATE_LIMIT_INIT(5, 20);
@@ -207,7 +208,28 @@ mf_flow_put(struct netdev *netdev, struct match *match,
     if (info) {
         info->tc_modify_flow_deleted = old_deleted;
     }
-    if (error) {
+    if (error == EEXIST || error == ENODEV) {
+        /* EEXIST: the kernel has a filter with this very match, as OVS
+         * raced two upcalls of one megaflow whose packets gave different
+         * ufids; the datapath refuses the second too.  ENODEV: the port's
+         * device went away (a port being deleted).  Nothing is lost. */
+        if (error == EEXIST) {
+            COVERAGE_INC(megaflower_duplicate);
+        } else {
+            COVERAGE_INC(megaflower_failed);
+        }
+        ds_put_cstr(&reason, (error == EEXIST
+                              ? "the same match is offloaded under another "
+                                "ufid (two upcalls raced)"
+                              : "the port's device is gone"));
+        VLOG_INFO_RL(&refuse_rl, "%s: flow "UUID_FMT" stays in software: %s",
+                     netdev_get_name(netdev),
+                     UUID_ARGS((const struct uuid *) ufid), ds_cstr(&reason));
+        mf_refusal_record((const struct mf_ufid *) ufid,
+                          netdev_get_name(netdev), ds_cstr(&reason), true);
+        ds_destroy(&reason);
+        return error;
+    } else if (error) {
         COVERAGE_INC(megaflower_failed);
         VLOG_WARN_RL(&error_rl, "%s: flow "UUID_FMT" stays in software: "
                      "kernel: %s (%s)", netdev_get_name(netdev),
