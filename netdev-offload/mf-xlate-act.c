@@ -87,21 +87,45 @@ struct to_ctx {
 static int xlate_list(struct to_ctx *, const struct nlattr *actions,
                       size_t actions_len, uint32_t csum, bool nested);
 
-/* What a length check by tc police can do exactly. */
+/* Parses check_pkt_len 'a' into 'gt' and 'le' (its branches), checks that
+ * tc police can run it exactly, and adds the policer, whose index goes to
+ * '*police' (its conform verdict is for the caller to set). */
 static int
-check_pkt_len_exact(struct to_ctx *ctx, uint16_t len)
+add_length_check(struct to_ctx *ctx, const struct nlattr *a,
+                 const struct nlattr **gt, const struct nlattr **le,
+                 size_t *police)
 {
+    static const struct nl_policy policy[] = {
+        [OVS_CHECK_PKT_LEN_ATTR_PKT_LEN] = { .type = NL_A_U16 },
+        [OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_GREATER] = { .type = NL_A_NESTED },
+        [OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_LESS_EQUAL]
+            = { .type = NL_A_NESTED },
+    };
+    struct nlattr *attrs[ARRAY_SIZE(policy)];
+    struct mf_filter *f = ctx->f;
+    uint16_t len;
+
+    if (!nl_parse_nested(a, policy, attrs, ARRAY_SIZE(attrs))) {
+        return mf_xlate_refuse(ctx->reason, "check_pkt_len: malformed");
+    }
+    len = nl_attr_get_u16(attrs[OVS_CHECK_PKT_LEN_ATTR_PKT_LEN]);
     if (!len) {
         /* The kernel reads MTU 0 as "no limit". */
         return mf_xlate_refuse(ctx->reason, "check_pkt_len(size=0): tc "
                                "police reads MTU 0 as no limit");
     }
-    if (ctx->f->mask.vlan_eth_type || ctx->vlan_pushed) {
+    if (f->mask.vlan_eth_type || ctx->vlan_pushed) {
         /* The datapath counts a VLAN tag it keeps aside; tc does not. */
         return mf_xlate_refuse(ctx->reason, "check_pkt_len on a VLAN-tagged "
                                "packet: tc police leaves the tag out of the "
                                "length");
     }
+    *gt = attrs[OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_GREATER];
+    *le = attrs[OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_LESS_EQUAL];
+    *police = f->n_acts;
+    add_act(f, MF_ACT_POLICE);
+    f->acts[*police].police.mtu = len;
+    f->acts[*police].police.exceed = TC_ACT_PIPE;
     return 0;
 }
 
@@ -115,38 +139,19 @@ static int
 xlate_check_pkt_len(struct to_ctx *ctx, const struct nlattr *a,
                     uint32_t csum, bool nested)
 {
-    static const struct nl_policy policy[] = {
-        [OVS_CHECK_PKT_LEN_ATTR_PKT_LEN] = { .type = NL_A_U16 },
-        [OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_GREATER] = { .type = NL_A_NESTED },
-        [OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_LESS_EQUAL]
-            = { .type = NL_A_NESTED },
-    };
-    struct nlattr *attrs[ARRAY_SIZE(policy)];
     const struct nlattr *gt, *le;
     struct mf_filter *f = ctx->f;
     size_t police;
-    uint16_t len;
     int error;
 
     if (nested) {
         return mf_xlate_refuse(ctx->reason, "check_pkt_len inside "
                                "check_pkt_len");
     }
-    if (!nl_parse_nested(a, policy, attrs, ARRAY_SIZE(attrs))) {
-        return mf_xlate_refuse(ctx->reason, "check_pkt_len: malformed");
-    }
-    len = nl_attr_get_u16(attrs[OVS_CHECK_PKT_LEN_ATTR_PKT_LEN]);
-    error = check_pkt_len_exact(ctx, len);
+    error = add_length_check(ctx, a, &gt, &le, &police);
     if (error) {
         return error;
     }
-    gt = attrs[OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_GREATER];
-    le = attrs[OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_LESS_EQUAL];
-
-    police = f->n_acts;
-    add_act(f, MF_ACT_POLICE);
-    f->acts[police].police.mtu = len;
-    f->acts[police].police.exceed = TC_ACT_PIPE;
     error = xlate_list(ctx, nl_attr_get(gt), nl_attr_get_size(gt), csum,
                        true);
     if (error) {
@@ -213,45 +218,27 @@ static int
 xlate_check_pkt_len_clone(struct to_ctx *ctx, const struct nlattr *a,
                           uint32_t *csum)
 {
-    static const struct nl_policy policy[] = {
-        [OVS_CHECK_PKT_LEN_ATTR_PKT_LEN] = { .type = NL_A_U16 },
-        [OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_GREATER] = { .type = NL_A_NESTED },
-        [OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_LESS_EQUAL]
-            = { .type = NL_A_NESTED },
-    };
-    struct nlattr *attrs[ARRAY_SIZE(policy)];
+    const struct nlattr *gt, *le;
     struct mf_filter *f = ctx->f;
     size_t police, jump;
     int error;
 
-    if (!nl_parse_nested(a, policy, attrs, ARRAY_SIZE(attrs))) {
-        return mf_xlate_refuse(ctx->reason, "check_pkt_len: malformed");
-    }
-    error = check_pkt_len_exact(
-        ctx, nl_attr_get_u16(attrs[OVS_CHECK_PKT_LEN_ATTR_PKT_LEN]));
-    if (error) {
-        return error;
-    }
     if (*csum) {
         /* Every path outputs after this: fix the checksums once, first. */
         add_act(f, MF_ACT_CSUM)->csum.flags = *csum;
         *csum = 0;
     }
-    police = f->n_acts;
-    add_act(f, MF_ACT_POLICE);
-    f->acts[police].police.mtu =
-        nl_attr_get_u16(attrs[OVS_CHECK_PKT_LEN_ATTR_PKT_LEN]);
-    f->acts[police].police.exceed = TC_ACT_PIPE;
-    error = xlate_clone_branch(ctx,
-                               attrs[OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_GREATER]);
+    error = add_length_check(ctx, a, &gt, &le, &police);
+    if (!error) {
+        error = xlate_clone_branch(ctx, gt);
+    }
     if (error) {
         return error;
     }
     jump = f->n_acts;
     add_act(f, MF_ACT_GACT);
     f->acts[police].police.conform = TC_ACT_JUMP | f->n_acts;
-    error = xlate_clone_branch(
-        ctx, attrs[OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_LESS_EQUAL]);
+    error = xlate_clone_branch(ctx, le);
     if (error) {
         return error;
     }
