@@ -81,6 +81,7 @@ struct to_ctx {
     struct mf_filter *f;
     enum mf_port_kind kinds[MF_ACT_MAX];    /* Of each mirred's port. */
     bool vlan_pushed;           /* A push_vlan came before. */
+    bool eth_dst_rewritten;     /* A set of eth dst came before. */
     struct ds *reason;
 };
 
@@ -177,6 +178,20 @@ add_output(struct to_ctx *ctx, const struct nlattr *a)
     } else if (ctx->kinds[f->n_acts] == MF_PORT_TUNNEL) {
         return mf_xlate_refuse(ctx->reason, "output(%"PRIu32"): tunnel ports "
                                "are not offloaded yet", odp_to_u32(port));
+    }
+    if (ctx->kinds[f->n_acts] == MF_PORT_INTERNAL
+        && (ctx->eth_dst_rewritten
+            || !(f->mask.eth_dst[0] & f->key.eth_dst[0] & 0x01))) {
+        /* The datapath hands the packet to the host with the packet type
+         * for the internal port's MAC; tc's mirred keeps the one the input
+         * device gave it (other-host, for a unicast to the port), and the
+         * host would drop it.  Group addresses give the same type on any
+         * device. */
+        return mf_xlate_refuse(ctx->reason, "output(%"PRIu32") to an "
+                               "internal port of a packet that may be "
+                               "unicast: tc would keep the input device's "
+                               "packet type and the host would drop it",
+                               odp_to_u32(nl_attr_get_odp_port(a)));
     }
     add_act(f, MF_ACT_MIRRED)->mirred.ifindex = ifindex;
     return 0;
@@ -326,6 +341,9 @@ xlate_list(struct to_ctx *ctx, const struct nlattr *actions,
                                           &csum, reason);
             if (error) {
                 return error;
+            }
+            if (nl_attr_type(nl_attr_get(a)) == OVS_KEY_ATTR_ETHERNET) {
+                ctx->eth_dst_rewritten = true;
             }
             break;
         case OVS_ACTION_ATTR_CT:

@@ -258,7 +258,9 @@ mf_xlate_set_to_pedit(const struct nlattr *action, const struct mf_filter *f,
 
     if (!h) {
         format_odp_actions(reason, action, action->nla_len, NULL);
-        ds_put_cstr(reason, ": no pedit mapping");
+        ds_put_cstr(reason, (nl_attr_type(key_attr) == OVS_KEY_ATTR_TUNNEL
+                             ? ": tunnel encapsulation is not offloaded yet"
+                             : ": no pedit mapping"));
         return EOPNOTSUPP;
     }
     if (nl_attr_get_size(key_attr) != h->key_size * (masked ? 2 : 1)) {

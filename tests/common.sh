@@ -11,7 +11,7 @@ MF_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd -P)
 MF_DEBS="build-essential autoconf automake libtool pkg-config
          libmnl-dev libnl-3-dev libnl-route-3-dev check
          openvswitch-source libssl-dev libcap-ng-dev libunwind-dev python3
-         iproute2 iputils-ping procps kmod tcpdump"
+         iproute2 iputils-ping procps kmod tcpdump netcat-openbsd"
 
 mf_log() { echo "megaflower: $*"; }
 

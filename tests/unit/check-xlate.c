@@ -183,6 +183,8 @@ START_TEST(test_outputs_become_mirror_then_redirect)
     struct ofpbuf acts;
 
     ping_match(&m, htons(ETH_TYPE_IP));
+    /* Multicast: what may go to an internal port (8). */
+    match_set_dl_dst(&m, (struct eth_addr) ETH_ADDR_C(01, 00, 5e, 00, 00, 02));
     ofpbuf_init(&acts, 64);
     put_outputs(&acts, out, 3);
     ck_assert_int_eq(mf_xlate_to_filter(&m, u32_to_odp(2), acts.data,
@@ -376,6 +378,11 @@ static const char *const refused[][3] = {
       "ct(commit,nat(src=10.0.0.1,persistent)),3", "persistent" },
     { ETH_IN2 "eth_type(0x8847),mpls(label=100,tc=3,ttl=64,bos=1)",
       "set(mpls(label=200,tc=1,ttl=0,bos=1)),3", "TTL 0" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)", "3,8",
+      "output(8) to an internal port of a packet that may be unicast" },
+    { ETH_IN2_MC "eth_type(0x0800),ipv4(frag=no)",
+      "set(eth(dst=01:00:5e:00:00:09/ff:ff:ff:ff:ff:ff)),8",
+      "internal port" },
     { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)", "meter(6),3",
       "meter(6): not set in tc" },
     { ETH_IN2 "eth_type(0x8100),vlan(vid=10),encap(eth_type(0x0800),"

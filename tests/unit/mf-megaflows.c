@@ -28,7 +28,7 @@ const struct mf_test_megaflow mf_test_offloadable[] = {
       "3" },
     { ETH_IN2 "eth_type(0x86dd),ipv6(src=2001:db8::1,proto=58,tclass=0x3,"
       "hlimit=255,frag=no),icmpv6(type=128,code=0)", "3" },
-    { ETH_IN2 "eth_type(0x86dd),ipv6(dst=2001:db8::/ffff:ffff::,proto=6,frag=no),"
+    { ETH_IN2_MC "eth_type(0x86dd),ipv6(dst=2001:db8::/ffff:ffff::,proto=6,frag=no),"
       "tcp(src=22)", "8" },
     { ETH_IN2 "eth_type(0x0800),ipv4(frag=first)", "3" },
     { ETH_IN2 "eth_type(0x0800),ipv4(frag=later)", "3" },
@@ -49,7 +49,7 @@ const struct mf_test_megaflow mf_test_offloadable[] = {
     { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)", "" },        /* Drop. */
     { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)", "push_vlan(vid=10,pcp=3),3" },
     { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)", "3,push_vlan(vid=5,pcp=0),4" },
-    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)",
+    { ETH_IN2_MC "eth_type(0x0800),ipv4(frag=no)",
       "push_vlan(tpid=0x88a8,vid=100,pcp=0),push_vlan(vid=10,pcp=7),8" },
     { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)", "3,push_vlan(vid=1,pcp=0)" },
     { ETH_IN2 "eth_type(0x8100),vlan(vid=10),encap(eth_type(0x0800),"
@@ -101,13 +101,13 @@ const struct mf_test_megaflow mf_test_offloadable[] = {
       "check_pkt_len(size=200,gt(4),le(3))" },
     { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)",
       "5,check_pkt_len(size=1500,gt(push_vlan(vid=9,pcp=0),4),le())" },
-    { ETH_IN2 "eth_type(0x0800),ipv4(proto=17,frag=no),udp()",
+    { ETH_IN2_MC "eth_type(0x0800),ipv4(proto=17,frag=no),udp()",
       "set(udp(dst=53/0xffff)),check_pkt_len(size=100,gt(3,4),le(8))" },
     /* ... and followed by other actions, as OVS's check_pkt_larger with a
      * resubmit makes it (upstream's own system test). */
     { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)",
       "check_pkt_len(size=200,gt(4),le(5)),3" },
-    { ETH_IN2 "eth_type(0x0800),ipv4(proto=17,frag=no),udp()",
+    { ETH_IN2_MC "eth_type(0x0800),ipv4(proto=17,frag=no),udp()",
       "set(udp(dst=53/0xffff)),check_pkt_len(size=64,gt(),le(5,8)),"
       "push_vlan(vid=3,pcp=0),3" },
     /* Meters (MF_TEST_METER is set before these run). */

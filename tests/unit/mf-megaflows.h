@@ -18,6 +18,11 @@ struct ofpbuf;
 #define ETH_IN2 "recirc_id(0),in_port(2),eth(src=02:00:00:00:00:01," \
                 "dst=02:00:00:00:00:02),"
 
+/* The same to a multicast MAC: what megaflower may send to an internal
+ * port (odp port 8 in the tests). */
+#define ETH_IN2_MC "recirc_id(0),in_port(2),eth(src=02:00:00:00:00:01," \
+                   "dst=01:00:5e:00:00:02),"
+
 struct mf_test_megaflow {
     const char *flow;           /* As ovs-dpctl dump-flows prints it. */
     const char *actions;        /* Datapath actions; "" is a drop. */

@@ -228,7 +228,8 @@ put_actions(uint32_t *seed, struct ds *s, const struct shape *sh)
             }
             /* Fall through. */
         default:
-            ds_put_format(s, "%d", (int[]) { 3, 4, 8 }[pick(seed, 3)]);
+            /* Not 8, the internal port: these MACs are unicast. */
+            ds_put_format(s, "%d", (int[]) { 3, 4, 5 }[pick(seed, 3)]);
             break;
         }
     }
