@@ -43,6 +43,7 @@ enum mf_act_kind {
     MF_ACT_MPLS,                /* Push, pop or rewrite an MPLS LSE. */
     MF_ACT_POLICE,              /* A meter (shared policer) or a length
                                  * check (the filter's own). */
+    MF_ACT_SKBEDIT,             /* Set the packet type (PACKET_*). */
     MF_ACT_N_KINDS
 };
 
@@ -96,6 +97,9 @@ struct mf_act {
             int32_t exceed;     /* Verdict above the limit or rate, */
             int32_t conform;    /* and within it. */
         } police;
+        struct {
+            uint16_t ptype;     /* PACKET_HOST, PACKET_OTHERHOST, ... */
+        } skbedit;
     };
 };
 
@@ -135,6 +139,7 @@ extern const struct mf_act_ops mf_act_csum_ops;
 extern const struct mf_act_ops mf_act_ct_ops;
 extern const struct mf_act_ops mf_act_mpls_ops;
 extern const struct mf_act_ops mf_act_police_ops;
+extern const struct mf_act_ops mf_act_skbedit_ops;
 
 const struct mf_act_ops *mf_act_ops_get(enum mf_act_kind);
 

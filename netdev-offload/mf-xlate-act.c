@@ -3,6 +3,7 @@
 #include "mf-xlate-act.h"
 
 #include <errno.h>
+#include <linux/if_packet.h>
 #include <linux/pkt_cls.h>
 #include <linux/tc_act/tc_ct.h>
 #include <linux/tc_act/tc_mirred.h>
@@ -81,7 +82,8 @@ struct to_ctx {
     struct mf_filter *f;
     enum mf_port_kind kinds[MF_ACT_MAX];    /* Of each mirred's port. */
     bool vlan_pushed;           /* A push_vlan came before. */
-    bool eth_dst_rewritten;     /* A set of eth dst came before. */
+    bool dst_known;             /* 'dst' is the packet's eth_dst now, */
+    struct eth_addr dst;        /* from the match or a set before. */
     struct ds *reason;
 };
 
@@ -162,36 +164,59 @@ xlate_check_pkt_len(struct to_ctx *ctx, const struct nlattr *a,
     return xlate_list(ctx, nl_attr_get(le), nl_attr_get_size(le), csum, true);
 }
 
+/* The datapath hands a packet to the host with the packet type that
+ * eth_type_trans() gives on the internal port; tc's mirred keeps the one
+ * the input device gave it.  For a unicast destination they differ, so an
+ * skbedit sets it first.  Group addresses give the same type anywhere. */
+static int
+add_internal_ptype(struct to_ctx *ctx, odp_port_t port)
+{
+    struct mf_filter *f = ctx->f;
+    struct eth_addr mac;
+
+    if (ctx->dst_known ? eth_addr_is_multicast(ctx->dst)
+        : f->mask.eth_dst[0] & f->key.eth_dst[0] & 0x01) {
+        return 0;
+    }
+    if (!ctx->dst_known || !ctx->ports->get_mac
+        || !ctx->ports->get_mac(port, &mac, ctx->ports->aux)) {
+        return mf_xlate_refuse(ctx->reason, "output(%"PRIu32") to an "
+                               "internal port of a packet whose destination "
+                               "MAC the match does not pin: tc cannot give "
+                               "it the packet type the host expects",
+                               odp_to_u32(port));
+    }
+    add_act(f, MF_ACT_SKBEDIT)->skbedit.ptype = (eth_addr_equals(ctx->dst,
+                                                                 mac)
+                                                 ? PACKET_HOST
+                                                 : PACKET_OTHERHOST);
+    return 0;
+}
+
 /* Adds a mirred for output 'a' to ctx->f (its verdict is set later). */
 static int
 add_output(struct to_ctx *ctx, const struct nlattr *a)
 {
     struct mf_filter *f = ctx->f;
     odp_port_t port = nl_attr_get_odp_port(a);
+    enum mf_port_kind kind;
     uint32_t ifindex;
+    int error;
 
-    ctx->kinds[f->n_acts] = ctx->ports->lookup(port, &ifindex,
-                                               ctx->ports->aux);
+    kind = ctx->ports->lookup(port, &ifindex, ctx->ports->aux);
+    if (kind == MF_PORT_INTERNAL) {
+        error = add_internal_ptype(ctx, port);
+        if (error) {
+            return error;
+        }
+    }
+    ctx->kinds[f->n_acts] = kind;
     if (ctx->kinds[f->n_acts] == MF_PORT_NONE) {
         return mf_xlate_refuse(ctx->reason, "output(%"PRIu32"): not a port "
                                "megaflower can reach", odp_to_u32(port));
     } else if (ctx->kinds[f->n_acts] == MF_PORT_TUNNEL) {
         return mf_xlate_refuse(ctx->reason, "output(%"PRIu32"): tunnel ports "
                                "are not offloaded yet", odp_to_u32(port));
-    }
-    if (ctx->kinds[f->n_acts] == MF_PORT_INTERNAL
-        && (ctx->eth_dst_rewritten
-            || !(f->mask.eth_dst[0] & f->key.eth_dst[0] & 0x01))) {
-        /* The datapath hands the packet to the host with the packet type
-         * for the internal port's MAC; tc's mirred keeps the one the input
-         * device gave it (other-host, for a unicast to the port), and the
-         * host would drop it.  Group addresses give the same type on any
-         * device. */
-        return mf_xlate_refuse(ctx->reason, "output(%"PRIu32") to an "
-                               "internal port of a packet that may be "
-                               "unicast: tc would keep the input device's "
-                               "packet type and the host would drop it",
-                               odp_to_u32(nl_attr_get_odp_port(a)));
     }
     add_act(f, MF_ACT_MIRRED)->mirred.ifindex = ifindex;
     return 0;
@@ -259,6 +284,22 @@ xlate_check_pkt_len_clone(struct to_ctx *ctx, const struct nlattr *a,
     }
     f->acts[jump].gact.verdict = TC_ACT_JUMP | f->n_acts;
     return 0;
+}
+
+/* Follows a set of the Ethernet header 'a' in ctx->dst. */
+static void
+track_eth_dst(struct to_ctx *ctx, const struct nlattr *a)
+{
+    const struct ovs_key_ethernet *key = nl_attr_get(nl_attr_get(a));
+    const struct ovs_key_ethernet *mask = key + 1;
+
+    if (nl_attr_type(a) == OVS_ACTION_ATTR_SET
+        || eth_addr_is_broadcast(mask->eth_dst)) {
+        ctx->dst = key->eth_dst;
+        ctx->dst_known = true;
+    } else if (!eth_addr_is_zero(mask->eth_dst)) {
+        ctx->dst_known = false;
+    }
 }
 
 /* Appends the tc actions for 'actions' to ctx->f as a list that ends the
@@ -343,7 +384,7 @@ xlate_list(struct to_ctx *ctx, const struct nlattr *actions,
                 return error;
             }
             if (nl_attr_type(nl_attr_get(a)) == OVS_KEY_ATTR_ETHERNET) {
-                ctx->eth_dst_rewritten = true;
+                track_eth_dst(ctx, a);
             }
             break;
         case OVS_ACTION_ATTR_CT:
@@ -442,6 +483,8 @@ mf_xlate_act_to_filter(const struct nlattr *actions, size_t actions_len,
 {
     struct to_ctx ctx = { .ports = ports, .f = f, .reason = reason };
 
+    memcpy(ctx.dst.ea, f->key.eth_dst, ETH_ADDR_LEN);
+    ctx.dst_known = is_all_ones(f->mask.eth_dst, ETH_ADDR_LEN);
     return xlate_list(&ctx, actions, actions_len, 0, false);
 }
 
@@ -534,6 +577,19 @@ is_clone_check(const struct mf_filter *f, size_t i, size_t end)
             && TC_ACT_EXT_CMP(f->acts[le - 1].gact.verdict, TC_ACT_JUMP));
 }
 
+/* Whether f->acts[i] is the packet type megaflower sets before handing a
+ * packet to an internal port (the mirred that follows). */
+static bool
+is_internal_ptype(const struct mf_filter *f, size_t i, size_t end)
+{
+    return (f->acts[i].kind == MF_ACT_SKBEDIT && i + 1 < end
+            && f->acts[i + 1].kind == MF_ACT_MIRRED
+            && (f->acts[i + 1].mirred.eaction == TCA_INGRESS_REDIR
+                || f->acts[i + 1].mirred.eaction == TCA_INGRESS_MIRROR)
+            && (f->acts[i].skbedit.ptype == PACKET_HOST
+                || f->acts[i].skbedit.ptype == PACKET_OTHERHOST));
+}
+
 /* Appends an output for the mirred 'act'. */
 static int
 put_output(const struct mf_act *act, const struct mf_xlate_ports *ports,
@@ -562,6 +618,9 @@ put_clone_branch(const struct mf_filter *f, size_t begin, size_t end,
         const struct mf_act *act = &f->acts[i];
         int error;
 
+        if (is_internal_ptype(f, i, end)) {
+            continue;
+        }
         if (act->kind != MF_ACT_MIRRED
             || (act->mirred.eaction != TCA_EGRESS_MIRROR
                 && act->mirred.eaction != TCA_INGRESS_MIRROR)) {
@@ -705,6 +764,12 @@ from_range(const struct mf_filter *f, size_t begin, size_t end,
         case MF_ACT_CT:
             mf_xlate_ct_from_tc(act, buf);
             break;
+        case MF_ACT_SKBEDIT:
+            if (!is_internal_ptype(f, i, end)) {
+                return mf_xlate_refuse(reason, "skbedit: not the packet type "
+                                       "of an output to an internal port");
+            }
+            break;
         case MF_ACT_MPLS:
             mpls_from_tc(act, buf);
             break;
@@ -712,6 +777,7 @@ from_range(const struct mf_filter *f, size_t begin, size_t end,
             /* Exactly the fix-up megaflower puts before an output. */
             if (act->csum.flags != csum || last
                 || (f->acts[i + 1].kind != MF_ACT_MIRRED
+                    && !is_internal_ptype(f, i + 1, end)
                     && !is_clone_check(f, i + 1, end))) {
                 return mf_xlate_refuse(reason, "csum: not the fix-up of the "
                                        "rewrites before an output");

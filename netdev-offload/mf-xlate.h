@@ -22,6 +22,7 @@
 #include "openvswitch/types.h"
 
 struct ds;
+struct eth_addr;
 struct match;
 struct mf_filter;
 struct nlattr;
@@ -46,6 +47,11 @@ struct mf_xlate_ports {
      * offload_info.recirc_id_shared_with_tc): only then can a tc chain
      * that misses hand a packet to OVS at the right recirculation. */
     bool recirc_shared;
+
+    /* Sets '*mac' to the Ethernet address of odp port 'port'; returns
+     * false if it cannot.  NULL: unknown (unicast outputs to internal
+     * ports are then refused). */
+    bool (*get_mac)(odp_port_t port, struct eth_addr *mac, void *aux);
 };
 
 /* Translates 'match' and 'actions' arriving on odp port 'in_port' into

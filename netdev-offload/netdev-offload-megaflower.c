@@ -69,6 +69,21 @@ port_lookup(odp_port_t port, uint32_t *ifindex, void *aux)
     return kind;
 }
 
+static bool
+port_get_mac(odp_port_t port, struct eth_addr *mac, void *aux)
+{
+    const char *dpif_type = aux;
+    struct netdev *dev = netdev_ports_get(port, dpif_type);
+    bool ok;
+
+    if (!dev) {
+        return false;
+    }
+    ok = !netdev_get_etheraddr(dev, mac);
+    netdev_close(dev);
+    return ok;
+}
+
 static odp_port_t
 port_from_ifindex(uint32_t ifindex, void *aux OVS_UNUSED)
 {
@@ -82,6 +97,7 @@ ports_init(struct mf_xlate_ports *p, const struct netdev *netdev)
     p->from_ifindex = port_from_ifindex;
     p->aux = CONST_CAST(char *, netdev_get_dpif_type(netdev));
     p->recirc_shared = false;
+    p->get_mac = port_get_mac;
 }
 
 static int

@@ -39,6 +39,7 @@
 #include "openvswitch/ofp-meter.h"
 #include "openvswitch/ofpbuf.h"
 #include "odp-util.h"
+#include "packets.h"
 #include "openvswitch/vlog.h"
 #include "tc.h"
 #include "util.h"
@@ -54,6 +55,14 @@ lookup(odp_port_t port, uint32_t *ifindex, void *aux OVS_UNUSED)
 {
     *ifindex = dev_ifindex;
     return odp_to_u32(port) == 8 ? MF_PORT_INTERNAL : MF_PORT_NETDEV;
+}
+
+/* The internal port 8 has the MAC the test megaflows send to. */
+static bool
+get_mac(odp_port_t port, struct eth_addr *mac, void *aux OVS_UNUSED)
+{
+    *mac = (struct eth_addr) ETH_ADDR_C(02, 00, 00, 00, 00, 02);
+    return odp_to_u32(port) == 8;
 }
 
 static odp_port_t
@@ -94,7 +103,7 @@ krt_one(size_t i, uint16_t prio, const char *flow_s, const char *actions_s,
         bool verbose, bool keep)
 {
     static const struct mf_xlate_ports ports = { lookup, from_ifindex,
-                                                 NULL, false };
+                                                 NULL, false, get_mac };
     struct ds reason = DS_EMPTY_INITIALIZER;
     struct mf_filter f, echo, got;
     struct mf_err err;

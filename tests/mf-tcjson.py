@@ -65,8 +65,9 @@ def theirs(path):
         if f.get("kind") != "flower" or not opts:
             continue
         keys = opts.get("keys", {})
-        fields = set(keys)
-        values = {k: v for k, v in keys.items() if k in INTEGER}
+        # tc prints some masks as keys of their own ("dst_port_mask").
+        fields = {k for k in keys if not k.endswith("_mask")}
+        values = {k: int(str(v), 0) for k, v in keys.items() if k in INTEGER}
         kinds = [a.get("kind") for a in opts.get("actions", [])]
         filters[f["pref"]] = (fields, values, kinds)
     return filters
@@ -88,7 +89,7 @@ def main():
                        % (sorted(fa - fb), sorted(fb - fa)))
         for k in sorted(set(va) & set(vb)):
             if va[k] != vb[k]:
-                why.append("%s: megaflower %d, tc %s" % (k, va[k], vb[k]))
+                why.append("%s: megaflower %d, tc %d" % (k, va[k], vb[k]))
         if ka != kb:
             why.append("actions: megaflower %s, tc %s" % (ka, kb))
         if why:

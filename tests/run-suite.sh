@@ -34,7 +34,7 @@ warm_up () {
     # On first use the kernel runs modprobe for tc modules, which under
     # emulation makes the first ovs-vswitchd start crawl: load them now.
     modprobe -a sch_ingress cls_flower act_mirred act_gact act_vlan act_pedit \
-        act_csum act_ct act_mpls act_police 2>/dev/null
+        act_csum act_ct act_mpls act_police act_skbedit 2>/dev/null
     return 0
 }
 

@@ -110,16 +110,20 @@ example(size_t i)
         a.police.exceed = TC_ACT_SHOT;
         a.police.conform = TC_ACT_PIPE;
         break;
-    default:
+    case 16:
         a.kind = MF_ACT_POLICE;             /* A length check. */
         a.police.mtu = 1500;
         a.police.exceed = TC_ACT_PIPE;
         a.police.conform = TC_ACT_JUMP | 2;
         break;
+    default:
+        a.kind = MF_ACT_SKBEDIT;
+        a.skbedit.ptype = 3;                /* PACKET_OTHERHOST. */
+        break;
     }
     return a;
 }
-#define N_EXAMPLES 17
+#define N_EXAMPLES 18
 
 /* Every kind in the registry has an example above. */
 START_TEST(test_examples_cover_every_kind)
@@ -273,7 +277,7 @@ START_TEST(test_unknown_kind_refused)
     const char *err = NULL;
     size_t n, cookie_len;
 
-    ck_assert_int_eq(mf_act_decode_list(hand_built(1, "skbedit", 0, NULL, 0),
+    ck_assert_int_eq(mf_act_decode_list(hand_built(1, "sample", 0, NULL, 0),
                                         out, &n, cookie, &cookie_len, NULL,
                                         &err), EOPNOTSUPP);
     ck_assert_ptr_nonnull(strstr(err, "unknown"));

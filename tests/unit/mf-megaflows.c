@@ -110,6 +110,12 @@ const struct mf_test_megaflow mf_test_offloadable[] = {
     { ETH_IN2_MC "eth_type(0x0800),ipv4(proto=17,frag=no),udp()",
       "set(udp(dst=53/0xffff)),check_pkt_len(size=64,gt(),le(5,8)),"
       "push_vlan(vid=3,pcp=0),3" },
+    /* Unicast to the internal port 8: to its MAC, and to another (the
+     * packet type is set for the host first). */
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)", "3,8" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(proto=6,frag=no),tcp()",
+      "set(eth(dst=02:00:00:00:00:07/ff:ff:ff:ff:ff:ff)),"
+      "set(tcp(dst=80/0xffff)),8" },
     /* Meters (MF_TEST_METER is set before these run). */
     { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)", "meter(5),3" },
     { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)", "push_vlan(vid=7,pcp=0),"
