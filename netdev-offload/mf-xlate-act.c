@@ -144,6 +144,7 @@ xlate_check_pkt_len(struct to_ctx *ctx, const struct nlattr *a,
 {
     const struct nlattr *gt, *le;
     struct mf_filter *f = ctx->f;
+    struct to_ctx entry;
     size_t police;
     int error;
 
@@ -155,11 +156,17 @@ xlate_check_pkt_len(struct to_ctx *ctx, const struct nlattr *a,
     if (error) {
         return error;
     }
+    /* The "less or equal" path jumps over the other: what the "greater"
+     * branch does to the packet is not there. */
+    entry = *ctx;
     error = xlate_list(ctx, nl_attr_get(gt), nl_attr_get_size(gt), csum,
                        true);
     if (error) {
         return error;
     }
+    ctx->vlan_pushed = entry.vlan_pushed;
+    ctx->dst_known = entry.dst_known;
+    ctx->dst = entry.dst;
     f->acts[police].police.conform = TC_ACT_JUMP | f->n_acts;
     return xlate_list(ctx, nl_attr_get(le), nl_attr_get_size(le), csum, true);
 }

@@ -347,6 +347,38 @@ START_TEST(test_random_megaflows_round_trip)
 }
 END_TEST
 
+/* The packet type set before an output to the internal port follows the
+ * destination MAC on each path: rewritten in the "greater" branch (other
+ * host), not on the "less or equal" one, which jumps over it (host). */
+START_TEST(test_internal_ptype_per_branch)
+{
+    struct ds reason = DS_EMPTY_INITIALIZER;
+    uint16_t ptypes[2];
+    struct ofpbuf acts;
+    struct mf_filter f;
+    struct match m;
+    size_t n = 0;
+
+    odp_megaflow(ETH_IN2 "eth_type(0x0800),ipv4(frag=no)",
+                 "check_pkt_len(size=200,gt(set(eth(dst=02:00:00:00:00:07/"
+                 "ff:ff:ff:ff:ff:ff)),8),le(8))", &m, &acts);
+    ck_assert_msg(!mf_xlate_to_filter(&m, u32_to_odp(2), acts.data,
+                                      acts.size, &ports, &f, &reason),
+                  "refused: %s", ds_cstr(&reason));
+    for (size_t i = 0; i < f.n_acts; i++) {
+        if (f.acts[i].kind == MF_ACT_SKBEDIT && n < 2) {
+            ptypes[n++] = f.acts[i].skbedit.ptype;
+        }
+    }
+    ck_assert_uint_eq(n, 2);
+    ck_assert_uint_eq(ptypes[0], 3);        /* PACKET_OTHERHOST */
+    ck_assert_uint_eq(ptypes[1], 0);        /* PACKET_HOST */
+    assert_round_trip(&m, &acts);
+    ofpbuf_uninit(&acts);
+    ds_destroy(&reason);
+}
+END_TEST
+
 /* Megaflows megaflower must leave in software, and the words that must
  * appear in the reason. */
 static const char *const refused[][3] = {
@@ -433,6 +465,7 @@ mf_xlate_suite(void)
     tcase_add_loop_test(tc, test_odp_megaflows_round_trip, 0,
                         mf_test_n_offloadable);
     tcase_add_test(tc, test_random_megaflows_round_trip);
+    tcase_add_test(tc, test_internal_ptype_per_branch);
     tcase_add_loop_test(tc, test_odp_megaflows_refused, 0,
                         ARRAY_SIZE(refused));
     suite_add_tcase(s, tc);
