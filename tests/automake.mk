@@ -92,8 +92,13 @@ check-system: all tests/mf-krt $(SYSTEM_TESTSUITE) tests/atlocal
 # emulation), 10 (check_pkt_len: megaflower offloads the first half and
 # refuses, by design, the second, whose branches rewrite the packet before
 # a further output; linux_tc offloads it although the rewrite then leaks
-# into that output); 'make check-full' (MF_FULL=1) runs all twelve.
-UPSTREAM_CI_TESTS = 2 4 6 11 12
+# into that output) and 11 (flow action update: its flows output to the
+# internal port br0 with eth_dst wildcarded; megaflower refuses them, as
+# tc cannot give the host the packet type it expects for a destination
+# the match does not pin, and the test's counters assume they were
+# offloaded from the start); 'make check-full' (MF_FULL=1) runs all
+# twelve.
+UPSTREAM_CI_TESTS = 2 4 6 12
 check-upstream: all tests/atlocal
 	MF_BUILDDIR='$(abs_top_builddir)' MF_SRCDIR='$(abs_top_srcdir)' \
 	OVS_SRCDIR='$(OVS_SRCDIR)' AUTOTEST_PATH='$(AUTOTEST_PATH)' \
