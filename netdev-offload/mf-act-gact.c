@@ -1,4 +1,5 @@
-/* mf-act-gact: a generic verdict (drop), as tc's gact action. */
+/* mf-act-gact: a generic verdict (drop, pass, jump; maybe random), as
+ * tc's gact action. */
 #include <config.h>
 #include "mf-act.h"
 
@@ -19,6 +20,15 @@ gact_encode(struct nlmsghdr *nlh, const struct mf_act *act)
     memset(&p, 0, sizeof p);
     p.action = act->gact.verdict;
     mnl_attr_put(nlh, TCA_GACT_PARMS, sizeof p, &p);
+    if (act->gact.ptype != PGACT_NONE) {
+        struct tc_gact_p prob = {
+            .ptype = act->gact.ptype,
+            .pval = act->gact.pval,
+            .paction = act->gact.paction,
+        };
+
+        mnl_attr_put(nlh, TCA_GACT_PROB, sizeof prob, &prob);
+    }
 }
 
 static int
@@ -39,9 +49,25 @@ gact_decode(const struct nlattr *options, struct mf_act *act,
                 ((const struct tc_gact *) mnl_attr_get_payload(a))->action;
             seen = true;
             break;
-        case TCA_GACT_PROB:
-            *err = "gact: random verdicts are not megaflower's";
-            return EOPNOTSUPP;
+        case TCA_GACT_PROB: {
+            const struct tc_gact_p *prob = mnl_attr_get_payload(a);
+
+            if (mnl_attr_get_payload_len(a) < sizeof *prob) {
+                *err = "gact: short TCA_GACT_PROB";
+                return EPROTO;
+            }
+            if (prob->ptype != PGACT_NONE && prob->ptype != PGACT_NETRAND) {
+                *err = "gact: a deterministic (every Nth) verdict is not "
+                       "megaflower's";
+                return EOPNOTSUPP;
+            }
+            if (prob->ptype == PGACT_NETRAND) {
+                act->gact.ptype = prob->ptype;
+                act->gact.pval = prob->pval;
+                act->gact.paction = prob->paction;
+            }
+            break;
+        }
         default:
             break;
         }
@@ -57,10 +83,15 @@ static void
 gact_format(struct ds *s, const struct mf_act *act)
 {
     if (act->gact.verdict == TC_ACT_SHOT) {
-        ds_put_cstr(s, "gact(drop)");
+        ds_put_cstr(s, "gact(drop");
     } else {
-        ds_put_format(s, "gact(verdict=%"PRId32")", act->gact.verdict);
+        ds_put_format(s, "gact(verdict=%#"PRIx32, act->gact.verdict);
     }
+    if (act->gact.ptype == PGACT_NETRAND) {
+        ds_put_format(s, ",random 1/%"PRIu16" verdict=%#"PRIx32,
+                      act->gact.pval, act->gact.paction);
+    }
+    ds_put_char(s, ')');
 }
 
 const struct mf_act_ops mf_act_gact_ops = {

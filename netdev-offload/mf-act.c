@@ -61,6 +61,9 @@ mf_act_encode_list(struct nlmsghdr *nlh, uint16_t nest_type,
         mnl_attr_nest_end(nlh, opts);
         if (i == 0 && cookie_len) {
             mnl_attr_put(nlh, TCA_ACT_COOKIE, cookie_len, cookie);
+        } else if (i && acts[i].cookie_len) {
+            mnl_attr_put(nlh, TCA_ACT_COOKIE, acts[i].cookie_len,
+                         acts[i].cookie);
         }
         mnl_attr_nest_end(nlh, act);
     }
@@ -148,6 +151,7 @@ decode_one(const struct nlattr *nest, struct mf_act *act, bool first,
            const char **err)
 {
     const struct nlattr *kind = NULL, *options = NULL, *st = NULL, *a;
+    const struct nlattr *own_cookie = NULL;
     const struct mf_act_ops *ops;
     int error;
 
@@ -167,15 +171,16 @@ decode_one(const struct nlattr *nest, struct mf_act *act, bool first,
             st = a;
             break;
         case TCA_ACT_COOKIE:
+            if (mnl_attr_get_payload_len(a) > MF_COOKIE_LEN) {
+                *err = "oversized TCA_ACT_COOKIE";
+                return EPROTO;
+            }
             if (first) {
-                size_t len = mnl_attr_get_payload_len(a);
-
-                if (len > MF_COOKIE_LEN) {
-                    *err = "oversized TCA_ACT_COOKIE";
-                    return EPROTO;
-                }
-                memcpy(cookie, mnl_attr_get_payload(a), len);
-                *cookie_len = len;
+                memcpy(cookie, mnl_attr_get_payload(a),
+                       mnl_attr_get_payload_len(a));
+                *cookie_len = mnl_attr_get_payload_len(a);
+            } else {
+                own_cookie = a;
             }
             break;
         default:
@@ -193,6 +198,11 @@ decode_one(const struct nlattr *nest, struct mf_act *act, bool first,
     }
     memset(act, 0, sizeof *act);
     act->kind = ops->kind;
+    if (own_cookie) {
+        act->cookie_len = mnl_attr_get_payload_len(own_cookie);
+        memcpy(act->cookie, mnl_attr_get_payload(own_cookie),
+               act->cookie_len);
+    }
     error = ops->decode(options, act, err);
     if (!error && first && stats) {
         if (st) {
@@ -276,5 +286,12 @@ mf_act_format_list(struct ds *s, const struct mf_act *acts, size_t n)
             ds_put_char(s, ',');
         }
         mf_act_ops_get(acts[i].kind)->format(s, &acts[i]);
+        if (acts[i].cookie_len) {
+            ds_put_cstr(s, "[cookie=");
+            for (size_t j = 0; j < acts[i].cookie_len; j++) {
+                ds_put_format(s, "%02x", acts[i].cookie[j]);
+            }
+            ds_put_char(s, ']');
+        }
     }
 }

@@ -50,6 +50,10 @@ enum mf_act_kind {
 /* Always zero an action before filling it in: equality is memcmp(). */
 struct mf_act {
     enum mf_act_kind kind;
+    /* The action's own cookie.  The first action's is the filter's (the
+     * ufid) and is kept in the filter instead: never set it here. */
+    uint8_t cookie_len;
+    uint8_t cookie[MF_COOKIE_LEN];
     union {
         struct {
             int32_t eaction;    /* TCA_EGRESS_REDIR, TCA_EGRESS_MIRROR,... */
@@ -57,6 +61,9 @@ struct mf_act {
         } mirred;
         struct {
             int32_t verdict;    /* TC_ACT_SHOT, ... */
+            uint16_t ptype;     /* PGACT_NETRAND: with chance 1/pval, */
+            uint16_t pval;      /* 'paction' instead of 'verdict'. */
+            int32_t paction;    /* PGACT_NONE: never. */
         } gact;
         struct {
             bool push;          /* Push, else pop. */
@@ -143,15 +150,16 @@ extern const struct mf_act_ops mf_act_skbedit_ops;
 
 const struct mf_act_ops *mf_act_ops_get(enum mf_act_kind);
 
-/* Encodes 'n' actions into a TCA_FLOWER_ACT nest.  The cookie goes on the
- * first action.  */
+/* Encodes 'n' actions into a TCA_FLOWER_ACT nest.  'cookie' goes on the
+ * first action, each other action's own cookie on it.  */
 void mf_act_encode_list(struct nlmsghdr *nlh, uint16_t nest_type,
                         const struct mf_act *acts, size_t n,
                         const uint8_t *cookie, size_t cookie_len);
 
 /* Decodes a TCA_FLOWER_ACT nest.  Fills 'acts' (room for MF_ACT_MAX) and
  * '*n', the first action's cookie into 'cookie' (MF_COOKIE_LEN bytes, the
- * length into '*cookie_len'), and the first action's stats into 'stats'.
+ * length into '*cookie_len'), the others' into their 'struct mf_act', and
+ * the first action's stats into 'stats'.
  * Returns 0 or a positive errno with '*err' naming the problem. */
 int mf_act_decode_list(const struct nlattr *nest, struct mf_act *acts,
                        size_t *n, uint8_t *cookie, size_t *cookie_len,

@@ -116,6 +116,16 @@ example(size_t i)
         a.police.exceed = TC_ACT_PIPE;
         a.police.conform = TC_ACT_JUMP | 2;
         break;
+    case 17:                                /* A random jump, with its own
+                                             * cookie (a clone's mark). */
+        a.kind = MF_ACT_GACT;
+        a.gact.verdict = TC_ACT_JUMP | 5;
+        a.gact.ptype = 1;                   /* PGACT_NETRAND */
+        a.gact.pval = 10;
+        a.gact.paction = TC_ACT_PIPE;
+        a.cookie_len = 7;
+        memcpy(a.cookie, "mfs\0\2\1\0", 7);
+        break;
     default:
         a.kind = MF_ACT_SKBEDIT;
         a.skbedit.ptype = 3;                /* PACKET_OTHERHOST. */
@@ -123,7 +133,7 @@ example(size_t i)
     }
     return a;
 }
-#define N_EXAMPLES 18
+#define N_EXAMPLES 19
 
 /* Every kind in the registry has an example above. */
 START_TEST(test_examples_cover_every_kind)
@@ -178,8 +188,12 @@ START_TEST(test_each_kind_round_trips)
     uint8_t cookie[MF_COOKIE_LEN];
     const char *err = NULL;
     size_t n, cookie_len;
-    const struct nlattr *nest = encode(&in, 1, NULL, 0);
+    const struct nlattr *nest;
 
+    /* Alone, it is the first action: its cookie would be the filter's. */
+    in.cookie_len = 0;
+    memset(in.cookie, 0, sizeof in.cookie);
+    nest = encode(&in, 1, NULL, 0);
     ck_assert_int_eq(mf_act_decode_list(nest, out, &n, cookie, &cookie_len,
                                         NULL, &err), 0);
     ck_assert_uint_eq(n, 1);
