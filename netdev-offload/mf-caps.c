@@ -5,10 +5,12 @@
 #include <errno.h>
 #include <linux/if_ether.h>
 #include <linux/pkt_cls.h>
+#include <linux/tc_act/tc_gact.h>
 #include <string.h>
 
 #include "mf-engine.h"
 #include "mf-tc.h"
+#include "netlink-socket.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/thread.h"
 #include "openvswitch/vlog.h"
@@ -25,6 +27,7 @@ static struct mf_caps caps = {
                       | TCA_FLOWER_KEY_CT_FLAGS_REPLY,
     .multi_mask_per_prio = true,
     .chains = true,
+    .random_verdicts = true,
 };
 
 static const struct {
@@ -104,6 +107,7 @@ mf_caps_probe(uint32_t ifindex, uint32_t hook)
 {
     static struct ovs_mutex mutex = OVS_MUTEX_INITIALIZER;
     struct mf_filter f, g;
+    int psample_family;
     uint16_t flags = 0;
 
     ovs_mutex_lock(&mutex);
@@ -144,6 +148,16 @@ mf_caps_probe(uint32_t ifindex, uint32_t hook)
         probe_del(&f);
     }
 
+    probe_filter(&f, ifindex, hook, 0, 0, 0);
+    f.acts[0].gact.ptype = PGACT_NETRAND;
+    f.acts[0].gact.pval = 2;
+    f.acts[0].gact.paction = TC_ACT_PIPE;
+    caps.random_verdicts = probe_put(&f, 1, "gact random verdict");
+    if (caps.random_verdicts) {
+        probe_del(&f);
+    }
+
+    caps.psample = !nl_lookup_genl_family("psample", &psample_family);
     caps.probe_ifindex = ifindex;
     caps.probed = true;
     ovs_mutex_unlock(&mutex);
@@ -167,7 +181,11 @@ mf_caps_format(struct ds *s)
             ds_put_format(s, " +%s", ct_flags[i].name);
         }
     }
-    ds_put_format(s, "; multi-mask per prio: %s; chains: %s",
+    ds_put_format(s, "; multi-mask per prio: %s; chains: %s; "
+                  "random verdicts (sample): %s; psample: %s",
                   caps.multi_mask_per_prio ? "yes" : "no",
-                  caps.chains ? "yes" : "no");
+                  caps.chains ? "yes" : "no",
+                  caps.random_verdicts ? "yes" : "no",
+                  caps.psample ? "yes (not used: OVS reads samples from "
+                                 "upcalls only)" : "no");
 }

@@ -6,10 +6,12 @@
 #include <linux/if_packet.h>
 #include <linux/pkt_cls.h>
 #include <linux/tc_act/tc_ct.h>
+#include <linux/tc_act/tc_gact.h>
 #include <linux/tc_act/tc_mirred.h>
 #include <linux/tc_act/tc_mpls.h>
 #include <string.h>
 
+#include "mf-caps.h"
 #include "mf-filter.h"
 #include "mf-meter.h"
 #include "mf-xlate.h"
@@ -21,6 +23,7 @@
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/ofpbuf.h"
 #include "packets.h"
+#include "util.h"
 
 static struct mf_act *
 add_act(struct mf_filter *f, enum mf_act_kind kind)
@@ -81,14 +84,30 @@ struct to_ctx {
     const struct mf_xlate_ports *ports;
     struct mf_filter *f;
     enum mf_port_kind kinds[MF_ACT_MAX];    /* Of each mirred's port. */
-    bool vlan_pushed;           /* A push_vlan came before. */
-    bool dst_known;             /* 'dst' is the packet's eth_dst now, */
-    struct eth_addr dst;        /* from the match or a set before. */
+    struct pkt_state {
+        bool vlan_pushed;       /* A push_vlan came before. */
+        bool vlan_touched;      /* A push_vlan or pop_vlan came before. */
+        bool dst_known;         /* 'dst' is the packet's eth_dst now, */
+        struct eth_addr dst;    /* from the match or a set before. */
+        struct mf_flower_key known, known_mask;   /* Headers as far as
+                                                   * known: the match, then
+                                                   * the rewrites. */
+    } pkt;
     struct ds *reason;
 };
 
+/* The body of a clone that other actions follow: the actions that put the
+ * packet back as it was before the body, in the body's order (they run in
+ * reverse), and the checksum fix-up they need. */
+struct copy_body {
+    struct mf_act undo[MF_ACT_MAX];
+    size_t n_undo;
+    uint32_t csum;
+};
+
 static int xlate_list(struct to_ctx *, const struct nlattr *actions,
-                      size_t actions_len, uint32_t csum, bool nested);
+                      size_t actions_len, uint32_t csum, bool nested,
+                      struct copy_body *);
 
 /* Parses check_pkt_len 'a' into 'gt' and 'le' (its branches), checks that
  * tc police can run it exactly, and adds the policer, whose index goes to
@@ -117,7 +136,7 @@ add_length_check(struct to_ctx *ctx, const struct nlattr *a,
         return mf_xlate_refuse(ctx->reason, "check_pkt_len(size=0): tc "
                                "police reads MTU 0 as no limit");
     }
-    if (f->mask.vlan_eth_type || ctx->vlan_pushed) {
+    if (f->mask.vlan_eth_type || ctx->pkt.vlan_pushed) {
         /* The datapath counts a VLAN tag it keeps aside; tc does not. */
         return mf_xlate_refuse(ctx->reason, "check_pkt_len on a VLAN-tagged "
                                "packet: tc police leaves the tag out of the "
@@ -144,7 +163,7 @@ xlate_check_pkt_len(struct to_ctx *ctx, const struct nlattr *a,
 {
     const struct nlattr *gt, *le;
     struct mf_filter *f = ctx->f;
-    struct to_ctx entry;
+    struct pkt_state entry;
     size_t police;
     int error;
 
@@ -158,17 +177,16 @@ xlate_check_pkt_len(struct to_ctx *ctx, const struct nlattr *a,
     }
     /* The "less or equal" path jumps over the other: what the "greater"
      * branch does to the packet is not there. */
-    entry = *ctx;
+    entry = ctx->pkt;
     error = xlate_list(ctx, nl_attr_get(gt), nl_attr_get_size(gt), csum,
-                       true);
+                       true, NULL);
     if (error) {
         return error;
     }
-    ctx->vlan_pushed = entry.vlan_pushed;
-    ctx->dst_known = entry.dst_known;
-    ctx->dst = entry.dst;
+    ctx->pkt = entry;
     f->acts[police].police.conform = TC_ACT_JUMP | f->n_acts;
-    return xlate_list(ctx, nl_attr_get(le), nl_attr_get_size(le), csum, true);
+    return xlate_list(ctx, nl_attr_get(le), nl_attr_get_size(le), csum, true,
+                      NULL);
 }
 
 /* The datapath hands a packet to the host with the packet type that
@@ -181,11 +199,11 @@ add_internal_ptype(struct to_ctx *ctx, odp_port_t port)
     struct mf_filter *f = ctx->f;
     struct eth_addr mac;
 
-    if (ctx->dst_known ? eth_addr_is_multicast(ctx->dst)
+    if (ctx->pkt.dst_known ? eth_addr_is_multicast(ctx->pkt.dst)
         : f->mask.eth_dst[0] & f->key.eth_dst[0] & 0x01) {
         return 0;
     }
-    if (!ctx->dst_known || !ctx->ports->get_mac
+    if (!ctx->pkt.dst_known || !ctx->ports->get_mac
         || !ctx->ports->get_mac(port, &mac, ctx->ports->aux)) {
         return mf_xlate_refuse(ctx->reason, "output(%"PRIu32") to an "
                                "internal port of a packet whose destination "
@@ -193,7 +211,7 @@ add_internal_ptype(struct to_ctx *ctx, odp_port_t port)
                                "it the packet type the host expects",
                                odp_to_u32(port));
     }
-    add_act(f, MF_ACT_SKBEDIT)->skbedit.ptype = (eth_addr_equals(ctx->dst,
+    add_act(f, MF_ACT_SKBEDIT)->skbedit.ptype = (eth_addr_equals(ctx->pkt.dst,
                                                                  mac)
                                                  ? PACKET_HOST
                                                  : PACKET_OTHERHOST);
@@ -302,20 +320,224 @@ track_eth_dst(struct to_ctx *ctx, const struct nlattr *a)
 
     if (nl_attr_type(a) == OVS_ACTION_ATTR_SET
         || eth_addr_is_broadcast(mask->eth_dst)) {
-        ctx->dst = key->eth_dst;
-        ctx->dst_known = true;
+        ctx->pkt.dst = key->eth_dst;
+        ctx->pkt.dst_known = true;
     } else if (!eth_addr_is_zero(mask->eth_dst)) {
-        ctx->dst_known = false;
+        ctx->pkt.dst_known = false;
     }
+}
+
+/* A clone, or a sample, is marked by a gact before its body that carries
+ * this as its cookie, so that a dump gives back the same actions.  A body
+ * that other actions follow is followed by the actions that undo it
+ * ('n_undo'); for a sample taken at random, the gact jumps over both
+ * unless it picks the packet. */
+struct clone_tag {
+    uint8_t magic[2];           /* "mf". */
+    uint8_t kind;               /* 'c' clone, 's' sample. */
+    uint8_t last;               /* 1: the body ends the packet's processing
+                                 * (nothing follows the clone). */
+    uint8_t n_body;             /* Actions of the body, after the gact. */
+    uint8_t n_undo;             /* Actions after the body, before the rest:
+                                 * the undo, or the drop a sample that is
+                                 * not taken jumps to. */
+    uint8_t p_round;            /* Sample taken with a chance of 1/N: its
+                                 * probability is UINT32_MAX / N plus this
+                                 * (0, or 1 where OVS rounded up). */
+};
+
+static const struct clone_tag *
+clone_tag_of(const struct mf_act *act)
+{
+    const struct clone_tag *tag = (const struct clone_tag *) act->cookie;
+
+    return (act->kind == MF_ACT_GACT && act->cookie_len == sizeof *tag
+            && tag->magic[0] == 'm' && tag->magic[1] == 'f'
+            && (tag->kind == 'c' || tag->kind == 's') && tag->last <= 1
+            && tag->p_round <= 1 ? tag : NULL);
+}
+
+/* Parses clone or sample 'a' into its body and, for a sample taken with a
+ * chance below one, '*pval' such that the chance is 1/pval; else 0. */
+static int
+parse_clone(struct to_ctx *ctx, const struct nlattr *a,
+            const struct nlattr **body, uint16_t *pval, uint8_t *p_round)
+{
+    static const struct nl_policy policy[] = {
+        [OVS_SAMPLE_ATTR_PROBABILITY] = { .type = NL_A_U32 },
+        [OVS_SAMPLE_ATTR_ACTIONS] = { .type = NL_A_NESTED },
+    };
+    struct nlattr *attrs[ARRAY_SIZE(policy)];
+    uint32_t p, n, round;
+
+    *pval = 0;
+    *p_round = 0;
+    if (nl_attr_type(a) == OVS_ACTION_ATTR_CLONE) {
+        *body = a;
+        return 0;
+    }
+    if (!nl_parse_nested(a, policy, attrs, ARRAY_SIZE(attrs))) {
+        return mf_xlate_refuse(ctx->reason, "sample: malformed");
+    }
+    *body = attrs[OVS_SAMPLE_ATTR_ACTIONS];
+    p = nl_attr_get_u32(attrs[OVS_SAMPLE_ATTR_PROBABILITY]);
+    if (p == UINT32_MAX) {
+        return 0;
+    }
+    /* The datapath takes the packet with chance (p + 1) / 2^32; tc's
+     * random gact with 1 / n.  sFlow's sampling rate n gives
+     * p = UINT32_MAX / n, ovs-dpctl's percentages that rounded. */
+    n = p ? UINT32_MAX / p : 0;
+    if (n && n < UINT16_MAX && UINT32_MAX / n != p
+        && UINT32_MAX / (n + 1) + 1 == p) {
+        n++;
+    }
+    round = n ? p - UINT32_MAX / n : UINT32_MAX;
+    if (n < 2 || n > UINT16_MAX || round > 1) {
+        return mf_xlate_refuse(ctx->reason, "sample(sample=%.1f%%): tc "
+                               "takes a packet at random with a chance of "
+                               "1/N for N up to 65535, and this is none",
+                               p / (UINT32_MAX / 100.0));
+    }
+    if (!mf_caps_get()->random_verdicts) {
+        return mf_xlate_refuse(ctx->reason, "sample(sample=%.1f%%): this "
+                               "kernel's tc gact has no random verdicts "
+                               "(CONFIG_GACT_PROB)",
+                               p / (UINT32_MAX / 100.0));
+    }
+    *pval = n;
+    *p_round = round;
+    return 0;
+}
+
+/* Clone or sample 'a' (see struct clone_tag).  If 'last', its body ends the
+ * packet's processing; otherwise the body runs as a copy, is undone
+ * afterwards and ORs the fix-up that leaves pending into '*csum'. */
+static int
+xlate_clone(struct to_ctx *ctx, const struct nlattr *a, bool last,
+            bool nested, uint32_t *csum)
+{
+    struct mf_filter *f = ctx->f;
+    struct clone_tag tag = { { 'm', 'f' }, 'c', last, 0, 0, 0 };
+    const struct nlattr *body = NULL;
+    struct copy_body copy;
+    struct pkt_state entry;
+    struct mf_act *mark;
+    size_t marker;
+    uint16_t pval;
+    int error;
+
+    error = parse_clone(ctx, a, &body, &pval, &tag.p_round);
+    if (error) {
+        return error;
+    }
+    if (nl_attr_type(a) == OVS_ACTION_ATTR_SAMPLE) {
+        tag.kind = 's';
+    }
+    if (!nl_attr_get_size(body)) {
+        return mf_xlate_refuse(ctx->reason, "%s with no actions",
+                               tag.kind == 's' ? "sample" : "clone");
+    }
+    if (!f->n_acts) {
+        /* The first action carries the ufid: a pass-through goes first. */
+        add_act(f, MF_ACT_GACT)->gact.verdict = TC_ACT_PIPE;
+    }
+    marker = f->n_acts;
+    mark = add_act(f, MF_ACT_GACT);
+    mark->gact.verdict = TC_ACT_PIPE;
+    if (pval) {
+        mark->gact.ptype = PGACT_NETRAND;
+        mark->gact.pval = pval;
+        mark->gact.paction = TC_ACT_PIPE;
+    }
+
+    entry = ctx->pkt;
+    copy.n_undo = 0;
+    copy.csum = 0;
+    error = xlate_list(ctx, nl_attr_get(body), nl_attr_get_size(body), *csum,
+                       nested, last ? NULL : &copy);
+    if (error) {
+        return error;
+    }
+    tag.n_body = f->n_acts - marker - 1;
+    if (last) {
+        if (pval) {
+            /* A packet the sample does not take is dropped. */
+            f->acts[marker].gact.verdict = TC_ACT_JUMP | f->n_acts;
+            add_act(f, MF_ACT_GACT)->gact.verdict = TC_ACT_SHOT;
+        }
+    } else {
+        if (f->n_acts + copy.n_undo + 2 > MF_ACT_MAX) {
+            return mf_xlate_refuse(ctx->reason, "more than %d tc actions",
+                                   MF_ACT_MAX - 1);
+        }
+        for (size_t i = copy.n_undo; i-- > 0;) {
+            f->acts[f->n_acts++] = copy.undo[i];
+        }
+        *csum |= copy.csum;
+        ctx->pkt = entry;
+        if (pval) {
+            f->acts[marker].gact.verdict = TC_ACT_JUMP | f->n_acts;
+        }
+    }
+    tag.n_undo = f->n_acts - marker - 1 - tag.n_body;
+    memcpy(f->acts[marker].cookie, &tag, sizeof tag);
+    f->acts[marker].cookie_len = sizeof tag;
+    return 0;
+}
+
+/* Notes in 'copy' how to undo the push_vlan or pop_vlan 'a', which the body
+ * of a clone is about to do to the packet in the state ctx->pkt. */
+static int
+copy_undo_vlan(struct to_ctx *ctx, const struct nlattr *a,
+               struct copy_body *copy)
+{
+    const struct mf_filter *f = ctx->f;
+    struct mf_act *undo = &copy->undo[copy->n_undo];
+
+    memset(undo, 0, sizeof *undo);
+    undo->kind = MF_ACT_VLAN;
+    if (nl_attr_type(a) == OVS_ACTION_ATTR_POP_VLAN) {
+        if (ctx->pkt.vlan_touched || !f->mask.vlan_eth_type
+            || !f->mask.vlan_id || !f->mask.vlan_prio
+            || f->key.vlan_id == VLAN_VID_MASK) {
+            return mf_xlate_refuse(ctx->reason, "pop_vlan in a clone that "
+                                   "other actions follow: the match does "
+                                   "not pin the tag, so it cannot be put "
+                                   "back");
+        }
+        undo->vlan.push = true;
+        undo->vlan.tpid = f->key.eth_type;
+        undo->vlan.id = f->key.vlan_id;
+        undo->vlan.prio = f->key.vlan_prio;
+    }
+    copy->n_undo++;
+    return 0;
+}
+
+/* For the actions that the body of a clone that others follow cannot
+ * have: the datapath runs them on a copy, tc on the packet itself. */
+static int
+refuse_in_copy(struct to_ctx *ctx, const struct nlattr *a)
+{
+    ds_put_cstr(ctx->reason, "action ");
+    format_odp_actions(ctx->reason, a, a->nla_len, NULL);
+    ds_put_cstr(ctx->reason, " in a clone that other actions follow: tc "
+                "would apply it to the packet itself, and it cannot be "
+                "undone");
+    return EOPNOTSUPP;
 }
 
 /* Appends the tc actions for 'actions' to ctx->f as a list that ends the
  * packet's processing: its last output, if last, redirects, and a drop
  * ends it if nothing else does.  'csum' is the checksum fix-up pending on
- * entry. */
+ * entry.  With 'copy', the list is the body of a clone that other actions
+ * follow: it ends nothing, its outputs all mirror, and 'copy' gets what
+ * undoes it. */
 static int
 xlate_list(struct to_ctx *ctx, const struct nlattr *actions,
-           size_t actions_len, uint32_t csum, bool nested)
+           size_t actions_len, uint32_t csum, bool nested,
+           struct copy_body *copy)
 {
     struct mf_filter *f = ctx->f;
     struct ds *reason = ctx->reason;
@@ -329,6 +551,7 @@ xlate_list(struct to_ctx *ctx, const struct nlattr *actions,
     NL_ATTR_FOR_EACH (a, left, actions, actions_len) {
         enum ovs_action_attr type = nl_attr_type(a);
         const struct ovs_action_push_vlan *push;
+        bool others_follow = left > (size_t) NLA_ALIGN(a->nla_len);
         struct mf_act *act;
 
         /* Room for this one, a csum before it and the drop that may
@@ -339,6 +562,35 @@ xlate_list(struct to_ctx *ctx, const struct nlattr *actions,
         }
         if (branched) {
             return mf_xlate_refuse(reason, "actions after check_pkt_len");
+        }
+        if (copy) {
+            switch (type) {
+            case OVS_ACTION_ATTR_PUSH_MPLS:
+            case OVS_ACTION_ATTR_POP_MPLS:
+            case OVS_ACTION_ATTR_CT:
+            case OVS_ACTION_ATTR_CT_CLEAR:
+            case OVS_ACTION_ATTR_METER:
+                return refuse_in_copy(ctx, a);
+            case OVS_ACTION_ATTR_SET:
+                if (nl_attr_type(nl_attr_get(a)) == OVS_KEY_ATTR_MPLS) {
+                    return refuse_in_copy(ctx, a);
+                }
+                break;
+            case OVS_ACTION_ATTR_CHECK_PKT_LEN:
+                if (!others_follow) {
+                    return refuse_in_copy(ctx, a);
+                }
+                break;
+            case OVS_ACTION_ATTR_PUSH_VLAN:
+            case OVS_ACTION_ATTR_POP_VLAN:
+                error = copy_undo_vlan(ctx, a, copy);
+                if (error) {
+                    return error;
+                }
+                break;
+            default:
+                break;
+            }
         }
         switch (type) {
         case OVS_ACTION_ATTR_OUTPUT:
@@ -358,15 +610,22 @@ xlate_list(struct to_ctx *ctx, const struct nlattr *actions,
                 return mf_xlate_refuse(reason, "push_vlan without the CFI "
                                        "bit OVS always sets");
             }
+            if (vlan_tci_to_vid(push->vlan_tci) == VLAN_VID_MASK) {
+                /* The datapath pushes it; act_vlan says ERANGE. */
+                return mf_xlate_refuse(reason, "push_vlan(vid=4095): tc "
+                                       "vlan refuses the reserved VID");
+            }
             act = add_act(f, MF_ACT_VLAN);
             act->vlan.push = true;
             act->vlan.tpid = push->vlan_tpid;
             act->vlan.id = vlan_tci_to_vid(push->vlan_tci);
             act->vlan.prio = vlan_tci_to_pcp(push->vlan_tci);
-            ctx->vlan_pushed = true;
+            ctx->pkt.vlan_pushed = true;
+            ctx->pkt.vlan_touched = true;
             break;
         case OVS_ACTION_ATTR_POP_VLAN:
             add_act(f, MF_ACT_VLAN);
+            ctx->pkt.vlan_touched = true;
             break;
         case OVS_ACTION_ATTR_PUSH_MPLS:
         case OVS_ACTION_ATTR_POP_MPLS:
@@ -385,11 +644,18 @@ xlate_list(struct to_ctx *ctx, const struct nlattr *actions,
             }
             /* Fall through. */
         case OVS_ACTION_ATTR_SET_MASKED:
-            error = mf_xlate_set_to_pedit(a, f, add_act(f, MF_ACT_PEDIT),
-                                          &csum, reason);
+            act = add_act(f, MF_ACT_PEDIT);
+            error = mf_xlate_set_to_pedit(a, f, act, &csum, reason);
+            if (!error && copy) {
+                error = mf_xlate_set_undo(act, &ctx->pkt.known,
+                                          &ctx->pkt.known_mask,
+                                          &copy->undo[copy->n_undo++],
+                                          &copy->csum, reason);
+            }
             if (error) {
                 return error;
             }
+            mf_xlate_set_track(act, &ctx->pkt.known, &ctx->pkt.known_mask);
             if (nl_attr_type(nl_attr_get(a)) == OVS_KEY_ATTR_ETHERNET) {
                 track_eth_dst(ctx, a);
             }
@@ -426,9 +692,13 @@ xlate_list(struct to_ctx *ctx, const struct nlattr *actions,
                                     : "the kernel cannot share "
                                       "recirculation with tc (no tc skb "
                                       "extension, CONFIG_NET_TC_SKB_EXT)"));
+        case OVS_ACTION_ATTR_USERSPACE:
+            return mf_xlate_refuse(reason, "userspace(): tc cannot hand a "
+                                   "packet to ovs-vswitchd (sFlow and IPFIX "
+                                   "samples would need psample, which OVS "
+                                   "does not read)");
         case OVS_ACTION_ATTR_CHECK_PKT_LEN:
-            if (left > (size_t) NLA_ALIGN(a->nla_len)) {
-                /* Other actions follow. */
+            if (others_follow) {
                 error = xlate_check_pkt_len_clone(ctx, a, &csum);
                 if (error) {
                     return error;
@@ -438,6 +708,19 @@ xlate_list(struct to_ctx *ctx, const struct nlattr *actions,
             own_end = f->n_acts;
             branched = true;
             error = xlate_check_pkt_len(ctx, a, csum, nested);
+            if (error) {
+                return error;
+            }
+            break;
+        case OVS_ACTION_ATTR_CLONE:
+        case OVS_ACTION_ATTR_SAMPLE:
+            if (!others_follow && !copy) {
+                /* The body ends the packet's processing. */
+                own_end = f->n_acts;
+                branched = true;
+            }
+            error = xlate_clone(ctx, a, !others_follow && !copy, nested,
+                                &csum);
             if (error) {
                 return error;
             }
@@ -457,7 +740,8 @@ xlate_list(struct to_ctx *ctx, const struct nlattr *actions,
      * action, if it is an output, hands the packet over (redirect). */
     for (size_t i = begin; i < own_end; i++) {
         struct mf_act *act = &f->acts[i];
-        bool last = !branched && (int) i == last_output && i + 1 == own_end;
+        bool last = (!branched && !copy && (int) i == last_output
+                     && i + 1 == own_end);
         bool ingress;
 
         if (act->kind != MF_ACT_MIRRED) {
@@ -472,7 +756,7 @@ xlate_list(struct to_ctx *ctx, const struct nlattr *actions,
     }
     /* A datapath drops what is left after the last action; tc would pass
      * it on (to the stack, or into the next branch). */
-    if (!branched
+    if (!branched && !copy
         && (f->n_acts == begin
             || f->acts[f->n_acts - 1].kind != MF_ACT_MIRRED
             || (f->acts[f->n_acts - 1].mirred.eaction != TCA_EGRESS_REDIR
@@ -490,9 +774,11 @@ mf_xlate_act_to_filter(const struct nlattr *actions, size_t actions_len,
 {
     struct to_ctx ctx = { .ports = ports, .f = f, .reason = reason };
 
-    memcpy(ctx.dst.ea, f->key.eth_dst, ETH_ADDR_LEN);
-    ctx.dst_known = is_all_ones(f->mask.eth_dst, ETH_ADDR_LEN);
-    return xlate_list(&ctx, actions, actions_len, 0, false);
+    memcpy(ctx.pkt.dst.ea, f->key.eth_dst, ETH_ADDR_LEN);
+    ctx.pkt.dst_known = is_all_ones(f->mask.eth_dst, ETH_ADDR_LEN);
+    ctx.pkt.known = f->key;
+    ctx.pkt.known_mask = f->mask;
+    return xlate_list(&ctx, actions, actions_len, 0, false, NULL);
 }
 
 static void
@@ -509,11 +795,12 @@ mpls_from_tc(const struct mf_act *act, struct ofpbuf *buf)
     flow_set_mpls_lse_ttl(&lse, act->mpls.ttl);
     flow_set_mpls_lse_bos(&lse, act->mpls.bos);
     if (act->mpls.action == TCA_MPLS_ACT_PUSH) {
-        struct ovs_action_push_mpls push = {
-            .mpls_lse = lse,
-            .mpls_ethertype = act->mpls.proto,
-        };
+        struct ovs_action_push_mpls push;
 
+        /* Its padding goes into the attribute: zero it. */
+        memset(&push, 0, sizeof push);
+        push.mpls_lse = lse;
+        push.mpls_ethertype = act->mpls.proto;
         nl_msg_put_unspec(buf, OVS_ACTION_ATTR_PUSH_MPLS, &push, sizeof push);
     } else {
         size_t ofs = nl_msg_start_nested(buf, OVS_ACTION_ATTR_SET);
@@ -525,7 +812,8 @@ mpls_from_tc(const struct mf_act *act, struct ofpbuf *buf)
 
 static int from_range(const struct mf_filter *, size_t begin, size_t end,
                       const struct mf_xlate_ports *, uint32_t csum,
-                      struct ofpbuf *, struct ds *reason);
+                      uint32_t *copy_csum, struct ofpbuf *,
+                      struct ds *reason);
 
 /* The length check at f->acts[i], which ends at 'end': its branches are
  * the actions its conform verdict jumps over (to index 'le') and the
@@ -551,14 +839,14 @@ from_check_pkt_len(const struct mf_filter *f, size_t i, size_t end,
     nl_msg_put_u16(buf, OVS_CHECK_PKT_LEN_ATTR_PKT_LEN, act->police.mtu);
     branch = nl_msg_start_nested(buf,
                                  OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_GREATER);
-    error = from_range(f, i + 1, le, ports, csum, buf, reason);
+    error = from_range(f, i + 1, le, ports, csum, NULL, buf, reason);
     if (error) {
         return error;
     }
     nl_msg_end_nested(buf, branch);
     branch = nl_msg_start_nested(buf,
                                  OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_LESS_EQUAL);
-    error = from_range(f, le, end, ports, csum, buf, reason);
+    error = from_range(f, le, end, ports, csum, NULL, buf, reason);
     if (error) {
         return error;
     }
@@ -675,13 +963,71 @@ from_check_pkt_len_clone(const struct mf_filter *f, size_t i, size_t le,
     return error;
 }
 
+/* The clone or sample marked by f->acts[i] (see struct clone_tag), within
+ * f->acts[.., end): appends it to 'buf', ORs the fix-up its undo leaves
+ * pending into '*csum' and sets '*next' to the index after it.  The undo is
+ * not read back: mf_xlate_act_from_filter() checks the whole filter. */
+static int
+from_clone(const struct mf_filter *f, size_t i, size_t end, bool in_copy,
+           const struct mf_xlate_ports *ports, uint32_t *csum,
+           struct ofpbuf *buf, size_t *next, struct ds *reason)
+{
+    const struct mf_act *mark = &f->acts[i];
+    const struct clone_tag *tag = clone_tag_of(mark);
+    size_t body_end = i + 1 + tag->n_body;
+    size_t after = body_end + tag->n_undo;
+    uint16_t pval = mark->gact.ptype == PGACT_NETRAND ? mark->gact.pval : 0;
+    int32_t jump = TC_ACT_JUMP | (tag->last ? body_end : after);
+    uint32_t body_csum = 0;
+    size_t ofs, list;
+    int error;
+
+    if (!tag->n_body || after > end || (!pval && tag->p_round)
+        || (tag->last && (in_copy || after != end))
+        || (pval
+            ? (tag->kind != 's' || pval < 2
+               || mark->gact.paction != TC_ACT_PIPE
+               || mark->gact.verdict != jump
+               || (tag->last && tag->n_undo != 1))
+            : (mark->gact.ptype != PGACT_NONE
+               || mark->gact.verdict != TC_ACT_PIPE
+               || (tag->last && tag->n_undo)))) {
+        return mf_xlate_refuse(reason, "gact: a clone mark megaflower would "
+                               "not build");
+    }
+    if (tag->kind == 'c') {
+        ofs = list = nl_msg_start_nested(buf, OVS_ACTION_ATTR_CLONE);
+    } else {
+        ofs = nl_msg_start_nested(buf, OVS_ACTION_ATTR_SAMPLE);
+        nl_msg_put_u32(buf, OVS_SAMPLE_ATTR_PROBABILITY,
+                       pval ? UINT32_MAX / pval + tag->p_round : UINT32_MAX);
+        list = nl_msg_start_nested(buf, OVS_SAMPLE_ATTR_ACTIONS);
+    }
+    error = from_range(f, i + 1, body_end, ports, *csum,
+                       tag->last ? NULL : &body_csum, buf, reason);
+    if (error) {
+        return error;
+    }
+    if (list != ofs) {
+        nl_msg_end_nested(buf, list);
+    }
+    nl_msg_end_nested(buf, ofs);
+    *csum |= body_csum;
+    *next = after;
+    return 0;
+}
+
 /* Appends the ODP actions of f->acts[begin, end), a list that ends the
- * packet's processing, to 'buf'.  'csum' is the fix-up pending on entry. */
+ * packet's processing, to 'buf'.  'csum' is the fix-up pending on entry.
+ * With 'copy_csum', the list is the body of a clone that other actions
+ * follow (see xlate_list()): it ends nothing, and the fix-ups of its own
+ * rewrites are ORed into '*copy_csum'. */
 static int
 from_range(const struct mf_filter *f, size_t begin, size_t end,
            const struct mf_xlate_ports *ports, uint32_t csum,
-           struct ofpbuf *buf, struct ds *reason)
+           uint32_t *copy_csum, struct ofpbuf *buf, struct ds *reason)
 {
+    size_t next = 0;
     uint32_t meter;
     int error;
 
@@ -699,8 +1045,9 @@ from_range(const struct mf_filter *f, size_t begin, size_t end,
                 return mf_xlate_refuse(reason, "mirred after a rewrite "
                                        "without the checksum fix-up");
             }
-            if (last != (act->mirred.eaction == TCA_EGRESS_REDIR
-                         || act->mirred.eaction == TCA_INGRESS_REDIR)) {
+            if ((last && !copy_csum)
+                != (act->mirred.eaction == TCA_EGRESS_REDIR
+                    || act->mirred.eaction == TCA_INGRESS_REDIR)) {
                 return mf_xlate_refuse(reason, "mirred: a redirect that is not last, "
                               "or a mirror that is");
             }
@@ -736,15 +1083,27 @@ from_range(const struct mf_filter *f, size_t begin, size_t end,
             nl_msg_put_u32(buf, OVS_ACTION_ATTR_METER, meter);
             break;
         case MF_ACT_GACT:
-            if (act->gact.verdict == TC_ACT_PIPE && i == 0 && !last
-                && f->acts[1].kind == MF_ACT_POLICE
-                && f->acts[1].police.index) {
-                /* The counter carrier before a meter. */
+            if (clone_tag_of(act)) {
+                error = from_clone(f, i, end, copy_csum != NULL, ports,
+                                   &csum, buf, &next, reason);
+                if (error) {
+                    return error;
+                }
+                i = next - 1;
+                break;
+            }
+            if (act->gact.verdict == TC_ACT_PIPE && !act->gact.ptype
+                && i == 0 && !last
+                && ((f->acts[1].kind == MF_ACT_POLICE
+                     && f->acts[1].police.index)
+                    || clone_tag_of(&f->acts[1]))) {
+                /* The counter carrier before a meter or a clone. */
                 break;
             }
             /* The drop that ends the actions, as the datapath's end of
              * actions does. */
-            if (act->gact.verdict != TC_ACT_SHOT || !last) {
+            if (act->gact.verdict != TC_ACT_SHOT || act->gact.ptype
+                || !last || copy_csum) {
                 return mf_xlate_refuse(reason, "gact: only a drop at the end is a "
                               "megaflow action");
             }
@@ -762,12 +1121,19 @@ from_range(const struct mf_filter *f, size_t begin, size_t end,
             nl_msg_put_unspec(buf, OVS_ACTION_ATTR_PUSH_VLAN, &push,
                               sizeof push);
             break;
-        case MF_ACT_PEDIT:
-            error = mf_xlate_set_from_pedit(act, buf, &csum, reason);
+        case MF_ACT_PEDIT: {
+            uint32_t need = 0;
+
+            error = mf_xlate_set_from_pedit(act, buf, &need, reason);
             if (error) {
                 return error;
             }
+            csum |= need;
+            if (copy_csum) {
+                *copy_csum |= need;
+            }
             break;
+        }
         case MF_ACT_CT:
             mf_xlate_ct_from_tc(act, buf);
             break;
@@ -798,7 +1164,7 @@ from_range(const struct mf_filter *f, size_t begin, size_t end,
     }
     /* The last action ends the packet's processing: a redirect (checked
      * above) or a drop. */
-    if (f->acts[end - 1].kind != MF_ACT_MIRRED
+    if (!copy_csum && f->acts[end - 1].kind != MF_ACT_MIRRED
         && f->acts[end - 1].kind != MF_ACT_GACT) {
         return mf_xlate_refuse(reason, "actions that do not end in a "
                                "redirect or a drop");
@@ -811,5 +1177,42 @@ mf_xlate_act_from_filter(const struct mf_filter *f,
                          const struct mf_xlate_ports *ports,
                          struct ofpbuf *buf, struct ds *reason)
 {
-    return from_range(f, 0, f->n_acts, ports, 0, buf, reason);
+    size_t start = buf->size;
+    struct mf_filter *again;
+    struct ds ignored;
+    bool marked = false;
+    int error;
+
+    error = from_range(f, 0, f->n_acts, ports, 0, NULL, buf, reason);
+    for (size_t i = 0; i < f->n_acts; i++) {
+        marked |= f->acts[i].cookie_len != 0;
+    }
+    if (error || !marked) {
+        return error;
+    }
+
+    /* A clone's undo was skipped above: the filter must be exactly what
+     * megaflower builds from the actions it decoded to. */
+    again = xmemdup(f, sizeof *f);
+    again->n_acts = 0;
+    ds_init(&ignored);
+    error = mf_xlate_act_to_filter((const struct nlattr *)
+                                   ((const char *) buf->data + start),
+                                   buf->size - start, ports, again, &ignored);
+    if (!error && again->n_acts != f->n_acts) {
+        error = EOPNOTSUPP;
+    }
+    for (size_t i = 0; !error && i < f->n_acts; i++) {
+        if (!mf_act_equal(&again->acts[i], &f->acts[i])) {
+            error = EOPNOTSUPP;
+        }
+    }
+    if (error) {
+        ds_put_cstr(reason, "actions megaflower would not build from the "
+                    "clone or sample they decode to");
+        error = EOPNOTSUPP;
+    }
+    ds_destroy(&ignored);
+    free(again);
+    return error;
 }

@@ -32,19 +32,26 @@ struct set_field {
     uint8_t width, shift;       /* Bit fields: bits, and the LSB's place in
                                  * that word.  0 width: whole bytes. */
     uint32_t csum;              /* TCA_CSUM_UPDATE_FLAG_* a rewrite needs. */
+    uint8_t kofs;               /* The same field in struct mf_flower_key,
+                                 * or NO_KEY: flower cannot match it. */
 };
+
+#define NO_KEY UINT8_MAX
+#define KEY(MEMBER) offsetof(struct mf_flower_key, MEMBER)
+BUILD_ASSERT_DECL(sizeof(struct mf_flower_key) < NO_KEY);
 
 #define IPH TCA_CSUM_UPDATE_FLAG_IPV4HDR
 #define L4 (TCA_CSUM_UPDATE_FLAG_TCP | TCA_CSUM_UPDATE_FLAG_UDP)
-#define FIELD(NAME, STRUCT, MEMBER, HOFS, CSUM)                         \
+#define FIELD(NAME, STRUCT, MEMBER, HOFS, CSUM, KOFS)                   \
     { NAME, offsetof(struct STRUCT, MEMBER),                            \
-      MEMBER_SIZEOF(struct STRUCT, MEMBER), true, HOFS, 0, 0, CSUM }
-#define BITS(NAME, STRUCT, MEMBER, WORD, WIDTH, SHIFT)                  \
+      MEMBER_SIZEOF(struct STRUCT, MEMBER), true, HOFS, 0, 0, CSUM, KOFS }
+#define BITS(NAME, STRUCT, MEMBER, WORD, WIDTH, SHIFT, KOFS)            \
     { NAME, offsetof(struct STRUCT, MEMBER),                            \
-      MEMBER_SIZEOF(struct STRUCT, MEMBER), true, WORD, WIDTH, SHIFT, 0 }
+      MEMBER_SIZEOF(struct STRUCT, MEMBER), true, WORD, WIDTH, SHIFT, 0,  \
+      KOFS }
 #define FIXED(NAME, STRUCT, MEMBER)                                     \
     { NAME, offsetof(struct STRUCT, MEMBER),                            \
-      MEMBER_SIZEOF(struct STRUCT, MEMBER), false, 0, 0, 0, 0 }
+      MEMBER_SIZEOF(struct STRUCT, MEMBER), false, 0, 0, 0, 0, NO_KEY }
 
 /* Each header OVS can rewrite and tc pedit can reach. */
 struct set_header {
@@ -60,39 +67,43 @@ struct set_header {
 static const struct set_header set_headers[] = {
     { OVS_KEY_ATTR_ETHERNET, "eth", TCA_PEDIT_KEY_EX_HDR_TYPE_ETH,
       sizeof(struct ovs_key_ethernet), 0, 0, {
-        FIELD("eth_src", ovs_key_ethernet, eth_src, 6, 0),
-        FIELD("eth_dst", ovs_key_ethernet, eth_dst, 0, 0),
+        FIELD("eth_src", ovs_key_ethernet, eth_src, 6, 0, KEY(eth_src)),
+        FIELD("eth_dst", ovs_key_ethernet, eth_dst, 0, 0, KEY(eth_dst)),
     } },
     { OVS_KEY_ATTR_IPV4, "ipv4", TCA_PEDIT_KEY_EX_HDR_TYPE_IP4,
       sizeof(struct ovs_key_ipv4), CONSTANT_HTONS(ETH_TYPE_IP), 0, {
-        FIELD("src", ovs_key_ipv4, ipv4_src, 12, IPH | L4),
-        FIELD("dst", ovs_key_ipv4, ipv4_dst, 16, IPH | L4),
-        FIELD("tos", ovs_key_ipv4, ipv4_tos, 1, IPH),
-        FIELD("ttl", ovs_key_ipv4, ipv4_ttl, 8, IPH),
+        FIELD("src", ovs_key_ipv4, ipv4_src, 12, IPH | L4, KEY(ipv4_src)),
+        FIELD("dst", ovs_key_ipv4, ipv4_dst, 16, IPH | L4, KEY(ipv4_dst)),
+        FIELD("tos", ovs_key_ipv4, ipv4_tos, 1, IPH, KEY(ip_tos)),
+        FIELD("ttl", ovs_key_ipv4, ipv4_ttl, 8, IPH, KEY(ip_ttl)),
         FIXED("proto", ovs_key_ipv4, ipv4_proto),
         FIXED("frag", ovs_key_ipv4, ipv4_frag),
     } },
     { OVS_KEY_ATTR_IPV6, "ipv6", TCA_PEDIT_KEY_EX_HDR_TYPE_IP6,
       sizeof(struct ovs_key_ipv6), CONSTANT_HTONS(ETH_TYPE_IPV6), 0, {
         FIELD("src", ovs_key_ipv6, ipv6_src, 8,
-              L4 | TCA_CSUM_UPDATE_FLAG_ICMP),
+              L4 | TCA_CSUM_UPDATE_FLAG_ICMP, KEY(ipv6_src)),
         FIELD("dst", ovs_key_ipv6, ipv6_dst, 24,
-              L4 | TCA_CSUM_UPDATE_FLAG_ICMP),
-        BITS("label", ovs_key_ipv6, ipv6_label, 0, 20, 0),
-        BITS("tclass", ovs_key_ipv6, ipv6_tclass, 0, 8, 20),
-        FIELD("hlimit", ovs_key_ipv6, ipv6_hlimit, 7, 0),
+              L4 | TCA_CSUM_UPDATE_FLAG_ICMP, KEY(ipv6_dst)),
+        BITS("label", ovs_key_ipv6, ipv6_label, 0, 20, 0, NO_KEY),
+        BITS("tclass", ovs_key_ipv6, ipv6_tclass, 0, 8, 20, KEY(ip_tos)),
+        FIELD("hlimit", ovs_key_ipv6, ipv6_hlimit, 7, 0, KEY(ip_ttl)),
         FIXED("proto", ovs_key_ipv6, ipv6_proto),
         FIXED("frag", ovs_key_ipv6, ipv6_frag),
     } },
     { OVS_KEY_ATTR_TCP, "tcp", TCA_PEDIT_KEY_EX_HDR_TYPE_TCP,
       sizeof(struct ovs_key_tcp), 0, IPPROTO_TCP, {
-        FIELD("src", ovs_key_tcp, tcp_src, 0, TCA_CSUM_UPDATE_FLAG_TCP),
-        FIELD("dst", ovs_key_tcp, tcp_dst, 2, TCA_CSUM_UPDATE_FLAG_TCP),
+        FIELD("src", ovs_key_tcp, tcp_src, 0, TCA_CSUM_UPDATE_FLAG_TCP,
+              KEY(tcp_src)),
+        FIELD("dst", ovs_key_tcp, tcp_dst, 2, TCA_CSUM_UPDATE_FLAG_TCP,
+              KEY(tcp_dst)),
     } },
     { OVS_KEY_ATTR_UDP, "udp", TCA_PEDIT_KEY_EX_HDR_TYPE_UDP,
       sizeof(struct ovs_key_udp), 0, IPPROTO_UDP, {
-        FIELD("src", ovs_key_udp, udp_src, 0, TCA_CSUM_UPDATE_FLAG_UDP),
-        FIELD("dst", ovs_key_udp, udp_dst, 2, TCA_CSUM_UPDATE_FLAG_UDP),
+        FIELD("src", ovs_key_udp, udp_src, 0, TCA_CSUM_UPDATE_FLAG_UDP,
+              KEY(udp_src)),
+        FIELD("dst", ovs_key_udp, udp_dst, 2, TCA_CSUM_UPDATE_FLAG_UDP,
+              KEY(udp_dst)),
     } },
 };
 
@@ -366,4 +377,129 @@ mf_xlate_set_from_pedit(const struct mf_act *act, struct ofpbuf *buf,
     }
     nl_msg_end_nested(buf, offset);
     return 0;
+}
+
+/* The pedit 'act' as a header image, with the header it rewrites. */
+static const struct set_header *
+pedit_image(const struct mf_act *act, struct image *img)
+{
+    memset(img, 0, sizeof *img);
+    for (size_t i = 0; i < act->pedit.n_keys; i++) {
+        const struct mf_pedit_key *k = &act->pedit.keys[i];
+        uint32_t m = ~k->mask;
+
+        if (k->off + 4 > HDR_MAX) {
+            return NULL;
+        }
+        memcpy(img->mask + k->off, &m, 4);
+        memcpy(img->val + k->off, &k->val, 4);
+    }
+    return header_by_htype(act->pedit.htype);
+}
+
+/* Moves field 'f' between a header image and a flower key: into 'img'
+ * (from 'key' under 'mask') if 'to_img', else the other way, for the bits
+ * 'img' has in its mask. */
+static void
+field_move(const struct set_field *f, struct image *img,
+           struct mf_flower_key *key, struct mf_flower_key *mask,
+           bool to_img)
+{
+    uint8_t *k = (uint8_t *) key + f->kofs;
+    uint8_t *m = (uint8_t *) mask + f->kofs;
+
+    if (!f->width) {
+        for (size_t j = 0; j < f->len; j++) {
+            uint8_t *iv = &img->val[f->hofs + j], *im = &img->mask[f->hofs + j];
+
+            if (to_img) {
+                *im = m[j];
+                *iv = k[j] & m[j];
+            } else {
+                k[j] = (k[j] & ~*im) | (*iv & *im);
+                m[j] |= *im;
+            }
+        }
+    } else {
+        /* The flower key holds the bit field as its own bytes. */
+        uint32_t fm = (UINT32_C(1) << f->width) - 1;
+        uint32_t wv = get_be(img->val + f->hofs, 4);
+        uint32_t wm = get_be(img->mask + f->hofs, 4);
+
+        if (to_img) {
+            uint32_t bm = get_be(m, f->len) & fm, bv = get_be(k, f->len) & bm;
+
+            put_be(img->mask + f->hofs, 4,
+                   (wm & ~(fm << f->shift)) | (bm << f->shift));
+            put_be(img->val + f->hofs, 4,
+                   (wv & ~(fm << f->shift)) | (bv << f->shift));
+        } else {
+            uint32_t bm = (wm >> f->shift) & fm, bv = (wv >> f->shift) & fm;
+
+            put_be(k, f->len, (get_be(k, f->len) & ~bm) | (bv & bm));
+            put_be(m, f->len, get_be(m, f->len) | bm);
+        }
+    }
+}
+
+void
+mf_xlate_set_track(const struct mf_act *act, struct mf_flower_key *key,
+                   struct mf_flower_key *mask)
+{
+    const struct set_header *h;
+    const struct set_field *f;
+    struct image img;
+
+    h = pedit_image(act, &img);
+    if (!h) {
+        return;
+    }
+    FOR_EACH_FIELD (f, h) {
+        if (f->writable && f->kofs != NO_KEY) {
+            field_move(f, &img, key, mask, false);
+        }
+    }
+}
+
+int
+mf_xlate_set_undo(const struct mf_act *act, const struct mf_flower_key *key,
+                  const struct mf_flower_key *mask, struct mf_act *undo,
+                  uint32_t *csum, struct ds *reason)
+{
+    struct mf_flower_key k = *key, m = *mask;
+    uint8_t okey[HDR_MAX], omask[HDR_MAX];
+    struct image written, known, again;
+    const struct set_header *h;
+    const struct set_field *f;
+
+    h = pedit_image(act, &written);
+    if (!h) {
+        return mf_xlate_refuse(reason, "pedit: a header OVS does not "
+                               "rewrite");
+    }
+    memset(&known, 0, sizeof known);
+    FOR_EACH_FIELD (f, h) {
+        if (f->writable && f->kofs != NO_KEY) {
+            field_move(f, &known, &k, &m, true);
+        }
+    }
+    *undo = *act;
+    undo->cookie_len = 0;
+    for (size_t i = 0; i < act->pedit.n_keys; i++) {
+        struct mf_pedit_key *u = &undo->pedit.keys[i];
+        uint32_t w = ~u->mask, km, kv;
+
+        memcpy(&km, known.mask + u->off, 4);
+        memcpy(&kv, known.val + u->off, 4);
+        if (w & ~km) {
+            return mf_xlate_refuse(reason, "set(%s) in a clone that other "
+                                   "actions follow: the match does not pin "
+                                   "the value it overwrites, so it cannot "
+                                   "be put back", h->name);
+        }
+        u->val = kv & w;
+    }
+    /* The checksums to fix after putting the fields back. */
+    unpaint(h, &written, okey, omask);
+    return paint(h, okey, omask, &again, csum, reason);
 }

@@ -22,6 +22,7 @@
 
 struct ds;
 struct mf_act;
+struct mf_flower_key;
 struct mf_filter;
 struct nlattr;
 struct ofpbuf;
@@ -39,5 +40,20 @@ int mf_xlate_set_to_pedit(const struct nlattr *action,
  * Returns 0, or EOPNOTSUPP with a reason. */
 int mf_xlate_set_from_pedit(const struct mf_act *act, struct ofpbuf *buf,
                             uint32_t *csum, struct ds *reason);
+
+/* What megaflower knows of a packet's headers is a flower key and mask: the
+ * match, then the rewrites.  Applies the pedit action 'act' to 'key' under
+ * 'mask' (fields flower cannot match are not followed). */
+void mf_xlate_set_track(const struct mf_act *act, struct mf_flower_key *key,
+                        struct mf_flower_key *mask);
+
+/* Builds into 'undo' the pedit action that puts back what the pedit action
+ * 'act' overwrites, from the values 'key' under 'mask' had before it, and
+ * ORs the checksum fix-up it needs into '*csum'.  Returns 0, or EOPNOTSUPP
+ * with a reason if some bit 'act' writes was not known. */
+int mf_xlate_set_undo(const struct mf_act *act,
+                      const struct mf_flower_key *key,
+                      const struct mf_flower_key *mask, struct mf_act *undo,
+                      uint32_t *csum, struct ds *reason);
 
 #endif /* mf-xlate-set.h */

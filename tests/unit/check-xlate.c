@@ -347,6 +347,83 @@ START_TEST(test_random_megaflows_round_trip)
 }
 END_TEST
 
+/* A clone that other actions follow: a marked gact, the body (mirrors
+ * only), then a pedit that puts back what the match pinned and the
+ * checksum fix-up before the next output. */
+START_TEST(test_clone_is_undone)
+{
+    struct ds reason = DS_EMPTY_INITIALIZER;
+    struct ofpbuf acts, buf;
+    struct mf_filter f;
+    struct match m, back;
+    const struct mf_act *undo;
+    size_t ofs;
+
+    odp_megaflow(ETH_IN2 "eth_type(0x0800),ipv4(src=10.0.0.1,proto=17,"
+                 "frag=no),udp()",
+                 "clone(set(ipv4(src=10.0.0.9/255.255.255.255)),3),4",
+                 &m, &acts);
+    ck_assert_msg(!mf_xlate_to_filter(&m, u32_to_odp(2), acts.data,
+                                      acts.size, &ports, &f, &reason),
+                  "refused: %s", ds_cstr(&reason));
+    /* carrier, mark, pedit, csum, mirror, undo pedit, csum, redirect. */
+    ck_assert_uint_eq(f.n_acts, 8);
+    ck_assert_int_eq(f.acts[0].kind, MF_ACT_GACT);
+    ck_assert_uint_eq(f.acts[0].cookie_len, 0);
+    ck_assert_int_eq(f.acts[1].kind, MF_ACT_GACT);
+    ck_assert_uint_eq(f.acts[1].cookie_len, 7);
+    ck_assert_int_eq(f.acts[4].mirred.eaction, TCA_EGRESS_MIRROR);
+    undo = &f.acts[5];
+    ck_assert_int_eq(undo->kind, MF_ACT_PEDIT);
+    ck_assert_uint_eq(undo->pedit.n_keys, 1);
+    ck_assert_uint_eq(undo->pedit.keys[0].off, 12);
+    ck_assert_uint_eq(undo->pedit.keys[0].val, htonl(0x0a000001));
+    ck_assert_int_eq(f.acts[6].kind, MF_ACT_CSUM);
+    ck_assert_int_eq(f.acts[7].mirred.eaction, TCA_EGRESS_REDIR);
+
+    /* A filter whose undo would leave the packet changed is not one
+     * megaflower reads back as the clone. */
+    f.acts[5].pedit.keys[0].val = htonl(0x0a000002);
+    ofpbuf_init(&buf, 64);
+    ck_assert_int_eq(mf_xlate_from_filter(&f, u32_to_odp(2), &ports, &back,
+                                          &buf, &ofs, &reason), EOPNOTSUPP);
+    ck_assert_msg(strstr(ds_cstr(&reason), "would not build"), "%s",
+                  ds_cstr(&reason));
+    ofpbuf_uninit(&buf);
+    ofpbuf_uninit(&acts);
+    ds_destroy(&reason);
+}
+END_TEST
+
+/* A sample taken with a chance of 1/10: a random gact that jumps over the
+ * body, its undo included, unless it takes the packet. */
+START_TEST(test_sample_jumps_over_its_body)
+{
+    struct ds reason = DS_EMPTY_INITIALIZER;
+    struct ofpbuf acts;
+    struct mf_filter f;
+    struct match m;
+
+    odp_megaflow(ETH_IN2 "eth_type(0x0800),ipv4(frag=no)",
+                 "sample(sample=10.0%,actions(push_vlan(vid=4,pcp=0),3)),4",
+                 &m, &acts);
+    ck_assert_msg(!mf_xlate_to_filter(&m, u32_to_odp(2), acts.data,
+                                      acts.size, &ports, &f, &reason),
+                  "refused: %s", ds_cstr(&reason));
+    /* carrier, random gact, vlan push, mirror, vlan pop, redirect. */
+    ck_assert_uint_eq(f.n_acts, 6);
+    ck_assert_uint_eq(f.acts[1].gact.ptype, 1);         /* PGACT_NETRAND */
+    ck_assert_uint_eq(f.acts[1].gact.pval, 10);
+    ck_assert_int_eq(f.acts[1].gact.paction, TC_ACT_PIPE);
+    ck_assert_int_eq(f.acts[1].gact.verdict, TC_ACT_JUMP | 5);
+    ck_assert(f.acts[2].vlan.push);
+    ck_assert(!f.acts[4].vlan.push);
+    ck_assert_int_eq(f.acts[5].mirred.eaction, TCA_EGRESS_REDIR);
+    ofpbuf_uninit(&acts);
+    ds_destroy(&reason);
+}
+END_TEST
+
 /* The packet type set before an output to the internal port follows the
  * destination MAC on each path: rewritten in the "greater" branch (other
  * host), not on the "less or equal" one, which jumps over it (host). */
@@ -435,6 +512,20 @@ static const char *const refused[][3] = {
     { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)",
       "check_pkt_len(size=200,gt(push_vlan(vid=1,pcp=0),4),le(5)),3",
       "only output" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)", "clone(ct(commit),3),4",
+      "in a clone that other actions follow" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(proto=17,frag=no),udp()",
+      "clone(set(ipv4(src=10.0.0.9/255.255.255.255)),3),4",
+      "cannot be put back" },
+    { ETH_IN2 "eth_type(0x8100),vlan(vid=10),encap(eth_type(0x0800),"
+      "ipv4(frag=no))", "clone(pop_vlan,3),4", "the tag" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)",
+      "sample(sample=30.0%,actions(3)),4", "1/N" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)",
+      "sample(sample=10.0%,actions(userspace(pid=1))),3", "psample" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)", "clone(),3", "no actions" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)", "push_vlan(vid=4095,pcp=0),3",
+      "reserved VID" },
 };
 
 START_TEST(test_odp_megaflows_refused)
@@ -466,6 +557,8 @@ mf_xlate_suite(void)
                         mf_test_n_offloadable);
     tcase_add_test(tc, test_random_megaflows_round_trip);
     tcase_add_test(tc, test_internal_ptype_per_branch);
+    tcase_add_test(tc, test_clone_is_undone);
+    tcase_add_test(tc, test_sample_jumps_over_its_body);
     tcase_add_loop_test(tc, test_odp_megaflows_refused, 0,
                         ARRAY_SIZE(refused));
     suite_add_tcase(s, tc);

@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "netlink.h"
 #include "odp-netlink.h"
@@ -120,6 +121,29 @@ const struct mf_test_megaflow mf_test_offloadable[] = {
     { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)", "meter(5),3" },
     { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)", "push_vlan(vid=7,pcp=0),"
       "meter(5),3" },
+    /* Clones: undone after their body when other actions follow (a VLAN
+     * pushed or popped, a rewrite the match pins), nested, or last. */
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)",
+      "clone(push_vlan(vid=7,pcp=0),3),4" },
+    { ETH_IN2 "eth_type(0x8100),vlan(vid=10,pcp=3),encap(eth_type(0x0800),"
+      "ipv4(frag=no))", "clone(pop_vlan,3),4" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(src=10.0.0.1,proto=17,tos=0x10,frag=no),"
+      "udp(dst=53)", "clone(set(ipv4(src=10.0.0.9/255.255.255.255,"
+      "tos=0x20/0xfc)),set(udp(dst=5353/0xffff)),3),4" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)",
+      "clone(set(eth(dst=02:00:00:00:00:09/ff:ff:ff:ff:ff:ff)),"
+      "clone(push_vlan(vid=3,pcp=0),4),3),5" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)", "4,clone(3)" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)",
+      "clone(ct(commit,zone=3),3)" },
+    /* Samples: always taken (a clone), or with a chance of 1/N (tc's random
+     * gact), in the middle or last. */
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)",
+      "sample(sample=100.0%,actions(3)),4" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)",
+      "sample(sample=10.0%,actions(push_vlan(vid=4,pcp=0),3)),4" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)",
+      "4,sample(sample=50.0%,actions(3))" },
 };
 
 const size_t mf_test_n_offloadable = ARRAY_SIZE(mf_test_offloadable);
@@ -134,13 +158,15 @@ parse_mpls_action(const char *s, struct ofpbuf *acts)
 
     if (sscanf(s, "push_mpls(label=%u,tc=%u,ttl=%u,bos=%u,eth_type=%x)",
                &label, &tc, &ttl, &bos, &eth_type) == 5) {
-        struct ovs_action_push_mpls push = {
-            .mpls_lse = htonl((label << MPLS_LABEL_SHIFT)
+        struct ovs_action_push_mpls push;
+
+        /* Its padding goes into the attribute: zero it. */
+        memset(&push, 0, sizeof push);
+        push.mpls_lse = htonl((label << MPLS_LABEL_SHIFT)
                               | (tc << MPLS_TC_SHIFT)
                               | (bos << MPLS_BOS_SHIFT)
-                              | (ttl << MPLS_TTL_SHIFT)),
-            .mpls_ethertype = htons(eth_type),
-        };
+                              | (ttl << MPLS_TTL_SHIFT));
+        push.mpls_ethertype = htons(eth_type);
 
         nl_msg_put_unspec(acts, OVS_ACTION_ATTR_PUSH_MPLS, &push,
                           sizeof push);

@@ -190,7 +190,7 @@ put_actions(uint32_t *seed, struct ds *s, const struct shape *sh)
         switch (pick(seed, 8)) {
         case 0:
             ds_put_format(s, "push_vlan(vid=%"PRIu32",pcp=%"PRIu32")",
-                          pick(seed, 4096), pick(seed, 8));
+                          pick(seed, 4095), pick(seed, 8));
             break;
         case 1:
             if (sh->vlan && !popped) {
@@ -224,6 +224,15 @@ put_actions(uint32_t *seed, struct ds *s, const struct shape *sh)
             if (sh->l3 && sh->proto != 132) {
                 ds_put_format(s, "ct(commit,zone=%"PRIu32")",
                               pick(seed, 0x10000));
+                break;
+            }
+            /* Fall through. */
+        case 6:
+            if (i + 1 < n) {
+                /* Undone after its body: others follow. */
+                ds_put_format(s, "clone(push_vlan(vid=%"PRIu32",pcp=0),%d)",
+                              pick(seed, 4095),
+                              (int[]) { 3, 4, 5 }[pick(seed, 3)]);
                 break;
             }
             /* Fall through. */
