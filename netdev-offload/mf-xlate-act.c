@@ -247,45 +247,82 @@ add_output(struct to_ctx *ctx, const struct nlattr *a)
     return 0;
 }
 
-/* One branch of a check_pkt_len that other actions follow.  The datapath
- * runs it on a copy of the packet, so only outputs (mirrors here) are
- * exact: anything that changes the packet would change it for the rest
- * too. */
+/* Translates 'body', which the datapath runs on a copy of the packet, in
+ * copy mode (see xlate_list()), then appends the actions that undo it and
+ * puts ctx->pkt back as it was.  Sets '*body_end' to the index after the
+ * body (the undo starts there) and ORs the fix-up the undo leaves pending
+ * into '*csum_after'. */
 static int
-xlate_clone_branch(struct to_ctx *ctx, const struct nlattr *branch)
+xlate_copy(struct to_ctx *ctx, const struct nlattr *body, uint32_t csum,
+           bool nested, size_t *body_end, uint32_t *csum_after)
 {
-    const struct nlattr *a;
-    size_t left;
+    struct pkt_state entry = ctx->pkt;
+    struct mf_filter *f = ctx->f;
+    struct copy_body copy;
     int error;
 
-    NL_NESTED_FOR_EACH (a, left, branch) {
-        if (nl_attr_type(a) != OVS_ACTION_ATTR_OUTPUT) {
-            return mf_xlate_refuse(ctx->reason, "check_pkt_len followed by "
-                                   "other actions: its branches may only "
-                                   "output (they act on a copy)");
-        }
-        if (ctx->f->n_acts + 4 > MF_ACT_MAX) {
-            return mf_xlate_refuse(ctx->reason, "more than %d tc actions",
-                                   MF_ACT_MAX - 1);
-        }
-        error = add_output(ctx, a);
-        if (error) {
-            return error;
-        }
+    copy.n_undo = 0;
+    copy.csum = 0;
+    error = xlate_list(ctx, nl_attr_get(body), nl_attr_get_size(body), csum,
+                       nested, &copy);
+    if (error) {
+        return error;
     }
+    *body_end = f->n_acts;
+    if (f->n_acts + copy.n_undo + 3 > MF_ACT_MAX) {
+        return mf_xlate_refuse(ctx->reason, "more than %d tc actions",
+                               MF_ACT_MAX - 1);
+    }
+    for (size_t i = copy.n_undo; i-- > 0;) {
+        f->acts[f->n_acts++] = copy.undo[i];
+    }
+    *csum_after |= copy.csum;
+    ctx->pkt = entry;
     return 0;
 }
 
+/* The filter's first action carries the ufid in its cookie: before an
+ * action that needs a cookie of its own, a pass-through goes first. */
+static void
+add_carrier(struct mf_filter *f)
+{
+    if (!f->n_acts) {
+        add_act(f, MF_ACT_GACT)->gact.verdict = TC_ACT_PIPE;
+    }
+}
+
+/* The policer of a check_pkt_len that other actions follow carries this
+ * as its cookie, so that a dump can tell each branch's body from its
+ * undo. */
+struct length_tag {
+    uint8_t magic[2];           /* "mf". */
+    uint8_t kind;               /* 'l'. */
+    uint8_t n_body[2];          /* "Greater", then "less or equal". */
+    uint8_t n_undo[2];
+};
+
+static const struct length_tag *
+length_tag_of(const struct mf_act *act)
+{
+    const struct length_tag *tag = (const struct length_tag *) act->cookie;
+
+    return (act->kind == MF_ACT_POLICE && !act->police.index
+            && act->cookie_len == sizeof *tag && tag->magic[0] == 'm'
+            && tag->magic[1] == 'f' && tag->kind == 'l' ? tag : NULL);
+}
+
 /* check_pkt_len followed by other actions: police(MTU N) goes on into the
- * "greater" outputs, then a jump over the "less or equal" ones to the
- * rest; a short packet jumps straight to the "less or equal" outputs. */
+ * "greater" branch and its undo, then a jump over the "less or equal"
+ * branch and its undo to the rest; a short packet jumps straight to the
+ * "less or equal" branch.  The datapath runs either branch on a copy. */
 static int
 xlate_check_pkt_len_clone(struct to_ctx *ctx, const struct nlattr *a,
                           uint32_t *csum)
 {
+    struct length_tag tag = { { 'm', 'f' }, 'l', { 0, 0 }, { 0, 0 } };
     const struct nlattr *gt, *le;
     struct mf_filter *f = ctx->f;
-    size_t police, jump;
+    size_t police, jump, begin, body_end;
     int error;
 
     if (*csum) {
@@ -293,21 +330,29 @@ xlate_check_pkt_len_clone(struct to_ctx *ctx, const struct nlattr *a,
         add_act(f, MF_ACT_CSUM)->csum.flags = *csum;
         *csum = 0;
     }
+    add_carrier(f);
     error = add_length_check(ctx, a, &gt, &le, &police);
     if (!error) {
-        error = xlate_clone_branch(ctx, gt);
+        error = xlate_copy(ctx, gt, 0, true, &body_end, csum);
     }
     if (error) {
         return error;
     }
+    tag.n_body[0] = body_end - police - 1;
+    tag.n_undo[0] = f->n_acts - body_end;
     jump = f->n_acts;
     add_act(f, MF_ACT_GACT);
-    f->acts[police].police.conform = TC_ACT_JUMP | f->n_acts;
-    error = xlate_clone_branch(ctx, le);
+    begin = f->n_acts;
+    f->acts[police].police.conform = TC_ACT_JUMP | begin;
+    error = xlate_copy(ctx, le, 0, true, &body_end, csum);
     if (error) {
         return error;
     }
+    tag.n_body[1] = body_end - begin;
+    tag.n_undo[1] = f->n_acts - body_end;
     f->acts[jump].gact.verdict = TC_ACT_JUMP | f->n_acts;
+    memcpy(f->acts[police].cookie, &tag, sizeof tag);
+    f->acts[police].cookie_len = sizeof tag;
     return 0;
 }
 
@@ -420,8 +465,6 @@ xlate_clone(struct to_ctx *ctx, const struct nlattr *a, bool last,
     struct mf_filter *f = ctx->f;
     struct clone_tag tag = { { 'm', 'f' }, 'c', last, 0, 0, 0 };
     const struct nlattr *body = NULL;
-    struct copy_body copy;
-    struct pkt_state entry;
     struct mf_act *mark;
     size_t marker;
     uint16_t pval;
@@ -438,10 +481,7 @@ xlate_clone(struct to_ctx *ctx, const struct nlattr *a, bool last,
         return mf_xlate_refuse(ctx->reason, "%s with no actions",
                                tag.kind == 's' ? "sample" : "clone");
     }
-    if (!f->n_acts) {
-        /* The first action carries the ufid: a pass-through goes first. */
-        add_act(f, MF_ACT_GACT)->gact.verdict = TC_ACT_PIPE;
-    }
+    add_carrier(f);
     marker = f->n_acts;
     mark = add_act(f, MF_ACT_GACT);
     mark->gact.verdict = TC_ACT_PIPE;
@@ -451,31 +491,26 @@ xlate_clone(struct to_ctx *ctx, const struct nlattr *a, bool last,
         mark->gact.paction = TC_ACT_PIPE;
     }
 
-    entry = ctx->pkt;
-    copy.n_undo = 0;
-    copy.csum = 0;
-    error = xlate_list(ctx, nl_attr_get(body), nl_attr_get_size(body), *csum,
-                       nested, last ? NULL : &copy);
-    if (error) {
-        return error;
-    }
-    tag.n_body = f->n_acts - marker - 1;
     if (last) {
+        error = xlate_list(ctx, nl_attr_get(body), nl_attr_get_size(body),
+                           *csum, nested, NULL);
+        if (error) {
+            return error;
+        }
+        tag.n_body = f->n_acts - marker - 1;
         if (pval) {
             /* A packet the sample does not take is dropped. */
             f->acts[marker].gact.verdict = TC_ACT_JUMP | f->n_acts;
             add_act(f, MF_ACT_GACT)->gact.verdict = TC_ACT_SHOT;
         }
     } else {
-        if (f->n_acts + copy.n_undo + 2 > MF_ACT_MAX) {
-            return mf_xlate_refuse(ctx->reason, "more than %d tc actions",
-                                   MF_ACT_MAX - 1);
+        size_t body_end;
+
+        error = xlate_copy(ctx, body, *csum, nested, &body_end, csum);
+        if (error) {
+            return error;
         }
-        for (size_t i = copy.n_undo; i-- > 0;) {
-            f->acts[f->n_acts++] = copy.undo[i];
-        }
-        *csum |= copy.csum;
-        ctx->pkt = entry;
+        tag.n_body = body_end - marker - 1;
         if (pval) {
             f->acts[marker].gact.verdict = TC_ACT_JUMP | f->n_acts;
         }
@@ -855,23 +890,6 @@ from_check_pkt_len(const struct mf_filter *f, size_t i, size_t end,
     return 0;
 }
 
-/* Whether f->acts[i] is a length check that other actions follow (see
- * xlate_check_pkt_len_clone()), within f->acts[.., end). */
-static bool
-is_clone_check(const struct mf_filter *f, size_t i, size_t end)
-{
-    const struct mf_act *act = &f->acts[i];
-    size_t le = act->police.conform & TC_ACT_EXT_VAL_MASK;
-
-    return (act->kind == MF_ACT_POLICE && !act->police.index
-            && le > i + 1 && le < end
-            && TC_ACT_EXT_CMP(act->police.conform, TC_ACT_JUMP)
-            && act->police.exceed == TC_ACT_PIPE && act->police.mtu
-            && act->police.mtu <= UINT16_MAX
-            && f->acts[le - 1].kind == MF_ACT_GACT
-            && TC_ACT_EXT_CMP(f->acts[le - 1].gact.verdict, TC_ACT_JUMP));
-}
-
 /* Whether f->acts[i] is the packet type megaflower sets before handing a
  * packet to an internal port (the mirred that follows). */
 static bool
@@ -900,63 +918,58 @@ put_output(const struct mf_act *act, const struct mf_xlate_ports *ports,
     return 0;
 }
 
-/* Appends the mirrors of f->acts[begin, end), a branch of a length check
- * that other actions follow, inside the nest 'type'. */
+/* Appends, inside the nest 'type', the branch f->acts[begin, end) of a
+ * length check that other actions follow (run on a copy), and ORs the
+ * fix-up its undo leaves pending into '*csum'. */
 static int
-put_clone_branch(const struct mf_filter *f, size_t begin, size_t end,
-                 uint16_t type, const struct mf_xlate_ports *ports,
-                 struct ofpbuf *buf, struct ds *reason)
+put_copy_branch(const struct mf_filter *f, size_t begin, size_t end,
+                uint16_t type, const struct mf_xlate_ports *ports,
+                uint32_t *csum, struct ofpbuf *buf, struct ds *reason)
 {
     size_t ofs = nl_msg_start_nested(buf, type);
+    int error;
 
-    for (size_t i = begin; i < end; i++) {
-        const struct mf_act *act = &f->acts[i];
-        int error;
-
-        if (is_internal_ptype(f, i, end)) {
-            continue;
-        }
-        if (act->kind != MF_ACT_MIRRED
-            || (act->mirred.eaction != TCA_EGRESS_MIRROR
-                && act->mirred.eaction != TCA_INGRESS_MIRROR)) {
-            return mf_xlate_refuse(reason, "a length check's branch that "
-                                   "does more than mirror");
-        }
-        error = put_output(act, ports, buf, reason);
-        if (error) {
-            return error;
-        }
-    }
+    error = from_range(f, begin, end, ports, 0, csum, buf, reason);
     nl_msg_end_nested(buf, ofs);
-    return 0;
+    return error;
 }
 
-/* The length check at f->acts[i] that other actions follow: mirrors for
- * "greater", a gact jump to 'rest', mirrors for "less or equal" from
- * 'le'.  Sets '*next' to 'rest'. */
+/* The length check at f->acts[i] that other actions follow (see struct
+ * length_tag), within f->acts[.., end).  ORs the fix-up the undo of its
+ * branches leaves pending into '*csum' and sets '*next' to the rest.  The
+ * undo is not read back: mf_xlate_act_from_filter() checks the whole
+ * filter. */
 static int
-from_check_pkt_len_clone(const struct mf_filter *f, size_t i, size_t le,
-                         size_t end, const struct mf_xlate_ports *ports,
+from_check_pkt_len_clone(const struct mf_filter *f, size_t i, size_t end,
+                         const struct mf_xlate_ports *ports, uint32_t *csum,
                          struct ofpbuf *buf, size_t *next, struct ds *reason)
 {
-    const struct mf_act *jump = &f->acts[le - 1];
-    size_t rest = jump->gact.verdict & TC_ACT_EXT_VAL_MASK;
+    const struct mf_act *act = &f->acts[i];
+    const struct length_tag *tag = length_tag_of(act);
+    size_t jump = i + 1 + tag->n_body[0] + tag->n_undo[0];
+    size_t le = jump + 1;
+    size_t rest = le + tag->n_body[1] + tag->n_undo[1];
     size_t cpl;
     int error;
 
-    if (rest < le || rest >= end) {
-        return mf_xlate_refuse(reason, "gact: a jump megaflower would not "
-                               "build");
+    if (rest >= end || act->police.exceed != TC_ACT_PIPE
+        || act->police.conform != (int32_t) (TC_ACT_JUMP | le)
+        || !act->police.mtu || act->police.mtu > UINT16_MAX
+        || f->acts[jump].kind != MF_ACT_GACT || f->acts[jump].cookie_len
+        || f->acts[jump].gact.ptype
+        || f->acts[jump].gact.verdict != (int32_t) (TC_ACT_JUMP | rest)) {
+        return mf_xlate_refuse(reason, "police: a length check megaflower "
+                               "would not build");
     }
     cpl = nl_msg_start_nested(buf, OVS_ACTION_ATTR_CHECK_PKT_LEN);
-    nl_msg_put_u16(buf, OVS_CHECK_PKT_LEN_ATTR_PKT_LEN, f->acts[i].police.mtu);
-    error = put_clone_branch(f, i + 1, le - 1,
-                             OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_GREATER,
-                             ports, buf, reason);
+    nl_msg_put_u16(buf, OVS_CHECK_PKT_LEN_ATTR_PKT_LEN, act->police.mtu);
+    error = put_copy_branch(f, i + 1, i + 1 + tag->n_body[0],
+                            OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_GREATER,
+                            ports, csum, buf, reason);
     if (!error) {
-        error = put_clone_branch(f, le, rest,
-                                 OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_LESS_EQUAL,
-                                 ports, buf, reason);
+        error = put_copy_branch(f, le, le + tag->n_body[1],
+                                OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_LESS_EQUAL,
+                                ports, csum, buf, reason);
     }
     nl_msg_end_nested(buf, cpl);
     *next = rest;
@@ -1031,7 +1044,7 @@ from_range(const struct mf_filter *f, size_t begin, size_t end,
     uint32_t meter;
     int error;
 
-    if (begin == end) {
+    if (begin == end && !copy_csum) {
         return mf_xlate_refuse(reason, "an empty action list");
     }
     for (size_t i = begin; i < end; i++) {
@@ -1058,13 +1071,13 @@ from_range(const struct mf_filter *f, size_t begin, size_t end,
             break;
         case MF_ACT_POLICE:
             if (!act->police.index) {
-                size_t le = act->police.conform & TC_ACT_EXT_VAL_MASK;
                 size_t next = 0;
 
-                if (!csum && is_clone_check(f, i, end)) {
+                if (!csum && length_tag_of(act)) {
                     /* Other actions follow its branches. */
-                    error = from_check_pkt_len_clone(f, i, le, end, ports,
-                                                     buf, &next, reason);
+                    error = from_check_pkt_len_clone(f, i, end, ports,
+                                                     &csum, buf, &next,
+                                                     reason);
                     if (error) {
                         return error;
                     }
@@ -1096,8 +1109,10 @@ from_range(const struct mf_filter *f, size_t begin, size_t end,
                 && i == 0 && !last
                 && ((f->acts[1].kind == MF_ACT_POLICE
                      && f->acts[1].police.index)
-                    || clone_tag_of(&f->acts[1]))) {
-                /* The counter carrier before a meter or a clone. */
+                    || clone_tag_of(&f->acts[1])
+                    || length_tag_of(&f->acts[1]))) {
+                /* The ufid's carrier before a meter, a clone or a length
+                 * check that other actions follow. */
                 break;
             }
             /* The drop that ends the actions, as the datapath's end of
@@ -1151,7 +1166,7 @@ from_range(const struct mf_filter *f, size_t begin, size_t end,
             if (act->csum.flags != csum || last
                 || (f->acts[i + 1].kind != MF_ACT_MIRRED
                     && !is_internal_ptype(f, i + 1, end)
-                    && !is_clone_check(f, i + 1, end))) {
+                    && !length_tag_of(&f->acts[i + 1]))) {
                 return mf_xlate_refuse(reason, "csum: not the fix-up of the "
                                        "rewrites before an output");
             }

@@ -3,9 +3,12 @@
  *
  * The action half of mf-xlate: outputs become mirred (the last action, if
  * an output, a redirect; others mirrors; internal ports on ingress),
- * push/pop_vlan become act_vlan, and actions that do not end in an output
- * end in a gact drop, as the datapath drops what is left.  All or nothing,
- * with a reason, like mf-xlate.
+ * push/pop_vlan act_vlan, sets pedit plus csum, ct act_ct, meters and
+ * check_pkt_len police, and actions that do not end in an output end in a
+ * gact drop, as the datapath drops what is left.  What the datapath runs
+ * on a copy of the packet (a clone or sample, a check_pkt_len branch that
+ * other actions follow) runs in tc on the packet itself and is undone
+ * after it.  All or nothing, with a reason, like mf-xlate.
  */
 #ifndef MF_XLATE_ACT_H
 #define MF_XLATE_ACT_H 1

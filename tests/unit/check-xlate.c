@@ -510,8 +510,8 @@ static const char *const refused[][3] = {
       "check_pkt_len(size=200,gt(check_pkt_len(size=100,gt(4),le(5))),"
       "le(3))", "inside" },
     { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)",
-      "check_pkt_len(size=200,gt(push_vlan(vid=1,pcp=0),4),le(5)),3",
-      "only output" },
+      "check_pkt_len(size=200,gt(ct(commit),4),le(5)),3",
+      "in a clone that other actions follow" },
     { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)", "clone(ct(commit),3),4",
       "in a clone that other actions follow" },
     { ETH_IN2 "eth_type(0x0800),ipv4(proto=17,frag=no),udp()",

@@ -111,6 +111,12 @@ const struct mf_test_megaflow mf_test_offloadable[] = {
     { ETH_IN2_MC "eth_type(0x0800),ipv4(proto=17,frag=no),udp()",
       "set(udp(dst=53/0xffff)),check_pkt_len(size=64,gt(),le(5,8)),"
       "push_vlan(vid=3,pcp=0),3" },
+    /* ... with branches that change the copy they get, undone after them
+     * (upstream's second check_pkt_len test: tos rewritten, then more
+     * outputs). */
+    { ETH_IN2 "eth_type(0x0800),ipv4(tos=0/0xfc,frag=no)",
+      "check_pkt_len(size=200,gt(set(ipv4(tos=0x4/0xfc)),4),"
+      "le(push_vlan(vid=1,pcp=0),5)),3" },
     /* Unicast to the internal port 8: to its MAC, and to another (the
      * packet type is set for the host first). */
     { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)", "3,8" },
