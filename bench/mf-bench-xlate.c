@@ -1,0 +1,279 @@
+/*
+ * mf-bench-xlate: the host-only micro-benchmark of issue 5.
+ *
+ * How many megaflows per second one core turns into tc netlink messages:
+ * megaflower's translation (mf_xlate_to_filter()) plus the encoding of the
+ * RTM_NEWTFILTER request (mf_filter_encode()), which is all flow_put does
+ * before it talks to the kernel.  No kernel is needed.
+ *
+ *   mf-bench-xlate [-n FLOWS] [-t SECONDS] [--json FILE]
+ *
+ * Each workload's FLOWS distinct megaflows are parsed first (not timed);
+ * then they are translated and encoded round after round until SECONDS
+ * have passed.  Upstream's linux_tc cannot be timed this way: its
+ * translation (netdev_tc_flow_put()) is one function with the netlink
+ * transaction, so it is measured only by the kernel benchmark.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <linux/rtnetlink.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "mf-filter.h"
+#include "mf-megaflows.h"
+#include "mf-tc.h"
+#include "mf-xlate.h"
+#include "odp-util.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/match.h"
+#include "openvswitch/ofpbuf.h"
+#include "openvswitch/vlog.h"
+#include "util.h"
+
+struct workload {
+    const char *name;
+    /* Writes flow 'i' (distinct for each i below 2^24) into 'flow' and
+     * 'actions'. */
+    void (*make)(uint32_t i, struct ds *flow, struct ds *actions);
+};
+
+#define MAC_FMT_I(I) "%02x:%02x:%02x", ((I) >> 16) & 0xff, \
+                     ((I) >> 8) & 0xff, (I) & 0xff
+
+static void
+put_eth(uint32_t i, struct ds *flow)
+{
+    ds_put_format(flow, "recirc_id(0),in_port(2),eth(src=02:00:00:");
+    ds_put_format(flow, MAC_FMT_I(i));
+    ds_put_format(flow, ",dst=02:00:01:");
+    ds_put_format(flow, MAC_FMT_I(i));
+    ds_put_cstr(flow, "),");
+}
+
+static void
+make_l2(uint32_t i, struct ds *flow, struct ds *actions)
+{
+    put_eth(i, flow);
+    ds_put_cstr(flow, "eth_type(0x0800),ipv4(frag=no)");
+    ds_put_cstr(actions, "3");
+}
+
+static void
+put_5tuple(uint32_t i, struct ds *flow, int proto)
+{
+    put_eth(1, flow);
+    ds_put_format(flow, "eth_type(0x0800),ipv4(src=10.%"PRIu32".%"PRIu32
+                  ".%"PRIu32",dst=192.168.0.1,proto=%d,frag=no),%s(src=%"
+                  PRIu32",dst=80)", (i >> 16) & 0xff, (i >> 8) & 0xff,
+                  i & 0xff, proto, proto == 6 ? "tcp" : "udp",
+                  1024 + (i >> 24));
+}
+
+static void
+make_5tuple(uint32_t i, struct ds *flow, struct ds *actions)
+{
+    put_5tuple(i, flow, 6);
+    ds_put_cstr(actions, "3");
+}
+
+static void
+make_vlan_push(uint32_t i, struct ds *flow, struct ds *actions)
+{
+    put_eth(i, flow);
+    ds_put_cstr(flow, "eth_type(0x0800),ipv4(frag=no)");
+    ds_put_format(actions, "push_vlan(vid=%"PRIu32",pcp=0),3",
+                  1 + i % 4094);
+}
+
+static void
+make_rewrite(uint32_t i, struct ds *flow, struct ds *actions)
+{
+    put_5tuple(i, flow, 17);
+    ds_put_format(actions, "set(eth(src=02:00:02:00:00:01,"
+                  "dst=02:00:03:00:00:01)),set(ipv4(dst=172.16.%"PRIu32
+                  ".%"PRIu32"/255.255.255.255,ttl=63/0xff)),3",
+                  (i >> 8) & 0xff, i & 0xff);
+}
+
+static const struct workload workloads[] = {
+    { "l2", make_l2 },
+    { "5-tuple", make_5tuple },
+    { "vlan-push", make_vlan_push },
+    { "rewrite", make_rewrite },
+};
+
+static enum mf_port_kind
+lookup(odp_port_t port OVS_UNUSED, uint32_t *ifindex, void *aux OVS_UNUSED)
+{
+    *ifindex = 7;
+    return MF_PORT_NETDEV;
+}
+
+static odp_port_t
+from_ifindex(uint32_t ifindex OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    return u32_to_odp(3);
+}
+
+static double
+now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static double
+cpu_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Runs workload 'w' over 'n' flows for 'seconds'; returns flows per CPU
+ * second, or -1 if a flow was refused (printed). */
+static double
+run(const struct workload *w, size_t n, double seconds)
+{
+    static const struct mf_xlate_ports ports = { lookup, from_ifindex,
+                                                 NULL, false, NULL };
+    struct ds flow_s = DS_EMPTY_INITIALIZER, actions_s = DS_EMPTY_INITIALIZER;
+    struct ds reason = DS_EMPTY_INITIALIZER;
+    struct match *matches = xcalloc(n, sizeof *matches);
+    struct ofpbuf *acts = xcalloc(n, sizeof *acts);
+    static uint8_t msg[MF_MSG_SIZE];
+    struct mf_filter *f = xmalloc(sizeof *f);
+    double start, cpu, rate = -1;
+    uint64_t done = 0, bytes = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        char *error;
+
+        ds_clear(&flow_s);
+        ds_clear(&actions_s);
+        w->make(i, &flow_s, &actions_s);
+        if (mf_test_parse_megaflow(ds_cstr(&flow_s), ds_cstr(&actions_s),
+                                   &matches[i], &acts[i], &error)) {
+            fprintf(stderr, "%s: flow %zu: %s\n", w->name, i, error);
+            exit(EXIT_FAILURE);
+        }
+    }
+
+    start = now();
+    cpu = cpu_now();
+    do {
+        for (size_t i = 0; i < n; i++) {
+            struct nlmsghdr *nlh;
+
+            ds_clear(&reason);
+            if (mf_xlate_to_filter(&matches[i], u32_to_odp(2), acts[i].data,
+                                   acts[i].size, &ports, f, &reason)) {
+                fprintf(stderr, "%s: flow %zu refused: %s\n", w->name, i,
+                        ds_cstr(&reason));
+                goto out;
+            }
+            f->ifindex = 7;
+            f->parent = MF_TC_INGRESS;
+            f->prio = 0x4d00;
+            f->cookie_len = 16;
+            memset(f->cookie, i, 16);
+            nlh = mf_filter_encode(msg, RTM_NEWTFILTER,
+                                   NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO,
+                                   f, true);
+            bytes += nlh->nlmsg_len;
+        }
+        done += n;
+    } while (now() - start < seconds);
+    rate = done / (cpu_now() - cpu);
+    printf("%-10s %8zu %12.0f %10.0f\n", w->name, n, rate,
+           (double) bytes / done);
+
+out:
+    for (size_t i = 0; i < n; i++) {
+        ofpbuf_uninit(&acts[i]);
+    }
+    free(acts);
+    free(matches);
+    free(f);
+    ds_destroy(&flow_s);
+    ds_destroy(&actions_s);
+    ds_destroy(&reason);
+    return rate;
+}
+
+int
+main(int argc, char *argv[])
+{
+    static const struct option options[] = {
+        { "json", required_argument, NULL, 'j' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *json = NULL;
+    double seconds = 1.0;
+    size_t n = 10000;
+    double rates[ARRAY_SIZE(workloads)];
+    bool ok = true;
+    int c;
+
+    set_program_name(argv[0]);
+    vlog_set_levels(NULL, VLF_ANY_DESTINATION, VLL_WARN);
+    while ((c = getopt_long(argc, argv, "n:t:", options, NULL)) != -1) {
+        switch (c) {
+        case 'n':
+            n = strtoul(optarg, NULL, 10);
+            break;
+        case 't':
+            seconds = strtod(optarg, NULL);
+            break;
+        case 'j':
+            json = optarg;
+            break;
+        default:
+            fprintf(stderr, "usage: %s [-n FLOWS] [-t SECONDS] "
+                    "[--json FILE]\n", argv[0]);
+            return EXIT_FAILURE;
+        }
+    }
+    if (!n || n > (1u << 24)) {
+        fprintf(stderr, "%s: -n must be 1 to 16777216\n", argv[0]);
+        return EXIT_FAILURE;
+    }
+
+    printf("translate + encode, one core (flows per CPU second)\n");
+    printf("%-10s %8s %12s %10s\n", "workload", "flows", "flows/s",
+           "bytes/msg");
+    for (size_t i = 0; i < ARRAY_SIZE(workloads); i++) {
+        rates[i] = run(&workloads[i], n, seconds);
+        ok &= rates[i] >= 0;
+    }
+    printf("vxlan-decap: not measured (tunnels are not offloaded yet)\n");
+    printf("linux_tc: not measurable here (its translation and its netlink "
+           "transaction are one function)\n");
+
+    if (json) {
+        FILE *file = fopen(json, "w");
+
+        if (!file) {
+            fprintf(stderr, "%s: %s\n", json, ovs_strerror(errno));
+            return EXIT_FAILURE;
+        }
+        fprintf(file, "{\"benchmark\": \"translate+encode\", \"flows\": %zu, "
+                "\"seconds\": %g, \"flows_per_cpu_second\": {", n, seconds);
+        for (size_t i = 0; i < ARRAY_SIZE(workloads); i++) {
+            fprintf(file, "%s\"%s\": %.0f", i ? ", " : "",
+                    workloads[i].name, rates[i]);
+        }
+        fprintf(file, "}}\n");
+        fclose(file);
+    }
+    return ok ? EXIT_SUCCESS : EXIT_FAILURE;
+}
