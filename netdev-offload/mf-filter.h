@@ -12,7 +12,9 @@
 #define MF_FILTER_H 1
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "mf-act.h"
 #include "mf-flower.h"
@@ -40,14 +42,25 @@ struct mf_filter {
     struct mf_flower_key key;   /* Masked. */
     struct mf_flower_key mask;
 
-    struct mf_act acts[MF_ACT_MAX];
     size_t n_acts;
     uint8_t cookie[MF_COOKIE_LEN];
     size_t cookie_len;
 
     /* Replies only. */
     struct mf_act_stats stats;
+
+    /* Last, so that mf_filter_clear() can leave them: each action is
+     * zeroed when it is added. */
+    struct mf_act acts[MF_ACT_MAX];
 };
+
+/* Zeroes 'f' but for the contents of its actions (most of its size), which
+ * whoever adds an action zeroes or fills in whole. */
+static inline void
+mf_filter_clear(struct mf_filter *f)
+{
+    memset(f, 0, offsetof(struct mf_filter, acts));
+}
 
 /* Where a filter sits: enough to get or delete it.  What megaflower keeps
  * per offloaded flow. */

@@ -512,8 +512,11 @@ xlate_match(const struct match *match, odp_port_t in_port,
             const struct mf_xlate_ports *ports, struct mf_filter *f,
             struct ds *reason)
 {
-    struct match m = *match;
-    struct flow *key = &m.flow, *mask = &m.wc.masks;
+    /* The mask bits left to translate.  Not a copy of the whole 'match':
+     * its tunnel metadata allocation is most of its size. */
+    struct flow_wildcards wc = match->wc;
+    const struct flow *key = &match->flow;
+    struct flow *mask = &wc.masks;
     const struct mf_flower_field *bad;
     int error;
 
@@ -561,7 +564,10 @@ xlate_match(const struct match *match, odp_port_t in_port,
         return error;
     }
 
-    if (!flow_wildcards_is_catchall(&m.wc)) {
+    if (!flow_wildcards_is_catchall(&wc)) {
+        struct match m;
+
+        match_init(&m, key, &wc);
         ds_put_cstr(reason, "match on ");
         match_format(&m, NULL, reason, OFP_DEFAULT_PRIORITY);
         ds_put_cstr(reason, ": not offloaded yet");
@@ -582,7 +588,7 @@ mf_xlate_to_filter(const struct match *match, odp_port_t in_port,
 {
     int error;
 
-    memset(f, 0, sizeof *f);
+    mf_filter_clear(f);
     error = xlate_match(match, in_port, ports, f, reason);
     return error ? error : mf_xlate_act_to_filter(actions, actions_len,
                                                   ports, f, reason);
