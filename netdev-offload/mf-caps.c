@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <linux/if_ether.h>
 #include <linux/pkt_cls.h>
+#include <linux/rtnetlink.h>
 #include <linux/tc_act/tc_gact.h>
 #include <string.h>
 
@@ -102,6 +103,30 @@ probe_del(const struct mf_filter *f)
     }
 }
 
+/* Whether the kernel knows shared tc blocks.  Asks for a filter on a block
+ * that does not exist: a kernel with blocks says so ("Block of given index
+ * was not found"), one without looks for a device with the magic ifindex
+ * and says ENODEV.  Nothing is created. */
+static bool
+probe_blocks(void)
+{
+    struct mf_filter id, out;
+    struct mf_err err = { 0 };
+    int error;
+
+    mf_filter_clear(&id);
+    id.ifindex = TCM_IFINDEX_MAGIC_BLOCK;
+    id.parent = 0x4d4d4dfe;             /* The block index. */
+    id.prio = MF_PRIO_PROBE;
+    id.protocol = htons(ETH_P_IP);
+    id.handle = 1;
+    error = mf_tc_filter_get(&id, &out, &err);
+    if (error) {
+        VLOG_DBG("probe shared blocks: %s", err.msg);
+    }
+    return error != ENODEV;
+}
+
 void
 mf_caps_probe(uint32_t ifindex, uint32_t hook)
 {
@@ -157,6 +182,7 @@ mf_caps_probe(uint32_t ifindex, uint32_t hook)
         probe_del(&f);
     }
 
+    caps.shared_blocks = probe_blocks();
     caps.psample = !nl_lookup_genl_family("psample", &psample_family);
     caps.probe_ifindex = ifindex;
     caps.probed = true;
@@ -182,10 +208,12 @@ mf_caps_format(struct ds *s)
         }
     }
     ds_put_format(s, "; multi-mask per prio: %s; chains: %s; "
-                  "random verdicts (sample): %s; psample: %s",
+                  "shared blocks: %s; random verdicts (sample): %s; "
+                  "psample family: %s",
                   caps.multi_mask_per_prio ? "yes" : "no",
                   caps.chains ? "yes" : "no",
+                  caps.shared_blocks ? "yes (not used)" : "no",
                   caps.random_verdicts ? "yes" : "no",
-                  caps.psample ? "yes (not used: OVS reads samples from "
-                                 "upcalls only)" : "no");
+                  caps.psample ? "registered (not used)"
+                               : "not registered (not used)");
 }

@@ -25,12 +25,15 @@ struct mf_caps {
     uint16_t ct_state_flags;    /* TCA_FLOWER_KEY_CT_FLAGS_* accepted. */
     bool multi_mask_per_prio;   /* Filters of different masks, one prio. */
     bool chains;                /* Filters in chains other than 0. */
+    bool shared_blocks;         /* Filters on a tc block shared by ports
+                                 * (not used by megaflower yet). */
     bool random_verdicts;       /* gact "random netrand" (CONFIG_GACT_PROB):
                                  * samples taken with a chance below 1. */
     bool psample;               /* The psample generic netlink family is
-                                 * there (act_sample could use it; OVS 3.1
-                                 * does not read it, so megaflower does not
-                                 * offload sampling to userspace). */
+                                 * registered (its module loaded).
+                                 * act_sample could use it, but OVS 3.1
+                                 * reads samples from upcalls only, so
+                                 * megaflower does not. */
 };
 
 const struct mf_caps *mf_caps_get(void);
