@@ -149,11 +149,31 @@ mf_meter_get(uint32_t id, struct ofputil_meter_stats *stats)
 int
 mf_meter_del(uint32_t id, struct ofputil_meter_stats *stats)
 {
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
     uint32_t index;
 
     if (!mf_meter_to_index(id, &index)) {
         return ENOENT;
     }
     mf_meter_unregister(id);
+    /* OVS deletes a meter right after the flows that used it, and the
+     * kernel unbinds a deleted filter's policer only after an RCU grace
+     * period: until then deleting the policer fails (EPERM, logged by
+     * OVS as an error).  Wait for the binding to go, briefly. */
+    for (int i = 0; i < 40; i++) {
+        struct mf_err err;
+        uint32_t bindcnt;
+
+        if (mf_tc_police_bindcnt(index, &bindcnt, &err) || !bindcnt) {
+            break;
+        }
+        if (i == 39) {
+            VLOG_WARN_RL(&rl, "meter %"PRIu32": its tc police action %#"
+                         PRIx32" is still used by %"PRIu32" filters",
+                         id, index, bindcnt);
+            return EBUSY;
+        }
+        xnanosleep(5 * 1000 * 1000);
+    }
     return tc_del_policer_action(index, stats);
 }

@@ -223,3 +223,64 @@ mf_tc_action_exists(const char *kind, uint32_t index, bool *exists,
      * action. */
     return error == ENOENT || error == EINVAL ? 0 : error;
 }
+
+/* The first attribute of 'type' in 'nest' (any type if 'type' is 0). */
+static const struct nlattr *
+nested_find(const struct nlattr *nest, uint16_t type)
+{
+    const struct nlattr *a;
+
+    mnl_attr_for_each_nested (a, nest) {
+        if (!type || mnl_attr_get_type(a) == type) {
+            return a;
+        }
+    }
+    return NULL;
+}
+
+/* Finds TCA_POLICE_TBF in an RTM_GETACTION reply and copies its bind
+ * count to the uint32_t at 'bindcnt_'. */
+static int
+police_bindcnt_cb(const struct nlmsghdr *nlh, void *bindcnt_)
+{
+    const struct nlattr *tab = NULL, *act, *opts, *a;
+    uint32_t *bindcnt = bindcnt_;
+
+    mnl_attr_for_each (a, nlh, sizeof(struct tcamsg)) {
+        if (mnl_attr_get_type(a) == TCA_ACT_TAB) {
+            tab = a;
+        }
+    }
+    act = tab ? nested_find(tab, 0) : NULL;
+    opts = act ? nested_find(act, TCA_ACT_OPTIONS) : NULL;
+    a = opts ? nested_find(opts, TCA_POLICE_TBF) : NULL;
+    if (!a || mnl_attr_get_payload_len(a) < sizeof(struct tc_police)) {
+        errno = EPROTO;
+        return MNL_CB_ERROR;
+    }
+    *bindcnt = ((const struct tc_police *) mnl_attr_get_payload(a))->bindcnt;
+    return MNL_CB_OK;
+}
+
+int
+mf_tc_police_bindcnt(uint32_t index, uint32_t *bindcnt, struct mf_err *err)
+{
+    char buf[MNL_SOCKET_BUFFER_SIZE];
+    struct nlattr *tab, *act;
+    struct nlmsghdr *nlh;
+    struct tcamsg *tca;
+
+    nlh = mnl_nlmsg_put_header(buf);
+    nlh->nlmsg_type = RTM_GETACTION;
+    nlh->nlmsg_flags = NLM_F_REQUEST;
+    tca = mnl_nlmsg_put_extra_header(nlh, sizeof *tca);
+    tca->tca_family = AF_UNSPEC;
+    tab = mnl_attr_nest_start(nlh, TCA_ACT_TAB);
+    act = mnl_attr_nest_start(nlh, 1);
+    mnl_attr_put_strz(nlh, TCA_ACT_KIND, "police");
+    mnl_attr_put_u32(nlh, TCA_ACT_INDEX, index);
+    mnl_attr_nest_end(nlh, act);
+    mnl_attr_nest_end(nlh, tab);
+    *bindcnt = 0;
+    return mf_nl_transact(nlh, police_bindcnt_cb, bindcnt, err);
+}

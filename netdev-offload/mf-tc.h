@@ -33,6 +33,11 @@ int mf_tc_ensure_hook(uint32_t ifindex, uint32_t hook, struct mf_err *);
 int mf_tc_action_exists(const char *kind, uint32_t index, bool *exists,
                         struct mf_err *);
 
+/* Sets '*bindcnt' to how many filters are bound to the standalone police
+ * action at 'index' (the kernel lets go of a deleted filter's actions a
+ * little later, after an RCU grace period). */
+int mf_tc_police_bindcnt(uint32_t index, uint32_t *bindcnt, struct mf_err *);
+
 /* Installs 'f'.  With 'replace', atomically replaces the filter with the
  * same identity; otherwise fails with EEXIST if it exists.  On success the
  * kernel's echo of the stored filter is decoded into 'echo' when nonnull. */
