@@ -196,17 +196,15 @@ mf_tc_filter_dump(uint32_t ifindex, uint32_t hook, mf_tc_dump_cb *cb,
     return mf_nl_dump(nlh, dump_cb, &ctx, err);
 }
 
-int
-mf_tc_action_exists(const char *kind, uint32_t index, bool *exists,
-                    struct mf_err *err)
+/* Builds into 'buf' an RTM_GETACTION request for the standalone action of
+ * tc kind 'kind' at 'index'. */
+static struct nlmsghdr *
+action_get_request(char *buf, const char *kind, uint32_t index)
 {
-    char buf[MNL_SOCKET_BUFFER_SIZE];
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
     struct nlattr *tab, *act;
-    struct nlmsghdr *nlh;
     struct tcamsg *tca;
-    int error;
 
-    nlh = mnl_nlmsg_put_header(buf);
     nlh->nlmsg_type = RTM_GETACTION;
     nlh->nlmsg_flags = NLM_F_REQUEST;
     tca = mnl_nlmsg_put_extra_header(nlh, sizeof *tca);
@@ -217,7 +215,18 @@ mf_tc_action_exists(const char *kind, uint32_t index, bool *exists,
     mnl_attr_put_u32(nlh, TCA_ACT_INDEX, index);
     mnl_attr_nest_end(nlh, act);
     mnl_attr_nest_end(nlh, tab);
-    error = mf_nl_transact(nlh, NULL, NULL, err);
+    return nlh;
+}
+
+int
+mf_tc_action_exists(const char *kind, uint32_t index, bool *exists,
+                    struct mf_err *err)
+{
+    char buf[MNL_SOCKET_BUFFER_SIZE];
+    int error;
+
+    error = mf_nl_transact(action_get_request(buf, kind, index), NULL, NULL,
+                           err);
     *exists = !error;
     /* The kernel says ENOENT, or EINVAL on older kernels, for a missing
      * action. */
@@ -266,21 +275,8 @@ int
 mf_tc_police_bindcnt(uint32_t index, uint32_t *bindcnt, struct mf_err *err)
 {
     char buf[MNL_SOCKET_BUFFER_SIZE];
-    struct nlattr *tab, *act;
-    struct nlmsghdr *nlh;
-    struct tcamsg *tca;
 
-    nlh = mnl_nlmsg_put_header(buf);
-    nlh->nlmsg_type = RTM_GETACTION;
-    nlh->nlmsg_flags = NLM_F_REQUEST;
-    tca = mnl_nlmsg_put_extra_header(nlh, sizeof *tca);
-    tca->tca_family = AF_UNSPEC;
-    tab = mnl_attr_nest_start(nlh, TCA_ACT_TAB);
-    act = mnl_attr_nest_start(nlh, 1);
-    mnl_attr_put_strz(nlh, TCA_ACT_KIND, "police");
-    mnl_attr_put_u32(nlh, TCA_ACT_INDEX, index);
-    mnl_attr_nest_end(nlh, act);
-    mnl_attr_nest_end(nlh, tab);
     *bindcnt = 0;
-    return mf_nl_transact(nlh, police_bindcnt_cb, bindcnt, err);
+    return mf_nl_transact(action_get_request(buf, "police", index),
+                          police_bindcnt_cb, bindcnt, err);
 }
