@@ -210,7 +210,7 @@ mf_filter_loc_of(const struct mf_filter *f, struct mf_filter_loc *loc)
 void
 mf_filter_at(struct mf_filter *f, const struct mf_filter_loc *loc)
 {
-    memset(f, 0, sizeof *f);
+    mf_filter_clear(f);
     f->ifindex = loc->ifindex;
     f->parent = loc->parent;
     f->chain = loc->chain;

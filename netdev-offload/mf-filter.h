@@ -75,7 +75,7 @@ struct mf_filter_loc {
 
 void mf_filter_loc_of(const struct mf_filter *, struct mf_filter_loc *);
 
-/* Zeroes 'f' and gives it the identity 'loc'. */
+/* Clears 'f' (mf_filter_clear()) and gives it the identity 'loc'. */
 void mf_filter_at(struct mf_filter *f, const struct mf_filter_loc *loc);
 
 /* Builds an RTM_NEWTFILTER (or 'type') message for 'f' into 'buf', which
