@@ -6,7 +6,7 @@
 # 'make check' runs all three; check-system boots the VM when this host's
 # kernel lacks what the tests need.
 
-check_PROGRAMS = tests/unit/mf-unit tests/mf-krt
+check_PROGRAMS = tests/unit/mf-unit tests/mf-krt tests/mf-resolve
 tests_unit_mf_unit_SOURCES = \
 	tests/unit/mf-unit.c \
 	tests/unit/mf-unit.h \
@@ -31,6 +31,10 @@ tests_mf_krt_SOURCES = tests/mf-krt.c tests/unit/mf-megaflows.c \
 tests_mf_krt_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/tests/unit
 tests_mf_krt_LDADD = libmegaflower.a $(OVS_ARCHIVES) $(MF_LIBS) $(OVS_LIBS)
 
+# The tunnel resolver driven from a script, run by the host tests.
+tests_mf_resolve_SOURCES = tests/mf-resolve.c
+tests_mf_resolve_LDADD = libmegaflower.a $(OVS_ARCHIVES) $(MF_LIBS) $(OVS_LIBS)
+
 # autotest: suites are built from OVS's own test macros.
 AUTOM4TE = autom4te
 AUTOTEST = $(AUTOM4TE) -l autotest
@@ -38,12 +42,13 @@ AUTOTEST_PATH = $(abs_top_builddir)/vswitchd:$(OVS_SRCDIR)/utilities:$(OVS_SRCDI
 
 TESTSUITE = $(srcdir)/tests/testsuite
 SYSTEM_TESTSUITE = $(srcdir)/tests/system-testsuite
-TESTSUITE_AT = tests/testsuite.at tests/mf-macros.at tests/mf-host.at
+TESTSUITE_AT = tests/testsuite.at tests/mf-macros.at tests/mf-host.at \
+	tests/mf-tunnel.at
 SYSTEM_TESTSUITE_AT = tests/system-testsuite.at tests/mf-macros.at \
 	tests/mf-system.at
 EXTRA_DIST += $(TESTSUITE_AT) $(SYSTEM_TESTSUITE_AT) tests/package.m4 tests/mf-udp.py tests/mf-tcjson.py \
 	tests/atlocal.in tests/run-system.sh tests/run-suite.sh tests/vm tests/common.sh \
-	tests/demo.sh tests/check-all.sh
+	tests/demo.sh tests/check-all.sh tests/mf-tnl-topo.sh
 CLEANFILES += $(TESTSUITE) $(SYSTEM_TESTSUITE)
 
 $(srcdir)/tests/package.m4: $(top_srcdir)/configure.ac
@@ -69,7 +74,7 @@ $(SYSTEM_TESTSUITE): $(SYSTEM_TESTSUITE_AT) $(srcdir)/tests/package.m4
 check-unit: tests/unit/mf-unit
 	tests/unit/mf-unit
 
-check-autotest: all $(TESTSUITE) tests/atlocal
+check-autotest: all tests/mf-resolve $(TESTSUITE) tests/atlocal
 	$(SHELL) '$(TESTSUITE)' -C tests AUTOTEST_PATH='$(AUTOTEST_PATH)' \
 	  $(TESTSUITEFLAGS)
 

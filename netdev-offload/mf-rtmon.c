@@ -1,0 +1,287 @@
+/* mf-rtmon: rtnetlink caches over libnl-3's cache manager. */
+#include <config.h>
+#include "mf-rtmon.h"
+
+#include <errno.h>
+#include <linux/if.h>
+#include <netlink/cache.h>
+#include <netlink/errno.h>
+#include <netlink/netlink.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/neighbour.h>
+#include <netlink/route/route.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "coverage.h"
+#include "openvswitch/vlog.h"
+
+VLOG_DEFINE_THIS_MODULE(mf_rtmon);
+
+COVERAGE_DEFINE(mf_rtmon_event);
+COVERAGE_DEFINE(mf_rtmon_resync);
+
+#define MF_RTMON_RCVBUF (4 * 1024 * 1024)
+
+enum { C_LINK, C_ADDR, C_ROUTE, C_NEIGH, N_CACHES };
+
+static const char *const cache_names[N_CACHES] = {
+    [C_LINK] = "route/link",
+    [C_ADDR] = "route/addr",
+    [C_ROUTE] = "route/route",
+    [C_NEIGH] = "route/neigh",
+};
+
+struct mf_rtmon {
+    const struct mf_rtmon_ops *ops;
+    void *aux;
+    struct nl_sock *ev_sock;        /* Multicast events, for the manager. */
+    struct nl_sock *sync_sock;      /* Resync dumps. */
+    struct nl_cache_mngr *mngr;
+    struct nl_cache *caches[N_CACHES];
+    unsigned int n_resyncs;
+    int n_events;                   /* Events passed on by this run. */
+};
+
+static bool
+ip_from_nl(const struct nl_addr *a, struct mf_ip *ip)
+{
+    int family = a ? nl_addr_get_family(a) : 0;
+    unsigned int len = a ? nl_addr_get_len(a) : 0;
+
+    memset(ip, 0, sizeof *ip);
+    if ((family != AF_INET && family != AF_INET6) || len > sizeof ip->b) {
+        return false;
+    }
+    ip->family = family;
+    memcpy(ip->b, nl_addr_get_binary_addr(a), len);
+    return true;
+}
+
+static void
+change_cb(struct nl_cache *cache, struct nl_object *obj, int action,
+          void *rtmon_)
+{
+    struct mf_rtmon *rtmon = rtmon_;
+    const char *type = nl_object_get_type(obj);
+    struct mf_ip ip;
+
+    COVERAGE_INC(mf_rtmon_event);
+    rtmon->n_events++;
+    if (!strcmp(type, "route/route")) {
+        struct rtnl_route *r = (struct rtnl_route *) obj;
+        struct nl_addr *dst = rtnl_route_get_dst(r);
+
+        if (ip_from_nl(dst, &ip)) {
+            rtmon->ops->route(rtmon->aux, &ip, nl_addr_get_prefixlen(dst),
+                              rtnl_route_get_table(r));
+        } else if (rtnl_route_get_family(r) == AF_INET
+                   || rtnl_route_get_family(r) == AF_INET6) {
+            /* A default route: libnl may hold no address for it. */
+            memset(&ip, 0, sizeof ip);
+            ip.family = rtnl_route_get_family(r);
+            rtmon->ops->route(rtmon->aux, &ip, 0, rtnl_route_get_table(r));
+        }
+    } else if (!strcmp(type, "route/neigh")) {
+        struct rtnl_neigh *n = (struct rtnl_neigh *) obj;
+
+        if (ip_from_nl(rtnl_neigh_get_dst(n), &ip)) {
+            rtmon->ops->neigh(rtmon->aux, rtnl_neigh_get_ifindex(n), &ip);
+        }
+    } else if (!strcmp(type, "route/link")) {
+        rtmon->ops->link(rtmon->aux,
+                         rtnl_link_get_ifindex((struct rtnl_link *) obj));
+    } else if (!strcmp(type, "route/addr")) {
+        rtmon->ops->addr(rtmon->aux,
+                         rtnl_addr_get_ifindex((struct rtnl_addr *) obj));
+    }
+}
+
+static int
+nl_error(struct mf_err *err, int nlerr, const char *what)
+{
+    int error = nlerr == -NLE_NOMEM ? ENOMEM : EIO;
+
+    return mf_err_set(err, error, "%s: %s", what, nl_geterror(nlerr));
+}
+
+struct mf_rtmon *
+mf_rtmon_create(const struct mf_rtmon_ops *ops, void *aux, int rcvbuf,
+                struct mf_err *err)
+{
+    struct mf_rtmon *rtmon = calloc(1, sizeof *rtmon);
+    int nlerr;
+
+    if (!rtmon) {
+        mf_err_set(err, ENOMEM, "out of memory");
+        return NULL;
+    }
+    rtmon->ops = ops;
+    rtmon->aux = aux;
+    rtmon->ev_sock = nl_socket_alloc();
+    rtmon->sync_sock = nl_socket_alloc();
+    if (!rtmon->ev_sock || !rtmon->sync_sock) {
+        mf_err_set(err, ENOMEM, "out of memory");
+        goto fail;
+    }
+    nlerr = nl_connect(rtmon->sync_sock, NETLINK_ROUTE);
+    if (nlerr < 0) {
+        nl_error(err, nlerr, "rtnetlink socket");
+        goto fail;
+    }
+    nlerr = nl_cache_mngr_alloc(rtmon->ev_sock, NETLINK_ROUTE, 0,
+                                &rtmon->mngr);
+    if (nlerr < 0) {
+        nl_error(err, nlerr, "rtnetlink cache manager");
+        goto fail;
+    }
+    nlerr = nl_socket_set_buffer_size(rtmon->ev_sock,
+                                      rcvbuf ? rcvbuf : MF_RTMON_RCVBUF, 0);
+    if (nlerr < 0) {
+        nl_error(err, nlerr, "rtnetlink receive buffer");
+        goto fail;
+    }
+    for (int i = 0; i < N_CACHES; i++) {
+        nlerr = nl_cache_mngr_add(rtmon->mngr, cache_names[i], change_cb,
+                                  rtmon, &rtmon->caches[i]);
+        if (nlerr < 0) {
+            nl_error(err, nlerr, cache_names[i]);
+            goto fail;
+        }
+    }
+    return rtmon;
+
+fail:
+    mf_rtmon_destroy(rtmon);
+    return NULL;
+}
+
+void
+mf_rtmon_destroy(struct mf_rtmon *rtmon)
+{
+    if (rtmon) {
+        if (rtmon->mngr) {
+            nl_cache_mngr_free(rtmon->mngr);    /* Frees the caches. */
+        }
+        nl_socket_free(rtmon->ev_sock);
+        nl_socket_free(rtmon->sync_sock);
+        free(rtmon);
+    }
+}
+
+int
+mf_rtmon_fd(const struct mf_rtmon *rtmon)
+{
+    return nl_cache_mngr_get_fd(rtmon->mngr);
+}
+
+unsigned int
+mf_rtmon_n_resyncs(const struct mf_rtmon *rtmon)
+{
+    return rtmon->n_resyncs;
+}
+
+static int
+resync(struct mf_rtmon *rtmon, int why)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 5);
+
+    /* libnl reports the socket's ENOBUFS as NLE_NOMEM. */
+    VLOG_WARN_RL(&rl, "rtnetlink events lost (%s): resyncing links, "
+                 "addresses, routes and neighbours from a fresh dump",
+                 why == -NLE_NOMEM
+                 ? "the kernel dropped events: receive buffer full"
+                 : nl_geterror(why));
+    COVERAGE_INC(mf_rtmon_resync);
+    rtmon->n_resyncs++;
+    for (int i = 0; i < N_CACHES; i++) {
+        int nlerr = nl_cache_resync(rtmon->sync_sock, rtmon->caches[i],
+                                    change_cb, rtmon);
+        if (nlerr < 0) {
+            VLOG_ERR_RL(&rl, "resyncing %s failed: %s", cache_names[i],
+                        nl_geterror(nlerr));
+            return -EIO;
+        }
+    }
+    rtmon->ops->resynced(rtmon->aux);
+    return 0;
+}
+
+int
+mf_rtmon_run(struct mf_rtmon *rtmon)
+{
+    int nlerr;
+
+    rtmon->n_events = 0;
+    nlerr = nl_cache_mngr_data_ready(rtmon->mngr);
+    if (nlerr < 0) {
+        /* Any failure to read leaves the caches in doubt: resync. */
+        int error = resync(rtmon, nlerr);
+
+        if (error) {
+            return error;
+        }
+        /* Events queued after the overrun are still to be read. */
+        nlerr = nl_cache_mngr_data_ready(rtmon->mngr);
+        if (nlerr < 0) {
+            return resync(rtmon, nlerr) ? -EIO : rtmon->n_events;
+        }
+    }
+    return rtmon->n_events;
+}
+
+bool
+mf_rtmon_link(const struct mf_rtmon *rtmon, int ifindex,
+              struct mf_rtmon_link *out)
+{
+    struct rtnl_link *link = rtnl_link_get(rtmon->caches[C_LINK], ifindex);
+    struct nl_addr *mac;
+    const char *s;
+
+    memset(out, 0, sizeof *out);
+    if (!link) {
+        return false;
+    }
+    s = rtnl_link_get_name(link);
+    snprintf(out->name, sizeof out->name, "%s", s ? s : "");
+    s = rtnl_link_get_type(link);
+    snprintf(out->kind, sizeof out->kind, "%s", s ? s : "");
+    out->up = (rtnl_link_get_flags(link) & (IFF_UP | IFF_RUNNING))
+              == (IFF_UP | IFF_RUNNING);
+    out->mtu = rtnl_link_get_mtu(link);
+    mac = rtnl_link_get_addr(link);
+    if (mac && nl_addr_get_len(mac) == 6) {
+        memcpy(out->mac, nl_addr_get_binary_addr(mac), 6);
+        out->has_mac = true;
+    }
+    rtnl_link_put(link);
+    return true;
+}
+
+bool
+mf_rtmon_neigh(const struct mf_rtmon *rtmon, int ifindex,
+               const struct mf_ip *ip, struct mf_rtmon_neigh *out)
+{
+    struct nl_addr *dst = nl_addr_build(ip->family, ip->b, mf_ip_len(ip));
+    struct rtnl_neigh *n;
+    struct nl_addr *mac;
+
+    memset(out, 0, sizeof *out);
+    if (!dst) {
+        return false;
+    }
+    n = rtnl_neigh_get(rtmon->caches[C_NEIGH], ifindex, dst);
+    nl_addr_put(dst);
+    if (!n) {
+        return false;
+    }
+    out->state = rtnl_neigh_get_state(n);
+    mac = rtnl_neigh_get_lladdr(n);
+    if (mac && nl_addr_get_len(mac) == 6) {
+        memcpy(out->mac, nl_addr_get_binary_addr(mac), 6);
+        out->has_mac = true;
+    }
+    rtnl_neigh_put(n);
+    return true;
+}

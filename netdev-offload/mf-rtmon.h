@@ -1,0 +1,78 @@
+/*
+ * mf-rtmon: links, addresses, routes and neighbours as the kernel has them.
+ *
+ * libnl-3's cache manager keeps the four caches current from the rtnetlink
+ * multicast groups (links; IPv4 and IPv6 addresses; IPv4 and IPv6 routes of
+ * every table; neighbours), starting from a full dump.  Each change is
+ * passed to one listener as a typed event.  When the kernel reports that
+ * events were lost (ENOBUFS on the multicast socket), every cache is
+ * resynced from a fresh dump: the differences are passed on as events, and
+ * the listener is told to forget what it derived, so that nothing runs on
+ * stale state.
+ *
+ * Not thread-safe: the owner serializes calls (mf-tnl holds its mutex).
+ */
+#ifndef MF_RTMON_H
+#define MF_RTMON_H 1
+
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mf-fib.h"
+#include "mf-nl.h"
+
+struct mf_rtmon;
+
+struct mf_rtmon_ops {
+    /* A route to 'prefix'/'plen' in 'table' was added, changed or
+     * removed. */
+    void (*route)(void *aux, const struct mf_ip *prefix, int plen,
+                  uint32_t table);
+    /* The neighbour 'ip' on 'ifindex' was added, changed or removed. */
+    void (*neigh)(void *aux, int ifindex, const struct mf_ip *ip);
+    /* The device 'ifindex' changed (state, MTU, address) or went away. */
+    void (*link)(void *aux, int ifindex);
+    /* An address on 'ifindex' was added or removed. */
+    void (*addr)(void *aux, int ifindex);
+    /* Events were lost and the caches were resynced: re-derive all. */
+    void (*resynced)(void *aux);
+};
+
+/* Creates a monitor in the calling thread's network namespace.  'rcvbuf'
+ * is the multicast socket's receive buffer in bytes (0: 4 MiB). */
+struct mf_rtmon *mf_rtmon_create(const struct mf_rtmon_ops *, void *aux,
+                                 int rcvbuf, struct mf_err *);
+void mf_rtmon_destroy(struct mf_rtmon *);
+
+/* The file descriptor to poll for events, and the call to make when it is
+ * readable (or at any time: it does not block).  Returns the number of
+ * events processed, or a negative errno on a failure it could not repair
+ * by resyncing. */
+int mf_rtmon_fd(const struct mf_rtmon *);
+int mf_rtmon_run(struct mf_rtmon *);
+unsigned int mf_rtmon_n_resyncs(const struct mf_rtmon *);
+
+struct mf_rtmon_link {
+    char name[IF_NAMESIZE];
+    char kind[16];              /* "vxlan", "veth", ... ("" if none). */
+    bool up;                    /* Administratively up with carrier. */
+    uint32_t mtu;
+    uint8_t mac[6];
+    bool has_mac;               /* An Ethernet (6-byte) address. */
+};
+
+struct mf_rtmon_neigh {
+    uint16_t state;             /* NUD_* */
+    uint8_t mac[6];
+    bool has_mac;
+};
+
+/* Looks up a device or a neighbour in the caches.  Return false if there
+ * is none. */
+bool mf_rtmon_link(const struct mf_rtmon *, int ifindex,
+                   struct mf_rtmon_link *);
+bool mf_rtmon_neigh(const struct mf_rtmon *, int ifindex,
+                    const struct mf_ip *, struct mf_rtmon_neigh *);
+
+#endif /* mf-rtmon.h */

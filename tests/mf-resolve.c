@@ -1,0 +1,357 @@
+/*
+ * mf-resolve: drives megaflower's tunnel resolver (mf-tnl) from a script,
+ * for the host tests.  Run it inside a network namespace; it reads one
+ * command per line from standard input:
+ *
+ *   watch NAME DST [from S] [tos T] [mark M] [ipproto udp|gre] [dport P]
+ *                      Subscribes the "flow" NAME to the endpoint DST (the
+ *                      options are `ip route get`'s) and prints
+ *                      "NAME: ANSWER" (mf_tnl_route_format()).
+ *   unwatch NAME       Drops the flow NAME.
+ *   fib DST [...]      Prints the kernel's route lookup for DST (same
+ *                      options as watch) as "dev D src S [via G]".
+ *   sh COMMAND         Runs COMMAND with /bin/sh; prints it if it fails.
+ *   settle             Processes events until none has come for 300 ms,
+ *                      then prints which endpoints were re-evaluated
+ *                      ("reeval DST"), sorted, once each, and the flows
+ *                      whose answer changed ("NAME: ANSWER").
+ *   until NAME STATUS  Processes events until NAME's answer is STATUS
+ *                      (READY, PENDING or DOWN), for at most 10 s, and
+ *                      prints "NAME: ANSWER" (what was re-evaluated on the
+ *                      way depends on timing, so it is not printed).
+ *   show NAME          Prints "NAME: ANSWER".
+ *   stats              Prints the resolver's counters.
+ *   # ...              A comment, echoed.
+ *
+ * Options: --rcvbuf BYTES (the event socket's receive buffer, so that a
+ * test can force lost events).
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "mf-fib.h"
+#include "mf-tnl.h"
+#include "util.h"
+
+#define MAX_FLOWS 4096
+
+struct flow {
+    char name[32];
+    struct mf_tnl_watch watch;
+    struct mf_tnl_route route;
+    bool changed;
+};
+
+static struct flow flows[MAX_FLOWS];
+static int n_flows;
+static struct mf_tnl *tnl;
+
+/* The endpoints re-evaluated since the last settle. */
+static char reevals[MAX_FLOWS][64];
+static int n_reevals;
+
+static struct flow *
+flow_find(const char *name)
+{
+    for (int i = 0; i < n_flows; i++) {
+        if (!strcmp(flows[i].name, name) && flows[i].watch.ep) {
+            return &flows[i];
+        }
+    }
+    return NULL;
+}
+
+static void
+print_flow(const struct flow *f)
+{
+    char buf[512];
+
+    mf_tnl_route_format(&f->route, buf, sizeof buf);
+    printf("%s: %s\n", f->name, buf);
+}
+
+static void
+changed(struct mf_tnl_watch *w, const struct mf_tnl_route *r)
+{
+    struct flow *f = CONTAINER_OF(w, struct flow, watch);
+
+    f->route = *r;
+    f->changed = true;
+}
+
+static void
+trace(void *aux OVS_UNUSED, const struct mf_fib_query *q,
+      const struct mf_tnl_route *old OVS_UNUSED,
+      const struct mf_tnl_route *new OVS_UNUSED)
+{
+    char dst[64];
+
+    mf_ip_to_string(&q->dst, dst);
+    for (int i = 0; i < n_reevals; i++) {
+        if (!strcmp(reevals[i], dst)) {
+            return;
+        }
+    }
+    if (n_reevals < MAX_FLOWS) {
+        strcpy(reevals[n_reevals++], dst);
+    }
+}
+
+/* Parses what `ip route get` takes: "DST [from S] [tos T] [mark M]
+ * [ipproto udp|gre] [dport P]". */
+static bool
+parse_query(char *args, struct mf_fib_query *q)
+{
+    char *save = NULL;
+    char *tok = strtok_r(args, " \t\n", &save);
+
+    memset(q, 0, sizeof *q);
+    if (!tok || mf_ip_from_string(tok, &q->dst)) {
+        return false;
+    }
+    while ((tok = strtok_r(NULL, " \t\n", &save))) {
+        char *val = strtok_r(NULL, " \t\n", &save);
+
+        if (!val) {
+            return false;
+        } else if (!strcmp(tok, "from")) {
+            if (mf_ip_from_string(val, &q->src)) {
+                return false;
+            }
+        } else if (!strcmp(tok, "tos")) {
+            q->tos = strtoul(val, NULL, 0);
+        } else if (!strcmp(tok, "mark")) {
+            q->mark = strtoul(val, NULL, 0);
+        } else if (!strcmp(tok, "ipproto")) {
+            q->ip_proto = (!strcmp(val, "udp") ? IPPROTO_UDP
+                           : !strcmp(val, "gre") ? IPPROTO_GRE : 0);
+            if (!q->ip_proto) {
+                return false;
+            }
+        } else if (!strcmp(tok, "dport")) {
+            q->dport = strtoul(val, NULL, 0);
+        } else {
+            return false;
+        }
+    }
+    return true;
+}
+
+static long long
+now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+    return strcmp(a, b);
+}
+
+/* Runs the resolver until no event has come for 300 ms, or until 'stop'
+ * returns true, or for at most 'limit_ms'. */
+static void
+settle(bool (*stop)(const void *), const void *aux, long long limit_ms)
+{
+    long long deadline = now_ms() + limit_ms;
+    struct pollfd pfd = { .fd = mf_tnl_fd(tnl), .events = POLLIN };
+
+    mf_tnl_run(tnl);
+    while (now_ms() < deadline) {
+        if (stop && stop(aux)) {
+            break;
+        }
+        if (poll(&pfd, 1, 300) == 0 && !stop) {
+            break;
+        }
+        mf_tnl_run(tnl);
+    }
+}
+
+static void
+print_settled(void)
+{
+    qsort(reevals, n_reevals, sizeof reevals[0], cmp_str);
+    for (int i = 0; i < n_reevals; i++) {
+        printf("reeval %s\n", reevals[i]);
+    }
+    n_reevals = 0;
+    for (int i = 0; i < n_flows; i++) {
+        if (flows[i].changed && flows[i].watch.ep) {
+            print_flow(&flows[i]);
+        }
+        flows[i].changed = false;
+    }
+}
+
+struct until_aux {
+    const struct flow *f;
+    const char *status;
+};
+
+static bool
+until_stop(const void *aux_)
+{
+    const struct until_aux *aux = aux_;
+
+    return !strcmp(mf_tnl_status_to_string(aux->f->route.status),
+                   aux->status);
+}
+
+static void
+do_fib(char *args)
+{
+    struct mf_fib_query q;
+    struct mf_fib_result res;
+    struct mf_err err;
+    char src[64], nh[64];
+
+    if (!parse_query(args, &q)) {
+        printf("fib: bad arguments\n");
+    } else if (mf_fib_lookup(&q, &res, &err)) {
+        printf("fib: %s\n", err.msg);
+    } else {
+        char dev[IF_NAMESIZE] = "?";
+
+        if_indextoname(res.oif, dev);
+        printf("dev %s src %s", dev, mf_ip_to_string(&res.src, src));
+        if (res.gateway) {
+            printf(" via %s", mf_ip_to_string(&res.nh, nh));
+        }
+        printf("\n");
+    }
+}
+
+static void
+do_watch(char *args)
+{
+    char *name = strtok(args, " \t\n");
+    char *rest = name ? strtok(NULL, "\n") : NULL;
+    struct mf_fib_query q;
+    struct flow *f;
+
+    if (!rest || !parse_query(rest, &q) || n_flows >= MAX_FLOWS
+        || flow_find(name)) {
+        printf("watch: bad arguments\n");
+        return;
+    }
+    f = &flows[n_flows++];
+    snprintf(f->name, sizeof f->name, "%s", name);
+    f->watch.changed = changed;
+    mf_tnl_watch(tnl, &q, &f->watch, &f->route);
+    print_flow(f);
+}
+
+static void
+do_stats(void)
+{
+    struct mf_tnl_stats s;
+
+    mf_tnl_get_stats(tnl, &s);
+    printf("endpoints %llu watches %llu resyncs %llu\n",
+           (unsigned long long) s.n_eps, (unsigned long long) s.n_watches,
+           (unsigned long long) s.n_resyncs);
+}
+
+int
+main(int argc, char *argv[])
+{
+    char line[1024];
+    struct mf_err err;
+    int rcvbuf = 0;
+
+    if (argc == 3 && !strcmp(argv[1], "--rcvbuf")) {
+        rcvbuf = atoi(argv[2]);
+    } else if (argc != 1) {
+        fprintf(stderr, "usage: %s [--rcvbuf BYTES] < SCRIPT\n", argv[0]);
+        return 2;
+    }
+    tnl = mf_tnl_create(rcvbuf, &err);
+    if (!tnl) {
+        fprintf(stderr, "mf-resolve: %s\n", err.msg);
+        return 1;
+    }
+    mf_tnl_set_trace(tnl, trace, NULL);
+    setvbuf(stdout, NULL, _IOLBF, 0);
+
+    while (fgets(line, sizeof line, stdin)) {
+        char *cmd = line + strspn(line, " \t");
+        char *args = cmd + strcspn(cmd, " \t\n");
+
+        if (*args) {
+            *args++ = '\0';
+        }
+        if (!*cmd || *cmd == '\n') {
+            continue;
+        } else if (*cmd == '#') {
+            printf("%s %s", cmd, args);
+        } else if (!strcmp(cmd, "watch")) {
+            do_watch(args);
+        } else if (!strcmp(cmd, "unwatch")) {
+            struct flow *f = flow_find(strtok(args, " \t\n"));
+
+            if (f) {
+                mf_tnl_unwatch(tnl, &f->watch);
+            } else {
+                printf("unwatch: no such flow\n");
+            }
+        } else if (!strcmp(cmd, "fib")) {
+            do_fib(args);
+        } else if (!strcmp(cmd, "sh")) {
+            args[strcspn(args, "\n")] = '\0';
+            int rc = system(args);
+            if (rc) {
+                printf("sh: '%s' exited %d\n", args, rc);
+            }
+        } else if (!strcmp(cmd, "settle")) {
+            settle(NULL, NULL, 10000);
+            print_settled();
+        } else if (!strcmp(cmd, "until")) {
+            char *name = strtok(args, " \t\n");
+            char *status = name ? strtok(NULL, " \t\n") : NULL;
+            struct until_aux aux = { name ? flow_find(name) : NULL, status };
+
+            if (!aux.f || !status) {
+                printf("until: bad arguments\n");
+                continue;
+            }
+            settle(until_stop, &aux, 10000);
+            n_reevals = 0;
+            for (int i = 0; i < n_flows; i++) {
+                flows[i].changed = false;
+            }
+            if (!until_stop(&aux)) {
+                printf("until: %s is not %s after 10 s\n", name, status);
+            }
+            print_flow(aux.f);
+        } else if (!strcmp(cmd, "show")) {
+            struct flow *f = flow_find(strtok(args, " \t\n"));
+
+            if (f) {
+                print_flow(f);
+            } else {
+                printf("show: no such flow\n");
+            }
+        } else if (!strcmp(cmd, "stats")) {
+            do_stats();
+        } else {
+            printf("unknown command '%s'\n", cmd);
+        }
+    }
+    for (int i = 0; i < n_flows; i++) {
+        mf_tnl_unwatch(tnl, &flows[i].watch);
+    }
+    mf_tnl_destroy(tnl);
+    return 0;
+}
