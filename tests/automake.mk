@@ -48,7 +48,7 @@ SYSTEM_TESTSUITE_AT = tests/system-testsuite.at tests/mf-macros.at \
 	tests/mf-system.at
 EXTRA_DIST += $(TESTSUITE_AT) $(SYSTEM_TESTSUITE_AT) tests/package.m4 tests/mf-udp.py tests/mf-tcjson.py \
 	tests/atlocal.in tests/run-system.sh tests/run-suite.sh tests/vm tests/common.sh \
-	tests/demo.sh tests/check-all.sh tests/mf-tnl-topo.sh
+	tests/demo.sh tests/check-all.sh tests/mf-tnl-topo.sh tests/mf-tnl-capture.py
 CLEANFILES += $(TESTSUITE) $(SYSTEM_TESTSUITE)
 
 $(srcdir)/tests/package.m4: $(top_srcdir)/configure.ac

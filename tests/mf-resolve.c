@@ -20,6 +20,15 @@
  *                      prints "NAME: ANSWER" (what was re-evaluated on the
  *                      way depends on timing, so it is not printed).
  *   show NAME          Prints "NAME: ANSWER".
+ *   header NAME TYPE [id N] [ttl T] [tos T] [label L] [dport P] [df] [csum]
+ *                 [key]
+ *                      Builds the outer header of a TYPE (vxlan, geneve,
+ *                      gre) tunnel over NAME's endpoint and prints it as
+ *                      "hdr HEX" and "fixed HEX" (mf-tnl-hdr.h).
+ *   mtu NAME TYPE inner MTU [vlan] [options as for header]
+ *                      Applies the MTU rule to NAME's endpoint for inner
+ *                      packets of MTU bytes (in a VLAN) and prints "fits"
+ *                      or the reason it does not.
  *   stats              Prints the resolver's counters.
  *   # ...              A comment, echoed.
  *
@@ -37,6 +46,7 @@
 #include <time.h>
 
 #include "mf-fib.h"
+#include "mf-tnl-hdr.h"
 #include "mf-tnl.h"
 #include "util.h"
 
@@ -44,6 +54,7 @@
 
 struct flow {
     char name[32];
+    struct mf_ip dst;
     struct mf_tnl_watch watch;
     struct mf_tnl_route route;
     bool changed;
@@ -248,9 +259,115 @@ do_watch(char *args)
     }
     f = &flows[n_flows++];
     snprintf(f->name, sizeof f->name, "%s", name);
+    f->dst = q.dst;
     f->watch.changed = changed;
     mf_tnl_watch(tnl, &q, &f->watch, &f->route);
     print_flow(f);
+}
+
+/* Parses "NAME TYPE [options]" into the flow and 'e'; "inner N" and
+ * "vlan" go to 'inner_mtu' and 'inner_l2'. */
+static struct flow *
+parse_encap(char *args, struct mf_tnl_encap *e, unsigned long *inner_mtu,
+            int *inner_l2)
+{
+    char *save = NULL;
+    char *name = strtok_r(args, " \t\n", &save);
+    char *type = name ? strtok_r(NULL, " \t\n", &save) : NULL;
+    struct flow *f = name ? flow_find(name) : NULL;
+    char *tok;
+
+    memset(e, 0, sizeof *e);
+    *inner_mtu = 0;
+    *inner_l2 = 14;
+    if (!f || !type) {
+        return NULL;
+    }
+    e->type = (!strcmp(type, "geneve") ? MF_TNL_GENEVE
+               : !strcmp(type, "gre") ? MF_TNL_GRE : MF_TNL_VXLAN);
+    e->dst = f->dst;
+    e->ttl = 64;
+    while ((tok = strtok_r(NULL, " \t\n", &save))) {
+        if (!strcmp(tok, "df")) {
+            e->df = true;
+        } else if (!strcmp(tok, "csum")) {
+            e->csum = true;
+        } else if (!strcmp(tok, "key")) {
+            e->key = true;
+        } else if (!strcmp(tok, "vlan")) {
+            *inner_l2 = 18;
+        } else {
+            char *val = strtok_r(NULL, " \t\n", &save);
+            unsigned long v = val ? strtoul(val, NULL, 0) : 0;
+
+            if (!val) {
+                return NULL;
+            } else if (!strcmp(tok, "inner")) {
+                *inner_mtu = v;
+            } else if (!strcmp(tok, "id")) {
+                e->id = v;
+            } else if (!strcmp(tok, "ttl")) {
+                e->ttl = v;
+            } else if (!strcmp(tok, "tos")) {
+                e->tos = v;
+            } else if (!strcmp(tok, "label")) {
+                e->label = v;
+            } else if (!strcmp(tok, "dport")) {
+                e->tp_dst = v;
+            } else {
+                return NULL;
+            }
+        }
+    }
+    return f;
+}
+
+static void
+print_hex(const char *what, const uint8_t *p, size_t n)
+{
+    printf("%s ", what);
+    for (size_t i = 0; i < n; i++) {
+        printf("%02x", p[i]);
+    }
+    printf("\n");
+}
+
+static void
+do_header(char *args)
+{
+    struct mf_tnl_encap e;
+    struct mf_tnl_hdr h;
+    struct mf_err err;
+    unsigned long inner_mtu;
+    int inner_l2;
+    struct flow *f = parse_encap(args, &e, &inner_mtu, &inner_l2);
+
+    if (!f) {
+        printf("header: bad arguments\n");
+    } else if (mf_tnl_hdr_build(&e, &f->route, &h, &err)) {
+        printf("header: %s\n", err.msg);
+    } else {
+        print_hex("hdr", h.data, h.len);
+        print_hex("fixed", h.fixed, h.len);
+    }
+}
+
+static void
+do_mtu(char *args)
+{
+    struct mf_tnl_encap e;
+    struct mf_err err;
+    unsigned long inner_mtu;
+    int inner_l2;
+    struct flow *f = parse_encap(args, &e, &inner_mtu, &inner_l2);
+
+    if (!f || !inner_mtu) {
+        printf("mtu: bad arguments\n");
+    } else if (mf_tnl_mtu_check(&e, inner_mtu, inner_l2, &f->route, &err)) {
+        printf("mtu: %s\n", err.msg);
+    } else {
+        printf("mtu: fits\n");
+    }
 }
 
 static void
@@ -343,6 +460,10 @@ main(int argc, char *argv[])
             } else {
                 printf("show: no such flow\n");
             }
+        } else if (!strcmp(cmd, "header")) {
+            do_header(args);
+        } else if (!strcmp(cmd, "mtu")) {
+            do_mtu(args);
         } else if (!strcmp(cmd, "stats")) {
             do_stats();
         } else {
