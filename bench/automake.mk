@@ -17,3 +17,24 @@ BENCH_SECONDS = 2
 bench-xlate: bench/mf-bench-xlate
 	bench/mf-bench-xlate -n $(BENCH_FLOWS) -t $(BENCH_SECONDS) \
 	  --json bench/xlate.json
+
+# The cost of one route change with many tunnel flows (issue 4).  Needs
+# root: it runs in tests/mf-tnl-topo.sh's namespaces.  BENCH_ROUTE_FLOWS
+# flows, BENCH_ROUTE_AFFECTED of them (a power of two) under the route.
+EXTRA_PROGRAMS += bench/mf-bench-route
+bench_mf_bench_route_SOURCES = bench/mf-bench-route.c
+bench_mf_bench_route_LDADD = libmegaflower.a $(OVS_ARCHIVES) $(MF_LIBS) \
+	$(OVS_LIBS)
+CLEANFILES += bench/mf-bench-route bench/route-*.json
+BENCH_ROUTE_FLOWS = 10000 100000
+BENCH_ROUTE_AFFECTED = 1024
+.PHONY: bench-route
+bench-route: bench/mf-bench-route
+	@if [ "`id -u`" != 0 ]; then \
+	  echo "bench-route: skipped: network namespaces need root"; exit 1; fi
+	@trap 'sh $(srcdir)/tests/mf-tnl-topo.sh down' EXIT; \
+	for n in $(BENCH_ROUTE_FLOWS); do \
+	  sh $(srcdir)/tests/mf-tnl-topo.sh up || exit 1; \
+	  ip netns exec mfr bench/mf-bench-route -n $$n \
+	    -a $(BENCH_ROUTE_AFFECTED) --json bench/route-$$n.json || exit 1; \
+	done
