@@ -24,6 +24,7 @@ static const struct mf_act_ops *const mf_act_ops_all[MF_ACT_N_KINDS] = {
     [MF_ACT_MPLS] = &mf_act_mpls_ops,
     [MF_ACT_POLICE] = &mf_act_police_ops,
     [MF_ACT_SKBEDIT] = &mf_act_skbedit_ops,
+    [MF_ACT_TUNNEL] = &mf_act_tunnel_ops,
 };
 
 const struct mf_act_ops *

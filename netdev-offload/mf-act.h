@@ -24,6 +24,11 @@ struct nlmsghdr;
 #define MF_ACT_MAX 32           /* Actions per filter (kernel: TCA_ACT_MAX_PRIO). */
 #define MF_COOKIE_LEN 16        /* Bytes of action cookie (kernel maximum). */
 #define MF_PEDIT_MAX_KEYS 10    /* Words of one header: an IPv6 header's. */
+#define MF_TUNNEL_OPTS_MAX 252  /* Geneve options (OVS's TLV_TOT_OPT_SIZE). */
+
+/* Newer than Debian bookworm's headers (Linux 6.1); used only when mf-caps
+ * finds the kernel has it (Linux 6.5 and later). */
+#define MF_TCA_TUNNEL_KEY_NO_FRAG 14
 
 /* One 32-bit word of a pedit rewrite: new = (old & mask) ^ val, with 'val'
  * holding no bit of 'mask'.  Both are in network order, as in memory. */
@@ -44,6 +49,8 @@ enum mf_act_kind {
     MF_ACT_POLICE,              /* A meter (shared policer) or a length
                                  * check (the filter's own). */
     MF_ACT_SKBEDIT,             /* Set the packet type (PACKET_*). */
+    MF_ACT_TUNNEL,              /* Set tunnel metadata (encap) or drop it
+                                 * (decap): tc's tunnel_key. */
     MF_ACT_N_KINDS
 };
 
@@ -107,6 +114,21 @@ struct mf_act {
         struct {
             uint16_t ptype;     /* PACKET_HOST, PACKET_OTHERHOST, ... */
         } skbedit;
+        struct {
+            bool release;       /* Unset (decap); else set (encap): */
+            bool key;           /* ...'id' is present, */
+            bool csum;          /* ...UDP checksum, */
+            bool df;            /* ...don't fragment (NO_FRAG), */
+            uint8_t family;     /* ...AF_INET or AF_INET6. */
+            uint8_t tos;
+            uint8_t ttl;
+            uint8_t opts_len;   /* Geneve options, wire format. */
+            uint32_t id;        /* be32: VNI or GRE key. */
+            uint16_t dst_port;  /* be16, 0 if none. */
+            uint8_t src[16];    /* Network order; IPv4 in the first 4. */
+            uint8_t dst[16];
+            uint8_t opts[MF_TUNNEL_OPTS_MAX];
+        } tunnel;
     };
 };
 
@@ -147,6 +169,7 @@ extern const struct mf_act_ops mf_act_ct_ops;
 extern const struct mf_act_ops mf_act_mpls_ops;
 extern const struct mf_act_ops mf_act_police_ops;
 extern const struct mf_act_ops mf_act_skbedit_ops;
+extern const struct mf_act_ops mf_act_tunnel_ops;
 
 const struct mf_act_ops *mf_act_ops_get(enum mf_act_kind);
 

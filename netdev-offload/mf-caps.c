@@ -49,6 +49,13 @@ mf_caps_get(void)
     return &caps;
 }
 
+void
+mf_caps_assume_all(void)
+{
+    caps.enc_flags = true;
+    caps.tunnel_df = true;
+}
+
 /* A probe filter: IPv4, ct_state +trk (plus 'ct_extra'), a gact "pipe" that
  * changes nothing, at the probe prio. */
 static void
@@ -101,6 +108,47 @@ probe_del(const struct mf_filter *f)
                   "remove it: %s", f->prio, f->handle, f->ifindex,
                   err.msg);
     }
+}
+
+/* Installs 'f' and reads it back: an older kernel ignores attributes it
+ * does not know (flower and tunnel_key parse them liberally), so only
+ * what it echoes counts.  Returns whether 'same' says the copy read back
+ * kept what was asked for. */
+static bool
+probe_read_back(struct mf_filter *f, const char *what,
+                bool (*same)(const struct mf_filter *sent,
+                             const struct mf_filter *got))
+{
+    struct mf_filter *got = xmalloc(sizeof *got);
+    struct mf_err err = { 0 };
+    bool ok = false;
+
+    if (probe_put(f, 1, what)) {
+        if (mf_tc_filter_get(f, got, &err)) {
+            VLOG_INFO("probe %s: cannot read it back: %s", what, err.msg);
+        } else if (!(ok = same(f, got))) {
+            VLOG_INFO("probe %s: not supported: the kernel ignored it",
+                      what);
+        }
+        probe_del(f);
+    }
+    free(got);
+    return ok;
+}
+
+static bool
+same_enc_flags(const struct mf_filter *sent, const struct mf_filter *got)
+{
+    return got->mask.enc_flags == sent->mask.enc_flags
+           && got->key.enc_flags == sent->key.enc_flags;
+}
+
+static bool
+same_tunnel_df(const struct mf_filter *sent OVS_UNUSED,
+               const struct mf_filter *got)
+{
+    return got->n_acts >= 1 && got->acts[0].kind == MF_ACT_TUNNEL
+           && got->acts[0].tunnel.df;
 }
 
 /* Whether the kernel knows shared tc blocks.  Asks for a filter on a block
@@ -182,6 +230,24 @@ mf_caps_probe(uint32_t ifindex, uint32_t hook)
         probe_del(&f);
     }
 
+    probe_filter(&f, ifindex, hook, 0, 0, 0);
+    f.key.enc_flags = htonl(MF_TCA_FLOWER_KEY_FLAGS_TUNNEL_DONT_FRAGMENT);
+    f.mask.enc_flags = htonl(MF_TCA_FLOWER_KEY_FLAGS_TUNNEL_DONT_FRAGMENT
+                             | MF_TCA_FLOWER_KEY_FLAGS_TUNNEL_CSUM);
+    caps.enc_flags = probe_read_back(&f, "tunnel flags match",
+                                     same_enc_flags);
+
+    probe_filter(&f, ifindex, hook, 0, 0, 0);
+    f.n_acts = 2;
+    f.acts[1] = f.acts[0];
+    memset(&f.acts[0], 0, sizeof f.acts[0]);
+    f.acts[0].kind = MF_ACT_TUNNEL;
+    f.acts[0].tunnel.family = AF_INET;
+    memcpy(f.acts[0].tunnel.dst, "\x7f\x00\x00\x01", 4);
+    f.acts[0].tunnel.ttl = 64;
+    f.acts[0].tunnel.df = true;
+    caps.tunnel_df = probe_read_back(&f, "tunnel_key df", same_tunnel_df);
+
     caps.shared_blocks = probe_blocks();
     caps.psample = !nl_lookup_genl_family("psample", &psample_family);
     caps.probe_ifindex = ifindex;
@@ -209,11 +275,14 @@ mf_caps_format(struct ds *s)
     }
     ds_put_format(s, "; multi-mask per prio: %s; chains: %s; "
                   "shared blocks: %s; random verdicts (sample): %s; "
+                  "tunnel flags match: %s; tunnel_key df: %s; "
                   "psample family: %s",
                   caps.multi_mask_per_prio ? "yes" : "no",
                   caps.chains ? "yes" : "no",
                   caps.shared_blocks ? "yes (not used)" : "no",
                   caps.random_verdicts ? "yes" : "no",
+                  caps.enc_flags ? "yes" : "no",
+                  caps.tunnel_df ? "yes" : "no",
                   caps.psample ? "registered (not used)"
                                : "not registered (not used)");
 }

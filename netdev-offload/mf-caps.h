@@ -9,7 +9,11 @@
  * support").  The results are shown by 'ovs-appctl megaflower/caps'.
  *
  * Until the probe has run, every feature counts as present: the kernel's
- * own refusal (with its extack text) is then the safety net.
+ * own refusal (with its extack text) is then the safety net.  The
+ * exceptions are tunnel flag matching and tunnel_key's "don't fragment":
+ * an older kernel ignores those attributes without a word (flower and
+ * tunnel_key parse them liberally), so they count as absent until the
+ * probe, which reads its filters back, has found them.
  */
 #ifndef MF_CAPS_H
 #define MF_CAPS_H 1
@@ -29,6 +33,10 @@ struct mf_caps {
                                  * (not used by megaflower yet). */
     bool random_verdicts;       /* gact "random netrand" (CONFIG_GACT_PROB):
                                  * samples taken with a chance below 1. */
+    bool enc_flags;             /* Flower matches tunnel flags (df, csum,
+                                 * oam, crit): Linux 6.11. */
+    bool tunnel_df;             /* tunnel_key sets "don't fragment"
+                                 * (TCA_TUNNEL_KEY_NO_FRAG): Linux 6.5. */
     bool psample;               /* The psample generic netlink family is
                                  * registered (its module loaded).
                                  * act_sample could use it, but OVS 3.1
@@ -37,6 +45,10 @@ struct mf_caps {
 };
 
 const struct mf_caps *mf_caps_get(void);
+
+/* Counts every feature as present, for tests that translate without a
+ * kernel. */
+void mf_caps_assume_all(void);
 
 /* Probes the kernel with filters at 'hook' of 'ifindex' (which must exist), once per process; later calls do nothing.  The
  * probe filters match only conntrack-tracked packets, which never reach

@@ -82,7 +82,30 @@ struct mf_flower_key {
     uint16_t pad2_;
     uint32_t ct_mark;
     uint32_t ct_labels[4];
+
+    /* The outer headers of a decapsulated packet, from its tunnel
+     * metadata (filters on a tunnel device). */
+    uint32_t enc_key_id;        /* be32, exact only: VNI or GRE key. */
+    uint32_t enc_ipv4_src;      /* be32. */
+    uint32_t enc_ipv4_dst;
+    uint8_t enc_ipv6_src[16];
+    uint8_t enc_ipv6_dst[16];
+    uint16_t enc_udp_src;       /* be16. */
+    uint16_t enc_udp_dst;
+    uint8_t enc_tos;
+    uint8_t enc_ttl;
+    uint16_t pad3_;
+    uint32_t enc_flags;         /* be32, MF_TCA_FLOWER_KEY_FLAGS_TUNNEL_*. */
 };
+
+/* Newer than Debian bookworm's kernel headers (Linux 6.1): defined here by
+ * value, and used only when mf-caps finds the kernel has them. */
+#define MF_TCA_FLOWER_KEY_ENC_FLAGS (TCA_FLOWER_KEY_L2TPV3_SID + 5) /* 6.11 */
+#define MF_TCA_FLOWER_KEY_ENC_FLAGS_MASK (MF_TCA_FLOWER_KEY_ENC_FLAGS + 1)
+#define MF_TCA_FLOWER_KEY_FLAGS_TUNNEL_CSUM (1 << 2)
+#define MF_TCA_FLOWER_KEY_FLAGS_TUNNEL_DONT_FRAGMENT (1 << 3)
+#define MF_TCA_FLOWER_KEY_FLAGS_TUNNEL_OAM (1 << 4)
+#define MF_TCA_FLOWER_KEY_FLAGS_TUNNEL_CRIT_OPT (1 << 5)
 
 enum mf_flower_fmt {
     MF_FMT_MAC,

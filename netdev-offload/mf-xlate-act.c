@@ -17,6 +17,7 @@
 #include "mf-xlate.h"
 #include "mf-xlate-ct.h"
 #include "mf-xlate-set.h"
+#include "mf-xlate-tnl.h"
 #include "netlink.h"
 #include "odp-netlink.h"
 #include "odp-util.h"
@@ -240,8 +241,20 @@ add_output(struct to_ctx *ctx, const struct nlattr *a)
         return mf_xlate_refuse(ctx->reason, "output(%"PRIu32"): not a port "
                                "megaflower can reach", odp_to_u32(port));
     } else if (ctx->kinds[f->n_acts] == MF_PORT_TUNNEL) {
-        return mf_xlate_refuse(ctx->reason, "output(%"PRIu32"): tunnel ports "
-                               "are not offloaded yet", odp_to_u32(port));
+        /* The set(tunnel) must come right before (a checksum fix-up of the
+         * inner packet aside): what tunnel_key set leaves on the packet
+         * would otherwise reach other outputs too. */
+        size_t i = f->n_acts;
+
+        while (i > 0 && f->acts[i - 1].kind == MF_ACT_CSUM) {
+            i--;
+        }
+        if (!i || f->acts[i - 1].kind != MF_ACT_TUNNEL
+            || f->acts[i - 1].tunnel.release) {
+            return mf_xlate_refuse(ctx->reason, "output(%"PRIu32") to a "
+                                   "tunnel port without a set(tunnel) just "
+                                   "before it", odp_to_u32(port));
+        }
     }
     add_act(f, MF_ACT_MIRRED)->mirred.ifindex = ifindex;
     return 0;
@@ -607,7 +620,8 @@ xlate_list(struct to_ctx *ctx, const struct nlattr *actions,
             case OVS_ACTION_ATTR_METER:
                 return refuse_in_copy(ctx, a);
             case OVS_ACTION_ATTR_SET:
-                if (nl_attr_type(nl_attr_get(a)) == OVS_KEY_ATTR_MPLS) {
+                if (nl_attr_type(nl_attr_get(a)) == OVS_KEY_ATTR_MPLS
+                    || nl_attr_type(nl_attr_get(a)) == OVS_KEY_ATTR_TUNNEL) {
                     return refuse_in_copy(ctx, a);
                 }
                 break;
@@ -672,6 +686,14 @@ xlate_list(struct to_ctx *ctx, const struct nlattr *actions,
         case OVS_ACTION_ATTR_SET:
             if (nl_attr_type(nl_attr_get(a)) == OVS_KEY_ATTR_MPLS) {
                 error = xlate_mpls(a, add_act(f, MF_ACT_MPLS), reason);
+                if (error) {
+                    return error;
+                }
+                break;
+            }
+            if (nl_attr_type(nl_attr_get(a)) == OVS_KEY_ATTR_TUNNEL) {
+                error = mf_xlate_tnl_to_tc(a, add_act(f, MF_ACT_TUNNEL),
+                                           reason);
                 if (error) {
                     return error;
                 }
@@ -804,11 +826,17 @@ xlate_list(struct to_ctx *ctx, const struct nlattr *actions,
 
 int
 mf_xlate_act_to_filter(const struct nlattr *actions, size_t actions_len,
-                       const struct mf_xlate_ports *ports,
+                       bool decap, const struct mf_xlate_ports *ports,
                        struct mf_filter *f, struct ds *reason)
 {
     struct to_ctx ctx = { .ports = ports, .f = f, .reason = reason };
 
+    if (decap) {
+        /* The packet's tunnel metadata ends here, as it does when the
+         * datapath receives from a tunnel port.  This first action also
+         * carries the flow's cookie and counters. */
+        add_act(f, MF_ACT_TUNNEL)->tunnel.release = true;
+    }
     memcpy(ctx.pkt.dst.ea, f->key.eth_dst, ETH_ADDR_LEN);
     ctx.pkt.dst_known = is_all_ones(f->mask.eth_dst, ETH_ADDR_LEN);
     ctx.pkt.known = f->key;
@@ -1161,6 +1189,15 @@ from_range(const struct mf_filter *f, size_t begin, size_t end,
         case MF_ACT_MPLS:
             mpls_from_tc(act, buf);
             break;
+        case MF_ACT_TUNNEL:
+            if (!act->tunnel.release) {
+                mf_xlate_tnl_from_tc(act, buf);
+            } else if (i != 0 || last) {
+                /* Decap filters start with it; nothing else has it. */
+                return mf_xlate_refuse(reason, "tunnel_key unset: not the "
+                                       "first of a decap filter's actions");
+            }
+            break;
         case MF_ACT_CSUM:
             /* Exactly the fix-up megaflower puts before an output. */
             if (act->csum.flags != csum || last
@@ -1213,7 +1250,10 @@ mf_xlate_act_from_filter(const struct mf_filter *f,
     ds_init(&ignored);
     error = mf_xlate_act_to_filter((const struct nlattr *)
                                    ((const char *) buf->data + start),
-                                   buf->size - start, ports, again, &ignored);
+                                   buf->size - start,
+                                   (f->n_acts && f->acts[0].kind == MF_ACT_TUNNEL
+                                    && f->acts[0].tunnel.release),
+                                   ports, again, &ignored);
     if (!error && again->n_acts != f->n_acts) {
         error = EOPNOTSUPP;
     }

@@ -3,7 +3,8 @@
  *
  * The action half of mf-xlate: outputs become mirred (the last action, if
  * an output, a redirect; others mirrors; internal ports on ingress),
- * push/pop_vlan act_vlan, sets pedit plus csum, ct act_ct, meters and
+ * push/pop_vlan act_vlan, sets pedit plus csum, set(tunnel) tunnel_key
+ * (mf-xlate-tnl), ct act_ct, meters and
  * check_pkt_len police, and actions that do not end in an output end in a
  * gact drop, as the datapath drops what is left.  What the datapath runs
  * on a copy of the packet (a clone or sample, a check_pkt_len branch that
@@ -13,6 +14,7 @@
 #ifndef MF_XLATE_ACT_H
 #define MF_XLATE_ACT_H 1
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct ds;
@@ -21,10 +23,11 @@ struct mf_xlate_ports;
 struct nlattr;
 struct ofpbuf;
 
-/* Appends the tc actions for 'actions' to 'f'.  Returns 0, or EOPNOTSUPP
- * with the reason appended to 'reason'. */
+/* Appends the tc actions for 'actions' to 'f', after a tunnel_key unset
+ * if 'decap' (the flow arrives on a tunnel port).  Returns 0, or
+ * EOPNOTSUPP with the reason appended to 'reason'. */
 int mf_xlate_act_to_filter(const struct nlattr *actions, size_t actions_len,
-                           const struct mf_xlate_ports *,
+                           bool decap, const struct mf_xlate_ports *,
                            struct mf_filter *f, struct ds *reason);
 
 /* Appends the ODP actions of 'f' to 'buf' (inside a nest the caller

@@ -270,7 +270,8 @@ mf_xlate_set_to_pedit(const struct nlattr *action, const struct mf_filter *f,
     if (!h) {
         format_odp_actions(reason, action, action->nla_len, NULL);
         ds_put_cstr(reason, (nl_attr_type(key_attr) == OVS_KEY_ATTR_TUNNEL
-                             ? ": tunnel encapsulation is not offloaded yet"
+                             ? ": a masked tunnel set, which ovs-vswitchd "
+                               "never writes"
                              : ": no pedit mapping"));
         return EOPNOTSUPP;
     }

@@ -41,6 +41,9 @@ enum conv {
     CONV_MPLS_BOS,
     CONV_MPLS_TTL,              /* ...each an exact-only flower field. */
     CONV_CT_STATE,              /* OVS CS_* bits to TCA_FLOWER_KEY_CT_FLAGS_*. */
+    CONV_TUN_ID,                /* be64 tun_id to be32 enc_key_id, exact. */
+    CONV_TUN_FLAGS,             /* FLOW_TNL_F_* to the kernel's tunnel flags
+                                 * (the key flag goes with tun_id). */
 };
 
 /* One row per (flow member, flower field) pair; a member may feed several
@@ -101,6 +104,28 @@ static const struct xlate_field xlate_fields[] = {
     X("ct_zone",  ct_zone,  ct_zone,  PRE_NONE,   0, CONV_COPY),
     X("ct_mark",  ct_mark,  ct_mark,  PRE_NONE,   0, CONV_COPY),
     X("ct_label", ct_label, ct_labels, PRE_NONE,  0, CONV_COPY),
+    X("tun_id",   tunnel.tun_id,   enc_key_id,   PRE_NONE, 0, CONV_TUN_ID),
+    X("tun_src",  tunnel.ip_src,   enc_ipv4_src, PRE_NONE, 0, CONV_COPY),
+    X("tun_dst",  tunnel.ip_dst,   enc_ipv4_dst, PRE_NONE, 0, CONV_COPY),
+    X("tun_ipv6_src", tunnel.ipv6_src, enc_ipv6_src, PRE_NONE, 0, CONV_COPY),
+    X("tun_ipv6_dst", tunnel.ipv6_dst, enc_ipv6_dst, PRE_NONE, 0, CONV_COPY),
+    X("tun_tp_src", tunnel.tp_src, enc_udp_src,  PRE_NONE, 0, CONV_COPY),
+    X("tun_tp_dst", tunnel.tp_dst, enc_udp_dst,  PRE_NONE, 0, CONV_COPY),
+    X("tun_tos",  tunnel.ip_tos,   enc_tos,      PRE_NONE, 0, CONV_COPY),
+    X("tun_ttl",  tunnel.ip_ttl,   enc_ttl,      PRE_NONE, 0, CONV_COPY),
+    X("tun_flags", tunnel.flags,   enc_flags,    PRE_NONE, 0, CONV_TUN_FLAGS),
+};
+
+/* OVS tunnel flags and the kernel's (cls_flower's enc_flags) alike. */
+static const struct {
+    uint16_t ovs;
+    uint32_t flower;
+    const char *name;
+} tun_flags_map[] = {
+    { FLOW_TNL_F_DONT_FRAGMENT, MF_TCA_FLOWER_KEY_FLAGS_TUNNEL_DONT_FRAGMENT,
+      "df" },
+    { FLOW_TNL_F_CSUM, MF_TCA_FLOWER_KEY_FLAGS_TUNNEL_CSUM, "csum" },
+    { FLOW_TNL_F_OAM, MF_TCA_FLOWER_KEY_FLAGS_TUNNEL_OAM, "oam" },
 };
 
 /* OVS ct_state bits and the flower flags that say the same. */
@@ -279,6 +304,47 @@ conv_to_flower(const struct xlate_field *x, const void *fk, void *fm,
         memset(tm, 0xff, x->flower_size);
         put_unaligned_be32(fm, htonl(m & ~bits));
         return 0;
+    case CONV_TUN_ID: {
+        uint64_t id = ntohll(get_unaligned_be64(fk));
+
+        if (get_unaligned_be64(fm) != OVS_BE64_MAX) {
+            return mf_xlate_refuse(reason, "tun_id: flower matches it only "
+                                   "exactly");
+        }
+        if (id > UINT32_MAX) {
+            return mf_xlate_refuse(reason, "tun_id=%#"PRIx64": tc's tunnel "
+                                   "key id has 32 bits", id);
+        }
+        put_unaligned_be32(tk, htonl(id));
+        put_unaligned_be32(tm, OVS_BE32_MAX);
+        put_unaligned_be64(fm, 0);
+        return 0;
+    }
+    case CONV_TUN_FLAGS: {
+        uint16_t fl = *(const uint16_t *) fk, fmask = *(uint16_t *) fm;
+        uint32_t k = 0, km = 0;
+
+        for (size_t i = 0; i < ARRAY_SIZE(tun_flags_map); i++) {
+            if (!(fmask & tun_flags_map[i].ovs)) {
+                continue;
+            }
+            if (!caps->enc_flags) {
+                return mf_xlate_refuse(reason, "tun_flags %s%s: this "
+                                       "kernel's flower cannot match tunnel "
+                                       "flags (TCA_FLOWER_KEY_ENC_FLAGS, "
+                                       "Linux 6.11)",
+                                       fl & tun_flags_map[i].ovs ? "+" : "-",
+                                       tun_flags_map[i].name);
+            }
+            km |= tun_flags_map[i].flower;
+            k |= fl & tun_flags_map[i].ovs ? tun_flags_map[i].flower : 0;
+            fmask &= ~tun_flags_map[i].ovs;
+        }
+        put_unaligned_be32(tk, htonl(k));
+        put_unaligned_be32(tm, htonl(km));
+        *(uint16_t *) fm = fmask;       /* What is left is refused later. */
+        return 0;
+    }
     case CONV_CT_STATE:
     default:
         v = *(const uint8_t *) fk;
@@ -336,6 +402,25 @@ conv_from_flower(const struct xlate_field *x, const void *tk, const void *tm,
                                         & bits)));
         put_unaligned_be32(fm, htonl(ntohl(get_unaligned_be32(fm)) | bits));
         break;
+    case CONV_TUN_ID:
+        /* mf_xlate_from_filter() adds the key flag. */
+        put_unaligned_be64(fk, htonll(ntohl(get_unaligned_be32(tk))));
+        put_unaligned_be64(fm, OVS_BE64_MAX);
+        break;
+    case CONV_TUN_FLAGS: {
+        uint32_t k = ntohl(get_unaligned_be32(tk));
+        uint32_t km = ntohl(get_unaligned_be32(tm));
+
+        for (size_t i = 0; i < ARRAY_SIZE(tun_flags_map); i++) {
+            if (km & tun_flags_map[i].flower) {
+                *(uint16_t *) fm |= tun_flags_map[i].ovs;
+                if (k & tun_flags_map[i].flower) {
+                    *(uint16_t *) fk |= tun_flags_map[i].ovs;
+                }
+            }
+        }
+        break;
+    }
     case CONV_CT_STATE:
     default:
         for (size_t i = 0; i < ARRAY_SIZE(ct_state_map); i++) {
@@ -507,6 +592,59 @@ xlate_frag(const struct flow *key, struct flow *mask, struct mf_filter *f,
     return 0;
 }
 
+/* What of the tunnel match the field table cannot take, settled before it
+ * runs: the key flag, Geneve options, and fields tc has no key for. */
+static int
+xlate_tunnel(const struct flow *key, struct flow *mask, odp_port_t in_port,
+             const struct mf_xlate_ports *ports, struct ds *reason)
+{
+    const struct flow_tnl *t = &key->tunnel;
+    struct flow_tnl *m = &mask->tunnel;
+
+    if (m->gbp_id || m->gbp_flags) {
+        return mf_xlate_refuse(reason, "tun_gbp_id, tun_gbp_flags: VXLAN "
+                               "group policy is not offloaded");
+    }
+    if (m->erspan_ver || m->erspan_idx || m->erspan_dir || m->erspan_hwid
+        || m->gtpu_flags || m->gtpu_msgtype) {
+        return mf_xlate_refuse(reason, "ERSPAN and GTP-U tunnel fields are "
+                               "not offloaded");
+    }
+    if (m->metadata.present.map || m->metadata.present.len
+        || !is_zero(&m->metadata.opts, sizeof m->metadata.opts)) {
+        return mf_xlate_refuse(reason, "Geneve options: flower matches their "
+                               "total length only as a bit mask (a packet "
+                               "with more options would match too), so they "
+                               "are not offloaded");
+    }
+    m->flags &= ~FLOW_TNL_F_UDPIF;      /* No options: any format. */
+
+    /* A tunnel id is matched with the key flag set, as OVS does.  tc sees
+     * a missing key as id 0, so a keyless match cannot be told apart. */
+    if (m->flags & FLOW_TNL_F_KEY) {
+        if (!(t->flags & FLOW_TNL_F_KEY)) {
+            return mf_xlate_refuse(reason, "tun_flags -key: flower cannot "
+                                   "tell a tunnel without a key from key 0");
+        }
+        if (m->tun_id != OVS_BE64_MAX) {
+            return mf_xlate_refuse(reason, "tun_flags +key without an exact "
+                                   "tun_id");
+        }
+        if (!t->tun_id && !(ports->always_keyed
+                            && ports->always_keyed(in_port, ports->aux))) {
+            return mf_xlate_refuse(reason, "tun_id=0 on a tunnel that may "
+                                   "carry no key: flower cannot tell the "
+                                   "two apart");
+        }
+        m->flags &= ~FLOW_TNL_F_KEY;
+    } else if (m->tun_id) {
+        return mf_xlate_refuse(reason, "tun_id without the key flag: flower "
+                               "cannot tell a tunnel without a key from key "
+                               "0");
+    }
+    return 0;
+}
+
 static int
 xlate_match(const struct match *match, odp_port_t in_port,
             const struct mf_xlate_ports *ports, struct mf_filter *f,
@@ -541,6 +679,9 @@ xlate_match(const struct match *match, odp_port_t in_port,
     mask->packet_type = 0;
 
     error = xlate_l2_chain(key, mask, f, reason);
+    if (!error) {
+        error = xlate_tunnel(key, mask, in_port, ports, reason);
+    }
     if (error) {
         return error;
     }
@@ -586,12 +727,18 @@ mf_xlate_to_filter(const struct match *match, odp_port_t in_port,
                    const struct mf_xlate_ports *ports, struct mf_filter *f,
                    struct ds *reason)
 {
+    uint32_t ifindex;
+    bool decap;
     int error;
 
     mf_filter_clear(f);
     error = xlate_match(match, in_port, ports, f, reason);
-    return error ? error : mf_xlate_act_to_filter(actions, actions_len,
-                                                  ports, f, reason);
+    if (error) {
+        return error;
+    }
+    decap = ports->lookup(in_port, &ifindex, ports->aux) == MF_PORT_TUNNEL;
+    return mf_xlate_act_to_filter(actions, actions_len, decap, ports, f,
+                                  reason);
 }
 
 static void
@@ -684,6 +831,11 @@ mf_xlate_from_filter(const struct mf_filter *f, odp_port_t in_port,
                              (uint8_t *) key + x->flow_ofs,
                              (uint8_t *) mask + x->flow_ofs);
         }
+    }
+    if (f->mask.enc_key_id) {
+        /* Only a keyed tunnel has an id (see xlate_tunnel()). */
+        key->tunnel.flags |= FLOW_TNL_F_KEY;
+        mask->tunnel.flags |= FLOW_TNL_F_KEY;
     }
     if (f->mask.flags) {
         uint32_t fl = ntohl(f->key.flags), fm = ntohl(f->mask.flags);

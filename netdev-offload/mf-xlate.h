@@ -32,7 +32,8 @@ enum mf_port_kind {
     MF_PORT_NONE,               /* No such port. */
     MF_PORT_NETDEV,             /* Output goes to the device's egress. */
     MF_PORT_INTERNAL,           /* Output goes up the device's ingress. */
-    MF_PORT_TUNNEL,             /* Needs set(tunnel): not offloaded yet. */
+    MF_PORT_TUNNEL,             /* A tunnel device (vxlan_sys_4789...):
+                                 * output needs set(tunnel) before it. */
 };
 
 struct mf_xlate_ports {
@@ -52,6 +53,10 @@ struct mf_xlate_ports {
      * false if it cannot.  NULL: unknown (unicast outputs to internal
      * ports are then refused). */
     bool (*get_mac)(odp_port_t port, struct eth_addr *mac, void *aux);
+
+    /* Whether every packet tunnel port 'port' receives has a key (VXLAN,
+     * Geneve), so that tun_id 0 means key 0.  NULL: assume not. */
+    bool (*always_keyed)(odp_port_t port, void *aux);
 };
 
 /* Translates 'match' and 'actions' arriving on odp port 'in_port' into

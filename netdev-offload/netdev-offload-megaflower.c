@@ -84,6 +84,22 @@ port_get_mac(odp_port_t port, struct eth_addr *mac, void *aux)
     return ok;
 }
 
+static bool
+port_always_keyed(odp_port_t port, void *aux)
+{
+    const char *dpif_type = aux;
+    struct netdev *dev = netdev_ports_get(port, dpif_type);
+    bool keyed;
+
+    if (!dev) {
+        return false;
+    }
+    keyed = (!strcmp(netdev_get_type(dev), "vxlan")
+             || !strcmp(netdev_get_type(dev), "geneve"));
+    netdev_close(dev);
+    return keyed;
+}
+
 static odp_port_t
 port_from_ifindex(uint32_t ifindex, void *aux OVS_UNUSED)
 {
@@ -98,6 +114,7 @@ ports_init(struct mf_xlate_ports *p, const struct netdev *netdev)
     p->aux = CONST_CAST(char *, netdev_get_dpif_type(netdev));
     p->recirc_shared = false;
     p->get_mac = port_get_mac;
+    p->always_keyed = port_always_keyed;
 }
 
 static int

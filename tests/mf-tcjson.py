@@ -20,7 +20,10 @@ TC_NAME = {
     "udp_src": "src_port", "udp_dst": "dst_port",
     "sctp_src": "src_port", "sctp_dst": "dst_port",
     "icmpv6_type": "icmp_type", "icmpv6_code": "icmp_code",
+    "enc_src_ip6": "enc_src_ip", "enc_dst_ip6": "enc_dst_ip",
 }
+# Fields Debian bookworm's iproute2 (6.1) does not print.
+NOT_PRINTED = {"enc_flags", "enc_src_port"}
 # Fields both print as plain integers.
 INTEGER = {"vlan_id", "vlan_prio", "cvlan_id", "cvlan_prio", "mpls_label",
            "mpls_tc", "mpls_bos", "mpls_ttl", "ct_zone"}
@@ -38,6 +41,8 @@ def ours(path):
         for item in m.group(2).split():
             name, _, value = item.partition("=")
             name = TC_NAME.get(name, name)
+            if name in NOT_PRINTED:
+                continue
             fields.add(name)
             if name in INTEGER:
                 values[name] = int(value, 0)

@@ -12,6 +12,7 @@
 #include <linux/tc_act/tc_mirred.h>
 #include <linux/tc_act/tc_mpls.h>
 #include <linux/tc_act/tc_pedit.h>
+#include <linux/tc_act/tc_tunnel_key.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -126,6 +127,41 @@ example(size_t i)
         a.cookie_len = 7;
         memcpy(a.cookie, "mfs\0\2\1\0", 7);
         break;
+    case 18:
+        a.kind = MF_ACT_SKBEDIT;
+        a.skbedit.ptype = 3;                /* PACKET_OTHERHOST. */
+        break;
+    case 19:                                /* Decap. */
+        a.kind = MF_ACT_TUNNEL;
+        a.tunnel.release = true;
+        break;
+    case 20:                                /* VXLAN over IPv4. */
+        a.kind = MF_ACT_TUNNEL;
+        a.tunnel.family = AF_INET;
+        memcpy(a.tunnel.src, "\x0a\x00\x01\x01", 4);
+        memcpy(a.tunnel.dst, "\x0a\x00\x02\x02", 4);
+        a.tunnel.key = true;
+        a.tunnel.id = htonl(4242);
+        a.tunnel.dst_port = htons(4789);
+        a.tunnel.tos = 0x28;
+        a.tunnel.ttl = 64;
+        break;
+    case 21:                                /* Geneve over IPv6. */
+        a.kind = MF_ACT_TUNNEL;
+        a.tunnel.family = AF_INET6;
+        memset(a.tunnel.src, 0xfd, 16);
+        memset(a.tunnel.dst, 0x20, 16);
+        a.tunnel.key = true;
+        a.tunnel.id = htonl(0xffffff);
+        a.tunnel.dst_port = htons(6081);
+        a.tunnel.ttl = 1;
+        a.tunnel.csum = true;
+        a.tunnel.df = true;
+        a.tunnel.opts_len = 20;             /* Two options: 4 and 8 bytes
+                                             * of data. */
+        memcpy(a.tunnel.opts, "\x01\x02\x80\x01" "abcd"
+                              "\xff\xff\x03\x02" "efghijkl", 20);
+        break;
     default:
         a.kind = MF_ACT_SKBEDIT;
         a.skbedit.ptype = 3;                /* PACKET_OTHERHOST. */
@@ -133,7 +169,7 @@ example(size_t i)
     }
     return a;
 }
-#define N_EXAMPLES 19
+#define N_EXAMPLES 22
 
 /* Every kind in the registry has an example above. */
 START_TEST(test_examples_cover_every_kind)
@@ -421,6 +457,51 @@ START_TEST(test_format)
 }
 END_TEST
 
+/* The kernel dumps all Geneve options of a tunnel_key in one nest (class,
+ * type, data, class, type, data), not one nest each as they were sent. */
+START_TEST(test_tunnel_geneve_dump_form)
+{
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+    struct nlattr *opts = mnl_attr_nest_start(nlh, TCA_ACT_OPTIONS);
+    struct nlattr *enc, *gnv;
+    struct mf_act act, want = example(21);
+    struct tc_tunnel_key p;
+    const char *err = NULL;
+
+    memset(&p, 0, sizeof p);
+    p.action = TC_ACT_PIPE;
+    p.t_action = TCA_TUNNEL_KEY_ACT_SET;
+    mnl_attr_put(nlh, TCA_TUNNEL_KEY_PARMS, sizeof p, &p);
+    mnl_attr_put(nlh, TCA_TUNNEL_KEY_ENC_IPV6_SRC, 16, want.tunnel.src);
+    mnl_attr_put(nlh, TCA_TUNNEL_KEY_ENC_IPV6_DST, 16, want.tunnel.dst);
+    mnl_attr_put(nlh, TCA_TUNNEL_KEY_ENC_KEY_ID, 4, &want.tunnel.id);
+    mnl_attr_put(nlh, TCA_TUNNEL_KEY_ENC_DST_PORT, 2, &want.tunnel.dst_port);
+    mnl_attr_put_u8(nlh, TCA_TUNNEL_KEY_NO_CSUM, 0);
+    mnl_attr_put_u8(nlh, TCA_TUNNEL_KEY_ENC_TOS, want.tunnel.tos);
+    mnl_attr_put_u8(nlh, TCA_TUNNEL_KEY_ENC_TTL, want.tunnel.ttl);
+    mnl_attr_put(nlh, MF_TCA_TUNNEL_KEY_NO_FRAG, 0, NULL);
+    enc = mnl_attr_nest_start(nlh, TCA_TUNNEL_KEY_ENC_OPTS);
+    gnv = mnl_attr_nest_start(nlh, TCA_TUNNEL_KEY_ENC_OPTS_GENEVE);
+    for (int ofs = 0; ofs < want.tunnel.opts_len; ) {
+        const uint8_t *o = want.tunnel.opts + ofs;
+        int len = 4 * (o[3] & 0x1f);
+
+        mnl_attr_put(nlh, TCA_TUNNEL_KEY_ENC_OPT_GENEVE_CLASS, 2, o);
+        mnl_attr_put_u8(nlh, TCA_TUNNEL_KEY_ENC_OPT_GENEVE_TYPE, o[2]);
+        mnl_attr_put(nlh, TCA_TUNNEL_KEY_ENC_OPT_GENEVE_DATA, len, o + 4);
+        ofs += 4 + len;
+    }
+    mnl_attr_nest_end(nlh, gnv);
+    mnl_attr_nest_end(nlh, enc);
+    mnl_attr_nest_end(nlh, opts);
+
+    memset(&act, 0, sizeof act);
+    act.kind = MF_ACT_TUNNEL;
+    ck_assert_int_eq(mf_act_tunnel_ops.decode(opts, &act, &err), 0);
+    ck_assert(mf_act_equal(&act, &want));
+}
+END_TEST
+
 Suite *
 mf_act_suite(void)
 {
@@ -436,6 +517,7 @@ mf_act_suite(void)
     tcase_add_test(tc, test_unknown_kind_refused);
     tcase_add_test(tc, test_malformed_refused);
     tcase_add_test(tc, test_format);
+    tcase_add_test(tc, test_tunnel_geneve_dump_form);
     suite_add_tcase(s, tc);
     return s;
 }

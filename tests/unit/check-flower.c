@@ -103,7 +103,8 @@ START_TEST(test_table_covers_key)
         n += !covered[i];
     }
     ck_assert_uint_eq(n, MEMBER_SIZEOF(struct mf_flower_key, pad_)
-                         + MEMBER_SIZEOF(struct mf_flower_key, pad2_));
+                         + MEMBER_SIZEOF(struct mf_flower_key, pad2_)
+                         + MEMBER_SIZEOF(struct mf_flower_key, pad3_));
     for (size_t i = 0; i < mf_flower_n_fields; i++) {
         for (size_t j = i + 1; j < mf_flower_n_fields; j++) {
             ck_assert_msg(mf_flower_fields[i].attr != mf_flower_fields[j].attr

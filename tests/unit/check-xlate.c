@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "flow.h"
+#include "mf-caps.h"
 #include "mf-filter.h"
 #include "mf-megaflows.h"
 #include "mf-meter.h"
@@ -52,8 +53,15 @@ get_mac(odp_port_t port, struct eth_addr *mac, void *aux OVS_UNUSED)
     return odp_to_u32(port) == 8;
 }
 
+/* Port 9, the tunnel, is a VXLAN port: every packet has a key. */
+static bool
+always_keyed(odp_port_t port, void *aux OVS_UNUSED)
+{
+    return odp_to_u32(port) == 9;
+}
+
 static const struct mf_xlate_ports ports = { lookup, from_ifindex, NULL,
-                                             false, get_mac };
+                                             false, get_mac, always_keyed };
 
 static void
 set_odp_in_port(struct match *m, uint32_t port)
@@ -120,11 +128,12 @@ assert_round_trip(const struct match *m, const struct ofpbuf *acts)
     const struct nlattr *nest;
     size_t ofs;
 
-    ck_assert_msg(!mf_xlate_to_filter(m, u32_to_odp(2), acts->data,
+    ck_assert_msg(!mf_xlate_to_filter(m, m->flow.in_port.odp_port, acts->data,
                                       acts->size, &ports, &f, &reason),
                   "refused: %s", ds_cstr(&reason));
     ofpbuf_init(&buf, 64);
-    ck_assert_msg(!mf_xlate_from_filter(&f, u32_to_odp(2), &ports, &back,
+    ck_assert_msg(!mf_xlate_from_filter(&f, m->flow.in_port.odp_port, &ports,
+                                        &back,
                                         &buf, &ofs, &reason),
                   "no way back: %s", ds_cstr(&reason));
     want.wc.masks.packet_type = 0;     /* Implied; see mf-xlate.c. */
@@ -229,21 +238,30 @@ START_TEST(test_drop)
 }
 END_TEST
 
-/* Each refusal names what it refused. */
+/* Each refusal names what it refused.  The filter goes on odp port
+ * 'port'. */
 static void
-assert_refused(const struct match *m, const struct ofpbuf *acts,
-               const char *needle)
+assert_refused_on(const struct match *m, const struct ofpbuf *acts,
+                  uint32_t port, const char *needle)
 {
     struct ds reason = DS_EMPTY_INITIALIZER;
     struct mf_filter f;
 
-    ck_assert_int_eq(mf_xlate_to_filter(m, u32_to_odp(2), acts->data,
+    ck_assert_int_eq(mf_xlate_to_filter(m, u32_to_odp(port), acts->data,
                                         acts->size, &ports, &f, &reason),
                      EOPNOTSUPP);
     ck_assert_msg(strstr(ds_cstr(&reason), needle),
                   "reason '%s' does not name '%s'", ds_cstr(&reason),
                   needle);
     ds_destroy(&reason);
+}
+
+/* The same on the port the match names. */
+static void
+assert_refused(const struct match *m, const struct ofpbuf *acts,
+               const char *needle)
+{
+    assert_refused_on(m, acts, odp_to_u32(m->flow.in_port.odp_port), needle);
 }
 
 START_TEST(test_refusals_name_the_cause)
@@ -269,7 +287,15 @@ START_TEST(test_refusals_name_the_cause)
 
     ping_match(&m, htons(ETH_TYPE_IP));
     set_odp_in_port(&m, 3);
-    assert_refused(&m, &acts, "in_port");
+    assert_refused_on(&m, &acts, 2, "in_port");
+
+    /* A tunnel without a key (the dpctl syntax cannot say it). */
+    ping_match(&m, htons(ETH_TYPE_IP));
+    set_odp_in_port(&m, 9);
+    match_set_tun_src(&m, htonl(0x0a000001));
+    match_set_tun_dst(&m, htonl(0x0a000002));
+    m.wc.masks.tunnel.flags |= FLOW_TNL_F_KEY;
+    assert_refused(&m, &acts, "tun_flags -key");
 
     ping_match(&m, htons(ETH_TYPE_IP));
     ofpbuf_init(&bad, 64);
@@ -309,7 +335,7 @@ check_megaflow(const char *flow_s, const char *actions_s)
     struct match m;
 
     odp_megaflow(flow_s, actions_s, &m, &acts);
-    ck_assert_msg(!mf_xlate_to_filter(&m, u32_to_odp(2), acts.data,
+    ck_assert_msg(!mf_xlate_to_filter(&m, m.flow.in_port.odp_port, acts.data,
                                       acts.size, &ports, &f, &reason),
                   "%s actions:%s: refused: %s", flow_s, actions_s,
                   ds_cstr(&reason));
@@ -526,6 +552,33 @@ static const char *const refused[][3] = {
     { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)", "clone(),3", "no actions" },
     { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)", "push_vlan(vid=4095,pcp=0),3",
       "reserved VID" },
+    { "tunnel(tun_id=0x1/0xff,src=10.0.0.1,dst=10.0.0.2,ttl=0/0,flags(+key)),"
+      "recirc_id(0),in_port(9),eth(),eth_type(0x0800),ipv4(frag=no)", "2",
+      "exact" },
+    { "tunnel(tun_id=0x100000000,src=10.0.0.1,dst=10.0.0.2,ttl=0/0,"
+      "flags(+key)),"
+      "recirc_id(0),in_port(9),eth(),eth_type(0x0800),ipv4(frag=no)", "2",
+      "32 bits" },
+    { "tunnel(tun_id=0x1,src=10.0.0.1,dst=10.0.0.2,ttl=0/0,geneve({class=0x102,"
+      "type=0x80,len=4,0x1}),flags(+key)),recirc_id(0),in_port(9),eth(),"
+      "eth_type(0x0800),ipv4(frag=no)", "2", "Geneve options" },
+    { "tunnel(tun_id=0x1,src=10.0.0.1,dst=10.0.0.2,ttl=0/0,vxlan(gbp(id=10)),"
+      "flags(+key)),recirc_id(0),in_port(9),eth(),eth_type(0x0800),"
+      "ipv4(frag=no)", "2", "group policy" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)", "9", "without a set(tunnel)" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)",
+      "set(tunnel(tun_id=0x1,dst=10.0.0.1,ttl=64,tp_src=1000,flags(key))),9",
+      "source port" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)",
+      "set(tunnel(tun_id=0x1,dst=10.0.0.1,ttl=64,flags(oam|key))),9",
+      "OAM" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)",
+      "clone(set(tunnel(tun_id=0x1,dst=10.0.0.1,ttl=64,flags(key))),9),3",
+      "in a clone that other actions follow" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)",
+      "set(tunnel(tun_id=0x7,dst=10.0.0.9,ttl=64,tp_dst=6081,"
+      "geneve({class=0xffff,type=0x1,len=0}),flags(key))),9",
+      "without data" },
 };
 
 START_TEST(test_odp_megaflows_refused)
@@ -545,6 +598,7 @@ mf_xlate_suite(void)
     Suite *s = suite_create("xlate");
 
     mf_meter_register(MF_TEST_METER);
+    mf_caps_assume_all();
     TCase *tc = tcase_create("megaflows");
 
     tcase_add_test(tc, test_ipv4_ping_round_trips);

@@ -150,6 +150,34 @@ const struct mf_test_megaflow mf_test_offloadable[] = {
       "sample(sample=10.0%,actions(push_vlan(vid=4,pcp=0),3)),4" },
     { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)",
       "4,sample(sample=50.0%,actions(3))" },
+    /* Tunnels.  Port 9 is a VXLAN port: flows from it decapsulate (as
+     * OVS's megaflows for a VXLAN port look), flows to it encapsulate. */
+    { "tunnel(tun_id=0x64,src=172.31.1.2,dst=172.31.1.1,tos=0,ttl=0/0,"
+      "flags(-df+csum+key)),recirc_id(0),in_port(9),eth(src=02:00:00:00:00:01,"
+      "dst=02:00:00:00:00:02),eth_type(0x0800),ipv4(frag=no)", "2" },
+    { "tunnel(tun_id=0xffffff,ipv6_src=2001:db8::1,ipv6_dst=2001:db8::2,"
+      "tos=0x20/0xfc,ttl=64,tp_src=0x8000/0x8000,tp_dst=6081,"
+      "flags(+df-csum+key)),recirc_id(0),in_port(9),eth(),"
+      "eth_type(0x86dd),ipv6(frag=no)", "2,3" },
+    { "tunnel(tun_id=0,src=10.0.0.1/255.255.255.0,dst=10.0.0.2,ttl=0/0,"
+      "flags(+key)),recirc_id(0),in_port(9),eth(),eth_type(0x0806),arp()",
+      "set(tunnel(tun_id=0x2,dst=10.0.0.3,ttl=64,tp_dst=4789,"
+      "flags(df|key))),9" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)",
+      "set(tunnel(tun_id=0x64,dst=172.31.1.2,ttl=64,tp_dst=4789,"
+      "flags(df|key))),9" },
+    { ETH_IN2 "eth_type(0x86dd),ipv6(frag=no)",
+      "set(tunnel(tun_id=0x5,ipv6_src=2001:db8::1,ipv6_dst=2001:db8::2,"
+      "tos=0x10,ttl=7,tp_dst=6081,flags(csum|key))),9" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)",
+      "set(tunnel(tun_id=0x7,src=10.0.0.8,dst=10.0.0.9,ttl=64,tp_dst=6081,"
+      "geneve({class=0x102,type=0x80,len=4,0xa0b0c0d}"
+      "{class=0xffff,type=0x1,len=8,0x1122334455667788}),flags(df|key))),9" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)",
+      "3,set(tunnel(tun_id=0x1,dst=10.0.0.1,ttl=64,flags(key))),9,"
+      "set(tunnel(tun_id=0x1,dst=10.0.0.2,ttl=64,flags(key))),9" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)",
+      "set(tunnel(dst=10.0.0.1,ttl=255)),9" },
 };
 
 const size_t mf_test_n_offloadable = ARRAY_SIZE(mf_test_offloadable);
@@ -185,6 +213,29 @@ parse_mpls_action(const char *s, struct ofpbuf *acts)
     return false;
 }
 
+/* ovs-vswitchd writes a set(tunnel(...)) with odp_put_tunnel_action():
+ * always a plain set, its attributes in tun_key_to_attr()'s order.  The
+ * string parser may make it a masked set, in another order; rewrites the
+ * action at 'ofs' (if a tunnel set) as ovs-vswitchd would have. */
+static int
+canonical_tunnel_set(struct ofpbuf *acts, size_t ofs)
+{
+    const struct nlattr *a = ofpbuf_at_assert(acts, ofs, sizeof *a);
+    struct flow_tnl tnl;
+
+    if ((nl_attr_type(a) != OVS_ACTION_ATTR_SET
+         && nl_attr_type(a) != OVS_ACTION_ATTR_SET_MASKED)
+        || nl_attr_type(nl_attr_get(a)) != OVS_KEY_ATTR_TUNNEL) {
+        return 0;
+    }
+    if (odp_tun_key_from_attr(nl_attr_get(a), &tnl, NULL) != ODP_FIT_PERFECT) {
+        return EINVAL;
+    }
+    acts->size = ofs;
+    odp_put_tunnel_action(&tnl, acts, NULL);
+    return 0;
+}
+
 /* Parses comma-separated datapath actions, one at a time. */
 static int
 parse_actions(const char *s, struct ofpbuf *acts)
@@ -200,7 +251,12 @@ parse_actions(const char *s, struct ofpbuf *acts)
         }
         one = xmemdup0(s, p - s);
         if (!parse_mpls_action(one, acts)) {
+            size_t ofs = acts->size;
+
             error = odp_actions_from_string(one, NULL, acts);
+            if (!error) {
+                error = canonical_tunnel_set(acts, ofs);
+            }
         }
         free(one);
         if (error) {

@@ -5,7 +5,9 @@
 #   1. installs the Debian packages the harness needs, if missing
 #      (qemu-system-x86, busybox-static, cpio, kmod, iproute2, xz-utils);
 #   2. downloads Debian's kernel (the linux-image-6.1.0-*-amd64 that
-#      linux-image-amd64 depends on, or $MEGAFLOWER_VM_KERNEL_PKG),
+#      linux-image-amd64 depends on; the one $MEGAFLOWER_VM_KERNEL_META,
+#      e.g. linux-image-6.12-amd64, depends on; or
+#      $MEGAFLOWER_VM_KERNEL_PKG),
 #      unpacks it into CACHE_DIR/kernel and runs depmod on it;
 #   2b. unpacks the ELF vmlinux from the bzImage (CACHE_DIR/vmlinux-<ver>),
 #      which boots ~10 s faster under TCG;
@@ -90,6 +92,7 @@ fi
 
 # --- 2. kernel ------------------------------------------------------------
 kpkg=${MEGAFLOWER_VM_KERNEL_PKG:-}
+kmeta=${MEGAFLOWER_VM_KERNEL_META:-linux-image-amd64}
 if [ -z "$kpkg" ] && [ -f "$cache/kernel-version" ] \
    && [ -f "$cache/kernel/boot/vmlinuz-$(cat "$cache/kernel-version")" ]; then
     # Keep the kernel we already have, even if Debian moved on.
@@ -97,7 +100,7 @@ if [ -z "$kpkg" ] && [ -f "$cache/kernel-version" ] \
 fi
 if [ -z "$kpkg" ]; then
     find_kpkg() {
-        apt-cache depends linux-image-amd64 2>/dev/null \
+        apt-cache depends "$kmeta" 2>/dev/null \
             | sed -n 's/^ *Depends: \(linux-image-[0-9][^ ]*\)$/\1/p' | head -n1
     }
     kpkg=$(find_kpkg)
@@ -105,7 +108,7 @@ if [ -z "$kpkg" ]; then
         apt_update
         kpkg=$(find_kpkg)
     fi
-    [ -n "$kpkg" ] || die "cannot find the kernel package linux-image-amd64 depends on"
+    [ -n "$kpkg" ] || die "cannot find the kernel package $kmeta depends on"
 fi
 kver=${kpkg#linux-image-}
 kroot="$cache/kernel"
