@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "mf-caps.h"
+#include "mf-encap.h"
 #include "mf-engine.h"
 #include "mf-refusal.h"
 #include "openvswitch/dynamic-string.h"
@@ -79,6 +80,17 @@ flows_cmd(struct unixctl_conn *conn, int argc OVS_UNUSED,
     ds_destroy(&s);
 }
 
+static void
+tunnels_cmd(struct unixctl_conn *conn, int argc OVS_UNUSED,
+            const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    mf_encap_format(&s);
+    unixctl_command_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
+}
+
 void
 mf_appctl_register(void)
 {
@@ -89,5 +101,7 @@ mf_appctl_register(void)
         unixctl_command_register("megaflower/caps", "", 0, 0, caps_cmd, NULL);
         unixctl_command_register("megaflower/flows", "", 0, 0, flows_cmd,
                                  NULL);
+        unixctl_command_register("megaflower/tunnels", "", 0, 0,
+                                 tunnels_cmd, NULL);
     }
 }

@@ -391,7 +391,8 @@ mf_engine_put(uint32_t ifindex, const struct mf_ufid *ufid,
     rule->parent = port_hook(ifindex);
     rule->chain = 0;
     rule->prio = prio;
-    rule->flags = policy_flags();
+    /* The caller may keep a flow out of hardware (mf-encap). */
+    rule->flags = policy_flags() | (rule->flags & TCA_CLS_FLAGS_SKIP_HW);
     memcpy(rule->cookie, ufid, sizeof *ufid);
     rule->cookie_len = sizeof *ufid;
 

@@ -63,8 +63,9 @@ int mf_engine_port_init(uint32_t ifindex, uint32_t hook, struct mf_err *);
 
 /* Offloads 'rule' for 'ufid' at the hook of 'ifindex', or modifies it
  * if 'ufid' is already offloaded.  The caller fills 'rule->protocol',
- * 'key', 'mask' and 'acts'; the engine chooses chain 0 (for now), prio,
- * handle, flags and cookie.  Stats of the flow before this call go into
+ * 'key', 'mask' and 'acts', and may set TCA_CLS_FLAGS_SKIP_HW in 'flags'
+ * to keep it out of hardware; the engine chooses chain 0 (for now), prio,
+ * handle, the other flags (from tc-policy) and cookie.  Stats of the flow before this call go into
  * 'stats' (zero for a new flow).  If a modify fails after the old filter
  * was already removed, '*old_deleted' is set.  The kernel's copy of the
  * filter is checked against the request; a mismatch is EOPNOTSUPP and

@@ -59,6 +59,32 @@ ip_from_nl(const struct nl_addr *a, struct mf_ip *ip)
     return true;
 }
 
+static void route_event(struct mf_rtmon *, struct rtnl_route *);
+
+/* The kernel drops IPv4 routes through a device that goes down without a
+ * word, and announces them again when it comes up, so that the route
+ * cache (which never saw them go) finds nothing new.  On any change of a
+ * device, the routes the cache has through it count as changed. */
+struct link_routes {
+    struct mf_rtmon *rtmon;
+    int ifindex;
+};
+
+static void
+link_route_cb(struct nl_object *obj, void *lr_)
+{
+    struct link_routes *lr = lr_;
+    struct rtnl_route *r = (struct rtnl_route *) obj;
+
+    for (int i = 0; i < rtnl_route_get_nnexthops(r); i++) {
+        if (rtnl_route_nh_get_ifindex(rtnl_route_nexthop_n(r, i))
+            == lr->ifindex) {
+            route_event(lr->rtmon, r);
+            break;
+        }
+    }
+}
+
 static void
 change_cb(struct nl_cache *cache, struct nl_object *obj, int action,
           void *rtmon_)
@@ -70,19 +96,7 @@ change_cb(struct nl_cache *cache, struct nl_object *obj, int action,
     COVERAGE_INC(mf_rtmon_event);
     rtmon->n_events++;
     if (!strcmp(type, "route/route")) {
-        struct rtnl_route *r = (struct rtnl_route *) obj;
-        struct nl_addr *dst = rtnl_route_get_dst(r);
-
-        if (ip_from_nl(dst, &ip)) {
-            rtmon->ops->route(rtmon->aux, &ip, nl_addr_get_prefixlen(dst),
-                              rtnl_route_get_table(r));
-        } else if (rtnl_route_get_family(r) == AF_INET
-                   || rtnl_route_get_family(r) == AF_INET6) {
-            /* A default route: libnl may hold no address for it. */
-            memset(&ip, 0, sizeof ip);
-            ip.family = rtnl_route_get_family(r);
-            rtmon->ops->route(rtmon->aux, &ip, 0, rtnl_route_get_table(r));
-        }
+        route_event(rtmon, (struct rtnl_route *) obj);
     } else if (!strcmp(type, "route/neigh")) {
         struct rtnl_neigh *n = (struct rtnl_neigh *) obj;
 
@@ -90,11 +104,33 @@ change_cb(struct nl_cache *cache, struct nl_object *obj, int action,
             rtmon->ops->neigh(rtmon->aux, rtnl_neigh_get_ifindex(n), &ip);
         }
     } else if (!strcmp(type, "route/link")) {
-        rtmon->ops->link(rtmon->aux,
-                         rtnl_link_get_ifindex((struct rtnl_link *) obj));
+        struct link_routes lr = {
+            rtmon, rtnl_link_get_ifindex((struct rtnl_link *) obj),
+        };
+
+        rtmon->ops->link(rtmon->aux, lr.ifindex);
+        nl_cache_foreach(rtmon->caches[C_ROUTE], link_route_cb, &lr);
     } else if (!strcmp(type, "route/addr")) {
         rtmon->ops->addr(rtmon->aux,
                          rtnl_addr_get_ifindex((struct rtnl_addr *) obj));
+    }
+}
+
+static void
+route_event(struct mf_rtmon *rtmon, struct rtnl_route *r)
+{
+    struct nl_addr *dst = rtnl_route_get_dst(r);
+    struct mf_ip ip;
+
+    if (ip_from_nl(dst, &ip)) {
+        rtmon->ops->route(rtmon->aux, &ip, nl_addr_get_prefixlen(dst),
+                          rtnl_route_get_table(r));
+    } else if (rtnl_route_get_family(r) == AF_INET
+               || rtnl_route_get_family(r) == AF_INET6) {
+        /* A default route: libnl may hold no address for it. */
+        memset(&ip, 0, sizeof ip);
+        ip.family = rtnl_route_get_family(r);
+        rtmon->ops->route(rtmon->aux, &ip, 0, rtnl_route_get_table(r));
     }
 }
 

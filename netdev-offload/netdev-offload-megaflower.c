@@ -9,10 +9,12 @@
 #include <config.h>
 
 #include <errno.h>
+#include <linux/pkt_cls.h>
 #include <string.h>
 
 #include "coverage.h"
 #include "dpif.h"
+#include "mf-encap.h"
 #include "mf-engine.h"
 #include "mf-meter.h"
 #include "mf-provider.h"
@@ -98,6 +100,62 @@ port_always_keyed(odp_port_t port, void *aux)
              || !strcmp(netdev_get_type(dev), "geneve"));
     netdev_close(dev);
     return keyed;
+}
+
+/* The tunnel type of the tunnel device 'ifindex', for mf-encap. */
+static bool
+port_tunnel_type(uint32_t ifindex, enum mf_tnl_type *type, void *aux)
+{
+    const char *dpif_type = aux;
+    odp_port_t port = netdev_ifindex_to_odp_port(ifindex);
+    struct netdev *dev = netdev_ports_get(port, dpif_type);
+    const char *t;
+    bool ok = true;
+
+    if (!dev) {
+        return false;
+    }
+    t = netdev_get_type(dev);
+    if (!strcmp(t, "vxlan")) {
+        *type = MF_TNL_VXLAN;
+    } else if (!strcmp(t, "geneve")) {
+        *type = MF_TNL_GENEVE;
+    } else if (!strcmp(t, "gre")) {
+        *type = MF_TNL_GRE;
+    } else {
+        ok = false;
+    }
+    netdev_close(dev);
+    return ok;
+}
+
+/* For an encap flow: resolves its tunnels (mf-encap) and keeps it out of
+ * hardware while they are not ready.  Returns 0, or an errno with the
+ * reason in 'reason'. */
+static int
+prepare_encap(struct netdev *netdev, const ovs_u128 *ufid,
+              struct mf_filter *f, struct ds *reason)
+{
+    struct mf_encap_ports ep = {
+        .tunnel_type = port_tunnel_type,
+        .aux = CONST_CAST(char *, netdev_get_dpif_type(netdev)),
+    };
+    bool sw_only;
+    int mtu = 0;
+    int error;
+
+    if (netdev_get_mtu(netdev, &mtu) || mtu <= 0) {
+        ds_put_format(reason, "encap: the MTU of %s is not known",
+                      netdev_get_name(netdev));
+        return EOPNOTSUPP;
+    }
+    ep.in_mtu = mtu;
+    error = mf_encap_prepare((const struct mf_ufid *) ufid, f, &ep, &sw_only,
+                             reason);
+    if (!error && sw_only) {
+        f->flags |= TCA_CLS_FLAGS_SKIP_HW;
+    }
+    return error;
 }
 
 static odp_port_t
@@ -216,6 +274,7 @@ mf_flow_put(struct netdev *netdev, struct match *match,
     struct mf_err err;
     bool old_deleted;
     uint32_t ifindex;
+    bool encap;
     int error;
 
     error = get_ifindex(netdev, &ifindex);
@@ -224,7 +283,14 @@ mf_flow_put(struct netdev *netdev, struct match *match,
     }
     error = translate(netdev, match, actions, actions_len, info, &f,
                       &reason);
+    encap = !error && mf_encap_needed(&f);
+    if (encap) {
+        error = prepare_encap(netdev, ufid, &f, &reason);
+    } else if (!error) {
+        mf_encap_forget((const struct mf_ufid *) ufid);
+    }
     if (error) {
+        error = EOPNOTSUPP;
         COVERAGE_INC(megaflower_refused);
         VLOG_INFO_RL(&refuse_rl, "%s: flow "UUID_FMT" stays in software: %s",
                      netdev_get_name(netdev),
@@ -240,6 +306,9 @@ mf_flow_put(struct netdev *netdev, struct match *match,
                           &old_deleted, &err);
     if (info) {
         info->tc_modify_flow_deleted = old_deleted;
+    }
+    if (error && encap) {
+        mf_encap_forget((const struct mf_ufid *) ufid);
     }
     if (error == EEXIST || error == ENODEV) {
         /* EEXIST: the kernel has a filter with this very match, as OVS
@@ -275,6 +344,9 @@ mf_flow_put(struct netdev *netdev, struct match *match,
         return error;
     }
     ds_destroy(&reason);
+    if (encap) {
+        mf_encap_commit((const struct mf_ufid *) ufid, ifindex, &f);
+    }
     mf_refusal_forget((const struct mf_ufid *) ufid);
     COVERAGE_INC(megaflower_offloaded);
     to_dpif_stats(&st, stats);
@@ -338,6 +410,8 @@ mf_flow_del(struct netdev *netdev OVS_UNUSED, const ovs_u128 *ufid,
     int error;
 
     mf_refusal_forget((const struct mf_ufid *) ufid);
+    /* First, so that no tunnel change installs it again. */
+    mf_encap_forget((const struct mf_ufid *) ufid);
     error = mf_engine_del((const struct mf_ufid *) ufid, &st, &err);
     if (!error) {
         to_dpif_stats(&st, stats);
@@ -358,6 +432,7 @@ mf_flow_flush(struct netdev *netdev)
     mf_refusal_forget_port(netdev_get_name(netdev));
     error = get_ifindex(netdev, &ifindex);
     if (!error) {
+        mf_encap_forget_port(ifindex);
         error = mf_engine_flush(ifindex, &err);
         if (error) {
             VLOG_WARN_RL(&error_rl, "%s: flush failed: %s",

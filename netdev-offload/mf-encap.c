@@ -1,0 +1,522 @@
+/* mf-encap: encap flows, their tunnel endpoints, and re-offload. */
+#include <config.h>
+#include "mf-encap.h"
+
+#include <errno.h>
+#include <linux/pkt_cls.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "coverage.h"
+#include "hash.h"
+#include "mf-act.h"
+#include "mf-engine.h"
+#include "mf-filter.h"
+#include "mf-tnl.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/hmap.h"
+#include "openvswitch/list.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/thread.h"
+#include "openvswitch/vlog.h"
+#include "ovs-thread.h"
+#include "util.h"
+#include "uuid.h"
+
+VLOG_DEFINE_THIS_MODULE(mf_encap);
+
+COVERAGE_DEFINE(mf_encap_to_hw);
+COVERAGE_DEFINE(mf_encap_to_sw);
+COVERAGE_DEFINE(mf_encap_moved);
+COVERAGE_DEFINE(mf_encap_withdrawn);
+
+#define VXLAN_PORT 4789
+#define GENEVE_PORT 6081
+
+struct encap_flow;
+
+/* One tunnel_key set of a flow and its endpoint. */
+struct encap_watch {
+    struct mf_tnl_watch watch;
+    struct encap_flow *flow;
+    struct mf_tnl_encap encap;
+    struct mf_tnl_route route;      /* Its endpoint's latest answer. */
+};
+
+struct encap_flow {
+    struct hmap_node node;          /* In 'flows', by ufid. */
+    struct mf_ufid ufid;
+    uint32_t ifindex;
+    struct mf_filter *rule;         /* Its header and 'n_acts' actions. */
+    uint32_t in_mtu;
+    int inner_l2;
+    bool hw_ok;                     /* As last installed. */
+    bool committed;                 /* Installed; else being prepared. */
+    bool dead;                      /* Being forgotten: ignore changes. */
+    bool dirty;
+    struct ovs_list dirty_node;     /* In 'dirty'. */
+    size_t n_watches;
+    struct encap_watch *watches;
+};
+
+static struct ovs_mutex mutex = OVS_MUTEX_INITIALIZER;
+static struct hmap flows OVS_GUARDED_BY(mutex) = HMAP_INITIALIZER(&flows);
+static struct ovs_list dirty OVS_GUARDED_BY(mutex)
+    = OVS_LIST_INITIALIZER(&dirty);
+static struct mf_tnl *tnl;          /* Created once, never freed. */
+
+/* 'ufid' as OVS prints it, into 'buf'. */
+static const char *
+ufid_str(const struct mf_ufid *ufid, char buf[UUID_LEN + 1])
+{
+    struct uuid u;
+
+    memcpy(&u, ufid, sizeof u);
+    snprintf(buf, UUID_LEN + 1, UUID_FMT, UUID_ARGS(&u));
+    return buf;
+}
+
+static uint32_t
+ufid_hash(const struct mf_ufid *ufid)
+{
+    return hash_bytes(ufid, sizeof *ufid, 0);
+}
+
+static struct encap_flow *
+flow_find(const struct mf_ufid *ufid) OVS_REQUIRES(mutex)
+{
+    struct encap_flow *ef;
+
+    HMAP_FOR_EACH_WITH_HASH (ef, node, ufid_hash(ufid), &flows) {
+        if (!memcmp(&ef->ufid, ufid, sizeof *ufid)) {
+            return ef;
+        }
+    }
+    return NULL;
+}
+
+bool
+mf_encap_needed(const struct mf_filter *f)
+{
+    for (size_t i = 0; i < f->n_acts; i++) {
+        if (f->acts[i].kind == MF_ACT_TUNNEL && !f->acts[i].tunnel.release) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The resolver's thread: waits for rtnetlink events, lets the resolver
+ * re-evaluate what they affect, then installs again the flows whose
+ * endpoints changed. */
+static void process_dirty(void);
+
+static void *
+encap_thread(void *arg OVS_UNUSED)
+{
+    for (;;) {
+        mf_tnl_run(tnl);
+        process_dirty();
+        /* OVS's poll loop: it quiesces while waiting, as RCU needs. */
+        poll_fd_wait(mf_tnl_fd(tnl), POLLIN);
+        poll_timer_wait(1000);
+        poll_block();
+    }
+    return NULL;
+}
+
+static bool
+tnl_init(struct ds *reason)
+{
+    static struct ovsthread_once once = OVSTHREAD_ONCE_INITIALIZER;
+    static char why[256];
+
+    if (ovsthread_once_start(&once)) {
+        struct mf_err err;
+
+        tnl = mf_tnl_create(0, &err);
+        if (tnl) {
+            ovs_thread_create("mf_encap", encap_thread, NULL);
+        } else {
+            snprintf(why, sizeof why, "%s", err.msg);
+            VLOG_ERR("tunnel resolver: %s: encap flows stay in software",
+                     why);
+        }
+        ovsthread_once_done(&once);
+    }
+    if (!tnl) {
+        ds_put_format(reason, "the tunnel resolver could not start: %s",
+                      why);
+    }
+    return tnl != NULL;
+}
+
+/* Called by the resolver (its mutex held) when an endpoint's answer
+ * changes. */
+static void
+watch_changed(struct mf_tnl_watch *w, const struct mf_tnl_route *r)
+{
+    struct encap_watch *ew = CONTAINER_OF(w, struct encap_watch, watch);
+    struct encap_flow *ef = ew->flow;
+
+    ovs_mutex_lock(&mutex);
+    ew->route = *r;
+    if (!ef->dead && ef->committed && !ef->dirty) {
+        ef->dirty = true;
+        ovs_list_push_back(&dirty, &ef->dirty_node);
+    }
+    ovs_mutex_unlock(&mutex);
+}
+
+/* Whether 'ef' may be in hardware now; if not, why, into 'why'. */
+static bool
+flow_hw_ok(const struct encap_flow *ef, struct ds *why)
+{
+    for (size_t i = 0; i < ef->n_watches; i++) {
+        const struct encap_watch *ew = &ef->watches[i];
+        struct mf_err err;
+        char dst[64];
+
+        mf_ip_to_string(&ew->encap.dst, dst);
+        if (ew->route.status != MF_TNL_READY) {
+            ds_put_format(why, "tunnel endpoint %s is %s: %s", dst,
+                          mf_tnl_status_to_string(ew->route.status),
+                          ew->route.reason);
+            return false;
+        }
+        if (mf_tnl_mtu_check(&ew->encap, ef->in_mtu, ef->inner_l2,
+                             &ew->route, &err)) {
+            ds_put_format(why, "tunnel endpoint %s: %s", dst, err.msg);
+            return false;
+        }
+    }
+    return true;
+}
+
+static void
+unwatch_all(struct encap_flow *ef)
+{
+    for (size_t i = 0; i < ef->n_watches; i++) {
+        mf_tnl_unwatch(tnl, &ef->watches[i].watch);
+    }
+}
+
+static void
+flow_free(struct encap_flow *ef)
+{
+    if (ef) {
+        free(ef->rule);
+        free(ef->watches);
+        free(ef);
+    }
+}
+
+/* Removes the flow of 'ufid' from the table, if any, and returns it for
+ * unwatch_all() and flow_free() once the mutex is released. */
+static struct encap_flow *
+flow_remove(const struct mf_ufid *ufid) OVS_REQUIRES(mutex)
+{
+    struct encap_flow *ef = flow_find(ufid);
+
+    if (ef) {
+        hmap_remove(&flows, &ef->node);
+        ef->dead = true;
+        if (ef->dirty) {
+            ovs_list_remove(&ef->dirty_node);
+            ef->dirty = false;
+        }
+    }
+    return ef;
+}
+
+static void
+fill_encap(const struct mf_act *act, enum mf_tnl_type type,
+           struct mf_tnl_encap *e, struct mf_fib_query *q)
+{
+    memset(e, 0, sizeof *e);
+    e->type = type;
+    e->dst.family = e->src.family = act->tunnel.family;
+    memcpy(e->dst.b, act->tunnel.dst, act->tunnel.family == AF_INET ? 4 : 16);
+    memcpy(e->src.b, act->tunnel.src, act->tunnel.family == AF_INET ? 4 : 16);
+    e->id = ntohl(act->tunnel.id);
+    e->key = act->tunnel.key;
+    e->tos = act->tunnel.tos;
+    e->ttl = act->tunnel.ttl;
+    e->df = act->tunnel.df;
+    e->csum = act->tunnel.csum;
+    e->tp_dst = (act->tunnel.dst_port ? ntohs(act->tunnel.dst_port)
+                 : type == MF_TNL_VXLAN ? VXLAN_PORT
+                 : type == MF_TNL_GENEVE ? GENEVE_PORT : 0);
+    e->opts_len = act->tunnel.opts_len;
+    memcpy(e->opts, act->tunnel.opts, act->tunnel.opts_len);
+
+    /* What the tunnel device's own route lookup uses. */
+    memset(q, 0, sizeof *q);
+    q->dst = e->dst;
+    if (mf_ip_is_set(&e->src)) {
+        q->src = e->src;
+    }
+    q->tos = act->tunnel.family == AF_INET ? act->tunnel.tos & 0x1e : 0;
+    q->ip_proto = type == MF_TNL_GRE ? IPPROTO_GRE : IPPROTO_UDP;
+    q->dport = type == MF_TNL_GRE ? 0 : e->tp_dst;
+}
+
+int
+mf_encap_prepare(const struct mf_ufid *ufid, const struct mf_filter *f,
+                 const struct mf_encap_ports *ports, bool *sw_only,
+                 struct ds *reason)
+{
+    struct encap_flow *ef, *old;
+    struct ds why = DS_EMPTY_INITIALIZER;
+    size_t n = 0;
+
+    *sw_only = false;
+    if (!tnl_init(reason)) {
+        return EOPNOTSUPP;
+    }
+    ef = xzalloc(sizeof *ef);
+    ef->ufid = *ufid;
+    ef->in_mtu = ports->in_mtu;
+    ef->inner_l2 = (f->mask.vlan_eth_type ? 18 : 14);
+    ef->watches = xcalloc(f->n_acts, sizeof *ef->watches);
+    for (size_t i = 0; i < f->n_acts; i++) {
+        const struct mf_act *act = &f->acts[i];
+        struct encap_watch *ew = &ef->watches[n];
+        enum mf_tnl_type type;
+        struct mf_fib_query q;
+        size_t j = i + 1;
+
+        if (act->kind != MF_ACT_TUNNEL || act->tunnel.release) {
+            continue;
+        }
+        while (j < f->n_acts && f->acts[j].kind == MF_ACT_CSUM) {
+            j++;
+        }
+        if (j >= f->n_acts || f->acts[j].kind != MF_ACT_MIRRED
+            || !ports->tunnel_type(f->acts[j].mirred.ifindex, &type,
+                                   ports->aux)) {
+            ds_put_cstr(reason, "tunnel_key set not followed by an output "
+                        "to a VXLAN, Geneve or GRE device");
+            goto refuse;
+        }
+        fill_encap(act, type, &ew->encap, &q);
+        ew->flow = ef;
+        ew->watch.changed = watch_changed;
+        mf_tnl_watch(tnl, &q, &ew->watch, &ew->route);
+        ef->n_watches = ++n;
+        if (ew->route.oif) {
+            struct mf_err err;
+            char dst[64];
+
+            if (mf_tnl_mtu_check(&ew->encap, ef->in_mtu, ef->inner_l2,
+                                 &ew->route, &err)) {
+                ds_put_format(reason, "tunnel to %s: %s",
+                              mf_ip_to_string(&ew->encap.dst, dst), err.msg);
+                unwatch_all(ef);
+                flow_free(ef);
+                return EMSGSIZE;
+            }
+        }
+    }
+
+    ef->hw_ok = flow_hw_ok(ef, &why);
+    if (!ef->hw_ok) {
+        if (mf_engine_get_policy() == MF_POLICY_SKIP_SW) {
+            ds_put_format(reason, "%s; tc-policy=skip_sw leaves it no "
+                          "software filter", ds_cstr(&why));
+            ds_destroy(&why);
+            unwatch_all(ef);
+            flow_free(ef);
+            return EAGAIN;
+        }
+        *sw_only = true;
+    }
+    ds_destroy(&why);
+
+    ovs_mutex_lock(&mutex);
+    old = flow_remove(ufid);        /* A modify: the new one replaces it. */
+    hmap_insert(&flows, &ef->node, ufid_hash(ufid));
+    ovs_mutex_unlock(&mutex);
+    if (old) {
+        unwatch_all(old);
+        flow_free(old);
+    }
+    return 0;
+
+refuse:
+    unwatch_all(ef);
+    flow_free(ef);
+    return EOPNOTSUPP;
+}
+
+void
+mf_encap_commit(const struct mf_ufid *ufid, uint32_t ifindex,
+                const struct mf_filter *f)
+{
+    size_t size = offsetof(struct mf_filter, acts)
+                  + f->n_acts * sizeof f->acts[0];
+    struct encap_flow *ef;
+
+    ovs_mutex_lock(&mutex);
+    ef = flow_find(ufid);
+    if (ef) {
+        free(ef->rule);
+        ef->rule = xmemdup(f, size);
+        ef->ifindex = ifindex;
+        ef->committed = true;
+        /* An answer may have changed since it was prepared. */
+        if (!ef->dirty) {
+            ef->dirty = true;
+            ovs_list_push_back(&dirty, &ef->dirty_node);
+        }
+    }
+    ovs_mutex_unlock(&mutex);
+}
+
+void
+mf_encap_forget(const struct mf_ufid *ufid)
+{
+    struct encap_flow *ef;
+
+    ovs_mutex_lock(&mutex);
+    ef = flow_remove(ufid);
+    ovs_mutex_unlock(&mutex);
+    if (ef) {
+        unwatch_all(ef);
+        flow_free(ef);
+    }
+}
+
+void
+mf_encap_forget_port(uint32_t ifindex)
+{
+    struct ovs_list gone = OVS_LIST_INITIALIZER(&gone);
+    struct encap_flow *ef;
+
+    ovs_mutex_lock(&mutex);
+    HMAP_FOR_EACH_SAFE (ef, node, &flows) {
+        if (ef->committed && ef->ifindex == ifindex) {
+            flow_remove(&ef->ufid);
+            ovs_list_push_back(&gone, &ef->dirty_node);
+        }
+    }
+    ovs_mutex_unlock(&mutex);
+    LIST_FOR_EACH_POP (ef, dirty_node, &gone) {
+        unwatch_all(ef);
+        flow_free(ef);
+    }
+}
+
+/* Installs 'ef' again, in hardware or in software only as its endpoints
+ * now allow. */
+static void
+reinstall(struct encap_flow *ef, bool hw_ok, const char *why)
+    OVS_REQUIRES(mutex)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(10, 50);
+    static struct mf_filter f;      /* Only this thread reinstalls. */
+    size_t size = offsetof(struct mf_filter, acts)
+                  + ef->rule->n_acts * sizeof f.acts[0];
+    char u[UUID_LEN + 1];
+    struct mf_err err;
+    int error;
+
+    memcpy(&f, ef->rule, size);
+    f.flags = hw_ok ? 0 : TCA_CLS_FLAGS_SKIP_HW;
+    error = mf_engine_put(ef->ifindex, &ef->ufid, &f, NULL, NULL, &err);
+    if (error) {
+        VLOG_WARN_RL(&rl, "flow %s: installing it again for its tunnel "
+                     "failed: %s", ufid_str(&ef->ufid, u), err.msg);
+        return;
+    }
+    if (hw_ok && !ef->hw_ok) {
+        COVERAGE_INC(mf_encap_to_hw);
+    } else if (!hw_ok && ef->hw_ok) {
+        COVERAGE_INC(mf_encap_to_sw);
+    } else {
+        COVERAGE_INC(mf_encap_moved);
+    }
+    VLOG_INFO_RL(&rl, "flow %s installed again%s%s",
+                 ufid_str(&ef->ufid, u),
+                 hw_ok ? ": its tunnel endpoints are ready"
+                       : ", in software tc only: ", hw_ok ? "" : why);
+    ef->hw_ok = hw_ok;
+}
+
+static void
+process_dirty(void)
+{
+    struct ovs_list gone = OVS_LIST_INITIALIZER(&gone);
+    struct encap_flow *ef;
+
+    ovs_mutex_lock(&mutex);
+    while (!ovs_list_is_empty(&dirty)) {
+        struct ds why = DS_EMPTY_INITIALIZER;
+        bool hw_ok;
+
+        ef = CONTAINER_OF(ovs_list_pop_front(&dirty), struct encap_flow,
+                          dirty_node);
+        ef->dirty = false;
+        hw_ok = flow_hw_ok(ef, &why);
+        if (!hw_ok && mf_engine_get_policy() == MF_POLICY_SKIP_SW) {
+            /* No software tc to fall back to: back to the datapath. */
+            char u[UUID_LEN + 1];
+
+            VLOG_INFO("flow %s withdrawn from tc: %s; the datapath takes it "
+                      "again", ufid_str(&ef->ufid, u), ds_cstr(&why));
+            mf_engine_del(&ef->ufid, NULL, NULL);
+            COVERAGE_INC(mf_encap_withdrawn);
+            hmap_remove(&flows, &ef->node);
+            ef->dead = true;
+            ovs_list_push_back(&gone, &ef->dirty_node);
+        } else {
+            reinstall(ef, hw_ok, ds_cstr(&why));
+        }
+        ds_destroy(&why);
+    }
+    ovs_mutex_unlock(&mutex);
+    LIST_FOR_EACH_POP (ef, dirty_node, &gone) {
+        unwatch_all(ef);
+        flow_free(ef);
+    }
+}
+
+void
+mf_encap_format(struct ds *s)
+{
+    struct encap_flow *ef;
+
+    if (tnl) {
+        struct mf_tnl_stats st;
+
+        mf_tnl_get_stats(tnl, &st);
+        ds_put_format(s, "tunnel endpoints: %"PRIu64", watched by %"PRIu64
+                      " flows; events %"PRIu64", endpoints re-evaluated "
+                      "%"PRIu64", changed %"PRIu64", resyncs %"PRIu64"\n",
+                      st.n_eps, st.n_watches, st.n_events, st.n_reevaluated,
+                      st.n_changed, st.n_resyncs);
+    } else {
+        ds_put_cstr(s, "tunnel resolver not started (no encap flow yet)\n");
+    }
+    ovs_mutex_lock(&mutex);
+    HMAP_FOR_EACH (ef, node, &flows) {
+        char u[UUID_LEN + 1];
+
+        ds_put_format(s, "ufid:%s %s\n", ufid_str(&ef->ufid, u),
+                      !ef->committed ? "being installed"
+                      : ef->hw_ok ? "hardware allowed"
+                      : "software tc only");
+        for (size_t i = 0; i < ef->n_watches; i++) {
+            const struct encap_watch *ew = &ef->watches[i];
+            char dst[64], buf[512];
+
+            mf_tnl_route_format(&ew->route, buf, sizeof buf);
+            ds_put_format(s, "  %s to %s: %s\n",
+                          mf_tnl_type_to_string(ew->encap.type),
+                          mf_ip_to_string(&ew->encap.dst, dst), buf);
+        }
+    }
+    ovs_mutex_unlock(&mutex);
+}

@@ -1,0 +1,73 @@
+/*
+ * mf-encap: offloaded encap flows kept in step with routes and neighbours.
+ *
+ * A flow whose actions encapsulate (tunnel_key set, then a mirred to the
+ * tunnel device) is offloaded to hardware only when the kernel's route to
+ * each tunnel destination and the next hop's neighbour are valid
+ * (mf-tnl's READY) and the largest inner packet, encapsulated, fits the
+ * egress MTU.  Otherwise:
+ *   - at flow_put, if the MTU does not fit: refused, it stays in the
+ *     datapath, with a reason naming both numbers;
+ *   - if an endpoint is not READY: the filter is installed in the kernel's
+ *     software tc only (skip_hw), where the tunnel device routes and
+ *     resolves for itself, exactly as the datapath would.
+ * mf-encap keeps each such flow's filter and watches its endpoints.  When
+ * a route, a neighbour or a device changes what an endpoint resolves to,
+ * the flows that depend on it (and only those) are installed again from a
+ * thread of their own: into hardware once READY, without waiting for an
+ * upcall; back to software when not; and anew when the next hop moves,
+ * so that a driver programs the new path.  Never a black hole: a filter
+ * that cannot be in hardware stays in software tc.
+ *
+ * With tc-policy=skip_sw there is no software tc: a flow whose endpoint is
+ * not READY is refused, and one whose endpoint stops being READY loses its
+ * filter and goes back to the datapath.
+ */
+#ifndef MF_ENCAP_H
+#define MF_ENCAP_H 1
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mf-tnl-hdr.h"
+
+struct ds;
+struct mf_filter;
+struct mf_ufid;
+
+/* What the adapter knows of a flow's ports. */
+struct mf_encap_ports {
+    uint32_t in_mtu;                /* The in_port's MTU (L3). */
+    /* The tunnel type of the tunnel device 'ifindex'; false if it is not a
+     * tunnel megaflower knows. */
+    bool (*tunnel_type)(uint32_t ifindex, enum mf_tnl_type *, void *aux);
+    void *aux;
+};
+
+/* Whether 'f' encapsulates (has a tunnel_key set). */
+bool mf_encap_needed(const struct mf_filter *f);
+
+/* Prepares the encap flow 'f' (translated, not yet installed) for 'ufid':
+ * resolves its tunnel endpoints and applies the MTU rule.  Returns 0 and
+ * sets TCA_CLS_FLAGS_SKIP_HW in f->flags when it must stay out of
+ * hardware for now, or a positive errno with a reason (EMSGSIZE: the MTU
+ * rule; EAGAIN: not READY under tc-policy=skip_sw).  The endpoints stay
+ * watched until mf_encap_commit() or mf_encap_forget(). */
+int mf_encap_prepare(const struct mf_ufid *, const struct mf_filter *f,
+                     const struct mf_encap_ports *, bool *sw_only,
+                     struct ds *reason);
+
+/* Records that 'f' was installed on 'ifindex' for 'ufid' (after a
+ * successful mf_encap_prepare()). */
+void mf_encap_commit(const struct mf_ufid *, uint32_t ifindex,
+                     const struct mf_filter *f);
+
+/* Forgets 'ufid' (deleted, refused, or no longer encapsulating), or every
+ * flow on 'ifindex' (its filters were flushed). */
+void mf_encap_forget(const struct mf_ufid *);
+void mf_encap_forget_port(uint32_t ifindex);
+
+/* Appends one line per tunnel endpoint with its answer and flows. */
+void mf_encap_format(struct ds *);
+
+#endif /* mf-encap.h */
