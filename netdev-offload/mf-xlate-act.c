@@ -1233,6 +1233,7 @@ mf_xlate_act_from_filter(const struct mf_filter *f,
     struct mf_filter *again;
     struct ds ignored;
     bool marked = false;
+    bool decap;
     int error;
 
     error = from_range(f, 0, f->n_acts, ports, 0, NULL, buf, reason);
@@ -1245,15 +1246,14 @@ mf_xlate_act_from_filter(const struct mf_filter *f,
 
     /* A clone's undo was skipped above: the filter must be exactly what
      * megaflower builds from the actions it decoded to. */
+    decap = f->acts[0].kind == MF_ACT_TUNNEL && f->acts[0].tunnel.release;
     again = xmemdup(f, sizeof *f);
     again->n_acts = 0;
     ds_init(&ignored);
     error = mf_xlate_act_to_filter((const struct nlattr *)
                                    ((const char *) buf->data + start),
-                                   buf->size - start,
-                                   (f->n_acts && f->acts[0].kind == MF_ACT_TUNNEL
-                                    && f->acts[0].tunnel.release),
-                                   ports, again, &ignored);
+                                   buf->size - start, decap, ports, again,
+                                   &ignored);
     if (!error && again->n_acts != f->n_acts) {
         error = EOPNOTSUPP;
     }

@@ -110,8 +110,23 @@ check-upstream: all tests/atlocal
 	  $(SHELL) $(srcdir)/tests/run-system.sh upstream \
 	  $(if $(TESTSUITEFLAGS),$(TESTSUITEFLAGS),$(if $(MF_FULL),,$(UPSTREAM_CI_TESTS)))
 
-check-local: check-unit check-autotest check-system check-upstream
+# The tunnel groups need tunnel flag matches (Linux 6.11) and tunnel_key
+# "don't fragment" (6.5): they run in a VM with Debian's 6.12 kernel
+# (linux-image-6.12-amd64, cached apart from the 6.1 one), with the
+# groups that report what the kernel can do.
+SYSTEM_TUNNEL_TESTS = 1 6 -k tunnel
+MF_VM612 = MEGAFLOWER_FORCE_VM=1 \
+	MEGAFLOWER_VM_CACHE=$${MEGAFLOWER_VM612_CACHE:-/var/cache/megaflower-vm-612} \
+	MEGAFLOWER_VM_KERNEL_META=linux-image-6.12-amd64
+check-system-tunnels: all tests/mf-krt $(SYSTEM_TESTSUITE) tests/atlocal
+	$(MF_VM612) MF_BUILDDIR='$(abs_top_builddir)' MF_SRCDIR='$(abs_top_srcdir)' \
+	OVS_SRCDIR='$(OVS_SRCDIR)' AUTOTEST_PATH='$(AUTOTEST_PATH)' \
+	  $(SHELL) $(srcdir)/tests/run-system.sh system \
+	  $(if $(TESTSUITEFLAGS),$(TESTSUITEFLAGS),$(SYSTEM_TUNNEL_TESTS))
+
+check-local: check-unit check-autotest check-system check-system-tunnels \
+	check-upstream
 
 # Everything, with no subset: what 'tests/check-all.sh full' runs.
 check-full: check-unit check-autotest
-	$(MAKE) check-system check-upstream MF_FULL=1
+	$(MAKE) check-system check-system-tunnels check-upstream MF_FULL=1
