@@ -2,7 +2,7 @@
 # check': 'make bench-xlate' builds and runs the host-only one.
 
 EXTRA_PROGRAMS += bench/mf-bench-xlate
-bench_mf_bench_xlate_SOURCES = bench/mf-bench-xlate.c \
+bench_mf_bench_xlate_SOURCES = bench/mf-bench-xlate.c bench/mf-bench-clock.h \
 	tests/unit/mf-megaflows.c \
 	tests/unit/mf-megaflows.h
 bench_mf_bench_xlate_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/tests/unit
@@ -22,7 +22,7 @@ bench-xlate: bench/mf-bench-xlate
 # root: it runs in tests/mf-tnl-topo.sh's namespaces.  BENCH_ROUTE_FLOWS
 # flows, BENCH_ROUTE_AFFECTED of them (a power of two) under the route.
 EXTRA_PROGRAMS += bench/mf-bench-route
-bench_mf_bench_route_SOURCES = bench/mf-bench-route.c
+bench_mf_bench_route_SOURCES = bench/mf-bench-route.c bench/mf-bench-clock.h
 bench_mf_bench_route_LDADD = libmegaflower.a $(OVS_ARCHIVES) $(MF_LIBS) \
 	$(OVS_LIBS)
 CLEANFILES += bench/mf-bench-route bench/route-*.json

@@ -25,9 +25,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <time.h>
 
+#include "mf-bench-clock.h"
 #include "mf-fib.h"
 #include "mf-tnl.h"
 #include "util.h"
@@ -46,25 +46,6 @@ changed(struct mf_tnl_watch *w, const struct mf_tnl_route *r)
 
     f->route = *r;
     n_changed_flows++;
-}
-
-static double
-now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static double
-cpu(void)
-{
-    struct rusage ru;
-
-    getrusage(RUSAGE_SELF, &ru);
-    return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6
-           + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 }
 
 static void
@@ -98,25 +79,25 @@ measure(struct mf_tnl *tnl, const char *event, const char *cmd,
     mf_tnl_get_stats(tnl, &before);
     n_changed_flows = 0;
     run(cmd);
-    t0 = now();
+    t0 = mf_bench_wall();
     deadline = t0 + 10;
-    while (n_changed_flows < expect && now() < deadline) {
+    while (n_changed_flows < expect && mf_bench_wall() < deadline) {
         double c0;
 
         poll(&pfd, 1, 100);
-        c0 = cpu();
+        c0 = mf_bench_cpu();
         mf_tnl_run(tnl);
-        busy += cpu() - c0;
+        busy += mf_bench_cpu() - c0;
     }
-    r.wall_ms = (now() - t0) * 1e3;
+    r.wall_ms = (mf_bench_wall() - t0) * 1e3;
     /* Anything still queued for this event is counted too. */
     for (int i = 0; i < 3; i++) {
         double c0;
 
         poll(&pfd, 1, 100);
-        c0 = cpu();
+        c0 = mf_bench_cpu();
         mf_tnl_run(tnl);
-        busy += cpu() - c0;
+        busy += mf_bench_cpu() - c0;
     }
     mf_tnl_get_stats(tnl, &after);
     r.reevaluated = after.n_reevaluated - before.n_reevaluated;
@@ -171,8 +152,8 @@ main(int argc, char *argv[])
         return 1;
     }
     flows = xcalloc(n, sizeof *flows);
-    t0 = now();
-    c0 = cpu();
+    t0 = mf_bench_wall();
+    c0 = mf_bench_cpu();
     for (uint32_t i = 0; i < n; i++) {
         struct mf_fib_query q = { .ip_proto = IPPROTO_UDP, .dport = 4789 };
         uint32_t a = htonl(0x0a400000 + i);     /* 10.64.0.0 + i */
@@ -187,7 +168,7 @@ main(int argc, char *argv[])
             return 1;
         }
     }
-    double install_s = now() - t0, install_cpu = cpu() - c0;
+    double install_s = mf_bench_wall() - t0, install_cpu = mf_bench_cpu() - c0;
     mf_tnl_run(tnl);
 
     snprintf(cmd, sizeof cmd, "ip route add 10.64.0.0/%d via 10.0.2.2",

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "mf-bench-clock.h"
 #include "mf-filter.h"
 #include "mf-megaflows.h"
 #include "mf-tc.h"
@@ -121,24 +122,6 @@ from_ifindex(uint32_t ifindex OVS_UNUSED, void *aux OVS_UNUSED)
     return u32_to_odp(3);
 }
 
-static double
-now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static double
-cpu_now(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Runs workload 'w' over 'n' flows for 'seconds'; returns flows per CPU
  * second, or -1 if a flow was refused (printed). */
 static double
@@ -168,8 +151,8 @@ run(const struct workload *w, size_t n, double seconds)
         }
     }
 
-    start = now();
-    cpu = cpu_now();
+    start = mf_bench_wall();
+    cpu = mf_bench_cpu();
     do {
         for (size_t i = 0; i < n; i++) {
             struct nlmsghdr *nlh;
@@ -192,8 +175,8 @@ run(const struct workload *w, size_t n, double seconds)
             bytes += nlh->nlmsg_len;
         }
         done += n;
-    } while (now() - start < seconds);
-    rate = done / (cpu_now() - cpu);
+    } while (mf_bench_wall() - start < seconds);
+    rate = done / (mf_bench_cpu() - cpu);
     printf("%-10s %8zu %12.0f %10.0f\n", w->name, n, rate,
            (double) bytes / done);
 
