@@ -32,9 +32,6 @@ COVERAGE_DEFINE(mf_encap_to_sw);
 COVERAGE_DEFINE(mf_encap_moved);
 COVERAGE_DEFINE(mf_encap_withdrawn);
 
-#define VXLAN_PORT 4789
-#define GENEVE_PORT 6081
-
 struct encap_flow;
 
 /* One tunnel_key set of a flow and its endpoint. */
@@ -247,8 +244,7 @@ fill_encap(const struct mf_act *act, enum mf_tnl_type type,
     e->df = act->tunnel.df;
     e->csum = act->tunnel.csum;
     e->tp_dst = (act->tunnel.dst_port ? ntohs(act->tunnel.dst_port)
-                 : type == MF_TNL_VXLAN ? VXLAN_PORT
-                 : type == MF_TNL_GENEVE ? GENEVE_PORT : 0);
+                 : mf_tnl_default_port(type));
     e->opts_len = act->tunnel.opts_len;
     memcpy(e->opts, act->tunnel.opts, act->tunnel.opts_len);
 

@@ -17,6 +17,28 @@ mf_tnl_type_to_string(enum mf_tnl_type type)
             : type == MF_TNL_GENEVE ? "Geneve" : "GRE");
 }
 
+bool
+mf_tnl_type_from_netdev_type(const char *s, enum mf_tnl_type *type)
+{
+    if (!strcmp(s, "vxlan")) {
+        *type = MF_TNL_VXLAN;
+    } else if (!strcmp(s, "geneve")) {
+        *type = MF_TNL_GENEVE;
+    } else if (!strcmp(s, "gre")) {
+        *type = MF_TNL_GRE;
+    } else {
+        return false;
+    }
+    return true;
+}
+
+uint16_t
+mf_tnl_default_port(enum mf_tnl_type type)
+{
+    return (type == MF_TNL_VXLAN ? VXLAN_PORT
+            : type == MF_TNL_GENEVE ? GENEVE_PORT : 0);
+}
+
 /* A cursor over the header being laid out.  put*() write exact bytes,
  * skip() leaves per-packet bytes zero (and not fixed). */
 struct cursor {
@@ -190,8 +212,7 @@ mf_tnl_hdr_build(const struct mf_tnl_encap *e, const struct mf_tnl_route *r,
 
     /* UDP: the source port is the kernel's hash of the inner flow. */
     skip(&c, 2);
-    put16(&c, e->tp_dst ? e->tp_dst
-          : e->type == MF_TNL_VXLAN ? VXLAN_PORT : GENEVE_PORT);
+    put16(&c, e->tp_dst ? e->tp_dst : mf_tnl_default_port(e->type));
     skip(&c, 2);                                /* Length. */
     if (e->csum) {
         skip(&c, 2);

@@ -35,6 +35,14 @@ enum mf_tnl_type {
 
 const char *mf_tnl_type_to_string(enum mf_tnl_type);
 
+/* The type of an OVS tunnel port type ("vxlan", "geneve", "gre"); false if
+ * megaflower does not know it. */
+bool mf_tnl_type_from_netdev_type(const char *, enum mf_tnl_type *);
+
+/* The UDP destination port a type uses when the flow names none (IANA's
+ * 4789 and 6081), 0 for GRE. */
+uint16_t mf_tnl_default_port(enum mf_tnl_type);
+
 #define MF_TNL_OPTS_MAX 252     /* Geneve options, 4-byte multiples. */
 
 /* One flow's tunnel parameters. */

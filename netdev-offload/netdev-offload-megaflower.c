@@ -86,47 +86,36 @@ port_get_mac(odp_port_t port, struct eth_addr *mac, void *aux)
     return ok;
 }
 
+/* The tunnel type of odp port 'port'; false if it is not a tunnel
+ * megaflower knows. */
 static bool
-port_always_keyed(odp_port_t port, void *aux)
+port_tnl_type(odp_port_t port, const char *dpif_type, enum mf_tnl_type *type)
 {
-    const char *dpif_type = aux;
     struct netdev *dev = netdev_ports_get(port, dpif_type);
-    bool keyed;
+    bool ok;
 
     if (!dev) {
         return false;
     }
-    keyed = (!strcmp(netdev_get_type(dev), "vxlan")
-             || !strcmp(netdev_get_type(dev), "geneve"));
+    ok = mf_tnl_type_from_netdev_type(netdev_get_type(dev), type);
     netdev_close(dev);
-    return keyed;
+    return ok;
+}
+
+/* VXLAN and Geneve always carry a key: tun_id 0 is key 0 there. */
+static bool
+port_always_keyed(odp_port_t port, void *aux)
+{
+    enum mf_tnl_type type;
+
+    return port_tnl_type(port, aux, &type) && type != MF_TNL_GRE;
 }
 
 /* The tunnel type of the tunnel device 'ifindex', for mf-encap. */
 static bool
 port_tunnel_type(uint32_t ifindex, enum mf_tnl_type *type, void *aux)
 {
-    const char *dpif_type = aux;
-    odp_port_t port = netdev_ifindex_to_odp_port(ifindex);
-    struct netdev *dev = netdev_ports_get(port, dpif_type);
-    const char *t;
-    bool ok = true;
-
-    if (!dev) {
-        return false;
-    }
-    t = netdev_get_type(dev);
-    if (!strcmp(t, "vxlan")) {
-        *type = MF_TNL_VXLAN;
-    } else if (!strcmp(t, "geneve")) {
-        *type = MF_TNL_GENEVE;
-    } else if (!strcmp(t, "gre")) {
-        *type = MF_TNL_GRE;
-    } else {
-        ok = false;
-    }
-    netdev_close(dev);
-    return ok;
+    return port_tnl_type(netdev_ifindex_to_odp_port(ifindex), aux, type);
 }
 
 /* For an encap flow: resolves its tunnels (mf-encap) and keeps it out of
