@@ -1,4 +1,4 @@
-/* mf-encap: encap flows, their tunnel endpoints, and re-offload. */
+/* mf-encap: encap and decap flows, their tunnel endpoints, and re-offload. */
 #include <config.h>
 #include "mf-encap.h"
 
@@ -34,11 +34,14 @@ COVERAGE_DEFINE(mf_encap_withdrawn);
 
 struct encap_flow;
 
-/* One tunnel_key set of a flow and its endpoint. */
+/* One tunnel_key set of a flow and its endpoint, or a decap flow's
+ * placement: its route back to the remote from the local endpoint. */
 struct encap_watch {
     struct mf_tnl_watch watch;
     struct encap_flow *flow;
-    struct mf_tnl_encap encap;
+    bool decap;
+    struct mf_tnl_encap encap;      /* Encap only. */
+    struct mf_ip local, remote;     /* Decap only. */
     struct mf_tnl_route route;      /* Its endpoint's latest answer. */
 };
 
@@ -51,6 +54,7 @@ struct encap_flow {
     int inner_l2;
     bool hw_ok;                     /* As last installed. */
     bool committed;                 /* Installed; else being prepared. */
+    bool changed;                   /* An answer changed before commit. */
     bool dead;                      /* Being forgotten: ignore changes. */
     bool dirty;
     struct ovs_list dirty_node;     /* In 'dirty'. */
@@ -94,15 +98,60 @@ flow_find(const struct mf_ufid *ufid) OVS_REQUIRES(mutex)
     return NULL;
 }
 
+static bool
+is_exact(const void *mask, size_t n)
+{
+    const uint8_t *p = mask;
+
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] != 0xff) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Whether 'f' decapsulates (starts with tunnel_key unset) and matches both
+ * outer addresses exactly (as OVS's decap megaflows do), into 'local' and
+ * 'remote'. */
+static bool
+decap_endpoints(const struct mf_filter *f, struct mf_ip *local,
+                struct mf_ip *remote)
+{
+    const struct mf_flower_key *k = &f->key, *m = &f->mask;
+
+    if (!f->n_acts || f->acts[0].kind != MF_ACT_TUNNEL
+        || !f->acts[0].tunnel.release) {
+        return false;
+    }
+    memset(local, 0, sizeof *local);
+    memset(remote, 0, sizeof *remote);
+    if (is_exact(&m->enc_ipv4_dst, 4) && is_exact(&m->enc_ipv4_src, 4)) {
+        local->family = remote->family = AF_INET;
+        memcpy(local->b, &k->enc_ipv4_dst, 4);
+        memcpy(remote->b, &k->enc_ipv4_src, 4);
+    } else if (is_exact(m->enc_ipv6_dst, 16)
+               && is_exact(m->enc_ipv6_src, 16)) {
+        local->family = remote->family = AF_INET6;
+        memcpy(local->b, k->enc_ipv6_dst, 16);
+        memcpy(remote->b, k->enc_ipv6_src, 16);
+    } else {
+        return false;
+    }
+    return true;
+}
+
 bool
 mf_encap_needed(const struct mf_filter *f)
 {
+    struct mf_ip local, remote;
+
     for (size_t i = 0; i < f->n_acts; i++) {
         if (f->acts[i].kind == MF_ACT_TUNNEL && !f->acts[i].tunnel.release) {
             return true;
         }
     }
-    return false;
+    return decap_endpoints(f, &local, &remote);
 }
 
 /* The resolver's thread: waits for rtnetlink events, lets the resolver
@@ -159,8 +208,17 @@ watch_changed(struct mf_tnl_watch *w, const struct mf_tnl_route *r)
     struct encap_flow *ef = ew->flow;
 
     ovs_mutex_lock(&mutex);
+    if (ew->decap && ew->route.routed == r->routed
+        && ew->route.oif == r->oif) {
+        /* Same placement: nothing for the decap flow to do. */
+        ew->route = *r;
+        ovs_mutex_unlock(&mutex);
+        return;
+    }
     ew->route = *r;
-    if (!ef->dead && ef->committed && !ef->dirty) {
+    if (!ef->committed) {
+        ef->changed = true;
+    } else if (!ef->dead && !ef->dirty) {
         ef->dirty = true;
         ovs_list_push_back(&dirty, &ef->dirty_node);
     }
@@ -176,6 +234,15 @@ flow_hw_ok(const struct encap_flow *ef, struct ds *why)
         struct mf_err err;
         char dst[64];
 
+        if (ew->decap) {
+            if (!ew->route.routed) {
+                ds_put_format(why, "no ingress for decap at local endpoint "
+                              "%s: %s", mf_ip_to_string(&ew->local, dst),
+                              ew->route.reason);
+                return false;
+            }
+            continue;
+        }
         mf_ip_to_string(&ew->encap.dst, dst);
         if (ew->route.status != MF_TNL_READY) {
             ds_put_format(why, "tunnel endpoint %s is %s: %s", dst,
@@ -276,7 +343,20 @@ mf_encap_prepare(const struct mf_ufid *ufid, const struct mf_filter *f,
     ef->ufid = *ufid;
     ef->in_mtu = ports->in_mtu;
     ef->inner_l2 = (f->mask.vlan_eth_type ? 18 : 14);
-    ef->watches = xcalloc(f->n_acts, sizeof *ef->watches);
+    ef->watches = xcalloc(f->n_acts + 1, sizeof *ef->watches);
+    if (decap_endpoints(f, &ef->watches[0].local, &ef->watches[0].remote)) {
+        struct encap_watch *ew = &ef->watches[0];
+        /* Where the kernel would send to the remote from the local
+         * endpoint: the uplink its packets arrive on, as a switchdev
+         * driver places a decap rule (mlx5's route lookup for decap). */
+        struct mf_fib_query q = { .dst = ew->remote, .src = ew->local };
+
+        ew->decap = true;
+        ew->flow = ef;
+        ew->watch.changed = watch_changed;
+        mf_tnl_watch(tnl, &q, &ew->watch, &ew->route);
+        ef->n_watches = ++n;
+    }
     for (size_t i = 0; i < f->n_acts; i++) {
         const struct mf_act *act = &f->acts[i];
         struct encap_watch *ew = &ef->watches[n];
@@ -362,8 +442,8 @@ mf_encap_commit(const struct mf_ufid *ufid, uint32_t ifindex,
         ef->rule = xmemdup(f, size);
         ef->ifindex = ifindex;
         ef->committed = true;
-        /* An answer may have changed since it was prepared. */
-        if (!ef->dirty) {
+        /* An answer changed after it was prepared: install it again. */
+        if (ef->changed && !ef->dirty) {
             ef->dirty = true;
             ovs_list_push_back(&dirty, &ef->dirty_node);
         }
@@ -434,10 +514,16 @@ reinstall(struct encap_flow *ef, bool hw_ok, const char *why)
     } else {
         COVERAGE_INC(mf_encap_moved);
     }
-    VLOG_INFO_RL(&rl, "flow %s installed again%s%s",
-                 ufid_str(&ef->ufid, u),
-                 hw_ok ? ": its tunnel endpoints are ready"
-                       : ", in software tc only: ", hw_ok ? "" : why);
+    if (!hw_ok) {
+        VLOG_INFO_RL(&rl, "flow %s installed again, in software tc only: %s",
+                     ufid_str(&ef->ufid, u), why);
+    } else if (ef->watches[0].decap) {
+        VLOG_INFO_RL(&rl, "flow %s installed again: decap ingress %s",
+                     ufid_str(&ef->ufid, u), ef->watches[0].route.oif_name);
+    } else {
+        VLOG_INFO_RL(&rl, "flow %s installed again: its tunnel endpoints "
+                     "are ready", ufid_str(&ef->ufid, u));
+    }
     ef->hw_ok = hw_ok;
 }
 
@@ -509,6 +595,16 @@ mf_encap_format(struct ds *s)
             char dst[64], buf[512];
 
             mf_tnl_route_format(&ew->route, buf, sizeof buf);
+            if (ew->decap) {
+                char src[64];
+
+                ds_put_format(s, "  decap at %s from %s: ingress %s: %s\n",
+                              mf_ip_to_string(&ew->local, dst),
+                              mf_ip_to_string(&ew->remote, src),
+                              ew->route.routed ? ew->route.oif_name : "none",
+                              buf);
+                continue;
+            }
             ds_put_format(s, "  %s to %s: %s\n",
                           mf_tnl_type_to_string(ew->encap.type),
                           mf_ip_to_string(&ew->encap.dst, dst), buf);

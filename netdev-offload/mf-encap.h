@@ -19,9 +19,23 @@
  * so that a driver programs the new path.  Never a black hole: a filter
  * that cannot be in hardware stays in software tc.
  *
+ * Decap flows are placed the same way.  A switchdev driver binds a decap
+ * rule (a filter on the tunnel device, offered to it through the indirect
+ * block) to the uplink its route lookup picks at insertion, and not every
+ * driver moves it afterwards.  So for a decap flow that matches both outer
+ * addresses, mf-encap asks the kernel's FIB for the local endpoint (it
+ * must be a local address) and for the route back to the remote from it:
+ * that route's device is the ingress, the uplink the tunnel packets
+ * arrive on.  While there is one (a unicast route through a device that
+ * is up; the neighbour does not matter), the filter may be in hardware;
+ * when the ingress changes, it is installed again so that the driver
+ * binds it to the new uplink; when there is none (the local address is
+ * gone, no route back, the uplink is down), it is in software tc only,
+ * where the tunnel device itself decapsulates.
+ *
  * With tc-policy=skip_sw there is no software tc: a flow whose endpoint is
- * not READY is refused, and one whose endpoint stops being READY loses its
- * filter and goes back to the datapath.
+ * not READY (or, for decap, that has no ingress) is refused, and one that
+ * loses it loses its filter and goes back to the datapath.
  */
 #ifndef MF_ENCAP_H
 #define MF_ENCAP_H 1
@@ -44,7 +58,8 @@ struct mf_encap_ports {
     void *aux;
 };
 
-/* Whether 'f' encapsulates (has a tunnel_key set). */
+/* Whether 'f' depends on the resolver: it encapsulates (has a tunnel_key
+ * set), or it decapsulates with both outer addresses matched exactly. */
 bool mf_encap_needed(const struct mf_filter *f);
 
 /* Prepares the encap flow 'f' (translated, not yet installed) for 'ufid':
@@ -67,7 +82,8 @@ void mf_encap_commit(const struct mf_ufid *, uint32_t ifindex,
 void mf_encap_forget(const struct mf_ufid *);
 void mf_encap_forget_port(uint32_t ifindex);
 
-/* Appends one line per tunnel endpoint with its answer and flows. */
+/* Appends, for each flow, its state and one line per tunnel endpoint (or
+ * decap placement) with the resolver's answer. */
 void mf_encap_format(struct ds *);
 
 #endif /* mf-encap.h */

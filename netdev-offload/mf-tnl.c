@@ -37,13 +37,17 @@ struct route_dep {
     struct skiplist *eps;
 };
 
-/* Endpoints with one next hop (a neighbour) or one egress device. */
+/* Endpoints with one next hop (a neighbour), one egress device, or one
+ * local source address. */
 struct dev_dep {
     struct hmap_node node;          /* In mf_tnl's 'dev_deps'. */
-    int ifindex;
+    int ifindex;                    /* SRC_DEP: a local source address. */
     struct mf_ip ip;                /* The neighbour; family 0: device. */
     struct ovs_list eps;
 };
+
+/* The 'ifindex' of a dev_dep that files endpoints by their source. */
+#define SRC_DEP (-1)
 
 struct mf_tnl_ep {
     struct hmap_node node;          /* In mf_tnl's 'eps'. */
@@ -56,8 +60,10 @@ struct mf_tnl_ep {
     struct route_dep *rdep;
     struct dev_dep *nh_dep;
     struct dev_dep *oif_dep;
+    struct dev_dep *src_dep;        /* Only if 'key.src' is set. */
     struct ovs_list nh_node;        /* In 'nh_dep->eps'. */
     struct ovs_list oif_node;       /* In 'oif_dep->eps'. */
+    struct ovs_list src_node;       /* In 'src_dep->eps'. */
 
     bool dirty;
     struct ovs_list dirty_node;     /* In mf_tnl's 'dirty'. */
@@ -203,9 +209,10 @@ ddep_leave(struct mf_tnl *t, struct dev_dep **ddp, struct ovs_list *node)
     }
 }
 
-/* Files 'ep' under the FIB prefix, next hop and device of its answer.  An
- * endpoint without a route is filed under its family's /0, where every
- * route event inside it finds it. */
+/* Files 'ep' under the FIB prefix, next hop and device of its answer, and
+ * under its source address if it has one.  An endpoint without a route is
+ * filed under its family's /0, where every route event inside it finds
+ * it. */
 static void
 ep_file(struct mf_tnl *t, struct mf_tnl_ep *ep)
 {
@@ -235,6 +242,10 @@ ep_file(struct mf_tnl *t, struct mf_tnl_ep *ep)
         ep->nh_dep = ddep_get(t, r->oif, &r->nh);
         ovs_list_push_back(&ep->nh_dep->eps, &ep->nh_node);
     }
+    if (mf_ip_is_set(&ep->key.src)) {
+        ep->src_dep = ddep_get(t, SRC_DEP, &ep->key.src);
+        ovs_list_push_back(&ep->src_dep->eps, &ep->src_node);
+    }
 }
 
 static void
@@ -254,6 +265,7 @@ ep_unfile(struct mf_tnl *t, struct mf_tnl_ep *ep)
     }
     ddep_leave(t, &ep->oif_dep, &ep->oif_node);
     ddep_leave(t, &ep->nh_dep, &ep->nh_node);
+    ddep_leave(t, &ep->src_dep, &ep->src_node);
 }
 
 /* Resolution. */
@@ -286,6 +298,31 @@ rtn_name(uint8_t type)
     }
 }
 
+/* Whether 'ip' is an address of this host: the FIB's answer for it is a
+ * local route (as `ip route get` answers "local ...").  The kernel's route
+ * lookup checks this for an IPv4 source, not for IPv6.  If not, puts the
+ * reason into 'r'. */
+static bool
+is_local(const struct mf_ip *ip, struct mf_tnl_route *r)
+{
+    struct mf_fib_query q = { .dst = *ip };
+    struct mf_fib_result res;
+    struct mf_err err;
+    char s[64];
+
+    mf_ip_to_string(ip, s);
+    if (mf_fib_lookup(&q, &res, &err)) {
+        not_ready(r, MF_TNL_DOWN, "local address %s: %s", s, err.msg);
+        return false;
+    }
+    if (res.rtm_type != RTN_LOCAL) {
+        not_ready(r, MF_TNL_DOWN, "local address %s is not an address of "
+                  "this host", s);
+        return false;
+    }
+    return true;
+}
+
 /* Works out the answer for 'q' into 'r', from the kernel's route lookup
  * and the tracked devices and neighbours. */
 static void
@@ -301,6 +338,9 @@ resolve(struct mf_tnl *t, const struct mf_fib_query *q,
     memset(r, 0, sizeof *r);
     r->prefix.family = q->dst.family;
     mf_ip_to_string(&q->dst, dst);
+    if (mf_ip_is_set(&q->src) && !is_local(&q->src, r)) {
+        return;
+    }
     if (mf_fib_lookup(q, &res, &err)) {
         not_ready(r, MF_TNL_DOWN, "%s", err.msg);
         return;
@@ -311,7 +351,9 @@ resolve(struct mf_tnl *t, const struct mf_fib_query *q,
         return;
     }
     r->oif = res.oif;
-    r->src = res.src;
+    /* A given source is the one the tunnel sends from; the kernel's IPv6
+     * answer names the route's preferred source instead. */
+    r->src = mf_ip_is_set(&q->src) ? q->src : res.src;
     r->nh = res.nh;
     r->gateway = res.gateway;
     r->prefix = res.prefix;
@@ -330,6 +372,7 @@ resolve(struct mf_tnl *t, const struct mf_fib_query *q,
         not_ready(r, MF_TNL_DOWN, "egress device %s is down", link.name);
         return;
     }
+    r->routed = true;
     if (!link.has_mac) {
         not_ready(r, MF_TNL_DOWN, "egress device %s has no Ethernet "
                   "address", link.name);
@@ -407,6 +450,18 @@ on_route(void *t_, const struct mf_ip *prefix_, int plen, uint32_t table)
         return;
     }
     mf_ip_mask(&prefix, plen);
+    if (plen == fam_bits(prefix.family)) {
+        /* A host route: the local route of an address that came or went
+         * changes the endpoints that use it as their source. */
+        struct dev_dep *dd = ddep_find(t, SRC_DEP, &prefix);
+        struct mf_tnl_ep *ep;
+
+        if (dd) {
+            LIST_FOR_EACH (ep, src_node, &dd->eps) {
+                mark_dirty(t, ep);
+            }
+        }
+    }
     /* The endpoints that matched this very prefix. */
     rd = rdep_find(t, &prefix, plen);
     if (rd) {

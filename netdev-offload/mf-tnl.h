@@ -15,7 +15,8 @@
  *   PENDING  the route is there but the next hop is still being resolved:
  *            the resolver asked the kernel to resolve it (NTF_USE) and will
  *            report READY when the neighbour is;
- *   DOWN     no route, a device that is down, or a failed neighbour;
+ *   DOWN     no route, a device that is down, a failed neighbour, or a
+ *            source address that is not (or no longer) this host's;
  *
  * with a readable reason whenever it is not READY.
  *
@@ -27,7 +28,9 @@
  *     P/len, and the endpoints inside P/len filed under a shorter prefix
  *     (found by an ordered range walk, not a scan);
  *   - a neighbour change: the endpoints whose next hop it is;
- *   - a device or address change: the endpoints leaving through it.
+ *   - a device or address change: the endpoints leaving through it;
+ *   - an address that comes or goes (its local route): the endpoints
+ *     that use it as their source.
  * Watches are told when their endpoint's answer changes.  Lost events
  * (ENOBUFS) make mf-rtmon resync, and then every endpoint is re-evaluated.
  *
@@ -62,6 +65,9 @@ struct mf_tnl_route {
     struct mf_ip src;           /* Outer source address. */
     struct mf_ip nh;            /* Next hop: gateway or the destination. */
     bool gateway;
+    /* A unicast route through a device that is up: all that a decap
+     * flow's placement needs (it has no use for the neighbour). */
+    bool routed;
     uint32_t mtu;               /* Egress MTU: route's, else device's. */
     uint8_t smac[6];            /* Egress device's address. */
     uint8_t dmac[6];            /* Next hop's address (READY only). */
