@@ -141,29 +141,18 @@ mf_flower_field_by_name(const char *name)
     return NULL;
 }
 
-static bool
-bytes_all(const uint8_t *p, size_t n, uint8_t v)
-{
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] != v) {
-            return false;
-        }
-    }
-    return true;
-}
-
 bool
 mf_flower_field_is_zero(const struct mf_flower_field *f,
                         const struct mf_flower_key *mask)
 {
-    return bytes_all(field_ptr(f, mask), f->size, 0);
+    return mf_bytes_all(field_ptr(f, mask), f->size, 0);
 }
 
 bool
 mf_flower_field_is_exact(const struct mf_flower_field *f,
                          const struct mf_flower_key *mask)
 {
-    return bytes_all(field_ptr(f, mask), f->size, 0xff);
+    return mf_bytes_all(field_ptr(f, mask), f->size, 0xff);
 }
 
 void

@@ -18,6 +18,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 struct ds;
 struct nlattr;
@@ -173,5 +174,45 @@ bool mf_flower_equal(const struct mf_flower_key *ak,
 /* Appends "name=value/mask ..." for every matched field, in table order. */
 void mf_flower_format(struct ds *, const struct mf_flower_key *key,
                       const struct mf_flower_key *mask);
+
+/* Whether each of the 'n' bytes at 'p' is 'v' (0 or 0xff for a mask that
+ * is empty or exact).  Eight bytes at a time: the translation asks this of
+ * every field of every megaflow. */
+static inline bool
+mf_bytes_all(const void *p_, size_t n, uint8_t v)
+{
+    const uint8_t *p = p_;
+    uint64_t all = v * UINT64_C(0x0101010101010101);
+
+    for (; n >= 8; p += 8, n -= 8) {
+        uint64_t w;
+
+        memcpy(&w, p, 8);
+        if (w != all) {
+            return false;
+        }
+    }
+    if (n >= 4) {
+        uint32_t w;
+
+        memcpy(&w, p, 4);
+        if (w != (uint32_t) all) {
+            return false;
+        }
+        p += 4;
+        n -= 4;
+    }
+    if (n >= 2) {
+        uint16_t w;
+
+        memcpy(&w, p, 2);
+        if (w != (uint16_t) all) {
+            return false;
+        }
+        p += 2;
+        n -= 2;
+    }
+    return !n || *p == v;
+}
 
 #endif /* mf-flower.h */

@@ -178,14 +178,7 @@ prereq_met(const struct xlate_field *x, const struct flow *key,
 static bool
 is_zero(const void *p, size_t n)
 {
-    const uint8_t *b = p;
-
-    for (size_t i = 0; i < n; i++) {
-        if (b[i]) {
-            return false;
-        }
-    }
-    return true;
+    return mf_bytes_all(p, n, 0);
 }
 
 int
