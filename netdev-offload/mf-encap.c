@@ -14,6 +14,7 @@
 #include "mf-act.h"
 #include "mf-engine.h"
 #include "mf-filter.h"
+#include "mf-flower.h"
 #include "mf-tnl.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
@@ -98,19 +99,6 @@ flow_find(const struct mf_ufid *ufid) OVS_REQUIRES(mutex)
     return NULL;
 }
 
-static bool
-is_exact(const void *mask, size_t n)
-{
-    const uint8_t *p = mask;
-
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] != 0xff) {
-            return false;
-        }
-    }
-    return true;
-}
-
 /* Whether 'f' decapsulates (starts with tunnel_key unset) and matches both
  * outer addresses exactly (as OVS's decap megaflows do), into 'local' and
  * 'remote'. */
@@ -126,12 +114,13 @@ decap_endpoints(const struct mf_filter *f, struct mf_ip *local,
     }
     memset(local, 0, sizeof *local);
     memset(remote, 0, sizeof *remote);
-    if (is_exact(&m->enc_ipv4_dst, 4) && is_exact(&m->enc_ipv4_src, 4)) {
+    if (mf_bytes_all(&m->enc_ipv4_dst, 4, 0xff)
+        && mf_bytes_all(&m->enc_ipv4_src, 4, 0xff)) {
         local->family = remote->family = AF_INET;
         memcpy(local->b, &k->enc_ipv4_dst, 4);
         memcpy(remote->b, &k->enc_ipv4_src, 4);
-    } else if (is_exact(m->enc_ipv6_dst, 16)
-               && is_exact(m->enc_ipv6_src, 16)) {
+    } else if (mf_bytes_all(m->enc_ipv6_dst, 16, 0xff)
+               && mf_bytes_all(m->enc_ipv6_src, 16, 0xff)) {
         local->family = remote->family = AF_INET6;
         memcpy(local->b, k->enc_ipv6_dst, 16);
         memcpy(remote->b, k->enc_ipv6_src, 16);
@@ -366,6 +355,11 @@ mf_encap_prepare(const struct mf_ufid *ufid, const struct mf_filter *f,
 
         if (act->kind != MF_ACT_TUNNEL || act->tunnel.release) {
             continue;
+        }
+        if (!ef->in_mtu) {
+            ds_put_format(reason, "encap: the MTU of %s is not known",
+                          ports->in_name);
+            goto refuse;
         }
         while (j < f->n_acts && f->acts[j].kind == MF_ACT_CSUM) {
             j++;

@@ -51,7 +51,9 @@ struct mf_ufid;
 
 /* What the adapter knows of a flow's ports. */
 struct mf_encap_ports {
-    uint32_t in_mtu;                /* The in_port's MTU (L3). */
+    uint32_t in_mtu;                /* The in_port's MTU (L3), 0 if not
+                                     * known: then an encap is refused. */
+    const char *in_name;            /* The in_port's name, for reasons. */
     /* The tunnel type of the tunnel device 'ifindex'; false if it is not a
      * tunnel megaflower knows. */
     bool (*tunnel_type)(uint32_t ifindex, enum mf_tnl_type *, void *aux);

@@ -133,12 +133,9 @@ prepare_encap(struct netdev *netdev, const ovs_u128 *ufid,
     int mtu = 0;
     int error;
 
-    if (netdev_get_mtu(netdev, &mtu) || mtu <= 0) {
-        ds_put_format(reason, "encap: the MTU of %s is not known",
-                      netdev_get_name(netdev));
-        return EOPNOTSUPP;
-    }
-    ep.in_mtu = mtu;
+    /* A tunnel port has none: its decap flows need none. */
+    ep.in_mtu = !netdev_get_mtu(netdev, &mtu) && mtu > 0 ? mtu : 0;
+    ep.in_name = netdev_get_name(netdev);
     error = mf_encap_prepare((const struct mf_ufid *) ufid, f, &ep, &sw_only,
                              reason);
     if (!error && sw_only) {
