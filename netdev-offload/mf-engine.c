@@ -2,11 +2,10 @@
 #include <config.h>
 #include "mf-engine.h"
 
-#include "mf-caps.h"
-
 #include <errno.h>
 #include <linux/if_ether.h>
 #include <linux/pkt_cls.h>
+#include <linux/rtnetlink.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +15,7 @@
 #include "mf-tc.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
+#include "openvswitch/ofpbuf.h"
 #include "openvswitch/thread.h"
 #include "openvswitch/vlog.h"
 #include "ovs-atomic.h"
@@ -30,6 +30,7 @@ COVERAGE_DEFINE(mf_filter_deleted);
 COVERAGE_DEFINE(mf_filter_flushed);
 COVERAGE_DEFINE(mf_echo_mismatch);
 COVERAGE_DEFINE(mf_kernel_refused);
+COVERAGE_DEFINE(mf_batch_flows);
 
 /* One offloaded megaflow. */
 struct mf_flow {
@@ -360,6 +361,22 @@ install(struct mf_filter *f, bool replace, struct mf_filter *echo,
     }
 }
 
+/* Gives 'rule' its place at 'ifindex''s hook, its flags and its cookie
+ * (all but the handle). */
+static void
+rule_place(struct mf_filter *rule, uint32_t ifindex,
+           const struct mf_ufid *ufid, uint16_t prio)
+{
+    rule->ifindex = ifindex;
+    rule->parent = port_hook(ifindex);
+    rule->chain = 0;
+    rule->prio = prio;
+    /* The caller may keep a flow out of hardware (mf-encap). */
+    rule->flags = policy_flags() | (rule->flags & TCA_CLS_FLAGS_SKIP_HW);
+    memcpy(rule->cookie, ufid, sizeof *ufid);
+    rule->cookie_len = sizeof *ufid;
+}
+
 int
 mf_engine_put(uint32_t ifindex, const struct mf_ufid *ufid,
               struct mf_filter *rule, struct mf_flow_stats *stats,
@@ -386,15 +403,7 @@ mf_engine_put(uint32_t ifindex, const struct mf_ufid *ufid,
 
     ovs_mutex_lock(lock);
     modify = flow_lookup(ufid, &prev);
-
-    rule->ifindex = ifindex;
-    rule->parent = port_hook(ifindex);
-    rule->chain = 0;
-    rule->prio = prio;
-    /* The caller may keep a flow out of hardware (mf-encap). */
-    rule->flags = policy_flags() | (rule->flags & TCA_CLS_FLAGS_SKIP_HW);
-    memcpy(rule->cookie, ufid, sizeof *ufid);
-    rule->cookie_len = sizeof *ufid;
+    rule_place(rule, ifindex, ufid, prio);
 
     same_place = (modify && prev.loc.ifindex == ifindex
                   && prev.loc.prio == prio && prev.loc.chain == rule->chain
@@ -438,6 +447,181 @@ mf_engine_put(uint32_t ifindex, const struct mf_ufid *ufid,
 out:
     ovs_mutex_unlock(lock);
     return error;
+}
+
+/* Batched insertion. */
+
+struct batch_op {
+    struct mf_engine_op *op;
+    size_t ofs;                 /* Its request in the batch's buffer. */
+    bool echo_seen;
+    bool echo_ok;
+    bool in_hw;
+    struct mf_err echo_err;
+};
+
+/* An echo of a batched request: checked against the request at once. */
+static int
+batch_echo_cb(const struct nlmsghdr *nlh, void *bo_)
+{
+    static __thread struct mf_filter echo;
+    struct batch_op *bo = bo_;
+    const char *why = NULL;
+    int error;
+
+    if (nlh->nlmsg_type != RTM_NEWTFILTER || bo->echo_seen) {
+        return MNL_CB_OK;
+    }
+    bo->echo_seen = true;
+    error = mf_filter_decode(nlh, &echo, &why);
+    if (error) {
+        mf_err_set(&bo->echo_err, error, "kernel reply: %s", why);
+    } else if (!check_echo(bo->op->rule, &echo, &bo->echo_err)) {
+        bo->echo_ok = true;
+        bo->in_hw = (echo.flags & TCA_CLS_FLAGS_IN_HW) != 0;
+    }
+    return MNL_CB_OK;
+}
+
+/* Locks the ufid locks of 'ops' (each once, in order: no deadlock with
+ * another batch). */
+static void
+batch_lock(struct mf_engine_op *ops, size_t n, bool lock)
+{
+    bool used[N_UFID_LOCKS] = { false };
+
+    for (size_t i = 0; i < n; i++) {
+        used[ufid_lock(&ops[i].ufid) - ufid_locks] = true;
+    }
+    for (size_t i = 0; i < N_UFID_LOCKS; i++) {
+        if (used[i]) {
+            if (lock) {
+                ovs_mutex_lock(&ufid_locks[i]);
+            } else {
+                ovs_mutex_unlock(&ufid_locks[i]);
+            }
+        }
+    }
+}
+
+/* Settles the outcome of the batched 'bo' whose request was answered
+ * ('req->done') or whose answer was lost. */
+static void
+batch_settle(struct batch_op *bo, const struct mf_nl_req *req)
+{
+    static const struct mf_flow_stats zero;
+    struct mf_engine_op *op = bo->op;
+    static __thread struct mf_filter got;
+
+    if (!req->done) {
+        /* Its acknowledgement was lost: ask the kernel. */
+        if (mf_tc_filter_get(op->rule, &got, NULL)) {
+            op->error = mf_err_set(&op->err, EAGAIN, "the kernel's answer "
+                                   "was lost; not offloaded");
+            return;
+        }
+        if (check_echo(op->rule, &got, &op->err)) {
+            op->error = EOPNOTSUPP;
+            mf_tc_filter_del(op->rule, NULL);
+            return;
+        }
+        bo->in_hw = (got.flags & TCA_CLS_FLAGS_IN_HW) != 0;
+    } else if (req->err.error) {
+        COVERAGE_INC(mf_kernel_refused);
+        op->err = req->err;
+        op->error = req->err.error;
+        return;
+    } else if (!bo->echo_ok) {
+        /* The kernel took it, but not as asked (or said nothing of it):
+         * nothing may stay that OVS does not know of. */
+        mf_tc_filter_del(op->rule, NULL);
+        if (bo->echo_seen) {
+            op->err = bo->echo_err;
+            op->error = bo->echo_err.error ? bo->echo_err.error : EPROTO;
+        } else {
+            op->error = mf_err_set(&op->err, EPROTO,
+                                   "kernel sent no echo of the filter");
+        }
+        return;
+    }
+    flow_store(&op->ufid, op->rule, &zero, bo->in_hw);
+    COVERAGE_INC(mf_filter_added);
+    op->error = 0;
+}
+
+size_t
+mf_engine_put_batch(struct mf_engine_op *ops, size_t n)
+{
+    struct batch_op *bos = xcalloc(n, sizeof *bos);
+    struct mf_nl_req *reqs = xcalloc(n, sizeof *reqs);
+    size_t n_batched = 0, n_failed = 0, size = 0;
+    struct ofpbuf buf;
+    struct mf_err err;
+    int error;
+
+    ofpbuf_init(&buf, MIN(n, 64) * 1024);
+    batch_lock(ops, n, true);
+    for (size_t i = 0; i < n; i++) {
+        struct mf_engine_op *op = &ops[i];
+        struct batch_op *bo;
+        struct mf_flow prev;
+        struct nlmsghdr *nlh;
+        uint16_t prio;
+
+        op->error = -1;         /* Not settled yet. */
+        memset(&op->err, 0, sizeof op->err);
+        if (flow_lookup(&op->ufid, &prev)) {
+            continue;           /* A modify: mf_engine_put(), below. */
+        }
+        if (prio_for_protocol(op->rule->protocol, &prio, &op->err)) {
+            op->error = op->err.error;
+            continue;
+        }
+        rule_place(op->rule, op->ifindex, &op->ufid, prio);
+        op->rule->handle = handle_alloc();
+
+        bo = &bos[n_batched++];
+        bo->op = op;
+        bo->ofs = size;
+        nlh = mf_filter_encode(ofpbuf_put_uninit(&buf, MF_MSG_SIZE),
+                               RTM_NEWTFILTER,
+                               NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO,
+                               op->rule, true);
+        size += NLMSG_ALIGN(nlh->nlmsg_len);
+        buf.size = size;
+    }
+    for (size_t i = 0; i < n_batched; i++) {
+        reqs[i].nlh = (struct nlmsghdr *) ((char *) buf.data + bos[i].ofs);
+        reqs[i].cb = batch_echo_cb;
+        reqs[i].data = &bos[i];
+    }
+    error = n_batched ? mf_nl_batch(reqs, n_batched, &err) : 0;
+    if (error) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+
+        VLOG_WARN_RL(&rl, "batched insertion: %s; asking the kernel what "
+                     "became of the unanswered flows", err.msg);
+    }
+    COVERAGE_ADD(mf_batch_flows, n_batched);
+    for (size_t i = 0; i < n_batched; i++) {
+        batch_settle(&bos[i], &reqs[i]);
+    }
+    batch_lock(ops, n, false);
+
+    /* Modifies, and flows whose handle was taken (EEXIST), one by one. */
+    for (size_t i = 0; i < n; i++) {
+        struct mf_engine_op *op = &ops[i];
+
+        if (op->error < 0 || op->error == EEXIST) {
+            op->error = mf_engine_put(op->ifindex, &op->ufid, op->rule,
+                                      NULL, NULL, &op->err);
+        }
+        n_failed += op->error != 0;
+    }
+    ofpbuf_uninit(&buf);
+    free(reqs);
+    free(bos);
+    return n_failed;
 }
 
 int

@@ -74,6 +74,26 @@ int mf_engine_put(uint32_t ifindex, const struct mf_ufid *,
                   struct mf_filter *rule, struct mf_flow_stats *stats,
                   bool *old_deleted, struct mf_err *);
 
+/* One flow of a batch (mf_engine_put_batch()). */
+struct mf_engine_op {
+    uint32_t ifindex;
+    struct mf_ufid ufid;
+    struct mf_filter *rule;     /* As for mf_engine_put(). */
+    int error;                  /* Out: 0 or a positive errno ... */
+    struct mf_err err;          /* ... and why. */
+};
+
+/* Offloads the 'n' flows of 'ops' as mf_engine_put() would, but the new
+ * ones in batches: many filters to a sendmsg, each acknowledgement (and
+ * echo, checked against the request) matched back to its flow by sequence
+ * number.  Each op's outcome is its own: exactly the flows the kernel
+ * refused fail, with its words.  Nothing is recorded as offloaded before
+ * the kernel has accepted it; a filter the kernel stored other than asked
+ * is removed; if replies are lost (an overrun), the kernel is asked what
+ * became of each unanswered flow.  Modifies (a ufid already offloaded) go
+ * through mf_engine_put().  Returns the number of ops that failed. */
+size_t mf_engine_put_batch(struct mf_engine_op *, size_t n);
+
 /* Removes 'ufid''s filter, reporting its final stats.  ENOENT if unknown. */
 int mf_engine_del(const struct mf_ufid *, struct mf_flow_stats *,
                   struct mf_err *);

@@ -19,11 +19,32 @@
 /* Big enough for any one datagram the kernel sends on a dump. */
 #define MF_NL_RECV_SIZE 65536
 
+/* The receive buffer each socket asks for: a batch's replies. */
+#define MF_NL_RCVBUF (4 << 20)
+
+/* A batch chunk's requests, at most: this many bytes, and one request per
+ * this many bytes of the receive buffer (an echo and an acknowledgement
+ * take about 3 KB of it; the kernel counts whole socket buffers). */
+#define MF_NL_CHUNK_BYTES 65536
+#define MF_NL_RCVBUF_PER_REQ 8192
+
+#ifndef MAX
+#define MAX(A, B) ((A) > (B) ? (A) : (B))
+#endif
+
+/* mf_nl_test_set_batch()'s override of a chunk's size. */
+static size_t test_max_reqs;
+
 struct mf_nl_sock {
     struct mnl_socket *nl;
     unsigned int portid;
     unsigned int seq;
+    int rcvbuf;                 /* What the kernel gave: SO_RCVBUF. */
+    char *sbuf;                 /* A batch chunk (MF_NL_CHUNK_BYTES). */
 };
+
+/* Each thread's receive buffer. */
+static __thread char rbuf[MF_NL_RECV_SIZE];
 
 static pthread_key_t sock_key;
 static pthread_once_t sock_once = PTHREAD_ONCE_INIT;
@@ -48,6 +69,7 @@ sock_destroy(void *s_)
     struct mf_nl_sock *s = s_;
 
     mnl_socket_close(s->nl);
+    free(s->sbuf);
     free(s);
 }
 
@@ -60,8 +82,9 @@ sock_key_init(void)
 static struct mf_nl_sock *
 sock_get(struct mf_err *err)
 {
+    int one = 1, rcvbuf = MF_NL_RCVBUF;
     struct mf_nl_sock *s;
-    int one = 1;
+    socklen_t len;
 
     pthread_once(&sock_once, sock_key_init);
     s = pthread_getspecific(sock_key);
@@ -85,6 +108,18 @@ sock_get(struct mf_err *err)
     /* Both are best effort: old kernels lack them and work without. */
     mnl_socket_setsockopt(s->nl, NETLINK_EXT_ACK, &one, sizeof one);
     mnl_socket_setsockopt(s->nl, NETLINK_CAP_ACK, &one, sizeof one);
+    /* Room for a batch's replies (mf_nl_batch()); FORCE needs
+     * CAP_NET_ADMIN, else the system's rmem_max caps it. */
+    if (setsockopt(mnl_socket_get_fd(s->nl), SOL_SOCKET, SO_RCVBUFFORCE,
+                   &rcvbuf, sizeof rcvbuf)) {
+        setsockopt(mnl_socket_get_fd(s->nl), SOL_SOCKET, SO_RCVBUF,
+                   &rcvbuf, sizeof rcvbuf);
+    }
+    len = sizeof s->rcvbuf;
+    if (getsockopt(mnl_socket_get_fd(s->nl), SOL_SOCKET, SO_RCVBUF,
+                   &s->rcvbuf, &len)) {
+        s->rcvbuf = 0;
+    }
     s->portid = mnl_socket_get_portid(s->nl);
     s->seq = time(NULL);
     pthread_setspecific(sock_key, s);
@@ -108,20 +143,22 @@ extack_cb(const struct nlattr *attr, void *msgp)
     return MNL_CB_OK;
 }
 
-static int
-error_cb(const struct nlmsghdr *nlh, void *ctx_)
+/* Reads the acknowledgement or error 'nlh' into 'err' (the kernel's
+ * extack text, if it sent some).  Returns false if it is malformed. */
+static bool
+ack_parse(const struct nlmsghdr *nlh, struct mf_err *err)
 {
-    struct run_ctx *ctx = ctx_;
     const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
     const char *msg = NULL;
 
     if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof *e)) {
-        mf_err_set(ctx->err, EPROTO, "truncated netlink error message");
-        errno = EPROTO;
-        return MNL_CB_ERROR;
+        mf_err_set(err, EPROTO, "truncated netlink error message");
+        return false;
     }
     if (!e->error) {
-        return MNL_CB_STOP;
+        err->error = 0;
+        err->msg[0] = '\0';
+        return true;
     }
     if (nlh->nlmsg_flags & NLM_F_ACK_TLVS) {
         unsigned int off = sizeof *e;
@@ -133,8 +170,23 @@ error_cb(const struct nlmsghdr *nlh, void *ctx_)
             mnl_attr_parse(nlh, off, extack_cb, &msg);
         }
     }
-    mf_err_set(ctx->err, -e->error, "%s", msg ? msg : strerror(-e->error));
-    errno = -e->error;
+    mf_err_set(err, -e->error, "%s", msg ? msg : strerror(-e->error));
+    return true;
+}
+
+static int
+error_cb(const struct nlmsghdr *nlh, void *ctx_)
+{
+    struct run_ctx *ctx = ctx_;
+
+    if (!ack_parse(nlh, ctx->err)) {
+        errno = EPROTO;
+        return MNL_CB_ERROR;
+    }
+    if (!ctx->err->error) {
+        return MNL_CB_STOP;
+    }
+    errno = ctx->err->error;
     return MNL_CB_ERROR;
 }
 
@@ -180,7 +232,6 @@ run(struct nlmsghdr *req, mnl_cb_t cb, void *data, struct mf_err *err)
     };
     struct mf_err dummy;
     struct run_ctx ctx = { cb, data, err ? err : &dummy, 0 };
-    static __thread char buf[MF_NL_RECV_SIZE];
     struct mf_nl_sock *s;
 
     err = ctx.err;
@@ -195,7 +246,7 @@ run(struct nlmsghdr *req, mnl_cb_t cb, void *data, struct mf_err *err)
         return mf_err_set(err, errno, "netlink send: %s", strerror(errno));
     }
     for (;;) {
-        ssize_t n = mnl_socket_recvfrom(s->nl, buf, sizeof buf);
+        ssize_t n = mnl_socket_recvfrom(s->nl, rbuf, sizeof rbuf);
         int r;
 
         if (n < 0) {
@@ -206,7 +257,7 @@ run(struct nlmsghdr *req, mnl_cb_t cb, void *data, struct mf_err *err)
                               strerror(errno));
         }
         errno = 0;
-        r = mnl_cb_run2(buf, n, req->nlmsg_seq, s->portid, data_cb, &ctx,
+        r = mnl_cb_run2(rbuf, n, req->nlmsg_seq, s->portid, data_cb, &ctx,
                         ctl, NLMSG_MIN_TYPE);
         if (r == MNL_CB_ERROR && errno == ESRCH) {
             /* A late reply to an earlier, abandoned request. */
@@ -244,4 +295,149 @@ mf_nl_dump(struct nlmsghdr *req, mnl_cb_t cb, void *data, struct mf_err *err)
 {
     req->nlmsg_flags |= NLM_F_DUMP;
     return run(req, cb, data, err);
+}
+
+/* Handles one reply of a batch chunk whose first request has sequence
+ * number 'base'.  Returns false if it is an acknowledgement that does not
+ * parse. */
+static bool
+batch_reply(const struct nlmsghdr *nlh, struct mf_nl_req *chunk, size_t n,
+            unsigned int base, size_t *pending)
+{
+    struct mf_nl_req *req;
+    unsigned int i = nlh->nlmsg_seq - base;
+
+    if (i >= n) {
+        return true;            /* A late reply to an abandoned request. */
+    }
+    req = &chunk[i];
+    if (nlh->nlmsg_type == NLMSG_ERROR) {
+        if (!req->done) {
+            req->done = true;
+            (*pending)--;
+            return ack_parse(nlh, &req->err);
+        }
+    } else if (nlh->nlmsg_type >= NLMSG_MIN_TYPE && req->cb && !req->done
+               && !req->cb_error) {
+        errno = 0;
+        if (req->cb(nlh, req->data) == MNL_CB_ERROR) {
+            req->cb_error = errno ? errno : EPROTO;
+        }
+    }
+    return true;
+}
+
+int
+mf_nl_batch(struct mf_nl_req *reqs, size_t n, struct mf_err *err)
+{
+    struct mf_nl_sock *s;
+    bool lost = false, lost_any = false;
+    size_t max_reqs;
+    size_t i = 0;
+    char *sbuf;
+
+    s = sock_get(err);
+    if (!s) {
+        return err->error;
+    }
+    if (!s->sbuf) {
+        s->sbuf = malloc(MF_NL_CHUNK_BYTES);
+        if (!s->sbuf) {
+            return mf_err_set(err, ENOMEM, "out of memory");
+        }
+    }
+    sbuf = s->sbuf;
+    max_reqs = (test_max_reqs ? test_max_reqs
+                : (size_t) MAX(1, s->rcvbuf / MF_NL_RCVBUF_PER_REQ));
+    for (size_t j = 0; j < n; j++) {
+        reqs[j].done = false;
+        reqs[j].cb_error = 0;
+        memset(&reqs[j].err, 0, sizeof reqs[j].err);
+    }
+
+    while (i < n) {
+        struct mf_nl_req *chunk = &reqs[i];
+        unsigned int base = s->seq + 1;
+        size_t len = 0, n_chunk = 0, pending;
+
+        /* Whole requests; one bigger than a chunk goes alone. */
+        while (i + n_chunk < n && n_chunk < max_reqs) {
+            struct nlmsghdr *nlh = chunk[n_chunk].nlh;
+            size_t l = NLMSG_ALIGN(nlh->nlmsg_len);
+
+            if (len + l > MF_NL_CHUNK_BYTES) {
+                if (!n_chunk) {
+                    nlh->nlmsg_flags |= NLM_F_ACK;
+                    nlh->nlmsg_seq = base;
+                    n_chunk = 1;
+                }
+                break;
+            }
+            nlh->nlmsg_flags |= NLM_F_ACK;
+            nlh->nlmsg_seq = base + n_chunk;
+            memcpy(sbuf + len, nlh, nlh->nlmsg_len);
+            memset(sbuf + len + nlh->nlmsg_len, 0, l - nlh->nlmsg_len);
+            len += l;
+            n_chunk++;
+        }
+        s->seq = base + n_chunk - 1;
+        if (mnl_socket_sendto(s->nl, len ? sbuf : (void *) chunk[0].nlh,
+                              len ? len : chunk[0].nlh->nlmsg_len) < 0) {
+            return mf_err_set(err, errno, "netlink send: %s",
+                              strerror(errno));
+        }
+
+        /* The kernel handled the whole chunk before sendmsg returned: its
+         * replies are all queued now, but for those an overrun dropped. */
+        for (pending = n_chunk; pending;) {
+            ssize_t r = recv(mnl_socket_get_fd(s->nl), rbuf, sizeof rbuf,
+                             lost ? MSG_DONTWAIT : 0);
+            const struct nlmsghdr *nlh;
+            int left = r;
+
+            if (r < 0) {
+                if (errno == EINTR) {
+                    continue;
+                } else if (errno == ENOBUFS) {
+                    lost = true;
+                    continue;
+                } else if (lost && (errno == EAGAIN
+                                    || errno == EWOULDBLOCK)) {
+                    break;
+                }
+                return mf_err_set(err, errno, "netlink receive: %s",
+                                  strerror(errno));
+            }
+            for (nlh = (const void *) rbuf; mnl_nlmsg_ok(nlh, left);
+                 nlh = mnl_nlmsg_next(nlh, &left)) {
+                if (nlh->nlmsg_pid != s->portid) {
+                    continue;
+                }
+                if (!batch_reply(nlh, chunk, n_chunk, base, &pending)) {
+                    return mf_err_set(err, EPROTO,
+                                      "malformed netlink acknowledgement");
+                }
+            }
+        }
+        i += n_chunk;
+        lost_any |= lost;
+        lost = false;
+    }
+    if (lost_any) {
+        return mf_err_set(err, ENOBUFS, "replies lost to an overrun of the "
+                          "netlink socket");
+    }
+    return 0;
+}
+
+void
+mf_nl_test_set_batch(int rcvbuf, size_t max_reqs)
+{
+    struct mf_nl_sock *s = sock_get(NULL);
+
+    if (s && rcvbuf) {
+        setsockopt(mnl_socket_get_fd(s->nl), SOL_SOCKET, SO_RCVBUFFORCE,
+                   &rcvbuf, sizeof rcvbuf);
+    }
+    test_max_reqs = max_reqs;
 }

@@ -32,4 +32,31 @@ int mf_nl_transact(struct nlmsghdr *req, mnl_cb_t cb, void *data,
 int mf_nl_dump(struct nlmsghdr *req, mnl_cb_t cb, void *data,
                struct mf_err *err);
 
+/* One request of a batch, and its outcome. */
+struct mf_nl_req {
+    struct nlmsghdr *nlh;       /* Sent with NLM_F_ACK and a seq of its own. */
+    mnl_cb_t cb;                /* Each non-error reply to it (its echo). */
+    void *data;
+    /* Outcome. */
+    bool done;                  /* Its acknowledgement came. */
+    struct mf_err err;          /* The kernel's answer: 0, or an errno and
+                                 * its extack text. */
+    int cb_error;               /* 'cb' returned MNL_CB_ERROR (errno). */
+};
+
+/* Sends the requests in 'reqs' many to a sendmsg, in chunks that the
+ * socket can take the replies of, and waits for every acknowledgement of
+ * a chunk before sending the next.  Each acknowledgement is matched back
+ * to its request by sequence number, so each request's outcome is its own.
+ * Returns 0, or a positive errno if the socket failed (a send, a receive,
+ * replies lost to an overrun): the requests without 'done' then have an
+ * unknown outcome, which the caller must find out from the kernel. */
+int mf_nl_batch(struct mf_nl_req *reqs, size_t n, struct mf_err *err);
+
+/* For tests: sets this thread's socket's receive buffer to 'rcvbuf' bytes
+ * (0: leaves it) and makes a batch chunk hold 'max_reqs' requests (0: as
+ * many as the receive buffer has room for), so that a test can make
+ * replies be lost. */
+void mf_nl_test_set_batch(int rcvbuf, size_t max_reqs);
+
 #endif /* mf-nl.h */

@@ -21,6 +21,7 @@
 #include "mf-refusal.h"
 #include "mf-tc.h"
 #include "mf-xlate.h"
+#include "netdev-offload-megaflower.h"
 #include "netdev-offload-provider.h"
 #include "netdev-provider.h"
 #include "netdev-vport.h"
@@ -248,51 +249,48 @@ translate(struct netdev *netdev, const struct match *match,
     return error;
 }
 
+/* The first half of a flow_put: translates the megaflow into 'f' and
+ * prepares its tunnels.  Returns 0, or EOPNOTSUPP after recording why it
+ * stays in software. */
 static int
-mf_flow_put(struct netdev *netdev, struct match *match,
+put_prepare(struct netdev *netdev, struct match *match,
             struct nlattr *actions, size_t actions_len,
             const ovs_u128 *ufid, struct offload_info *info,
-            struct dpif_flow_stats *stats)
+            struct mf_filter *f, bool *encap)
 {
-    static __thread struct mf_filter f;
     struct ds reason = DS_EMPTY_INITIALIZER;
-    struct mf_flow_stats st;
-    struct mf_err err;
-    bool old_deleted;
-    uint32_t ifindex;
-    bool encap;
     int error;
 
-    error = get_ifindex(netdev, &ifindex);
-    if (error) {
-        return error;
-    }
-    error = translate(netdev, match, actions, actions_len, info, &f,
+    error = translate(netdev, match, actions, actions_len, info, f,
                       &reason);
-    encap = !error && mf_encap_needed(&f);
-    if (encap) {
-        error = prepare_encap(netdev, ufid, &f, &reason);
+    *encap = !error && mf_encap_needed(f);
+    if (*encap) {
+        error = prepare_encap(netdev, ufid, f, &reason);
     } else if (!error) {
         mf_encap_forget((const struct mf_ufid *) ufid);
     }
     if (error) {
-        error = EOPNOTSUPP;
         COVERAGE_INC(megaflower_refused);
         VLOG_INFO_RL(&refuse_rl, "%s: flow "UUID_FMT" stays in software: %s",
                      netdev_get_name(netdev),
                      UUID_ARGS((const struct uuid *) ufid), ds_cstr(&reason));
         mf_refusal_record((const struct mf_ufid *) ufid,
                           netdev_get_name(netdev), ds_cstr(&reason), false);
-        ds_destroy(&reason);
-        return error;
+        error = EOPNOTSUPP;
     }
-    ds_clear(&reason);
+    ds_destroy(&reason);
+    return error;
+}
 
-    error = mf_engine_put(ifindex, (const struct mf_ufid *) ufid, &f, &st,
-                          &old_deleted, &err);
-    if (info) {
-        info->tc_modify_flow_deleted = old_deleted;
-    }
+/* The second half: books the engine's answer 'error' ('err') for the
+ * prepared 'f'.  Returns 'error'. */
+static int
+put_finish(struct netdev *netdev, const ovs_u128 *ufid, uint32_t ifindex,
+           const struct mf_filter *f, bool encap, int error,
+           const struct mf_err *err)
+{
+    struct ds reason = DS_EMPTY_INITIALIZER;
+
     if (error && encap) {
         mf_encap_forget((const struct mf_ufid *) ufid);
     }
@@ -315,28 +313,113 @@ mf_flow_put(struct netdev *netdev, struct match *match,
                      UUID_ARGS((const struct uuid *) ufid), ds_cstr(&reason));
         mf_refusal_record((const struct mf_ufid *) ufid,
                           netdev_get_name(netdev), ds_cstr(&reason), true);
-        ds_destroy(&reason);
-        return error;
     } else if (error) {
         COVERAGE_INC(megaflower_failed);
         VLOG_WARN_RL(&error_rl, "%s: flow "UUID_FMT" stays in software: "
                      "kernel: %s (%s)", netdev_get_name(netdev),
-                     UUID_ARGS((const struct uuid *) ufid), err.msg,
+                     UUID_ARGS((const struct uuid *) ufid), err->msg,
                      ovs_strerror(error));
-        ds_put_format(&reason, "%s (%s)", err.msg, ovs_strerror(error));
+        ds_put_format(&reason, "%s (%s)", err->msg, ovs_strerror(error));
         mf_refusal_record((const struct mf_ufid *) ufid,
                           netdev_get_name(netdev), ds_cstr(&reason), true);
-        ds_destroy(&reason);
-        return error;
+    } else {
+        if (encap) {
+            mf_encap_commit((const struct mf_ufid *) ufid, ifindex, f);
+        }
+        mf_refusal_forget((const struct mf_ufid *) ufid);
+        COVERAGE_INC(megaflower_offloaded);
     }
     ds_destroy(&reason);
-    if (encap) {
-        mf_encap_commit((const struct mf_ufid *) ufid, ifindex, &f);
+    return error;
+}
+
+static int
+mf_flow_put(struct netdev *netdev, struct match *match,
+            struct nlattr *actions, size_t actions_len,
+            const ovs_u128 *ufid, struct offload_info *info,
+            struct dpif_flow_stats *stats)
+{
+    static __thread struct mf_filter f;
+    struct mf_flow_stats st;
+    struct mf_err err;
+    bool old_deleted;
+    uint32_t ifindex;
+    bool encap;
+    int error;
+
+    error = get_ifindex(netdev, &ifindex);
+    if (!error) {
+        error = put_prepare(netdev, match, actions, actions_len, ufid, info,
+                            &f, &encap);
     }
-    mf_refusal_forget((const struct mf_ufid *) ufid);
-    COVERAGE_INC(megaflower_offloaded);
-    to_dpif_stats(&st, stats);
-    return 0;
+    if (error) {
+        return error;
+    }
+    error = mf_engine_put(ifindex, (const struct mf_ufid *) ufid, &f, &st,
+                          &old_deleted, &err);
+    if (info) {
+        info->tc_modify_flow_deleted = old_deleted;
+    }
+    error = put_finish(netdev, ufid, ifindex, &f, encap, error, &err);
+    if (!error) {
+        to_dpif_stats(&st, stats);
+    }
+    return error;
+}
+
+/* The most flows megaflower_flow_put_batch() translates before it sends
+ * them: a 'struct mf_filter' is large. */
+#define PUT_BATCH_MAX 256
+
+size_t
+megaflower_flow_put_batch(struct netdev *netdev,
+                          struct megaflower_put *puts, size_t n)
+{
+    size_t chunk = MIN(n, PUT_BATCH_MAX);
+    struct mf_engine_op *ops = xcalloc(chunk, sizeof *ops);
+    struct mf_filter *fs = xmalloc(chunk * sizeof *fs);
+    bool *encap = xcalloc(chunk, sizeof *encap);
+    size_t *idx = xcalloc(chunk, sizeof *idx);
+    size_t n_failed = 0;
+    uint32_t ifindex = 0;
+    int error;
+
+    error = get_ifindex(netdev, &ifindex);
+    for (size_t base = 0; base < n; base += chunk) {
+        size_t end = MIN(n, base + chunk), n_ops = 0;
+
+        for (size_t i = base; i < end; i++) {
+            struct megaflower_put *p = &puts[i];
+
+            p->error = error ? error
+                       : put_prepare(netdev, p->match, p->actions,
+                                     p->actions_len, p->ufid, p->info,
+                                     &fs[n_ops], &encap[n_ops]);
+            if (!p->error) {
+                struct mf_engine_op *op = &ops[n_ops];
+
+                op->ifindex = ifindex;
+                memcpy(&op->ufid, p->ufid, sizeof op->ufid);
+                op->rule = &fs[n_ops];
+                idx[n_ops++] = i;
+            }
+        }
+        mf_engine_put_batch(ops, n_ops);
+        for (size_t j = 0; j < n_ops; j++) {
+            struct megaflower_put *p = &puts[idx[j]];
+
+            p->error = put_finish(netdev, p->ufid, ifindex, ops[j].rule,
+                                  encap[j], ops[j].error, &ops[j].err);
+        }
+        for (size_t i = base; i < end; i++) {
+            n_failed += puts[i].error != 0;
+        }
+    }
+    free(idx);
+    free(encap);
+    free(fs);
+    free(ops);
+    return n_failed;
 }
 
 static int

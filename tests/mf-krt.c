@@ -15,6 +15,16 @@
  *                    Installs N random megaflows (tests/unit/mf-random.c)
  *                    one at a time, each compared like 'put' and deleted;
  *                    prints the ones that differ and a count.
+ *   mf-krt batch DEV N BAD [lose]
+ *                    Offloads N distinct L2 megaflows in one batch
+ *                    (mf_engine_put_batch()), flow BAD with an output to
+ *                    a device that does not exist, so that the kernel
+ *                    refuses exactly that one; with "lose", on a socket
+ *                    too small for the replies, so that some are lost
+ *                    and the engine must ask the kernel.  Prints each
+ *                    failure, then counts: flows the engine says are
+ *                    offloaded, and megaflower's filters in the kernel;
+ *                    then deletes them all.
  *
  * Every output port of the megaflows is DEV itself, so nothing forwards.
  * Needs root and a kernel with cls_flower and the act_* modules.
@@ -29,9 +39,11 @@
 #include <string.h>
 
 #include "mf-caps.h"
+#include "mf-engine.h"
 #include "mf-filter.h"
 #include "mf-megaflows.h"
 #include "mf-meter.h"
+#include "mf-nl.h"
 #include "mf-random.h"
 #include "mf-tc.h"
 #include "mf-xlate.h"
@@ -294,6 +306,93 @@ do_clear(void)
     return 0;
 }
 
+/* 'n' L2 megaflows in one batch; see the header. */
+static int
+do_batch(size_t n, size_t bad, bool lose)
+{
+    static const struct mf_xlate_ports ports = { lookup, from_ifindex,
+                                                 NULL, false, get_mac,
+                                                 always_keyed };
+    struct mf_engine_op *ops = xcalloc(n, sizeof *ops);
+    struct mf_filter *fs = xmalloc(n * sizeof *fs);
+    struct ds flow = DS_EMPTY_INITIALIZER;
+    struct ds reason = DS_EMPTY_INITIALIZER;
+    size_t n_failed, n_offloaded, n_kernel = 0;
+    struct mf_engine_dump *dump;
+    const struct mf_filter *f;
+    struct mf_flow_stats st;
+    struct mf_ufid ufid;
+    struct mf_err err;
+
+    if (mf_engine_port_init(dev_ifindex, MF_TC_INGRESS, &err)) {
+        fprintf(stderr, "mf-krt: port init: %s\n", err.msg);
+        return 1;
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct ofpbuf acts;
+        struct match m;
+        char *error;
+
+        ds_clear(&flow);
+        ds_put_format(&flow, "recirc_id(0),in_port(2),eth(src=02:00:00:%02x:"
+                      "%02x:%02x,dst=02:00:01:00:00:01),eth_type(0x0800),"
+                      "ipv4(frag=no)", (unsigned) (i >> 16) & 0xff,
+                      (unsigned) (i >> 8) & 0xff, (unsigned) i & 0xff);
+        if (mf_test_parse_megaflow(ds_cstr(&flow), "3", &m, &acts, &error)
+            || mf_xlate_to_filter(&m, m.flow.in_port.odp_port, acts.data,
+                                  acts.size, &ports, &fs[i], &reason)) {
+            fprintf(stderr, "mf-krt: flow %zu: %s\n", i, ds_cstr(&reason));
+            return 1;
+        }
+        ofpbuf_uninit(&acts);
+        if (i == bad) {
+            /* No such device: the kernel refuses this one. */
+            fs[i].acts[fs[i].n_acts - 1].mirred.ifindex = 0x7ffffff0;
+        }
+        ops[i].ifindex = dev_ifindex;
+        memset(&ops[i].ufid, 0, sizeof ops[i].ufid);
+        ops[i].ufid.u32[0] = i + 1;
+        ops[i].ufid.u32[3] = 0x6b7274;
+        ops[i].rule = &fs[i];
+    }
+    if (lose) {
+        /* 1,000 requests a chunk on a small socket: replies are lost. */
+        mf_nl_test_set_batch(16384, 1000);
+    }
+    n_failed = mf_engine_put_batch(ops, n);
+    for (size_t i = 0; i < n; i++) {
+        if (ops[i].error && lose) {
+            /* Its refusal, or its loss: either way, not offloaded. */
+            printf("flow %zu failed\n", i);
+        } else if (ops[i].error) {
+            printf("flow %zu: %s: %s\n", i, ovs_strerror(ops[i].error),
+                   ops[i].err.msg);
+        }
+    }
+    n_offloaded = mf_engine_n_flows(dev_ifindex);
+    if (mf_engine_dump_start(dev_ifindex, &dump, &err)) {
+        fprintf(stderr, "mf-krt: dump: %s\n", err.msg);
+        return 1;
+    }
+    while (mf_engine_dump_next(dump, &f, &ufid, &st)) {
+        n_kernel++;
+    }
+    mf_engine_dump_done(dump);
+    printf("%zu flows, %zu failed, %zu offloaded, %zu filters in the "
+           "kernel\n", n, n_failed, n_offloaded, n_kernel);
+    for (size_t i = 0; i < n; i++) {
+        if (!ops[i].error && mf_engine_del(&ops[i].ufid, NULL, &err)) {
+            fprintf(stderr, "mf-krt: delete flow %zu: %s\n", i, err.msg);
+            return 1;
+        }
+    }
+    ds_destroy(&flow);
+    ds_destroy(&reason);
+    free(fs);
+    free(ops);
+    return 0;
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -301,7 +400,8 @@ main(int argc, char *argv[])
 
     if (argc < 3) {
         fprintf(stderr, "usage: mf-krt put|show|clear DEV\n"
-                "       mf-krt random DEV N SEED\n");
+                "       mf-krt random DEV N SEED\n"
+                "       mf-krt batch DEV N BAD [lose]\n");
         return 2;
     }
     dev_ifindex = if_nametoindex(argv[2]);
@@ -325,6 +425,15 @@ main(int argc, char *argv[])
         return 0;
     } else if (!strcmp(argv[1], "clear")) {
         return do_clear();
+    } else if (!strcmp(argv[1], "batch") && (argc == 5 || argc == 6)) {
+        if (mf_tc_ensure_hook(dev_ifindex, MF_TC_INGRESS, &err)) {
+            fprintf(stderr, "mf-krt: ingress qdisc: %s\n", err.msg);
+            return 1;
+        }
+        probe_caps();
+        return do_batch(strtoul(argv[3], NULL, 10),
+                        strtoul(argv[4], NULL, 10),
+                        argc == 6 && !strcmp(argv[5], "lose"));
     } else if (!strcmp(argv[1], "random") && argc == 5) {
         if (mf_tc_ensure_hook(dev_ifindex, MF_TC_INGRESS, &err)
             || set_test_meter()) {

@@ -1,0 +1,41 @@
+/*
+ * netdev-offload-megaflower: megaflower's netdev flow API adapter, and
+ * what it offers beyond 'struct netdev_flow_api'.
+ *
+ * OVS 3.1's netdev_flow_api puts one flow per call and waits for the
+ * kernel each time.  megaflower_flow_put_batch() puts many: each flow is
+ * translated and checked exactly as flow_put does, then the new ones go to
+ * the kernel many filters to a sendmsg (mf_engine_put_batch()).  It is
+ * for callers that hold many megaflows at once (a dpif provider, the
+ * benchmark); it never reports a flow as offloaded before the kernel has
+ * accepted its filter, and each flow's outcome is its own.
+ */
+#ifndef NETDEV_OFFLOAD_MEGAFLOWER_H
+#define NETDEV_OFFLOAD_MEGAFLOWER_H 1
+
+#include <stddef.h>
+
+#include "openvswitch/types.h"
+
+struct match;
+struct netdev;
+struct nlattr;
+struct offload_info;
+
+/* One flow of megaflower_flow_put_batch(): the arguments of a flow_put,
+ * and its result. */
+struct megaflower_put {
+    struct match *match;
+    struct nlattr *actions;
+    size_t actions_len;
+    const ovs_u128 *ufid;
+    struct offload_info *info;
+    int error;                      /* Out: as flow_put would return. */
+};
+
+/* Puts the 'n' flows of 'puts', all with in_port 'netdev', as flow_put
+ * would one by one.  Returns how many failed. */
+size_t megaflower_flow_put_batch(struct netdev *netdev,
+                                 struct megaflower_put *puts, size_t n);
+
+#endif /* netdev-offload-megaflower.h */
