@@ -641,10 +641,15 @@ mf_engine_del(const struct mf_ufid *ufid, struct mf_flow_stats *stats,
         ovs_mutex_unlock(lock);
         return mf_err_set(err, ENOENT, "flow is not offloaded");
     }
-    if (stats && !mf_tc_filter_get(at(&prev.loc), &old, NULL)) {
-        stats_from_filter(&old, &prev.adjust, stats);
+    if (stats) {
+        /* The final counters come with the deletion's echo. */
+        error = mf_tc_filter_del_last(at(&prev.loc), &old, err);
+        if (!error) {
+            stats_from_filter(&old, &prev.adjust, stats);
+        }
+    } else {
+        error = mf_tc_filter_del(at(&prev.loc), err);
     }
-    error = mf_tc_filter_del(at(&prev.loc), err);
     if (!error || error == ENOENT || error == ENODEV) {
         /* Gone either way: the device may have vanished with it. */
         flow_forget(ufid);
@@ -686,60 +691,73 @@ mf_engine_n_flows(uint32_t ifindex)
     return n;
 }
 
-/* Filters collected from one kernel dump. */
+/* One kernel dump, read as it comes. */
 struct mf_engine_dump {
-    struct mf_filter *filters;
-    size_t n, allocated, pos;
+    struct mf_tc_dump *tc;
     size_t n_foreign;           /* Not ours: left alone. */
     size_t n_undecodable;       /* Ours, but unreadable. */
 };
 
-static void
-collect_cb(const struct mf_filter *f, int error, const char *why, void *d_)
+/* The next filter of 'd' that megaflower owns (probes included). */
+static bool
+next_ours(struct mf_engine_dump *d, const struct mf_filter **fp)
 {
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
-    struct mf_engine_dump *d = d_;
+    const struct mf_filter *f;
+    const char *why;
+    int error;
 
-    if (error) {
-        if (f->prio >= MF_PRIO_MIN && f->prio <= MF_PRIO_MAX) {
-            d->n_undecodable++;
-            VLOG_WARN_RL(&rl, "ifindex %"PRIu32": cannot read filter prio "
-                         "0x%"PRIx16" handle 0x%"PRIx32": %s", f->ifindex,
-                         f->prio, f->handle, why);
-        } else {
+    while (mf_tc_dump_next(d->tc, &f, &error, &why)) {
+        if (error) {
+            if (f->prio >= MF_PRIO_MIN && f->prio <= MF_PRIO_MAX) {
+                d->n_undecodable++;
+                VLOG_WARN_RL(&rl, "ifindex %"PRIu32": cannot read filter "
+                             "prio 0x%"PRIx16" handle 0x%"PRIx32": %s",
+                             f->ifindex, f->prio, f->handle, why);
+            } else {
+                d->n_foreign++;
+            }
+        } else if (!filter_is_ours(f)) {
             d->n_foreign++;
+        } else {
+            *fp = f;
+            return true;
         }
-        return;
     }
-    if (!filter_is_ours(f)) {
-        d->n_foreign++;
-        return;
-    }
-    if (d->n >= d->allocated) {
-        d->filters = x2nrealloc(d->filters, &d->allocated,
-                                sizeof *d->filters);
-    }
-    d->filters[d->n++] = *f;
+    return false;
 }
 
 static int
-collect(uint32_t ifindex, struct mf_engine_dump *d, struct mf_err *err)
+dump_open(uint32_t ifindex, struct mf_engine_dump *d, struct mf_err *err)
 {
     memset(d, 0, sizeof *d);
-    return mf_tc_filter_dump(ifindex, port_hook(ifindex), collect_cb, d, err);
+    d->tc = mf_tc_dump_start(ifindex, port_hook(ifindex), err);
+    return d->tc ? 0 : err->error ? err->error : EPROTO;
 }
 
-/* Removes our filters on 'ifindex'; counts the others in '*n_foreign'. */
 static int
 flush__(uint32_t ifindex, size_t *n_foreign, struct mf_err *err)
 {
+    struct mf_filter_loc *locs = NULL;
+    size_t n = 0, allocated = 0;
     struct mf_engine_dump d;
+    const struct mf_filter *f;
     struct mf_flow *flow;
     int error;
 
-    error = collect(ifindex, &d, err);
-    for (size_t i = 0; !error && i < d.n; i++) {
-        int e = mf_tc_filter_del(&d.filters[i], err);
+    /* Where they are first, then delete: not while the dump runs. */
+    error = dump_open(ifindex, &d, err);
+    if (!error) {
+        while (next_ours(&d, &f)) {
+            if (n >= allocated) {
+                locs = x2nrealloc(locs, &allocated, sizeof *locs);
+            }
+            mf_filter_loc_of(f, &locs[n++]);
+        }
+        error = mf_tc_dump_finish(d.tc, err);
+    }
+    for (size_t i = 0; !error && i < n; i++) {
+        int e = mf_tc_filter_del(at(&locs[i]), err);
 
         if (!e) {
             COVERAGE_INC(mf_filter_flushed);
@@ -747,7 +765,7 @@ flush__(uint32_t ifindex, size_t *n_foreign, struct mf_err *err)
             error = e;
         }
     }
-    free(d.filters);
+    free(locs);
     *n_foreign = d.n_foreign;
     if (error == ENODEV) {
         /* The device is gone, and its filters with it. */
@@ -803,10 +821,9 @@ mf_engine_dump_start(uint32_t ifindex, struct mf_engine_dump **dp,
                      struct mf_err *err)
 {
     struct mf_engine_dump *d = xmalloc(sizeof *d);
-    int error = collect(ifindex, d, err);
+    int error = dump_open(ifindex, d, err);
 
     if (error) {
-        free(d->filters);
         free(d);
         d = NULL;
     }
@@ -818,8 +835,9 @@ bool
 mf_engine_dump_next(struct mf_engine_dump *d, const struct mf_filter **fp,
                     struct mf_ufid *ufid, struct mf_flow_stats *stats)
 {
-    while (d->pos < d->n) {
-        const struct mf_filter *f = &d->filters[d->pos++];
+    const struct mf_filter *f;
+
+    while (next_ours(d, &f)) {
         struct mf_flow prev;
 
         if (f->prio == MF_PRIO_PROBE) {
@@ -838,7 +856,12 @@ void
 mf_engine_dump_done(struct mf_engine_dump *d)
 {
     if (d) {
-        free(d->filters);
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+        struct mf_err err;
+
+        if (mf_tc_dump_finish(d->tc, &err)) {
+            VLOG_WARN_RL(&rl, "filter dump: %s", err.msg);
+        }
         free(d);
     }
 }

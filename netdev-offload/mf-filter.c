@@ -97,7 +97,8 @@ mf_filter_decode(const struct nlmsghdr *nlh, struct mf_filter *f,
     const struct tcmsg *tc;
     int error;
 
-    memset(f, 0, sizeof *f);
+    mf_filter_clear(f);         /* Not the 10 KB of actions: each is
+                                 * zeroed as it is decoded. */
     if (mnl_nlmsg_get_payload_len(nlh) < sizeof *tc) {
         *err = "short tcmsg";
         return EPROTO;

@@ -131,6 +131,7 @@ struct run_ctx {
     void *data;
     struct mf_err *err;
     int cb_error;               /* First error a callback reported. */
+    bool one_reply;             /* The first reply ends it (no ack). */
 };
 
 static int
@@ -217,11 +218,12 @@ data_cb(const struct nlmsghdr *nlh, void *ctx_)
         && ctx->cb(nlh, ctx->data) == MNL_CB_ERROR) {
         ctx->cb_error = errno ? errno : EPROTO;
     }
-    return MNL_CB_OK;
+    return ctx->one_reply ? MNL_CB_STOP : MNL_CB_OK;
 }
 
 static int
-run(struct nlmsghdr *req, mnl_cb_t cb, void *data, struct mf_err *err)
+run(struct nlmsghdr *req, mnl_cb_t cb, void *data, bool one_reply,
+    struct mf_err *err)
 {
     /* libmnl ignores control messages whose slot here is empty, so every
      * one that matters has a callback. */
@@ -231,7 +233,7 @@ run(struct nlmsghdr *req, mnl_cb_t cb, void *data, struct mf_err *err)
         [NLMSG_OVERRUN] = overrun_cb,
     };
     struct mf_err dummy;
-    struct run_ctx ctx = { cb, data, err ? err : &dummy, 0 };
+    struct run_ctx ctx = { cb, data, err ? err : &dummy, 0, one_reply };
     struct mf_nl_sock *s;
 
     err = ctx.err;
@@ -287,14 +289,135 @@ mf_nl_transact(struct nlmsghdr *req, mnl_cb_t cb, void *data,
                struct mf_err *err)
 {
     req->nlmsg_flags |= NLM_F_ACK;
-    return run(req, cb, data, err);
+    return run(req, cb, data, false, err);
+}
+
+int
+mf_nl_request(struct nlmsghdr *req, mnl_cb_t cb, void *data,
+              struct mf_err *err)
+{
+    req->nlmsg_flags &= ~NLM_F_ACK;
+    return run(req, cb, data, true, err);
 }
 
 int
 mf_nl_dump(struct nlmsghdr *req, mnl_cb_t cb, void *data, struct mf_err *err)
 {
     req->nlmsg_flags |= NLM_F_DUMP;
-    return run(req, cb, data, err);
+    return run(req, cb, data, false, err);
+}
+
+/* Streaming dumps. */
+
+struct mf_nl_dump {
+    struct mnl_socket *nl;
+    unsigned int portid, seq;
+    char *buf;                  /* MF_NL_RECV_SIZE bytes received ... */
+    int len;                    /* ... 'len' of them, ... */
+    const struct nlmsghdr *pos; /* ... the next message here. */
+    bool done;
+    struct mf_err err;
+};
+
+struct mf_nl_dump *
+mf_nl_dump_open(struct nlmsghdr *req, struct mf_err *err)
+{
+    struct mf_nl_dump *d = calloc(1, sizeof *d);
+    int one = 1;
+
+    if (d) {
+        d->buf = malloc(MF_NL_RECV_SIZE);
+    }
+    if (!d || !d->buf) {
+        free(d);
+        mf_err_set(err, ENOMEM, "out of memory");
+        return NULL;
+    }
+    d->nl = mnl_socket_open(NETLINK_ROUTE);
+    if (!d->nl || mnl_socket_bind(d->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+        mf_err_set(err, errno, "netlink socket: %s", strerror(errno));
+        goto error;
+    }
+    mnl_socket_setsockopt(d->nl, NETLINK_EXT_ACK, &one, sizeof one);
+    mnl_socket_setsockopt(d->nl, NETLINK_CAP_ACK, &one, sizeof one);
+    d->portid = mnl_socket_get_portid(d->nl);
+    d->seq = time(NULL);
+    req->nlmsg_flags |= NLM_F_DUMP;
+    req->nlmsg_seq = d->seq;
+    if (mnl_socket_sendto(d->nl, req, req->nlmsg_len) < 0) {
+        mf_err_set(err, errno, "netlink send: %s", strerror(errno));
+        goto error;
+    }
+    return d;
+
+error:
+    if (d->nl) {
+        mnl_socket_close(d->nl);
+    }
+    free(d->buf);
+    free(d);
+    return NULL;
+}
+
+const struct nlmsghdr *
+mf_nl_dump_next(struct mf_nl_dump *d)
+{
+    while (!d->done) {
+        if (d->pos && mnl_nlmsg_ok(d->pos, d->len)) {
+            const struct nlmsghdr *nlh = d->pos;
+
+            d->pos = mnl_nlmsg_next(nlh, &d->len);
+            if (nlh->nlmsg_seq != d->seq || nlh->nlmsg_pid != d->portid) {
+                continue;
+            } else if (nlh->nlmsg_type == NLMSG_DONE) {
+                d->done = true;
+            } else if (nlh->nlmsg_type == NLMSG_ERROR) {
+                if (!ack_parse(nlh, &d->err) || !d->err.error) {
+                    mf_err_set(&d->err, EPROTO, "unexpected netlink "
+                               "acknowledgement in a dump");
+                }
+                d->done = true;
+            } else if (nlh->nlmsg_type == NLMSG_OVERRUN) {
+                mf_err_set(&d->err, ENOBUFS, "netlink overrun");
+                d->done = true;
+            } else if (nlh->nlmsg_type >= NLMSG_MIN_TYPE) {
+                return nlh;
+            }
+            continue;
+        }
+        ssize_t r = mnl_socket_recvfrom(d->nl, d->buf, MF_NL_RECV_SIZE);
+
+        if (r < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            mf_err_set(&d->err, errno, "netlink receive: %s",
+                       strerror(errno));
+            d->done = true;
+        } else {
+            d->len = r;
+            d->pos = (const struct nlmsghdr *) d->buf;
+        }
+    }
+    return NULL;
+}
+
+int
+mf_nl_dump_close(struct mf_nl_dump *d, struct mf_err *err)
+{
+    int error = 0;
+
+    if (d) {
+        /* Closing the socket abandons the rest of an unfinished dump. */
+        error = d->err.error;
+        if (error && err) {
+            *err = d->err;
+        }
+        mnl_socket_close(d->nl);
+        free(d->buf);
+        free(d);
+    }
+    return error;
 }
 
 /* Handles one reply of a batch chunk whose first request has sequence
@@ -311,20 +434,38 @@ batch_reply(const struct nlmsghdr *nlh, struct mf_nl_req *chunk, size_t n,
         return true;            /* A late reply to an abandoned request. */
     }
     req = &chunk[i];
-    if (nlh->nlmsg_type == NLMSG_ERROR) {
-        if (!req->done) {
+    if (req->done) {
+        return true;
+    } else if (nlh->nlmsg_type == NLMSG_ERROR) {
+        req->done = true;
+        (*pending)--;
+        return ack_parse(nlh, &req->err);
+    } else if (nlh->nlmsg_type >= NLMSG_MIN_TYPE) {
+        if (req->cb && !req->cb_error) {
+            errno = 0;
+            if (req->cb(nlh, req->data) == MNL_CB_ERROR) {
+                req->cb_error = errno ? errno : EPROTO;
+            }
+        }
+        if (req->nlh->nlmsg_flags & NLM_F_ECHO) {
+            /* Its echo is its success: no acknowledgement comes. */
             req->done = true;
             (*pending)--;
-            return ack_parse(nlh, &req->err);
-        }
-    } else if (nlh->nlmsg_type >= NLMSG_MIN_TYPE && req->cb && !req->done
-               && !req->cb_error) {
-        errno = 0;
-        if (req->cb(nlh, req->data) == MNL_CB_ERROR) {
-            req->cb_error = errno ? errno : EPROTO;
         }
     }
     return true;
+}
+
+/* A request with NLM_F_ECHO ends with its echo, or with its error; any
+ * other, with its acknowledgement. */
+static void
+batch_flags(struct nlmsghdr *nlh)
+{
+    if (nlh->nlmsg_flags & NLM_F_ECHO) {
+        nlh->nlmsg_flags &= ~NLM_F_ACK;
+    } else {
+        nlh->nlmsg_flags |= NLM_F_ACK;
+    }
 }
 
 int
@@ -367,13 +508,13 @@ mf_nl_batch(struct mf_nl_req *reqs, size_t n, struct mf_err *err)
 
             if (len + l > MF_NL_CHUNK_BYTES) {
                 if (!n_chunk) {
-                    nlh->nlmsg_flags |= NLM_F_ACK;
+                    batch_flags(nlh);
                     nlh->nlmsg_seq = base;
                     n_chunk = 1;
                 }
                 break;
             }
-            nlh->nlmsg_flags |= NLM_F_ACK;
+            batch_flags(nlh);
             nlh->nlmsg_seq = base + n_chunk;
             memcpy(sbuf + len, nlh, nlh->nlmsg_len);
             memset(sbuf + len + nlh->nlmsg_len, 0, l - nlh->nlmsg_len);

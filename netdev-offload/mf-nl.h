@@ -26,15 +26,34 @@ int mf_err_set(struct mf_err *err, int error, const char *fmt, ...)
 int mf_nl_transact(struct nlmsghdr *req, mnl_cb_t cb, void *data,
                    struct mf_err *err);
 
+/* Sends 'req' without NLM_F_ACK, for a request that the kernel answers
+ * with one message (a get, or anything with NLM_F_ECHO): that message is
+ * passed to 'cb' and ends it, as an error does.  Half the messages of
+ * mf_nl_transact().  Returns 0 or a positive errno. */
+int mf_nl_request(struct nlmsghdr *req, mnl_cb_t cb, void *data,
+                  struct mf_err *err);
+
 /* Sends the dump request 'req' and passes each reply message to 'cb'.  A
  * callback returning MNL_CB_ERROR aborts the dump (the rest is drained).
  * Returns 0 or a positive errno. */
 int mf_nl_dump(struct nlmsghdr *req, mnl_cb_t cb, void *data,
                struct mf_err *err);
 
+/* A dump read one message at a time, on a socket of its own: the thread
+ * that holds it open may make other requests meanwhile (OVS's revalidators
+ * delete flows between two dump batches).  mf_nl_dump_next() returns the
+ * next reply message, good until the next call, or NULL at the end or on
+ * an error, which mf_nl_dump_close() returns (with the kernel's words). */
+struct mf_nl_dump;
+struct mf_nl_dump *mf_nl_dump_open(struct nlmsghdr *req, struct mf_err *);
+const struct nlmsghdr *mf_nl_dump_next(struct mf_nl_dump *);
+int mf_nl_dump_close(struct mf_nl_dump *, struct mf_err *);
+
 /* One request of a batch, and its outcome. */
 struct mf_nl_req {
-    struct nlmsghdr *nlh;       /* Sent with NLM_F_ACK and a seq of its own. */
+    struct nlmsghdr *nlh;       /* Sent with a seq of its own, and with
+                                 * NLM_F_ACK unless it has NLM_F_ECHO (then
+                                 * its echo says it succeeded). */
     mnl_cb_t cb;                /* Each non-error reply to it (its echo). */
     void *data;
     /* Outcome. */

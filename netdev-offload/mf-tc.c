@@ -6,6 +6,7 @@
 #include <linux/pkt_cls.h>
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -93,7 +94,9 @@ one_cb(const struct nlmsghdr *nlh, void *ctx_)
     const char *why = NULL;
     int error;
 
-    if (nlh->nlmsg_type != RTM_NEWTFILTER || ctx->seen || !ctx->out) {
+    if ((nlh->nlmsg_type != RTM_NEWTFILTER
+         && nlh->nlmsg_type != RTM_DELTFILTER)  /* A deletion's echo. */
+        || ctx->seen || !ctx->out) {
         return MNL_CB_OK;
     }
     error = mf_filter_decode(nlh, ctx->out, &why);
@@ -119,7 +122,9 @@ mf_tc_filter_put(const struct mf_filter *f, bool replace,
                            NLM_F_CREATE | (replace ? NLM_F_REPLACE
                                            : NLM_F_EXCL)
                            | (echo ? NLM_F_ECHO : 0), f, true);
-    error = mf_nl_transact(nlh, one_cb, &ctx, err);
+    /* With an echo, the echo is the answer: no acknowledgement. */
+    error = (echo ? mf_nl_request(nlh, one_cb, &ctx, err)
+             : mf_nl_transact(nlh, NULL, NULL, err));
     if (!error && echo && !ctx.seen) {
         error = mf_err_set(err, EPROTO, "kernel sent no echo of the filter");
     }
@@ -136,7 +141,7 @@ mf_tc_filter_get(const struct mf_filter *id, struct mf_filter *out,
     int error;
 
     nlh = mf_filter_encode(buf, RTM_GETTFILTER, 0, id, false);
-    error = mf_nl_transact(nlh, one_cb, &ctx, err);
+    error = mf_nl_request(nlh, one_cb, &ctx, err);
     if (!error && !ctx.seen) {
         error = mf_err_set(err, ENOENT, "no such filter");
     }
@@ -152,40 +157,36 @@ mf_tc_filter_del(const struct mf_filter *id, struct mf_err *err)
                                            false), NULL, NULL, err);
 }
 
-struct dump_ctx {
-    mf_tc_dump_cb *cb;
-    void *aux;
-    struct mf_filter f;
-};
-
-static int
-dump_cb(const struct nlmsghdr *nlh, void *ctx_)
+int
+mf_tc_filter_del_last(const struct mf_filter *id, struct mf_filter *last,
+                      struct mf_err *err)
 {
-    struct dump_ctx *ctx = ctx_;
-    const char *why = NULL;
+    struct one_ctx ctx = { last, err, false };
+    char buf[MF_MSG_SIZE];
     int error;
 
-    if (nlh->nlmsg_type != RTM_NEWTFILTER) {
-        return MNL_CB_OK;
+    error = mf_nl_request(mf_filter_encode(buf, RTM_DELTFILTER, NLM_F_ECHO,
+                                           id, false), one_cb, &ctx, err);
+    if (!error && !ctx.seen) {
+        error = mf_err_set(err, EPROTO, "kernel sent no echo of the "
+                           "deleted filter");
     }
-    error = mf_filter_decode(nlh, &ctx->f, &why);
-    if (error != ENOENT) {
-        ctx->cb(&ctx->f, error, why, ctx->aux);
-    }
-    return MNL_CB_OK;
+    return error;
 }
 
-int
-mf_tc_filter_dump(uint32_t ifindex, uint32_t hook, mf_tc_dump_cb *cb,
-                  void *aux, struct mf_err *err)
+struct mf_tc_dump {
+    struct mf_nl_dump *nl;
+    struct mf_filter f;         /* The latest filter decoded. */
+};
+
+struct mf_tc_dump *
+mf_tc_dump_start(uint32_t ifindex, uint32_t hook, struct mf_err *err)
 {
-    static __thread struct dump_ctx ctx;
     char buf[MF_MSG_SIZE];
+    struct mf_tc_dump *d;
     struct nlmsghdr *nlh;
     struct tcmsg *tc;
 
-    ctx.cb = cb;
-    ctx.aux = aux;
     nlh = mnl_nlmsg_put_header(buf);
     nlh->nlmsg_type = RTM_GETTFILTER;
     nlh->nlmsg_flags = NLM_F_REQUEST;
@@ -193,7 +194,68 @@ mf_tc_filter_dump(uint32_t ifindex, uint32_t hook, mf_tc_dump_cb *cb,
     tc->tcm_family = AF_UNSPEC;
     tc->tcm_ifindex = ifindex;
     tc->tcm_parent = hook;
-    return mf_nl_dump(nlh, dump_cb, &ctx, err);
+
+    d = malloc(sizeof *d);
+    if (!d) {
+        mf_err_set(err, ENOMEM, "out of memory");
+        return NULL;
+    }
+    d->nl = mf_nl_dump_open(nlh, err);
+    if (!d->nl) {
+        free(d);
+        return NULL;
+    }
+    return d;
+}
+
+bool
+mf_tc_dump_next(struct mf_tc_dump *d, const struct mf_filter **fp,
+                int *error, const char **why)
+{
+    const struct nlmsghdr *nlh;
+
+    while ((nlh = mf_nl_dump_next(d->nl))) {
+        if (nlh->nlmsg_type != RTM_NEWTFILTER) {
+            continue;
+        }
+        *why = NULL;
+        *error = mf_filter_decode(nlh, &d->f, why);
+        if (*error != ENOENT) {     /* ENOENT: a chain, not a filter. */
+            *fp = &d->f;
+            return true;
+        }
+    }
+    return false;
+}
+
+int
+mf_tc_dump_finish(struct mf_tc_dump *d, struct mf_err *err)
+{
+    int error = 0;
+
+    if (d) {
+        error = mf_nl_dump_close(d->nl, err);
+        free(d);
+    }
+    return error;
+}
+
+int
+mf_tc_filter_dump(uint32_t ifindex, uint32_t hook, mf_tc_dump_cb *cb,
+                  void *aux, struct mf_err *err)
+{
+    struct mf_tc_dump *d = mf_tc_dump_start(ifindex, hook, err);
+    const struct mf_filter *f;
+    const char *why;
+    int error;
+
+    if (!d) {
+        return err ? err->error : EPROTO;
+    }
+    while (mf_tc_dump_next(d, &f, &error, &why)) {
+        cb(f, error, why, aux);
+    }
+    return mf_tc_dump_finish(d, err);
 }
 
 /* Builds into 'buf' an RTM_GETACTION request for the standalone action of

@@ -51,10 +51,27 @@ int mf_tc_filter_get(const struct mf_filter *id, struct mf_filter *out,
 /* Deletes the filter whose identity is in 'id'.  ENOENT if it is gone. */
 int mf_tc_filter_del(const struct mf_filter *id, struct mf_err *);
 
-/* Calls 'cb' for each flower filter at 'hook' of 'ifindex', in every
- * chain.  A filter that megaflower cannot decode is passed with 'error'
- * nonzero and 'why' set, so that the caller decides.  'cb' must not call
- * other mf-tc verbs: the dump still occupies the thread's socket. */
+/* Deletes the filter 'id' and reads it as it was last, counters included,
+ * into 'last' (the kernel's echo of the deletion): one request where a get
+ * and a delete would take two. */
+int mf_tc_filter_del_last(const struct mf_filter *id, struct mf_filter *last,
+                          struct mf_err *);
+
+/* Dumps the flower filters at 'hook' of 'ifindex', in every chain, one at
+ * a time, on a socket of the dump's own (so other mf-tc verbs may be used
+ * meanwhile).  mf_tc_dump_next() decodes the next filter into '*fp' (good
+ * until the next call); one that megaflower cannot decode comes with
+ * '*error' nonzero and '*why' set, so that the caller decides.  Returns
+ * false at the end; mf_tc_dump_finish() then says whether the dump itself
+ * failed. */
+struct mf_tc_dump;
+struct mf_tc_dump *mf_tc_dump_start(uint32_t ifindex, uint32_t hook,
+                                    struct mf_err *);
+bool mf_tc_dump_next(struct mf_tc_dump *, const struct mf_filter **fp,
+                     int *error, const char **why);
+int mf_tc_dump_finish(struct mf_tc_dump *, struct mf_err *);
+
+/* The same, calling 'cb' for each filter. */
 typedef void mf_tc_dump_cb(const struct mf_filter *, int error,
                            const char *why, void *aux);
 int mf_tc_filter_dump(uint32_t ifindex, uint32_t hook, mf_tc_dump_cb *,
