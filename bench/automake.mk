@@ -3,6 +3,7 @@
 
 EXTRA_PROGRAMS += bench/mf-bench-xlate
 bench_mf_bench_xlate_SOURCES = bench/mf-bench-xlate.c bench/mf-bench-clock.h \
+	bench/mf-bench-flows.c bench/mf-bench-flows.h \
 	tests/unit/mf-megaflows.c \
 	tests/unit/mf-megaflows.h
 bench_mf_bench_xlate_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/tests/unit
@@ -38,3 +39,27 @@ bench-route: bench/mf-bench-route
 	  ip netns exec mfr bench/mf-bench-route -n $$n \
 	    -a $(BENCH_ROUTE_AFFECTED) --json bench/route-$$n.json || exit 1; \
 	done
+
+# The kernel benchmark (issue 5): megaflower and upstream linux_tc side by
+# side, and the kernel's ceiling.  'make bench' runs it in the VM.
+EXTRA_PROGRAMS += bench/mf-bench-offload
+bench_mf_bench_offload_SOURCES = bench/mf-bench-offload.c \
+	bench/mf-bench-clock.h bench/mf-bench-flows.c bench/mf-bench-flows.h \
+	tests/unit/mf-megaflows.c tests/unit/mf-megaflows.h
+bench_mf_bench_offload_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/tests/unit
+bench_mf_bench_offload_LDADD = libmegaflower.a $(OVS_ARCHIVES) $(MF_LIBS) \
+	$(OVS_LIBS)
+CLEANFILES += bench/mf-bench-offload bench/offload.json
+EXTRA_DIST += bench/mf-bench-vm.sh
+
+# BENCH_N: flow counts; BENCH_WORKLOADS: a comma-separated subset ("" for
+# all); BENCH_REPEAT: runs per figure (the median is reported).
+BENCH_N = 1000,10000,50000
+BENCH_WORKLOADS =
+BENCH_REPEAT = 1
+.PHONY: bench
+bench: all bench/mf-bench-offload
+	$(MF_VM612) $(SHELL) $(srcdir)/bench/mf-bench-vm.sh \
+	  '$(abs_top_builddir)' '$(abs_top_srcdir)' '$(OVS_SRCDIR)' \
+	  -n $(BENCH_N) \
+	  -r $(BENCH_REPEAT) $(if $(BENCH_WORKLOADS),-w $(BENCH_WORKLOADS))

@@ -26,8 +26,9 @@
 #include <time.h>
 
 #include "mf-bench-clock.h"
+#include "mf-bench-flows.h"
+#include "mf-caps.h"
 #include "mf-filter.h"
-#include "mf-megaflows.h"
 #include "mf-tc.h"
 #include "mf-xlate.h"
 #include "odp-util.h"
@@ -37,83 +38,18 @@
 #include "openvswitch/vlog.h"
 #include "util.h"
 
-struct workload {
-    const char *name;
-    /* Writes flow 'i' (distinct for each i below 2^24) into 'flow' and
-     * 'actions'. */
-    void (*make)(uint32_t i, struct ds *flow, struct ds *actions);
-};
-
-#define MAC_FMT_I(I) "%02x:%02x:%02x", ((I) >> 16) & 0xff, \
-                     ((I) >> 8) & 0xff, (I) & 0xff
-
-static void
-put_eth(uint32_t i, struct ds *flow)
-{
-    ds_put_format(flow, "recirc_id(0),in_port(2),eth(src=02:00:00:");
-    ds_put_format(flow, MAC_FMT_I(i));
-    ds_put_format(flow, ",dst=02:00:01:");
-    ds_put_format(flow, MAC_FMT_I(i));
-    ds_put_cstr(flow, "),");
-}
-
-static void
-make_l2(uint32_t i, struct ds *flow, struct ds *actions)
-{
-    put_eth(i, flow);
-    ds_put_cstr(flow, "eth_type(0x0800),ipv4(frag=no)");
-    ds_put_cstr(actions, "3");
-}
-
-static void
-put_5tuple(uint32_t i, struct ds *flow, int proto)
-{
-    put_eth(1, flow);
-    ds_put_format(flow, "eth_type(0x0800),ipv4(src=10.%"PRIu32".%"PRIu32
-                  ".%"PRIu32",dst=192.168.0.1,proto=%d,frag=no),%s(src=%"
-                  PRIu32",dst=80)", (i >> 16) & 0xff, (i >> 8) & 0xff,
-                  i & 0xff, proto, proto == 6 ? "tcp" : "udp",
-                  1024 + (i >> 24));
-}
-
-static void
-make_5tuple(uint32_t i, struct ds *flow, struct ds *actions)
-{
-    put_5tuple(i, flow, 6);
-    ds_put_cstr(actions, "3");
-}
-
-static void
-make_vlan_push(uint32_t i, struct ds *flow, struct ds *actions)
-{
-    put_eth(i, flow);
-    ds_put_cstr(flow, "eth_type(0x0800),ipv4(frag=no)");
-    ds_put_format(actions, "push_vlan(vid=%"PRIu32",pcp=0),3",
-                  1 + i % 4094);
-}
-
-static void
-make_rewrite(uint32_t i, struct ds *flow, struct ds *actions)
-{
-    put_5tuple(i, flow, 17);
-    ds_put_format(actions, "set(eth(src=02:00:02:00:00:01,"
-                  "dst=02:00:03:00:00:01)),set(ipv4(dst=172.16.%"PRIu32
-                  ".%"PRIu32"/255.255.255.255,ttl=63/0xff)),3",
-                  (i >> 8) & 0xff, i & 0xff);
-}
-
-static const struct workload workloads[] = {
-    { "l2", make_l2 },
-    { "5-tuple", make_5tuple },
-    { "vlan-push", make_vlan_push },
-    { "rewrite", make_rewrite },
-};
-
 static enum mf_port_kind
-lookup(odp_port_t port OVS_UNUSED, uint32_t *ifindex, void *aux OVS_UNUSED)
+lookup(odp_port_t port, uint32_t *ifindex, void *aux OVS_UNUSED)
 {
     *ifindex = 7;
-    return MF_PORT_NETDEV;
+    return (odp_to_u32(port) == MF_BENCH_PORT_VXLAN ? MF_PORT_TUNNEL
+            : MF_PORT_NETDEV);
+}
+
+static bool
+always_keyed(odp_port_t port, void *aux OVS_UNUSED)
+{
+    return odp_to_u32(port) == MF_BENCH_PORT_VXLAN;
 }
 
 static odp_port_t
@@ -125,11 +61,12 @@ from_ifindex(uint32_t ifindex OVS_UNUSED, void *aux OVS_UNUSED)
 /* Runs workload 'w' over 'n' flows for 'seconds'; returns flows per CPU
  * second, or -1 if a flow was refused (printed). */
 static double
-run(const struct workload *w, size_t n, double seconds)
+run(const struct mf_bench_workload *w, size_t n, double seconds)
 {
-    static const struct mf_xlate_ports ports = { lookup, from_ifindex,
-                                                 NULL, false, NULL };
-    struct ds flow_s = DS_EMPTY_INITIALIZER, actions_s = DS_EMPTY_INITIALIZER;
+    static const struct mf_xlate_ports ports = {
+        .lookup = lookup, .from_ifindex = from_ifindex,
+        .always_keyed = always_keyed,
+    };
     struct ds reason = DS_EMPTY_INITIALIZER;
     struct match *matches = xcalloc(n, sizeof *matches);
     struct ofpbuf *acts = xcalloc(n, sizeof *acts);
@@ -139,16 +76,7 @@ run(const struct workload *w, size_t n, double seconds)
     uint64_t done = 0, bytes = 0;
 
     for (size_t i = 0; i < n; i++) {
-        char *error;
-
-        ds_clear(&flow_s);
-        ds_clear(&actions_s);
-        w->make(i, &flow_s, &actions_s);
-        if (mf_test_parse_megaflow(ds_cstr(&flow_s), ds_cstr(&actions_s),
-                                   &matches[i], &acts[i], &error)) {
-            fprintf(stderr, "%s: flow %zu: %s\n", w->name, i, error);
-            exit(EXIT_FAILURE);
-        }
+        mf_bench_make(w, i, MF_BENCH_PORT_OUT, &matches[i], &acts[i]);
     }
 
     start = mf_bench_wall();
@@ -158,7 +86,8 @@ run(const struct workload *w, size_t n, double seconds)
             struct nlmsghdr *nlh;
 
             ds_clear(&reason);
-            if (mf_xlate_to_filter(&matches[i], u32_to_odp(2), acts[i].data,
+            if (mf_xlate_to_filter(&matches[i], u32_to_odp(w->in_port),
+                                   acts[i].data,
                                    acts[i].size, &ports, f, &reason)) {
                 fprintf(stderr, "%s: flow %zu refused: %s\n", w->name, i,
                         ds_cstr(&reason));
@@ -177,7 +106,7 @@ run(const struct workload *w, size_t n, double seconds)
         done += n;
     } while (mf_bench_wall() - start < seconds);
     rate = done / (mf_bench_cpu() - cpu);
-    printf("%-10s %8zu %12.0f %10.0f\n", w->name, n, rate,
+    printf("%-12s %8zu %12.0f %10.0f\n", w->name, n, rate,
            (double) bytes / done);
 
 out:
@@ -187,8 +116,6 @@ out:
     free(acts);
     free(matches);
     free(f);
-    ds_destroy(&flow_s);
-    ds_destroy(&actions_s);
     ds_destroy(&reason);
     return rate;
 }
@@ -203,7 +130,7 @@ main(int argc, char *argv[])
     const char *json = NULL;
     double seconds = 1.0;
     size_t n = 10000;
-    double rates[ARRAY_SIZE(workloads)];
+    double rates[8];
     bool ok = true;
     int c;
 
@@ -232,13 +159,13 @@ main(int argc, char *argv[])
     }
 
     printf("translate + encode, one core (flows per CPU second)\n");
-    printf("%-10s %8s %12s %10s\n", "workload", "flows", "flows/s",
+    printf("%-12s %8s %12s %10s\n", "workload", "flows", "flows/s",
            "bytes/msg");
-    for (size_t i = 0; i < ARRAY_SIZE(workloads); i++) {
-        rates[i] = run(&workloads[i], n, seconds);
+    mf_caps_assume_all();           /* No kernel to probe. */
+    for (size_t i = 0; i < mf_bench_n_workloads; i++) {
+        rates[i] = run(&mf_bench_workloads[i], n, seconds);
         ok &= rates[i] >= 0;
     }
-    printf("vxlan-decap: not measured (tunnels are not offloaded yet)\n");
     printf("linux_tc: not measurable here (its translation and its netlink "
            "transaction are one function)\n");
 
@@ -251,9 +178,9 @@ main(int argc, char *argv[])
         }
         fprintf(file, "{\"benchmark\": \"translate+encode\", \"flows\": %zu, "
                 "\"seconds\": %g, \"flows_per_cpu_second\": {", n, seconds);
-        for (size_t i = 0; i < ARRAY_SIZE(workloads); i++) {
+        for (size_t i = 0; i < mf_bench_n_workloads; i++) {
             fprintf(file, "%s\"%s\": %.0f", i ? ", " : "",
-                    workloads[i].name, rates[i]);
+                    mf_bench_workloads[i].name, rates[i]);
         }
         fprintf(file, "}}\n");
         fclose(file);

@@ -1,0 +1,982 @@
+/*
+ * mf-bench-offload: the kernel benchmark of issue 5.  megaflower and
+ * upstream OVS's linux_tc side by side, through the same netdev_flow_api
+ * calls, on the same devices, with the same megaflows; and the kernel's
+ * own ceiling for the same filters.
+ *
+ *   mf-bench-offload [-n N[,N...]] [-w WORKLOAD[,...]] [-r REPEAT]
+ *                    [-p PROVIDER] [--json FILE] IN OUT ALT VXLAN
+ *
+ * IN, OUT and ALT are Ethernet devices (veth; odp ports 2, 3 and 4) and
+ * VXLAN a flow-based vxlan device on port 4789 (vxlan_sys_4789, odp port
+ * 5, the decap workload's in_port).  bench/mf-bench-vm.sh makes them.
+ *
+ * For each workload (bench/mf-bench-flows.h) and each N:
+ *   - each provider, in a child process of its own, so that memory and CPU
+ *     are its own: init_flow_api on the in_port; N flow_put (insertion);
+ *     N flow_put of the same ufids with the output moved to ALT (modify);
+ *     one full dump with stats (flow_dump_create, flow_dump_next until the
+ *     end, as the revalidators read them); N flow_del (deletion).  Wall
+ *     time for each, the RSS and heap growth over the insertion, user and
+ *     system CPU;
+ *   - the ceiling: the same filters (megaflower's encoding), encoded
+ *     beforehand, sent by a bare netlink sender in batches of 64 KB with
+ *     one acknowledgement each, matched by sequence number;
+ *   - iproute2: `tc -b` with the same filters as tc(8) lines.
+ * With -r REPEAT each figure is the median of REPEAT runs.  With
+ * MF_BENCH_NOFORK set, each runs in this process instead (for a debugger
+ * or a profiler: give it one workload, one N and -r 1).  Prints a
+ * table of rates and one of ratios; --json writes both for comparison.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <linux/netlink.h>
+#include <linux/pkt_cls.h>
+#include <linux/rtnetlink.h>
+#include <malloc.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <libmnl/libmnl.h>
+
+#include "dpif.h"
+#include "mf-bench-clock.h"
+#include "mf-bench-flows.h"
+#include "mf-caps.h"
+#include "mf-filter.h"
+#include "mf-tc.h"
+#include "mf-xlate.h"
+#include "netdev-offload-megaflower.h"
+#include "netdev-offload-provider.h"
+#include "netdev-offload.h"
+#include "netdev-provider.h"
+#include "netdev.h"
+#include "netlink-socket.h"
+#include "odp-util.h"
+#include "ovs-router.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/match.h"
+#include "openvswitch/ofpbuf.h"
+#include "openvswitch/vlog.h"
+#include "smap.h"
+#include "util.h"
+
+extern const struct netdev_flow_api netdev_offload_tc;
+extern const struct netdev_flow_api netdev_offload_megaflower;
+
+/* "mf-batch" is megaflower with its insertion through
+ * megaflower_flow_put_batch(); the rest as "megaflower". */
+enum { P_TC, P_MF, P_MFB, N_PROVIDERS };
+static const char *const provider_names[N_PROVIDERS] = {
+    "linux_tc", "megaflower", "mf-batch",
+};
+
+enum op { OP_PUT, OP_MOD, OP_DUMP, OP_DEL, N_OPS };
+static const char *const op_names[N_OPS] = {
+    "insert", "modify", "dump", "delete",
+};
+
+/* What one provider's child measured. */
+struct result {
+    double rate[N_OPS];             /* Flows per wall second. */
+    double rss_per_flow;            /* Bytes. */
+    double heap_per_flow;
+    double user, sys;               /* CPU seconds, all four phases. */
+    uint64_t n_failed;              /* flow_put or flow_del errors. */
+    uint64_t n_dumped;
+    char error[256];                /* First error, "" if none. */
+};
+
+/* The ceilings. */
+struct ceiling {
+    double batch;                   /* Bare netlink, flows per second. */
+    double tc_b;                    /* tc -b. */
+    uint64_t n_failed;
+    char error[256];
+};
+
+static const char *devs[4];         /* IN OUT ALT VXLAN. */
+static const char *only_provider;   /* -p: run this one only (profiling). */
+static const char *tc_path = "tc";
+
+static void
+clear_tc(void)
+{
+    for (int i = 0; i < 4; i++) {
+        char cmd[128];
+
+        snprintf(cmd, sizeof cmd, "%s qdisc del dev %s ingress 2>/dev/null; "
+                 "%s qdisc del dev %s clsact 2>/dev/null", tc_path, devs[i],
+                 tc_path, devs[i]);
+        if (system(cmd) < 0) {
+            ovs_fatal(errno, "system");
+        }
+    }
+}
+
+static size_t
+rss_bytes(void)
+{
+    unsigned long size, resident = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+
+    if (f) {
+        if (fscanf(f, "%lu %lu", &size, &resident) != 2) {
+            resident = 0;
+        }
+        fclose(f);
+    }
+    return resident * sysconf(_SC_PAGESIZE);
+}
+
+static void
+cpu_times(double *user, double *sys)
+{
+    struct rusage ru;
+
+    getrusage(RUSAGE_SELF, &ru);
+    *user = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
+    *sys = ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+static void
+make_ufid(ovs_u128 *ufid, const struct mf_bench_workload *w, uint32_t i)
+{
+    ufid->u32[0] = i;
+    ufid->u32[1] = w - mf_bench_workloads;
+    ufid->u32[2] = 0x6d66626e;
+    ufid->u32[3] = 0x63680000;
+}
+
+/* Opens the bench's ports as the kernel datapath's ports are opened, and
+ * returns the in_port's netdev for 'w'. */
+static struct netdev *
+open_ports(const struct mf_bench_workload *w)
+{
+    static const int odp[4] = {
+        MF_BENCH_PORT_IN, MF_BENCH_PORT_OUT, MF_BENCH_PORT_ALT,
+        MF_BENCH_PORT_VXLAN,
+    };
+    struct netdev *in = NULL;
+
+    for (int i = 0; i < 4; i++) {
+        struct dpif_port dp = {
+            .name = CONST_CAST(char *, devs[i]),
+            .type = CONST_CAST(char *, i == 3 ? "vxlan" : "system"),
+            .port_no = u32_to_odp(odp[i]),
+        };
+        struct netdev *netdev;
+        int error;
+
+        if (i == 3) {
+            /* OVS's VXLAN port, whose kernel device is vxlan_sys_4789. */
+            struct smap args = SMAP_INITIALIZER(&args);
+            char *err = NULL;
+
+            error = netdev_open("mfbvx", "vxlan", &netdev);
+            if (!error) {
+                smap_add(&args, "remote_ip", "flow");
+                smap_add(&args, "key", "flow");
+                error = netdev_set_config(netdev, &args, &err);
+                if (err) {
+                    fprintf(stderr, "vxlan port: %s\n", err);
+                    free(err);
+                }
+            }
+            smap_destroy(&args);
+        } else {
+            error = netdev_open(devs[i], "system", &netdev);
+        }
+        if (error) {
+            ovs_fatal(error, "%s: cannot open", devs[i]);
+        }
+        netdev_set_dpif_type(netdev, "system");
+        dp.name = CONST_CAST(char *, netdev_get_name(netdev));
+        error = netdev_ports_insert(netdev, &dp);
+        if (error && error != EEXIST) {   /* EEXIST: MF_BENCH_NOFORK. */
+            ovs_fatal(error, "%s: cannot insert", devs[i]);
+        }
+        if (odp[i] == w->in_port) {
+            in = netdev;
+        }
+    }
+    return in;
+}
+
+/* Parses 'n' flows of 'w' with output 'out'. */
+static void
+make_flows(const struct mf_bench_workload *w, size_t n, int out,
+           struct match **matchesp, struct ofpbuf **actsp)
+{
+    struct match *matches = xcalloc(n, sizeof *matches);
+    struct ofpbuf *acts = xcalloc(n, sizeof *acts);
+
+    for (size_t i = 0; i < n; i++) {
+        mf_bench_make(w, i, out, &matches[i], &acts[i]);
+    }
+    *matchesp = matches;
+    *actsp = acts;
+}
+
+static void
+note_error(struct result *r, const char *what, size_t i, int error)
+{
+    if (!r->error[0]) {
+        snprintf(r->error, sizeof r->error, "%s of flow %zu: %s", what, i,
+                 ovs_strerror(error));
+    }
+    r->n_failed++;
+}
+
+/* flow_put of the 'n' flows; returns flows per second. */
+static double
+put_all(const struct netdev_flow_api *api, struct netdev *netdev,
+        const struct mf_bench_workload *w, size_t n, struct match *matches,
+        struct ofpbuf *acts, const char *what, struct result *r)
+{
+    double t = mf_bench_wall();
+
+    for (size_t i = 0; i < n; i++) {
+        struct offload_info info = { .recirc_id_shared_with_tc = true };
+        struct dpif_flow_stats stats;
+        ovs_u128 ufid;
+        int error;
+
+        make_ufid(&ufid, w, i);
+        error = api->flow_put(netdev, &matches[i], acts[i].data,
+                              acts[i].size, &ufid, &info, &stats);
+        if (error) {
+            note_error(r, what, i, error);
+        }
+    }
+    return n / (mf_bench_wall() - t);
+}
+
+/* Runs 'api' over 'n' flows of 'w' (in a child). */
+static void
+run_provider(const struct netdev_flow_api *api, bool batch,
+             const struct mf_bench_workload *w, size_t n, struct result *r)
+{
+    struct match *matches, *alt_matches;
+    struct ofpbuf *acts, *alt_acts;
+    double u0, s0, u1, s1, t;
+    size_t rss0, heap0;
+    struct netdev_flow_dump *dump;
+    struct ofpbuf rbuffer;
+    struct netdev *netdev;
+    int error;
+
+    memset(r, 0, sizeof *r);
+    netdev = open_ports(w);
+    error = api->init_flow_api(netdev);
+    if (error) {
+        snprintf(r->error, sizeof r->error, "init_flow_api: %s",
+                 ovs_strerror(error));
+        r->n_failed = n;
+        return;
+    }
+    make_flows(w, n, MF_BENCH_PORT_OUT, &matches, &acts);
+    make_flows(w, n, MF_BENCH_PORT_ALT, &alt_matches, &alt_acts);
+
+    rss0 = rss_bytes();
+    heap0 = mallinfo2().uordblks;
+    cpu_times(&u0, &s0);
+
+    if (batch) {
+        struct offload_info info = { .recirc_id_shared_with_tc = true };
+        struct megaflower_put *puts = xcalloc(n, sizeof *puts);
+        ovs_u128 *ufids = xcalloc(n, sizeof *ufids);
+
+        for (size_t i = 0; i < n; i++) {
+            make_ufid(&ufids[i], w, i);
+            puts[i] = (struct megaflower_put) {
+                &matches[i], acts[i].data, acts[i].size, &ufids[i], &info, 0,
+            };
+        }
+        t = mf_bench_wall();
+        megaflower_flow_put_batch(netdev, puts, n);
+        r->rate[OP_PUT] = n / (mf_bench_wall() - t);
+        for (size_t i = 0; i < n; i++) {
+            if (puts[i].error) {
+                note_error(r, "batched put", i, puts[i].error);
+            }
+        }
+        free(ufids);
+        free(puts);
+    } else {
+        r->rate[OP_PUT] = put_all(api, netdev, w, n, matches, acts,
+                                  "flow_put", r);
+    }
+    r->rss_per_flow = ((double) rss_bytes() - rss0) / n;
+    r->heap_per_flow = ((double) mallinfo2().uordblks - heap0) / n;
+
+    r->rate[OP_MOD] = put_all(api, netdev, w, n, alt_matches, alt_acts,
+                              "flow_put (modify)", r);
+
+    ofpbuf_init(&rbuffer, NL_DUMP_BUFSIZE);
+    t = mf_bench_wall();
+    error = api->flow_dump_create(netdev, &dump, false);
+    if (error) {
+        note_error(r, "flow_dump_create", 0, error);
+    } else {
+        for (;;) {
+            struct odputil_keybuf actbuf;
+            struct dpif_flow_stats stats;
+            struct dpif_flow_attrs attrs;
+            struct nlattr *actions;
+            struct ofpbuf wbuffer;
+            struct match match;
+            ovs_u128 ufid;
+
+            ofpbuf_use_stack(&wbuffer, &actbuf, sizeof actbuf);
+            if (!api->flow_dump_next(dump, &match, &actions, &stats, &attrs,
+                                     &ufid, &rbuffer, &wbuffer)) {
+                break;
+            }
+            r->n_dumped++;
+        }
+        api->flow_dump_destroy(dump);
+    }
+    r->rate[OP_DUMP] = r->n_dumped / (mf_bench_wall() - t);
+    ofpbuf_uninit(&rbuffer);
+
+    t = mf_bench_wall();
+    for (size_t i = 0; i < n; i++) {
+        struct dpif_flow_stats stats;
+        ovs_u128 ufid;
+
+        make_ufid(&ufid, w, i);
+        error = api->flow_del(netdev, &ufid, &stats);
+        if (error) {
+            note_error(r, "flow_del", i, error);
+        }
+    }
+    r->rate[OP_DEL] = n / (mf_bench_wall() - t);
+    cpu_times(&u1, &s1);
+    r->user = u1 - u0;
+    r->sys = s1 - s0;
+}
+
+/* The ceiling's ports for megaflower's translation. */
+static enum mf_port_kind
+ceil_lookup(odp_port_t port, uint32_t *ifindex, void *aux OVS_UNUSED)
+{
+    int p = odp_to_u32(port);
+
+    if (p < MF_BENCH_PORT_IN || p > MF_BENCH_PORT_VXLAN) {
+        return MF_PORT_NONE;
+    }
+    *ifindex = if_nametoindex(p == MF_BENCH_PORT_VXLAN ? "vxlan_sys_4789"
+                              : devs[p - MF_BENCH_PORT_IN]);
+    return p == MF_BENCH_PORT_VXLAN ? MF_PORT_TUNNEL : MF_PORT_NETDEV;
+}
+
+static odp_port_t
+ceil_from_ifindex(uint32_t ifindex OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    return ODPP_NONE;
+}
+
+static bool
+ceil_always_keyed(odp_port_t port, void *aux OVS_UNUSED)
+{
+    return odp_to_u32(port) == MF_BENCH_PORT_VXLAN;
+}
+
+/* Encodes 'n' flows of 'w' as RTM_NEWTFILTER requests with ACK, one after
+ * the other in one buffer. */
+static uint8_t *
+ceiling_encode(const struct mf_bench_workload *w, size_t n, size_t *sizep,
+               struct ceiling *c)
+{
+    static const struct mf_xlate_ports ports = {
+        .lookup = ceil_lookup, .from_ifindex = ceil_from_ifindex,
+        .recirc_shared = true, .always_keyed = ceil_always_keyed,
+    };
+    struct match *matches;
+    struct ofpbuf *acts;
+    struct mf_filter *f = xmalloc(sizeof *f);
+    struct ds reason = DS_EMPTY_INITIALIZER;
+    uint32_t in_ifindex = 0;
+    size_t size = 0, room = n * 1024;
+    uint8_t *buf = xmalloc(room);
+
+    ceil_lookup(u32_to_odp(w->in_port), &in_ifindex, NULL);
+    make_flows(w, n, MF_BENCH_PORT_OUT, &matches, &acts);
+    for (size_t i = 0; i < n; i++) {
+        static uint8_t msg[MF_MSG_SIZE];
+        struct nlmsghdr *nlh;
+        ovs_u128 ufid;
+
+        ds_clear(&reason);
+        if (mf_xlate_to_filter(&matches[i], u32_to_odp(w->in_port),
+                               acts[i].data, acts[i].size, &ports, f,
+                               &reason)) {
+            snprintf(c->error, sizeof c->error, "flow %zu refused: %s", i,
+                     ds_cstr(&reason));
+            free(buf);
+            buf = NULL;
+            break;
+        }
+        make_ufid(&ufid, w, i);
+        f->ifindex = in_ifindex;
+        f->parent = MF_TC_INGRESS;
+        f->prio = 0x4d00;
+        f->cookie_len = sizeof ufid;
+        memcpy(f->cookie, &ufid, sizeof ufid);
+        nlh = mf_filter_encode(msg, RTM_NEWTFILTER,
+                               NLM_F_CREATE | NLM_F_EXCL | NLM_F_ACK, f,
+                               true);
+        nlh->nlmsg_seq = i + 1;
+        if (size + NLMSG_ALIGN(nlh->nlmsg_len) > room) {
+            room *= 2;
+            buf = xrealloc(buf, room);
+        }
+        memcpy(buf + size, nlh, nlh->nlmsg_len);
+        size += NLMSG_ALIGN(nlh->nlmsg_len);
+        ofpbuf_uninit(&acts[i]);
+    }
+    free(matches);
+    free(acts);
+    free(f);
+    ds_destroy(&reason);
+    *sizep = size;
+    return buf;
+}
+
+/* Sends the requests in 'buf' in batches of at most 'batch' bytes and
+ * reads every acknowledgement.  Returns the number of errors. */
+static uint64_t
+ceiling_send(struct mnl_socket *nl, const uint8_t *buf, size_t size,
+             size_t batch, struct ceiling *c)
+{
+    static uint8_t rbuf[1 << 20];
+    uint64_t n_failed = 0;
+    size_t ofs = 0;
+
+    while (ofs < size) {
+        size_t len = 0;
+        uint32_t last = 0;
+
+        /* Whole messages up to 'batch' bytes. */
+        while (ofs + len < size) {
+            const struct nlmsghdr *nlh = (const void *) (buf + ofs + len);
+            size_t l = NLMSG_ALIGN(nlh->nlmsg_len);
+
+            if (len && len + l > batch) {
+                break;
+            }
+            len += l;
+            last = nlh->nlmsg_seq;
+        }
+        if (mnl_socket_sendto(nl, buf + ofs, len) < 0) {
+            ovs_fatal(errno, "ceiling: sendto");
+        }
+        ofs += len;
+
+        /* Acknowledgements, until the batch's last one. */
+        for (bool done = false; !done;) {
+            ssize_t r = mnl_socket_recvfrom(nl, rbuf, sizeof rbuf);
+            const struct nlmsghdr *nlh;
+
+            if (r < 0) {
+                ovs_fatal(errno, "ceiling: recvfrom");
+            }
+            for (nlh = (const void *) rbuf; mnl_nlmsg_ok(nlh, r);
+                 nlh = mnl_nlmsg_next(nlh, (int *) &r)) {
+                if (nlh->nlmsg_type == NLMSG_ERROR) {
+                    const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
+
+                    if (e->error) {
+                        if (!n_failed) {
+                            snprintf(c->error, sizeof c->error,
+                                     "request %"PRIu32": %s",
+                                     nlh->nlmsg_seq,
+                                     ovs_strerror(-e->error));
+                        }
+                        n_failed++;
+                    }
+                    if (nlh->nlmsg_seq == last) {
+                        done = true;
+                    }
+                }
+            }
+        }
+    }
+    return n_failed;
+}
+
+static void
+run_ceiling(const struct mf_bench_workload *w, size_t n, struct ceiling *c)
+{
+    struct mnl_socket *nl;
+    size_t size;
+    uint8_t *buf;
+    int one = 1, rcvbuf = 4 << 20;
+    double t;
+
+    uint32_t ifindex = if_nametoindex(w->in_port == MF_BENCH_PORT_VXLAN
+                                      ? "vxlan_sys_4789" : devs[0]);
+    struct mf_err err;
+
+    memset(c, 0, sizeof *c);
+    if (mf_tc_ensure_hook(ifindex, MF_TC_INGRESS, &err)) {
+        snprintf(c->error, sizeof c->error, "ingress hook: %.200s", err.msg);
+        c->n_failed = n;
+        return;
+    }
+    /* What megaflower's translation may use: as its provider probes. */
+    mf_caps_probe(ifindex, MF_TC_INGRESS);
+    buf = ceiling_encode(w, n, &size, c);
+    if (!buf) {
+        c->n_failed = n;
+        return;
+    }
+    nl = mnl_socket_open(NETLINK_ROUTE);
+    if (!nl || mnl_socket_bind(nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+        ovs_fatal(errno, "ceiling: netlink socket");
+    }
+    mnl_socket_setsockopt(nl, NETLINK_CAP_ACK, &one, sizeof one);
+    setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
+               sizeof rcvbuf);
+
+    t = mf_bench_wall();
+    c->n_failed = ceiling_send(nl, buf, size, 64 * 1024, c);
+    c->batch = n / (mf_bench_wall() - t);
+    mnl_socket_close(nl);
+    free(buf);
+}
+
+/* tc -b with the same filters. */
+static double
+run_tc_batch(const struct mf_bench_workload *w, size_t n, struct ceiling *c)
+{
+    const struct mf_bench_devs d = {
+        devs[0], devs[1], devs[2], "vxlan_sys_4789",
+    };
+    char path[] = "/tmp/mf-bench-tc.XXXXXX";
+    struct ds line = DS_EMPTY_INITIALIZER;
+    char cmd[256];
+    double t;
+    FILE *f;
+    int fd, status;
+
+    fd = mkstemp(path);
+    if (fd < 0 || !(f = fdopen(fd, "w"))) {
+        ovs_fatal(errno, "%s", path);
+    }
+    fprintf(f, "qdisc add dev %s ingress\n",
+            w->in_port == MF_BENCH_PORT_VXLAN ? d.vxlan : d.in);
+    for (size_t i = 0; i < n; i++) {
+        ds_clear(&line);
+        w->tc(i, &d, 0x4d00, &line);
+        fputs(ds_cstr(&line), f);
+    }
+    fclose(f);
+    ds_destroy(&line);
+
+    snprintf(cmd, sizeof cmd, "%s -b %s", tc_path, path);
+    t = mf_bench_wall();
+    status = system(cmd);
+    t = mf_bench_wall() - t;
+    unlink(path);
+    if (status) {
+        snprintf(c->error + strlen(c->error),
+                 sizeof c->error - strlen(c->error),
+                 "%stc -b failed (status %d)", c->error[0] ? "; " : "",
+                 status);
+        return 0;
+    }
+    return n / t;
+}
+
+/* Runs 'fn' in a child process and returns what it wrote into 'out', or
+ * false if it died first. */
+static bool
+in_child(void (*fn)(void *aux, void *out), void *aux, void *out,
+         size_t size)
+{
+    int fds[2], status;
+    pid_t pid;
+    bool ok;
+
+    clear_tc();
+    if (getenv("MF_BENCH_NOFORK")) {
+        /* For a debugger or a profiler: one job, in this process. */
+        fn(aux, out);
+        clear_tc();
+        return true;
+    }
+    if (pipe(fds)) {
+        ovs_fatal(errno, "pipe");
+    }
+    pid = fork();
+    if (pid < 0) {
+        ovs_fatal(errno, "fork");
+    } else if (!pid) {
+        close(fds[0]);
+        memset(out, 0, size);
+        fn(aux, out);
+        if (write(fds[1], out, size) != (ssize_t) size) {
+            _exit(1);
+        }
+        _exit(0);
+    }
+    close(fds[1]);
+    memset(out, 0, size);
+    ok = read(fds[0], out, size) == (ssize_t) size;
+    close(fds[0]);
+    waitpid(pid, &status, 0);
+    clear_tc();
+    if (WIFSIGNALED(status)) {
+        fprintf(stderr, "mf-bench-offload: a measuring process died of "
+                "signal %d\n", WTERMSIG(status));
+    } else if (WEXITSTATUS(status)) {
+        fprintf(stderr, "mf-bench-offload: a measuring process exited "
+                "with status %d\n", WEXITSTATUS(status));
+    }
+    return ok && WIFEXITED(status) && !WEXITSTATUS(status);
+}
+
+struct job {
+    const struct mf_bench_workload *w;
+    size_t n;
+    int provider;                   /* Or -1: the ceilings. */
+};
+
+static void
+job_run(void *job_, void *out)
+{
+    const struct job *job = job_;
+
+    if (job->provider < 0) {
+        struct ceiling *c = out;
+
+        run_ceiling(job->w, job->n, c);
+        clear_tc();
+        c->tc_b = run_tc_batch(job->w, job->n, c);
+    } else {
+        run_provider(job->provider == P_TC ? &netdev_offload_tc
+                     : &netdev_offload_megaflower, job->provider == P_MFB,
+                     job->w, job->n, out);
+    }
+}
+
+static int
+cmp_double(const void *a_, const void *b_)
+{
+    const double *a = a_, *b = b_;
+
+    return *a < *b ? -1 : *a > *b;
+}
+
+static double
+median(double *v, int n)
+{
+    qsort(v, n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* Everything measured for one workload and N. */
+struct cell {
+    const struct mf_bench_workload *w;
+    size_t n;
+    struct result r[N_PROVIDERS];
+    struct ceiling c;
+};
+
+#define MAX_REPEAT 9
+
+static void
+measure(struct cell *cell, int repeat)
+{
+    struct result rs[N_PROVIDERS][MAX_REPEAT];
+    struct ceiling cs[MAX_REPEAT];
+    double v[MAX_REPEAT];
+
+    for (int k = 0; k < repeat; k++) {
+        /* Alternate which provider goes first. */
+        for (int j = 0; j < N_PROVIDERS; j++) {
+            int p = (j + k) % N_PROVIDERS;
+            struct job job = { cell->w, cell->n, p };
+
+            memset(&rs[p][k], 0, sizeof rs[p][k]);
+            if (only_provider && strcmp(only_provider, provider_names[p])) {
+                continue;
+            }
+            if (!in_child(job_run, &job, &rs[p][k], sizeof rs[p][k])) {
+                rs[p][k].n_failed = cell->n;
+                snprintf(rs[p][k].error, sizeof rs[p][k].error,
+                         "its process died");
+            }
+        }
+        struct job job = { cell->w, cell->n, -1 };
+
+        memset(&cs[k], 0, sizeof cs[k]);
+        if (only_provider && strcmp(only_provider, "ceiling")) {
+            continue;
+        }
+        if (!in_child(job_run, &job, &cs[k], sizeof cs[k])) {
+            cs[k].n_failed = cell->n;
+            snprintf(cs[k].error, sizeof cs[k].error, "its process died");
+        }
+    }
+
+    for (int p = 0; p < N_PROVIDERS; p++) {
+        struct result *r = &cell->r[p];
+
+        *r = rs[p][0];
+#define MEDIAN(FIELD)                                   \
+        for (int k = 0; k < repeat; k++) {              \
+            v[k] = rs[p][k].FIELD;                      \
+        }                                               \
+        r->FIELD = median(v, repeat);
+        for (int o = 0; o < N_OPS; o++) {
+            MEDIAN(rate[o]);
+        }
+        MEDIAN(rss_per_flow);
+        MEDIAN(heap_per_flow);
+        MEDIAN(user);
+        MEDIAN(sys);
+        for (int k = 1; k < repeat; k++) {
+            r->n_failed += rs[p][k].n_failed;
+            if (!r->error[0]) {
+                memcpy(r->error, rs[p][k].error, sizeof r->error);
+            }
+        }
+    }
+    cell->c = cs[0];
+    for (int k = 0; k < repeat; k++) {
+        v[k] = cs[k].batch;
+    }
+    cell->c.batch = median(v, repeat);
+    for (int k = 0; k < repeat; k++) {
+        v[k] = cs[k].tc_b;
+    }
+    cell->c.tc_b = median(v, repeat);
+}
+
+static double
+ratio(double a, double b)
+{
+    return b > 0 ? a / b : 0;
+}
+
+static void
+print_cell(const struct cell *cell)
+{
+    for (int p = 0; p < N_PROVIDERS; p++) {
+        const struct result *r = &cell->r[p];
+
+        printf("%-12s %6zu %-10s %9.0f %9.0f %9.0f %9.0f %8.0f %8.0f "
+               "%6.2f %6.2f\n", cell->w->name, cell->n, provider_names[p],
+               r->rate[OP_PUT], r->rate[OP_MOD], r->rate[OP_DUMP],
+               r->rate[OP_DEL], r->rss_per_flow, r->heap_per_flow,
+               r->user, r->sys);
+        if (r->n_failed || r->error[0]) {
+            printf("  %s: %"PRIu64" failed: %s\n", provider_names[p],
+                   r->n_failed, r->error);
+        }
+        if (r->n_dumped != cell->n) {
+            printf("  %s: dumped %"PRIu64" of %zu flows\n",
+                   provider_names[p], r->n_dumped, cell->n);
+        }
+    }
+    printf("%-12s %6zu %-10s %9.0f\n", cell->w->name, cell->n, "ceiling",
+           cell->c.batch);
+    printf("%-12s %6zu %-10s %9.0f\n", cell->w->name, cell->n, "tc -b",
+           cell->c.tc_b);
+    if (cell->c.n_failed || cell->c.error[0]) {
+        printf("  ceiling: %"PRIu64" failed: %s\n", cell->c.n_failed,
+               cell->c.error);
+    }
+}
+
+static void
+print_ratios(const struct cell *cells, size_t n_cells)
+{
+    printf("\nratios: megaflower / linux_tc (rates; memory: lower is "
+           "better); batched insertion / linux_tc and / ceiling; each "
+           "insertion / ceiling\n");
+    printf("%-12s %6s %7s %7s %7s %7s %7s %7s %8s %8s %8s %8s\n",
+           "workload", "flows", "insert", "modify", "dump", "delete", "rss",
+           "heap", "batch/tc", "bat/ceil", "mf/ceil", "tc/ceil");
+    for (size_t i = 0; i < n_cells; i++) {
+        const struct cell *c = &cells[i];
+        const struct result *tc = &c->r[P_TC], *mf = &c->r[P_MF];
+        const struct result *mfb = &c->r[P_MFB];
+
+        printf("%-12s %6zu %7.2f %7.2f %7.2f %7.2f %7.2f %7.2f %8.2f %8.2f "
+               "%8.2f %8.2f\n", c->w->name, c->n,
+               ratio(mf->rate[OP_PUT], tc->rate[OP_PUT]),
+               ratio(mf->rate[OP_MOD], tc->rate[OP_MOD]),
+               ratio(mf->rate[OP_DUMP], tc->rate[OP_DUMP]),
+               ratio(mf->rate[OP_DEL], tc->rate[OP_DEL]),
+               ratio(mf->rss_per_flow, tc->rss_per_flow),
+               ratio(mf->heap_per_flow, tc->heap_per_flow),
+               ratio(mfb->rate[OP_PUT], tc->rate[OP_PUT]),
+               ratio(mfb->rate[OP_PUT], c->c.batch),
+               ratio(mf->rate[OP_PUT], c->c.batch),
+               ratio(tc->rate[OP_PUT], c->c.batch));
+    }
+}
+
+static void
+write_json(const char *path, const struct cell *cells, size_t n_cells,
+           int repeat)
+{
+    FILE *f = fopen(path, "w");
+
+    if (!f) {
+        ovs_fatal(errno, "%s", path);
+    }
+    fprintf(f, "{\"benchmark\": \"offload\", \"repeat\": %d, \"cells\": [",
+            repeat);
+    for (size_t i = 0; i < n_cells; i++) {
+        const struct cell *c = &cells[i];
+
+        fprintf(f, "%s\n {\"workload\": \"%s\", \"flows\": %zu",
+                i ? "," : "", c->w->name, c->n);
+        for (int p = 0; p < N_PROVIDERS; p++) {
+            const struct result *r = &c->r[p];
+
+            fprintf(f, ", \"%s\": {", provider_names[p]);
+            for (int o = 0; o < N_OPS; o++) {
+                fprintf(f, "\"%s_per_s\": %.0f, ", op_names[o], r->rate[o]);
+            }
+            fprintf(f, "\"rss_bytes_per_flow\": %.1f, \"heap_bytes_per_flow\""
+                    ": %.1f, \"user_s\": %.3f, \"sys_s\": %.3f, \"failed\": "
+                    "%"PRIu64"}", r->rss_per_flow, r->heap_per_flow, r->user,
+                    r->sys, r->n_failed);
+        }
+        fprintf(f, ", \"ceiling_insert_per_s\": %.0f, \"tc_b_insert_per_s\""
+                ": %.0f}", c->c.batch, c->c.tc_b);
+    }
+    fprintf(f, "\n]}\n");
+    fclose(f);
+}
+
+static void
+usage(const char *prog)
+{
+    fprintf(stderr, "usage: %s [-n N[,N...]] [-w WORKLOAD[,...]] "
+            "[-r REPEAT] [-p linux_tc|megaflower|mf-batch|ceiling] "
+            "[--json FILE] IN OUT ALT VXLAN\n", prog);
+    exit(EXIT_FAILURE);
+}
+
+int
+main(int argc, char *argv[])
+{
+    static const struct option options[] = {
+        { "json", required_argument, NULL, 'j' },
+        { NULL, 0, NULL, 0 },
+    };
+    const struct mf_bench_workload *ws[16];
+    size_t ns[16], n_ws = 0, n_ns = 0, n_cells = 0;
+    const char *json = NULL;
+    struct cell *cells;
+    int repeat = 1;
+    bool ok = true;
+    char *s, *tok, *save;
+    int c;
+
+    set_program_name(argv[0]);
+    vlog_set_levels(NULL, VLF_ANY_DESTINATION, VLL_ERR);
+    ovs_router_init();              /* Tunnel ports look routes up. */
+    while ((c = getopt_long(argc, argv, "n:w:r:p:", options, NULL)) != -1) {
+        switch (c) {
+        case 'n':
+            s = xstrdup(optarg);
+            for (tok = strtok_r(s, ",", &save); tok && n_ns < 16;
+                 tok = strtok_r(NULL, ",", &save)) {
+                ns[n_ns++] = strtoul(tok, NULL, 10);
+            }
+            free(s);
+            break;
+        case 'w':
+            s = xstrdup(optarg);
+            for (tok = strtok_r(s, ",", &save); tok && n_ws < 16;
+                 tok = strtok_r(NULL, ",", &save)) {
+                ws[n_ws] = mf_bench_workload_find(tok);
+                if (!ws[n_ws]) {
+                    ovs_fatal(0, "unknown workload %s", tok);
+                }
+                n_ws++;
+            }
+            free(s);
+            break;
+        case 'p':
+            only_provider = optarg;
+            break;
+        case 'r':
+            repeat = atoi(optarg);
+            if (repeat < 1 || repeat > MAX_REPEAT) {
+                ovs_fatal(0, "-r must be 1 to %d", MAX_REPEAT);
+            }
+            break;
+        case 'j':
+            json = optarg;
+            break;
+        default:
+            usage(argv[0]);
+        }
+    }
+    if (argc - optind != 4) {
+        usage(argv[0]);
+    }
+    for (int i = 0; i < 4; i++) {
+        devs[i] = argv[optind + i];
+    }
+    if (!n_ns) {
+        ns[n_ns++] = 1000;
+        ns[n_ns++] = 10000;
+        ns[n_ns++] = 50000;
+    }
+    if (!n_ws) {
+        for (size_t i = 0; i < mf_bench_n_workloads; i++) {
+            ws[n_ws++] = &mf_bench_workloads[i];
+        }
+    }
+
+    printf("rates in flows per second (wall); memory: bytes per flow over "
+           "the insertion; CPU: seconds, all four phases\n");
+    printf("%-12s %6s %-10s %9s %9s %9s %9s %8s %8s %6s %6s\n", "workload",
+           "flows", "provider", "insert", "modify", "dump", "delete", "rss",
+           "heap", "user", "sys");
+    cells = xcalloc(n_ws * n_ns, sizeof *cells);
+    for (size_t i = 0; i < n_ws; i++) {
+        for (size_t j = 0; j < n_ns; j++) {
+            struct cell *cell = &cells[n_cells++];
+
+            cell->w = ws[i];
+            cell->n = ns[j];
+            measure(cell, repeat);
+            print_cell(cell);
+            fflush(stdout);
+            for (int p = 0; p < N_PROVIDERS; p++) {
+                ok &= !cell->r[p].n_failed
+                      && cell->r[p].n_dumped == cell->n;
+            }
+        }
+    }
+    print_ratios(cells, n_cells);
+    if (json) {
+        write_json(json, cells, n_cells, repeat);
+    }
+    free(cells);
+    /* Not exit(): OVS's exit hooks (the router's) expect the daemon's
+     * state, which this program never sets up. */
+    fflush(stdout);
+    fflush(stderr);
+    _exit(ok ? EXIT_SUCCESS : EXIT_FAILURE);
+}
