@@ -31,7 +31,8 @@ tests_mf_krt_SOURCES = tests/mf-krt.c tests/unit/mf-megaflows.c \
 tests_mf_krt_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/tests/unit
 tests_mf_krt_LDADD = libmegaflower.a $(OVS_ARCHIVES) $(MF_LIBS) $(OVS_LIBS)
 
-# The tunnel resolver driven from a script, run by the host tests.
+# The tunnel resolver driven from a script, run by the host tests and by
+# the system tests that capture tunnel headers.
 tests_mf_resolve_SOURCES = tests/mf-resolve.c
 tests_mf_resolve_LDADD = libmegaflower.a $(OVS_ARCHIVES) $(MF_LIBS) $(OVS_LIBS)
 
@@ -83,7 +84,7 @@ check-autotest: all tests/mf-resolve $(TESTSUITE) tests/atlocal
 # 'make check' (and so CI) runs every group but 3, which starts
 # ovs-vswitchd six times (five restarts) and runs in 'make check-full'.
 SYSTEM_CI_TESTS = 1 2 4 5 6 7 8 9 10 11 12 13 14 15 16 17
-check-system: all tests/mf-krt $(SYSTEM_TESTSUITE) tests/atlocal
+check-system: all tests/mf-krt tests/mf-resolve $(SYSTEM_TESTSUITE) tests/atlocal
 	MF_BUILDDIR='$(abs_top_builddir)' MF_SRCDIR='$(abs_top_srcdir)' \
 	OVS_SRCDIR='$(OVS_SRCDIR)' AUTOTEST_PATH='$(AUTOTEST_PATH)' \
 	  $(SHELL) $(srcdir)/tests/run-system.sh system \
@@ -118,7 +119,7 @@ SYSTEM_TUNNEL_TESTS = 1 6 -k tunnel
 MF_VM612 = MEGAFLOWER_FORCE_VM=1 \
 	MEGAFLOWER_VM_CACHE=$${MEGAFLOWER_VM612_CACHE:-/var/cache/megaflower-vm-612} \
 	MEGAFLOWER_VM_KERNEL_META=linux-image-6.12-amd64
-check-system-tunnels: all tests/mf-krt $(SYSTEM_TESTSUITE) tests/atlocal
+check-system-tunnels: all tests/mf-krt tests/mf-resolve $(SYSTEM_TESTSUITE) tests/atlocal
 	$(MF_VM612) MF_BUILDDIR='$(abs_top_builddir)' MF_SRCDIR='$(abs_top_srcdir)' \
 	OVS_SRCDIR='$(OVS_SRCDIR)' AUTOTEST_PATH='$(AUTOTEST_PATH)' \
 	  $(SHELL) $(srcdir)/tests/run-system.sh system \

@@ -21,10 +21,12 @@
  *                      way depends on timing, so it is not printed).
  *   show NAME          Prints "NAME: ANSWER".
  *   header NAME TYPE [id N] [ttl T] [tos T] [label L] [dport P] [df] [csum]
- *                 [key]
+ *                 [key] [opts CLASS:TYPE:DATA[,...]]
  *                      Builds the outer header of a TYPE (vxlan, geneve,
  *                      gre) tunnel over NAME's endpoint and prints it as
- *                      "hdr HEX" and "fixed HEX" (mf-tnl-hdr.h).
+ *                      "hdr HEX" and "fixed HEX" (mf-tnl-hdr.h).  opts are
+ *                      Geneve options written as tc's geneve_opts (hex
+ *                      class, type and data, e.g. 0102:80:00001234).
  *   mtu NAME TYPE inner MTU [vlan] [options as for header]
  *                      Applies the MTU rule to NAME's endpoint for inner
  *                      packets of MTU bytes (in a VLAN) and prints "fits"
@@ -267,6 +269,53 @@ do_watch(char *args)
 
 /* Parses "NAME TYPE [options]" into the flow and 'e'; "inner N" and
  * "vlan" go to 'inner_mtu' and 'inner_l2'. */
+static int
+hex_nibble(int c)
+{
+    return (c >= '0' && c <= '9' ? c - '0'
+            : c >= 'a' && c <= 'f' ? c - 'a' + 10
+            : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1);
+}
+
+/* Parses tc's geneve_opts syntax, "CLASS:TYPE:DATA[,...]" in hex, into
+ * 'e''s options in wire format (class, type, length in 4-byte words,
+ * data).  Returns false if 's' is not that. */
+static bool
+parse_geneve_opts(const char *s, struct mf_tnl_encap *e)
+{
+    while (*s) {
+        unsigned int class, type;
+        int n = 0;
+        uint8_t *opt = &e->opts[e->opts_len];
+        size_t len = 0;
+
+        if (sscanf(s, "%4x:%2x:%n", &class, &type, &n) != 2 || !n
+            || e->opts_len + 4 > MF_TNL_OPTS_MAX) {
+            return false;
+        }
+        s += n;
+        while (hex_nibble(s[0]) >= 0 && hex_nibble(s[1]) >= 0) {
+            if (e->opts_len + 4 + len >= MF_TNL_OPTS_MAX) {
+                return false;
+            }
+            opt[4 + len++] = hex_nibble(s[0]) << 4 | hex_nibble(s[1]);
+            s += 2;
+        }
+        if (!len || len % 4 || len / 4 > 31 || (*s && *s != ',')) {
+            return false;
+        }
+        opt[0] = class >> 8;
+        opt[1] = class;
+        opt[2] = type;
+        opt[3] = len / 4;
+        e->opts_len += 4 + len;
+        if (*s == ',' && !*++s) {
+            return false;
+        }
+    }
+    return true;
+}
+
 static struct flow *
 parse_encap(char *args, struct mf_tnl_encap *e, unsigned long *inner_mtu,
             int *inner_l2)
@@ -314,6 +363,10 @@ parse_encap(char *args, struct mf_tnl_encap *e, unsigned long *inner_mtu,
                 e->label = v;
             } else if (!strcmp(tok, "dport")) {
                 e->tp_dst = v;
+            } else if (!strcmp(tok, "opts")) {
+                if (!parse_geneve_opts(val, e)) {
+                    return NULL;
+                }
             } else {
                 return NULL;
             }

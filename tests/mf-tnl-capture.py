@@ -6,7 +6,8 @@ protocol (and UDP port) are those of the outer header in HDRFILE (the "hdr
 HEX" and "fixed HEX" lines of mf-resolve's header command), and compares:
 every byte the template marks fixed must be equal, and the per-packet
 fields (lengths, checksums, UDP source port) must be consistent with the
-packet: right lengths, valid checksums, a source port.  Creates READYFILE once it listens.  Exits 0 if identical, 1 if
+packet: right lengths, valid checksums (IPv4 header, UDP, GRE), a source
+port.  Creates READYFILE once it listens.  Exits 0 if identical, 1 if
 not (printing each differing byte), 2 if nothing came within 10 s.
 """
 import select
@@ -71,6 +72,17 @@ def per_packet(pkt, hdr, csum_not_ready):
                     problems.append("UDP checksum (partial)")
             elif csum16(pseudo + pkt[l4:]) != 0xFFFF:
                 problems.append("UDP checksum")
+    elif pkt[23 if not v6 else 20] == 47 and pkt[l4] & 0x80:
+        # GRE with its checksum, over the GRE header and payload.  Left for
+        # the device (the kernel does so when the inner packet has no
+        # partial checksum of its own), it holds the sum of an empty
+        # pseudo-header: zero.
+        gre_csum = struct.unpack("!H", pkt[l4 + 4:l4 + 6])[0]
+        if csum_not_ready:
+            if gre_csum != 0:
+                problems.append("GRE checksum (partial)")
+        elif csum16(pkt[l4:]) != 0xFFFF:
+            problems.append("GRE checksum")
     return problems
 
 
