@@ -112,6 +112,16 @@ mf_xlate_tnl_to_tc(const struct nlattr *set, struct mf_act *act,
                                    "tunnel_key wants 4 bytes or more",
                                    opt[0] << 8 | opt[1], opt[2]);
         }
+        if (opt[2] & 0x80) {
+            /* The datapath sets the header's C bit for a critical option
+             * (TUNNEL_CRIT_OPT); act_tunnel_key copies the options but not
+             * that flag, so tc's packets would differ from OVS's. */
+            return mf_xlate_refuse(reason, "set(tunnel): Geneve option "
+                                   "class %#x type %#x is critical: the "
+                                   "datapath sets the Geneve header's C bit "
+                                   "for it, tc's tunnel_key does not",
+                                   opt[0] << 8 | opt[1], opt[2]);
+        }
         ofs += 4 + 4 * (opt[3] & 0x1f);
     }
 

@@ -579,6 +579,12 @@ static const char *const refused[][3] = {
       "set(tunnel(tun_id=0x7,dst=10.0.0.9,ttl=64,tp_dst=6081,"
       "geneve({class=0xffff,type=0x1,len=0}),flags(key))),9",
       "without data" },
+    /* OVN's option is critical: tc would send it without the C bit. */
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)",
+      "set(tunnel(tun_id=0x7,dst=10.0.0.9,ttl=64,tp_dst=6081,"
+      "geneve({class=0x102,type=0x80,len=4,0x1}),flags(key))),9",
+      "class 0x102 type 0x80 is critical: the datapath sets the Geneve "
+      "header's C bit for it, tc's tunnel_key does not" },
 };
 
 START_TEST(test_odp_megaflows_refused)

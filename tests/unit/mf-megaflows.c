@@ -171,8 +171,8 @@ const struct mf_test_megaflow mf_test_offloadable[] = {
       "tos=0x10,ttl=7,tp_dst=6081,flags(csum|key))),9" },
     { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)",
       "set(tunnel(tun_id=0x7,src=10.0.0.8,dst=10.0.0.9,ttl=64,tp_dst=6081,"
-      "geneve({class=0x102,type=0x80,len=4,0xa0b0c0d}"
-      "{class=0xffff,type=0x1,len=8,0x1122334455667788}),flags(df|key))),9" },
+      "geneve({class=0x102,type=0x1,len=4,0xa0b0c0d}"
+      "{class=0xffff,type=0x7f,len=8,0x1122334455667788}),flags(df|key))),9" },
     { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)",
       "3,set(tunnel(tun_id=0x1,dst=10.0.0.1,ttl=64,flags(key))),9,"
       "set(tunnel(tun_id=0x1,dst=10.0.0.2,ttl=64,flags(key))),9" },
