@@ -59,6 +59,82 @@ emulation_path () {
     echo "$dir/emu-bin:$path"
 }
 
+# The suite's processes that have run longer than this are taken for hung
+# (locally no group takes a minute; a group that starts ovs-vswitchd six
+# times, under emulation on a loaded machine, a few): the watchdog prints
+# what the group was doing and kills them, which fails that check, and so
+# its group, instead of the whole run reaching the VM's timeout silently.
+group_timeout=${MF_GROUP_TIMEOUT:-600}
+
+# descendants PID: the processes below PID, with their age in seconds.
+descendants () {
+    ps -eo pid=,ppid=,etimes=,args= | awk -v root="$1" '
+        { pid[NR] = $1; ppid[NR] = $2; line[NR] = $0 }
+        END {
+            below[root] = 1
+            do {
+                more = 0
+                for (i = 1; i <= NR; i++)
+                    if ((ppid[i] in below) && !(pid[i] in below)) {
+                        below[pid[i]] = 1; more = 1
+                        print line[i]
+                    }
+            } while (more)
+        }'
+}
+
+# watchdog SUITE-PID SUITE-DIR: kills processes of the suite older than
+# group_timeout, after printing the process tree, the running group's log
+# and the kernel's last messages.
+watchdog () {
+    local suite_pid=$1 dir=$2 old log seen=" "
+    while kill -0 "$suite_pid" 2>/dev/null; do
+        sleep 10
+        old=$(descendants "$suite_pid" | awk -v t="$group_timeout" -v seen="$seen" \
+              '$3 > t && index(seen, " " $1 " ") == 0 { print $1 }')
+        [ -n "$old" ] || continue
+        seen="$seen$(echo $old) "
+        log=$(ls -t "$dir"/at-groups/*/testsuite.log 2>/dev/null | head -n 1)
+        echo "watchdog: processes of the suite older than $group_timeout s; killing them"
+        descendants "$suite_pid" | sed 's/^/watchdog: ps: /'
+        [ -n "$log" ] && tail -n 40 "$log" | sed "s|^|watchdog: $log: |"
+        dmesg 2>/dev/null | tail -n 30 | sed 's/^/watchdog: dmesg: /'
+        kill -9 $old 2>/dev/null
+    done
+}
+
+# run_attempt W SUITE PATH TESTS...: one run of the suite in W, watched.
+run_attempt () {
+    local w=$1 suite=$2 path=$3 pid wd
+    shift 3
+    (cd "$w" && exec "$suite" -C "$w" AUTOTEST_PATH="$path" "$@") &
+    pid=$!
+    watchdog "$pid" "$w/$(basename "$suite").dir" &
+    wd=$!
+    wait "$pid"
+    kill "$wd" 2>/dev/null
+    wait "$wd" 2>/dev/null
+    return 0
+}
+
+# show_failures W SUITE: the end of each failed group's log (autotest
+# keeps it in the suite's log), so that a failure in CI can be read from
+# its output alone.
+show_failures () {
+    local g
+    for g in $(cat "$1/failed"); do
+        echo "--- group $g failed; the end of its log:"
+        awk -v g="$g" '
+            index($0, g ". ") == 1 && / testing / { on = 1; n = 0 }
+            on && !/^> / { line[n++ % 40] = $0 }
+            on && index($0, g ". ") == 1 && /(FAILED|ok)/ { on = 0; done = 1 }
+            END {
+                if (!done && !n) exit
+                for (i = (n > 40 ? n - 40 : 0); i < n; i++) print line[i % 40]
+            }' "$1/$(basename "$2").log"
+    done
+}
+
 # run_suite NAME SUITE ATDIR PATH TESTS...: runs one suite, with up to
 # three attempts for failed groups (like OVS's RECHECK=yes: a stalled
 # guest fails tests on timing alone).  Writes $MF_BUILDDIR/tests/NAME/failed.
@@ -77,18 +153,20 @@ run_suite () {
         path=$(emulation_path "$w" "$path") || return 99
     fi
     echo "$name: running $(basename "$suite") ${*:-(all groups)}"
-    (cd "$w" && "$suite" -C "$w" AUTOTEST_PATH="$path" "$@")
+    run_attempt "$w" "$suite" "$path" "$@"
     failed_of "$w" "$suite" > "$w/failed"
     cp "$w/failed" "$w/failed-first-run"
     for attempt in 2 3; do
         [ -s "$w/failed" ] || break
+        show_failures "$w" "$suite"
         echo "$name: attempt $attempt for: $(tr '\n' ' ' < "$w/failed")"
         (cd "$w" && mv "$(basename "$suite").log" "attempt-$((attempt - 1)).log" &&
          mkdir -p "attempt-$((attempt - 1))" &&
-         mv "$(basename "$suite").dir" "attempt-$((attempt - 1))/" &&
-         "$suite" -C "$w" AUTOTEST_PATH="$path" $(cat failed))
+         mv "$(basename "$suite").dir" "attempt-$((attempt - 1))/") &&
+        run_attempt "$w" "$suite" "$path" $(cat "$w/failed")
         failed_of "$w" "$suite" > "$w/failed.new" && mv "$w/failed.new" "$w/failed"
     done
+    show_failures "$w" "$suite"
     if [ -s "$w/failed-first-run" ]; then
         echo "$name: flaky (passed on a later attempt): $(comm -23 "$w/failed-first-run" "$w/failed" | tr '\n' ' ')"
     fi
