@@ -32,18 +32,37 @@ COVERAGE_DEFINE(mf_echo_mismatch);
 COVERAGE_DEFINE(mf_kernel_refused);
 COVERAGE_DEFINE(mf_batch_flows);
 
-/* One offloaded megaflow. */
+/* One offloaded megaflow: 56 bytes, which malloc serves from a 64-byte
+ * chunk.  The table is all the userspace memory an offloaded flow costs. */
 struct mf_flow {
     struct hmap_node node;      /* In 'flows', by hash of 'ufid'. */
     struct mf_ufid ufid;
     struct mf_filter_loc loc;   /* Where its filter is. */
-    struct mf_flow_stats adjust;    /* Stats of replaced filters. */
     bool in_hw;                 /* The kernel's echo said: in hardware. */
+    bool adjusted;              /* Has an entry in 'adjusts'. */
+};
+BUILD_ASSERT_DECL(sizeof(struct mf_flow) <= 56);
+
+/* The stats of the filters a flow had before a modify replaced them, for
+ * the few flows that were modified after they counted something. */
+struct mf_flow_adjust {
+    struct hmap_node node;      /* In 'adjusts', by hash of 'ufid'. */
+    struct mf_ufid ufid;
+    struct mf_flow_stats stats;
+};
+
+/* A flow's entry, copied out of the table. */
+struct flow_copy {
+    struct mf_filter_loc loc;
+    struct mf_flow_stats adjust;    /* Zero if it has none. */
+    bool in_hw;
 };
 
 static struct ovs_mutex flows_mutex = OVS_MUTEX_INITIALIZER;
 static struct hmap flows OVS_GUARDED_BY(flows_mutex)
     = HMAP_INITIALIZER(&flows);
+static struct hmap adjusts OVS_GUARDED_BY(flows_mutex)
+    = HMAP_INITIALIZER(&adjusts);
 
 /* Puts and deletes of one ufid are serialized by one of these, chosen by
  * ufid hash, so two threads never race to install the same megaflow. */
@@ -238,17 +257,52 @@ at(const struct mf_filter_loc *loc)
     return &f;
 }
 
+static struct mf_flow_adjust *
+adjust_find(const struct mf_ufid *ufid, uint32_t hash)
+    OVS_REQUIRES(flows_mutex)
+{
+    struct mf_flow_adjust *a;
+
+    HMAP_FOR_EACH_WITH_HASH (a, node, hash, &adjusts) {
+        if (!memcmp(&a->ufid, ufid, sizeof *ufid)) {
+            return a;
+        }
+    }
+    return NULL;
+}
+
+/* Removes 'flow' from the table, and frees it. */
+static void
+flow_remove(struct mf_flow *flow) OVS_REQUIRES(flows_mutex)
+{
+    if (flow->adjusted) {
+        struct mf_flow_adjust *a = adjust_find(&flow->ufid,
+                                               flow->node.hash);
+
+        hmap_remove(&adjusts, &a->node);
+        free(a);
+    }
+    hmap_remove(&flows, &flow->node);
+    free(flow);
+}
+
 /* Copies the flow's entry out of the table, so the caller can use it
  * without the table lock.  Returns false if 'ufid' is unknown. */
 static bool
-flow_lookup(const struct mf_ufid *ufid, struct mf_flow *copy)
+flow_lookup(const struct mf_ufid *ufid, struct flow_copy *copy)
 {
     struct mf_flow *flow;
 
     ovs_mutex_lock(&flows_mutex);
     flow = flow_find(ufid);
     if (flow) {
-        *copy = *flow;
+        copy->loc = flow->loc;
+        copy->in_hw = flow->in_hw;
+        if (flow->adjusted) {
+            copy->adjust = adjust_find(ufid, flow->node.hash)->stats;
+        } else {
+            memset(&copy->adjust, 0, sizeof copy->adjust);
+        }
     }
     ovs_mutex_unlock(&flows_mutex);
     return flow != NULL;
@@ -258,6 +312,8 @@ static void
 flow_store(const struct mf_ufid *ufid, const struct mf_filter *id,
            const struct mf_flow_stats *adjust, bool in_hw)
 {
+    bool adjusted = adjust->n_packets || adjust->n_bytes || adjust->used;
+    struct mf_flow_adjust *a = NULL;
     struct mf_flow *flow;
 
     ovs_mutex_lock(&flows_mutex);
@@ -268,8 +324,22 @@ flow_store(const struct mf_ufid *ufid, const struct mf_filter *id,
         hmap_insert(&flows, &flow->node, ufid_hash(ufid));
     }
     mf_filter_loc_of(id, &flow->loc);
-    flow->adjust = *adjust;
     flow->in_hw = in_hw;
+    if (flow->adjusted) {
+        a = adjust_find(ufid, flow->node.hash);
+    }
+    if (adjusted && !a) {
+        a = xzalloc(sizeof *a);
+        a->ufid = *ufid;
+        hmap_insert(&adjusts, &a->node, flow->node.hash);
+    } else if (!adjusted && a) {
+        hmap_remove(&adjusts, &a->node);
+        free(a);
+    }
+    if (adjusted) {
+        a->stats = *adjust;
+    }
+    flow->adjusted = adjusted;
     ovs_mutex_unlock(&flows_mutex);
 }
 
@@ -281,8 +351,7 @@ flow_forget(const struct mf_ufid *ufid)
     ovs_mutex_lock(&flows_mutex);
     flow = flow_find(ufid);
     if (flow) {
-        hmap_remove(&flows, &flow->node);
-        free(flow);
+        flow_remove(flow);
     }
     ovs_mutex_unlock(&flows_mutex);
 }
@@ -385,7 +454,7 @@ mf_engine_put(uint32_t ifindex, const struct mf_ufid *ufid,
     static __thread struct mf_filter echo, old;
     struct ovs_mutex *lock = ufid_lock(ufid);
     struct mf_flow_stats adjust, dummy;
-    struct mf_flow prev;
+    struct flow_copy prev;
     bool modify, same_place;
     uint16_t prio = 0;
     int error;
@@ -564,7 +633,7 @@ mf_engine_put_batch(struct mf_engine_op *ops, size_t n)
     for (size_t i = 0; i < n; i++) {
         struct mf_engine_op *op = &ops[i];
         struct batch_op *bo;
-        struct mf_flow prev;
+        struct flow_copy prev;
         struct nlmsghdr *nlh;
         uint16_t prio;
 
@@ -630,7 +699,7 @@ mf_engine_del(const struct mf_ufid *ufid, struct mf_flow_stats *stats,
 {
     static __thread struct mf_filter old;
     struct ovs_mutex *lock = ufid_lock(ufid);
-    struct mf_flow prev;
+    struct flow_copy prev;
     int error;
 
     if (stats) {
@@ -664,7 +733,7 @@ int
 mf_engine_get(const struct mf_ufid *ufid, struct mf_filter *f,
               struct mf_flow_stats *stats, struct mf_err *err)
 {
-    struct mf_flow prev;
+    struct flow_copy prev;
     int error;
 
     if (!flow_lookup(ufid, &prev)) {
@@ -777,8 +846,7 @@ flush__(uint32_t ifindex, size_t *n_foreign, struct mf_err *err)
     ovs_mutex_lock(&flows_mutex);
     HMAP_FOR_EACH_SAFE (flow, node, &flows) {
         if (flow->loc.ifindex == ifindex) {
-            hmap_remove(&flows, &flow->node);
-            free(flow);
+            flow_remove(flow);
         }
     }
     ovs_mutex_unlock(&flows_mutex);
@@ -838,7 +906,7 @@ mf_engine_dump_next(struct mf_engine_dump *d, const struct mf_filter **fp,
     const struct mf_filter *f;
 
     while (next_ours(d, &f)) {
-        struct mf_flow prev;
+        struct flow_copy prev;
 
         if (f->prio == MF_PRIO_PROBE) {
             continue;
