@@ -35,36 +35,46 @@ COVERAGE_DEFINE(mf_encap_withdrawn);
 
 struct encap_flow;
 
-/* One tunnel_key set of a flow and its endpoint, or a decap flow's
- * placement: its route back to the remote from the local endpoint. */
-struct encap_watch {
+/* One question to the resolver (a FIB query) and its latest answer,
+ * shared by every flow that asks it: one resolver watch however many
+ * flows tunnel to, or decapsulate from, the same endpoint. */
+struct encap_ep {
+    struct hmap_node node;          /* In 'eps', by hash of 'q'. */
+    struct mf_fib_query q;          /* Zeroed but for its fields. */
     struct mf_tnl_watch watch;
+    struct mf_tnl_route route;      /* Its latest answer. */
+    struct ovs_list users;          /* Their encap_watch 'ep_node'. */
+};
+
+/* One tunnel_key set of a flow and its endpoint, or a decap flow's
+ * placement: its route back to the remote (q.dst) from the local endpoint
+ * (q.src). */
+struct encap_watch {
+    struct encap_ep *ep;
+    struct ovs_list ep_node;        /* In ep->users. */
     struct encap_flow *flow;
-    bool decap;
-    struct mf_tnl_encap encap;      /* Encap only. */
-    struct mf_ip local, remote;     /* Decap only. */
-    struct mf_tnl_route route;      /* Its endpoint's latest answer. */
+    struct mf_tnl_encap *encap;     /* Encap; NULL for the decap one. */
 };
 
 struct encap_flow {
     struct hmap_node node;          /* In 'flows', by ufid. */
     struct mf_ufid ufid;
     uint32_t ifindex;
-    struct mf_filter *rule;         /* Its header and 'n_acts' actions. */
     uint32_t in_mtu;
-    int inner_l2;
+    uint8_t inner_l2;
     bool hw_ok;                     /* As last installed. */
     bool committed;                 /* Installed; else being prepared. */
     bool changed;                   /* An answer changed before commit. */
     bool dead;                      /* Being forgotten: ignore changes. */
     bool dirty;
+    uint8_t n_watches;              /* At most 1 + MF_ACT_MAX. */
     struct ovs_list dirty_node;     /* In 'dirty'. */
-    size_t n_watches;
-    struct encap_watch *watches;
+    struct encap_watch watches[];   /* The decap one, if any, first. */
 };
 
 static struct ovs_mutex mutex = OVS_MUTEX_INITIALIZER;
 static struct hmap flows OVS_GUARDED_BY(mutex) = HMAP_INITIALIZER(&flows);
+static struct hmap eps OVS_GUARDED_BY(mutex) = HMAP_INITIALIZER(&eps);
 static struct ovs_list dirty OVS_GUARDED_BY(mutex)
     = OVS_LIST_INITIALIZER(&dirty);
 static struct mf_tnl *tnl;          /* Created once, never freed. */
@@ -188,59 +198,120 @@ tnl_init(struct ds *reason)
     return tnl != NULL;
 }
 
-/* Called by the resolver (its mutex held) when an endpoint's answer
- * changes. */
 static void
-watch_changed(struct mf_tnl_watch *w, const struct mf_tnl_route *r)
+flow_mark_changed(struct encap_flow *ef) OVS_REQUIRES(mutex)
 {
-    struct encap_watch *ew = CONTAINER_OF(w, struct encap_watch, watch);
-    struct encap_flow *ef = ew->flow;
-
-    ovs_mutex_lock(&mutex);
-    if (ew->decap && ew->route.routed == r->routed
-        && ew->route.oif == r->oif) {
-        /* Same placement: nothing for the decap flow to do. */
-        ew->route = *r;
-        ovs_mutex_unlock(&mutex);
-        return;
-    }
-    ew->route = *r;
     if (!ef->committed) {
         ef->changed = true;
     } else if (!ef->dead && !ef->dirty) {
         ef->dirty = true;
         ovs_list_push_back(&dirty, &ef->dirty_node);
     }
+}
+
+/* Called by the resolver (its mutex held) when an endpoint's answer
+ * changes. */
+static void
+watch_changed(struct mf_tnl_watch *w, const struct mf_tnl_route *r)
+{
+    struct encap_ep *ep = CONTAINER_OF(w, struct encap_ep, watch);
+    bool same_placement;
+    struct encap_watch *ew;
+
+    ovs_mutex_lock(&mutex);
+    same_placement = (ep->route.routed == r->routed
+                      && ep->route.oif == r->oif);
+    ep->route = *r;
+    LIST_FOR_EACH (ew, ep_node, &ep->users) {
+        /* Same placement: nothing for a decap flow to do. */
+        if (ew->encap || !same_placement) {
+            flow_mark_changed(ew->flow);
+        }
+    }
     ovs_mutex_unlock(&mutex);
+}
+
+static struct encap_ep *
+ep_find(const struct mf_fib_query *q, uint32_t hash) OVS_REQUIRES(mutex)
+{
+    struct encap_ep *ep;
+
+    HMAP_FOR_EACH_WITH_HASH (ep, node, hash, &eps) {
+        if (!memcmp(&ep->q, q, sizeof *q)) {
+            return ep;
+        }
+    }
+    return NULL;
+}
+
+/* Makes 'ew' (of 'ef') a user of the endpoint of 'q' (zeroed but for its
+ * fields), watched from now on; into 'now', its answer.  Must not be
+ * called with 'mutex' held: a new endpoint's first answer is the
+ * resolver's, which calls watch_changed() with its own mutex held. */
+static void
+watch_attach(struct encap_flow *ef, struct encap_watch *ew,
+             const struct mf_fib_query *q, struct mf_tnl_route *now)
+{
+    uint32_t hash = hash_bytes(q, sizeof *q, 0);
+    struct encap_ep *ep, *new = NULL;
+
+    ew->flow = ef;
+    for (;;) {
+        ovs_mutex_lock(&mutex);
+        ep = ep_find(q, hash);
+        if (!ep && new) {
+            ep = new;
+            hmap_insert(&eps, &ep->node, hash);
+            new = NULL;
+        }
+        if (ep) {
+            ew->ep = ep;
+            ovs_list_push_back(&ep->users, &ew->ep_node);
+            *now = ep->route;
+        }
+        ovs_mutex_unlock(&mutex);
+        if (ep) {
+            break;
+        }
+        new = xzalloc(sizeof *new);
+        new->q = *q;
+        new->watch.changed = watch_changed;
+        ovs_list_init(&new->users);
+        mf_tnl_watch(tnl, q, &new->watch, &new->route);
+    }
+    if (new) {
+        /* Another thread watched the same endpoint meanwhile. */
+        mf_tnl_unwatch(tnl, &new->watch);
+        free(new);
+    }
 }
 
 /* Whether 'ef' may be in hardware now; if not, why, into 'why'. */
 static bool
-flow_hw_ok(const struct encap_flow *ef, struct ds *why)
+flow_hw_ok(const struct encap_flow *ef, struct ds *why) OVS_REQUIRES(mutex)
 {
     for (size_t i = 0; i < ef->n_watches; i++) {
         const struct encap_watch *ew = &ef->watches[i];
+        const struct mf_tnl_route *r = &ew->ep->route;
         struct mf_err err;
         char dst[64];
 
-        if (ew->decap) {
-            if (!ew->route.routed) {
+        if (!ew->encap) {
+            if (!r->routed) {
                 ds_put_format(why, "no ingress for decap at local endpoint "
-                              "%s: %s", mf_ip_to_string(&ew->local, dst),
-                              ew->route.reason);
+                              "%s: %s", mf_ip_to_string(&ew->ep->q.src, dst),
+                              r->reason);
                 return false;
             }
             continue;
         }
-        mf_ip_to_string(&ew->encap.dst, dst);
-        if (ew->route.status != MF_TNL_READY) {
+        mf_ip_to_string(&ew->encap->dst, dst);
+        if (r->status != MF_TNL_READY) {
             ds_put_format(why, "tunnel endpoint %s is %s: %s", dst,
-                          mf_tnl_status_to_string(ew->route.status),
-                          ew->route.reason);
+                          mf_tnl_status_to_string(r->status), r->reason);
             return false;
         }
-        if (mf_tnl_mtu_check(&ew->encap, ef->in_mtu, ef->inner_l2,
-                             &ew->route, &err)) {
+        if (mf_tnl_mtu_check(ew->encap, ef->in_mtu, ef->inner_l2, r, &err)) {
             ds_put_format(why, "tunnel endpoint %s: %s", dst, err.msg);
             return false;
         }
@@ -248,26 +319,40 @@ flow_hw_ok(const struct encap_flow *ef, struct ds *why)
     return true;
 }
 
-static void
-unwatch_all(struct encap_flow *ef)
-{
-    for (size_t i = 0; i < ef->n_watches; i++) {
-        mf_tnl_unwatch(tnl, &ef->watches[i].watch);
-    }
-}
-
+/* Detaches 'ef' from its endpoints, unwatching those it was the last user
+ * of, and frees it.  Must not be called with 'mutex' held. */
 static void
 flow_free(struct encap_flow *ef)
 {
-    if (ef) {
-        free(ef->rule);
-        free(ef->watches);
-        free(ef);
+    struct encap_ep *unused[1 + MF_ACT_MAX];
+    size_t n_unused = 0;
+
+    if (!ef) {
+        return;
     }
+    ovs_mutex_lock(&mutex);
+    for (size_t i = 0; i < ef->n_watches; i++) {
+        struct encap_watch *ew = &ef->watches[i];
+
+        ovs_list_remove(&ew->ep_node);
+        if (ovs_list_is_empty(&ew->ep->users)) {
+            hmap_remove(&eps, &ew->ep->node);
+            unused[n_unused++] = ew->ep;
+        }
+        free(ew->encap);
+    }
+    ovs_mutex_unlock(&mutex);
+    /* An answer may still come to such an endpoint until it is unwatched:
+     * it finds no users. */
+    for (size_t i = 0; i < n_unused; i++) {
+        mf_tnl_unwatch(tnl, &unused[i]->watch);
+        free(unused[i]);
+    }
+    free(ef);
 }
 
 /* Removes the flow of 'ufid' from the table, if any, and returns it for
- * unwatch_all() and flow_free() once the mutex is released. */
+ * flow_free() once the mutex is released. */
 static struct encap_flow *
 flow_remove(const struct mf_ufid *ufid) OVS_REQUIRES(mutex)
 {
@@ -315,6 +400,31 @@ fill_encap(const struct mf_act *act, enum mf_tnl_type type,
     q->dport = type == MF_TNL_GRE ? 0 : e->tp_dst;
 }
 
+/* The tunnel_key set at f->acts[i], if it is one, and its tunnel device's
+ * type, into 'type'.  Returns 0, 1 if it is no tunnel_key set, or -1 with
+ * a reason if it is not followed by an output to a tunnel device. */
+static int
+encap_act(const struct mf_filter *f, size_t i,
+          const struct mf_encap_ports *ports, enum mf_tnl_type *type,
+          struct ds *reason)
+{
+    size_t j = i + 1;
+
+    if (f->acts[i].kind != MF_ACT_TUNNEL || f->acts[i].tunnel.release) {
+        return 1;
+    }
+    while (j < f->n_acts && f->acts[j].kind == MF_ACT_CSUM) {
+        j++;
+    }
+    if (j >= f->n_acts || f->acts[j].kind != MF_ACT_MIRRED
+        || !ports->tunnel_type(f->acts[j].mirred.ifindex, type, ports->aux)) {
+        ds_put_cstr(reason, "tunnel_key set not followed by an output to a "
+                    "VXLAN, Geneve or GRE device");
+        return -1;
+    }
+    return 0;
+}
+
 int
 mf_encap_prepare(const struct mf_ufid *ufid, const struct mf_filter *f,
                  const struct mf_encap_ports *ports, bool *sw_only,
@@ -322,84 +432,84 @@ mf_encap_prepare(const struct mf_ufid *ufid, const struct mf_filter *f,
 {
     struct encap_flow *ef, *old;
     struct ds why = DS_EMPTY_INITIALIZER;
-    size_t n = 0;
+    struct mf_ip local, remote;
+    bool decap;
+    size_t n;
+    int error = 0;
 
     *sw_only = false;
     if (!tnl_init(reason)) {
         return EOPNOTSUPP;
     }
-    ef = xzalloc(sizeof *ef);
+    /* Checked first, so that nothing is watched for a refused flow. */
+    decap = decap_endpoints(f, &local, &remote);
+    n = decap;
+    BUILD_ASSERT(MF_ACT_MAX + 1 <= UINT8_MAX);
+    for (size_t i = 0; i < f->n_acts; i++) {
+        enum mf_tnl_type type;
+        int r = encap_act(f, i, ports, &type, reason);
+
+        if (r < 0) {
+            return EOPNOTSUPP;
+        } else if (!r && !ports->in_mtu) {
+            ds_put_format(reason, "encap: the MTU of %s is not known",
+                          ports->in_name);
+            return EOPNOTSUPP;
+        }
+        n += !r;
+    }
+
+    ef = xzalloc(sizeof *ef + n * sizeof ef->watches[0]);
     ef->ufid = *ufid;
     ef->in_mtu = ports->in_mtu;
     ef->inner_l2 = (f->mask.vlan_eth_type ? 18 : 14);
-    ef->watches = xcalloc(f->n_acts + 1, sizeof *ef->watches);
-    if (decap_endpoints(f, &ef->watches[0].local, &ef->watches[0].remote)) {
-        struct encap_watch *ew = &ef->watches[0];
+    if (decap) {
         /* Where the kernel would send to the remote from the local
          * endpoint: the uplink its packets arrive on, as a switchdev
          * driver places a decap rule (mlx5's route lookup for decap). */
-        struct mf_fib_query q = { .dst = ew->remote, .src = ew->local };
+        struct mf_fib_query q;
+        struct mf_tnl_route now;
 
-        ew->decap = true;
-        ew->flow = ef;
-        ew->watch.changed = watch_changed;
-        mf_tnl_watch(tnl, &q, &ew->watch, &ew->route);
-        ef->n_watches = ++n;
+        memset(&q, 0, sizeof q);
+        q.dst = remote;
+        q.src = local;
+        watch_attach(ef, &ef->watches[ef->n_watches++], &q, &now);
     }
     for (size_t i = 0; i < f->n_acts; i++) {
-        const struct mf_act *act = &f->acts[i];
-        struct encap_watch *ew = &ef->watches[n];
+        struct encap_watch *ew;
+        struct mf_tnl_encap e;
         enum mf_tnl_type type;
+        struct mf_tnl_route now;
         struct mf_fib_query q;
-        size_t j = i + 1;
+        struct mf_err err;
+        char dst[64];
 
-        if (act->kind != MF_ACT_TUNNEL || act->tunnel.release) {
+        if (encap_act(f, i, ports, &type, reason)) {
             continue;
         }
-        if (!ef->in_mtu) {
-            ds_put_format(reason, "encap: the MTU of %s is not known",
-                          ports->in_name);
+        fill_encap(&f->acts[i], type, &e, &q);
+        ew = &ef->watches[ef->n_watches++];
+        ew->encap = xmemdup(&e, offsetof(struct mf_tnl_encap, opts)
+                                + e.opts_len);
+        watch_attach(ef, ew, &q, &now);
+        if (now.oif && mf_tnl_mtu_check(&e, ef->in_mtu, ef->inner_l2, &now,
+                                        &err)) {
+            ds_put_format(reason, "tunnel to %s: %s",
+                          mf_ip_to_string(&e.dst, dst), err.msg);
+            error = EMSGSIZE;
             goto refuse;
-        }
-        while (j < f->n_acts && f->acts[j].kind == MF_ACT_CSUM) {
-            j++;
-        }
-        if (j >= f->n_acts || f->acts[j].kind != MF_ACT_MIRRED
-            || !ports->tunnel_type(f->acts[j].mirred.ifindex, &type,
-                                   ports->aux)) {
-            ds_put_cstr(reason, "tunnel_key set not followed by an output "
-                        "to a VXLAN, Geneve or GRE device");
-            goto refuse;
-        }
-        fill_encap(act, type, &ew->encap, &q);
-        ew->flow = ef;
-        ew->watch.changed = watch_changed;
-        mf_tnl_watch(tnl, &q, &ew->watch, &ew->route);
-        ef->n_watches = ++n;
-        if (ew->route.oif) {
-            struct mf_err err;
-            char dst[64];
-
-            if (mf_tnl_mtu_check(&ew->encap, ef->in_mtu, ef->inner_l2,
-                                 &ew->route, &err)) {
-                ds_put_format(reason, "tunnel to %s: %s",
-                              mf_ip_to_string(&ew->encap.dst, dst), err.msg);
-                unwatch_all(ef);
-                flow_free(ef);
-                return EMSGSIZE;
-            }
         }
     }
 
+    ovs_mutex_lock(&mutex);
     ef->hw_ok = flow_hw_ok(ef, &why);
+    ovs_mutex_unlock(&mutex);
     if (!ef->hw_ok) {
         if (mf_engine_get_policy() == MF_POLICY_SKIP_SW) {
             ds_put_format(reason, "%s; tc-policy=skip_sw leaves it no "
                           "software filter", ds_cstr(&why));
-            ds_destroy(&why);
-            unwatch_all(ef);
-            flow_free(ef);
-            return EAGAIN;
+            error = EAGAIN;
+            goto refuse;
         }
         *sw_only = true;
     }
@@ -409,31 +519,23 @@ mf_encap_prepare(const struct mf_ufid *ufid, const struct mf_filter *f,
     old = flow_remove(ufid);        /* A modify: the new one replaces it. */
     hmap_insert(&flows, &ef->node, ufid_hash(ufid));
     ovs_mutex_unlock(&mutex);
-    if (old) {
-        unwatch_all(old);
-        flow_free(old);
-    }
+    flow_free(old);
     return 0;
 
 refuse:
-    unwatch_all(ef);
+    ds_destroy(&why);
     flow_free(ef);
-    return EOPNOTSUPP;
+    return error;
 }
 
 void
-mf_encap_commit(const struct mf_ufid *ufid, uint32_t ifindex,
-                const struct mf_filter *f)
+mf_encap_commit(const struct mf_ufid *ufid, uint32_t ifindex)
 {
-    size_t size = offsetof(struct mf_filter, acts)
-                  + f->n_acts * sizeof f->acts[0];
     struct encap_flow *ef;
 
     ovs_mutex_lock(&mutex);
     ef = flow_find(ufid);
     if (ef) {
-        free(ef->rule);
-        ef->rule = xmemdup(f, size);
         ef->ifindex = ifindex;
         ef->committed = true;
         /* An answer changed after it was prepared: install it again. */
@@ -453,10 +555,7 @@ mf_encap_forget(const struct mf_ufid *ufid)
     ovs_mutex_lock(&mutex);
     ef = flow_remove(ufid);
     ovs_mutex_unlock(&mutex);
-    if (ef) {
-        unwatch_all(ef);
-        flow_free(ef);
-    }
+    flow_free(ef);
 }
 
 void
@@ -474,28 +573,27 @@ mf_encap_forget_port(uint32_t ifindex)
     }
     ovs_mutex_unlock(&mutex);
     LIST_FOR_EACH_POP (ef, dirty_node, &gone) {
-        unwatch_all(ef);
         flow_free(ef);
     }
 }
 
 /* Installs 'ef' again, in hardware or in software only as its endpoints
- * now allow. */
+ * now allow: the filter as the kernel has it, with new flags. */
 static void
 reinstall(struct encap_flow *ef, bool hw_ok, const char *why)
     OVS_REQUIRES(mutex)
 {
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(10, 50);
     static struct mf_filter f;      /* Only this thread reinstalls. */
-    size_t size = offsetof(struct mf_filter, acts)
-                  + ef->rule->n_acts * sizeof f.acts[0];
     char u[UUID_LEN + 1];
     struct mf_err err;
     int error;
 
-    memcpy(&f, ef->rule, size);
-    f.flags = hw_ok ? 0 : TCA_CLS_FLAGS_SKIP_HW;
-    error = mf_engine_put(ef->ifindex, &ef->ufid, &f, NULL, NULL, &err);
+    error = mf_engine_get(&ef->ufid, &f, NULL, &err);
+    if (!error) {
+        f.flags = hw_ok ? 0 : TCA_CLS_FLAGS_SKIP_HW;
+        error = mf_engine_put(ef->ifindex, &ef->ufid, &f, NULL, NULL, &err);
+    }
     if (error) {
         VLOG_WARN_RL(&rl, "flow %s: installing it again for its tunnel "
                      "failed: %s", ufid_str(&ef->ufid, u), err.msg);
@@ -511,9 +609,9 @@ reinstall(struct encap_flow *ef, bool hw_ok, const char *why)
     if (!hw_ok) {
         VLOG_INFO_RL(&rl, "flow %s installed again, in software tc only: %s",
                      ufid_str(&ef->ufid, u), why);
-    } else if (ef->watches[0].decap) {
+    } else if (!ef->watches[0].encap) {
         VLOG_INFO_RL(&rl, "flow %s installed again: decap ingress %s",
-                     ufid_str(&ef->ufid, u), ef->watches[0].route.oif_name);
+                     ufid_str(&ef->ufid, u), ef->watches[0].ep->route.oif_name);
     } else {
         VLOG_INFO_RL(&rl, "flow %s installed again: its tunnel endpoints "
                      "are ready", ufid_str(&ef->ufid, u));
@@ -554,7 +652,6 @@ process_dirty(void)
     }
     ovs_mutex_unlock(&mutex);
     LIST_FOR_EACH_POP (ef, dirty_node, &gone) {
-        unwatch_all(ef);
         flow_free(ef);
     }
 }
@@ -562,21 +659,23 @@ process_dirty(void)
 void
 mf_encap_format(struct ds *s)
 {
+    struct mf_tnl_stats st;
     struct encap_flow *ef;
 
+    /* The resolver's mutex before ours, never inside it. */
     if (tnl) {
-        struct mf_tnl_stats st;
-
         mf_tnl_get_stats(tnl, &st);
-        ds_put_format(s, "tunnel endpoints: %"PRIu64", watched by %"PRIu64
+    }
+    ovs_mutex_lock(&mutex);
+    if (tnl) {
+        ds_put_format(s, "tunnel endpoints: %"PRIu64", used by %"PRIuSIZE
                       " flows; events %"PRIu64", endpoints re-evaluated "
                       "%"PRIu64", changed %"PRIu64", resyncs %"PRIu64"\n",
-                      st.n_eps, st.n_watches, st.n_events, st.n_reevaluated,
-                      st.n_changed, st.n_resyncs);
+                      st.n_eps, hmap_count(&flows), st.n_events,
+                      st.n_reevaluated, st.n_changed, st.n_resyncs);
     } else {
         ds_put_cstr(s, "tunnel resolver not started (no encap flow yet)\n");
     }
-    ovs_mutex_lock(&mutex);
     HMAP_FOR_EACH (ef, node, &flows) {
         char u[UUID_LEN + 1];
 
@@ -586,22 +685,22 @@ mf_encap_format(struct ds *s)
                       : "software tc only");
         for (size_t i = 0; i < ef->n_watches; i++) {
             const struct encap_watch *ew = &ef->watches[i];
+            const struct mf_tnl_route *r = &ew->ep->route;
             char dst[64], buf[512];
 
-            mf_tnl_route_format(&ew->route, buf, sizeof buf);
-            if (ew->decap) {
+            mf_tnl_route_format(r, buf, sizeof buf);
+            if (!ew->encap) {
                 char src[64];
 
                 ds_put_format(s, "  decap at %s from %s: ingress %s: %s\n",
-                              mf_ip_to_string(&ew->local, dst),
-                              mf_ip_to_string(&ew->remote, src),
-                              ew->route.routed ? ew->route.oif_name : "none",
-                              buf);
+                              mf_ip_to_string(&ew->ep->q.src, dst),
+                              mf_ip_to_string(&ew->ep->q.dst, src),
+                              r->routed ? r->oif_name : "none", buf);
                 continue;
             }
             ds_put_format(s, "  %s to %s: %s\n",
-                          mf_tnl_type_to_string(ew->encap.type),
-                          mf_ip_to_string(&ew->encap.dst, dst), buf);
+                          mf_tnl_type_to_string(ew->encap->type),
+                          mf_ip_to_string(&ew->encap->dst, dst), buf);
         }
     }
     ovs_mutex_unlock(&mutex);

@@ -11,13 +11,16 @@
  *   - if an endpoint is not READY: the filter is installed in the kernel's
  *     software tc only (skip_hw), where the tunnel device routes and
  *     resolves for itself, exactly as the datapath would.
- * mf-encap keeps each such flow's filter and watches its endpoints.  When
- * a route, a neighbour or a device changes what an endpoint resolves to,
- * the flows that depend on it (and only those) are installed again from a
- * thread of their own: into hardware once READY, without waiting for an
- * upcall; back to software when not; and anew when the next hop moves,
- * so that a driver programs the new path.  Never a black hole: a filter
- * that cannot be in hardware stays in software tc.
+ * mf-encap watches each such flow's endpoints: one resolver watch per
+ * distinct endpoint, however many flows share it.  When a route, a
+ * neighbour or a device changes what an endpoint resolves to, the flows
+ * that depend on it (and only those) are installed again from a thread of
+ * their own: into hardware once READY, without waiting for an upcall;
+ * back to software when not; and anew when the next hop moves, so that a
+ * driver programs the new path.  The filter installed again is the one
+ * the kernel holds, read back, with new flags: mf-encap keeps no copy.
+ * Never a black hole: a filter that cannot be in hardware stays in
+ * software tc.
  *
  * Decap flows are placed the same way.  A switchdev driver binds a decap
  * rule (a filter on the tunnel device, offered to it through the indirect
@@ -74,10 +77,9 @@ int mf_encap_prepare(const struct mf_ufid *, const struct mf_filter *f,
                      const struct mf_encap_ports *, bool *sw_only,
                      struct ds *reason);
 
-/* Records that 'f' was installed on 'ifindex' for 'ufid' (after a
+/* Records that the flow of 'ufid' was installed on 'ifindex' (after a
  * successful mf_encap_prepare()). */
-void mf_encap_commit(const struct mf_ufid *, uint32_t ifindex,
-                     const struct mf_filter *f);
+void mf_encap_commit(const struct mf_ufid *, uint32_t ifindex);
 
 /* Forgets 'ufid' (deleted, refused, or no longer encapsulating), or every
  * flow on 'ifindex' (its filters were flushed). */

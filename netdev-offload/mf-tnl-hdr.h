@@ -58,8 +58,10 @@ struct mf_tnl_encap {
     bool df;                    /* IPv4 don't-fragment. */
     bool csum;                  /* UDP or GRE checksum. */
     uint16_t tp_dst;            /* UDP destination port (host order). */
-    uint8_t opts[MF_TNL_OPTS_MAX];      /* Geneve options, wire format. */
     uint8_t opts_len;
+    uint8_t opts[MF_TNL_OPTS_MAX];      /* Geneve options, wire format;
+                                         * last, so that a copy can stop
+                                         * after 'opts_len' bytes. */
 };
 
 #define MF_TNL_HDR_MAX (14 + 40 + 8 + 8 + MF_TNL_OPTS_MAX)

@@ -324,7 +324,7 @@ put_finish(struct netdev *netdev, const ovs_u128 *ufid, uint32_t ifindex,
                           netdev_get_name(netdev), ds_cstr(&reason), true);
     } else {
         if (encap) {
-            mf_encap_commit((const struct mf_ufid *) ufid, ifindex, f);
+            mf_encap_commit((const struct mf_ufid *) ufid, ifindex);
         }
         mf_refusal_forget((const struct mf_ufid *) ufid);
         COVERAGE_INC(megaflower_offloaded);
