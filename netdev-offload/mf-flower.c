@@ -8,6 +8,7 @@
 #include <linux/if_ether.h>
 #include <linux/pkt_cls.h>
 #include <libmnl/libmnl.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "openvswitch/dynamic-string.h"
@@ -200,36 +201,55 @@ mf_flower_encode(struct nlmsghdr *nlh, const struct mf_flower_key *key,
     }
 }
 
+/* The field table indexed by attribute type, for decoding: for each
+ * TCA_FLOWER_* below MF_ATTR_INDEX_MAX, the index + 1 of the field whose
+ * value (or, with ATTR_IS_MASK, whose mask) it carries; 0 for none. */
+#define MF_ATTR_INDEX_MAX 256
+#define ATTR_IS_MASK 0x8000
+static uint16_t by_attr[MF_ATTR_INDEX_MAX];
+static pthread_once_t by_attr_once = PTHREAD_ONCE_INIT;
+
+static void
+by_attr_init(void)
+{
+    for (size_t i = 0; i < mf_flower_n_fields; i++) {
+        const struct mf_flower_field *f = &mf_flower_fields[i];
+
+        ovs_assert(f->attr < MF_ATTR_INDEX_MAX
+                   && f->mask_attr < MF_ATTR_INDEX_MAX);
+        by_attr[f->attr] = i + 1;
+        if (f->mask_attr) {
+            by_attr[f->mask_attr] = (i + 1) | ATTR_IS_MASK;
+        }
+    }
+}
+
 int
 mf_flower_decode_attr(const struct nlattr *attr, struct mf_flower_key *key,
                       struct mf_flower_key *mask, const char **err)
 {
     uint16_t type = mnl_attr_get_type(attr);
+    const struct mf_flower_field *f;
+    bool is_mask;
+    uint8_t *dst;
 
-    for (size_t i = 0; i < mf_flower_n_fields; i++) {
-        const struct mf_flower_field *f = &mf_flower_fields[i];
-        uint8_t *dst;
-
-        if (type == f->attr) {
-            dst = (uint8_t *) key + f->offset;
-        } else if (f->mask_attr && type == f->mask_attr) {
-            dst = (uint8_t *) mask + f->offset;
-        } else {
-            continue;
-        }
-        if (mnl_attr_get_payload_len(attr) != f->size) {
-            *err = f->name;
-            return -EPROTO;
-        }
-        memcpy(dst, mnl_attr_get_payload(attr), f->size);
-        if (type == f->attr
-            && (!f->mask_attr || mf_flower_field_is_zero(f, mask))) {
-            /* Exact until (and unless) the mask attribute follows. */
-            memset((uint8_t *) mask + f->offset, 0xff, f->size);
-        }
-        return 1;
+    pthread_once(&by_attr_once, by_attr_init);
+    if (type >= MF_ATTR_INDEX_MAX || !by_attr[type]) {
+        return 0;
     }
-    return 0;
+    f = &mf_flower_fields[(by_attr[type] & ~ATTR_IS_MASK) - 1];
+    is_mask = (by_attr[type] & ATTR_IS_MASK) != 0;
+    dst = (uint8_t *) (is_mask ? mask : key) + f->offset;
+    if (mnl_attr_get_payload_len(attr) != f->size) {
+        *err = f->name;
+        return -EPROTO;
+    }
+    memcpy(dst, mnl_attr_get_payload(attr), f->size);
+    if (!is_mask && (!f->mask_attr || mf_flower_field_is_zero(f, mask))) {
+        /* Exact until (and unless) the mask attribute follows. */
+        memset((uint8_t *) mask + f->offset, 0xff, f->size);
+    }
+    return 1;
 }
 
 static bool
