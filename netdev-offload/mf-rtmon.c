@@ -16,6 +16,7 @@
 
 #include "coverage.h"
 #include "openvswitch/vlog.h"
+#include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(mf_rtmon);
 
@@ -61,13 +62,19 @@ ip_from_nl(const struct nl_addr *a, struct mf_ip *ip)
 
 static void route_event(struct mf_rtmon *, struct rtnl_route *);
 
-/* The kernel drops IPv4 routes through a device that goes down without a
- * word, and announces them again when it comes up, so that the route
- * cache (which never saw them go) finds nothing new.  On any change of a
- * device, the routes the cache has through it count as changed. */
+/* The kernel drops IPv4 routes through a device that goes down (or away)
+ * without a word, and announces the connected ones again when it comes
+ * up.  So on any change of a device, the routes the cache has through it
+ * count as changed; and when it is down, the IPv4 routes that only go
+ * through it leave the cache as they left the kernel, or else a route
+ * added again later would look like one the cache already had, and pass
+ * unseen. */
 struct link_routes {
     struct mf_rtmon *rtmon;
     int ifindex;
+    bool down;
+    struct nl_object **gone;        /* IPv4 routes to remove. */
+    size_t n_gone, allocated;
 };
 
 static void
@@ -75,14 +82,42 @@ link_route_cb(struct nl_object *obj, void *lr_)
 {
     struct link_routes *lr = lr_;
     struct rtnl_route *r = (struct rtnl_route *) obj;
+    int n = rtnl_route_get_nnexthops(r), n_here = 0;
 
-    for (int i = 0; i < rtnl_route_get_nnexthops(r); i++) {
-        if (rtnl_route_nh_get_ifindex(rtnl_route_nexthop_n(r, i))
-            == lr->ifindex) {
-            route_event(lr->rtmon, r);
-            break;
-        }
+    for (int i = 0; i < n; i++) {
+        n_here += (rtnl_route_nh_get_ifindex(rtnl_route_nexthop_n(r, i))
+                   == lr->ifindex);
     }
+    if (!n_here) {
+        return;
+    }
+    route_event(lr->rtmon, r);
+    if (lr->down && n_here == n && rtnl_route_get_family(r) == AF_INET) {
+        if (lr->n_gone >= lr->allocated) {
+            lr->allocated = lr->allocated ? 2 * lr->allocated : 8;
+            lr->gone = xrealloc(lr->gone, lr->allocated * sizeof *lr->gone);
+        }
+        nl_object_get(obj);
+        lr->gone[lr->n_gone++] = obj;
+    }
+}
+
+static void
+link_changed(struct mf_rtmon *rtmon, struct rtnl_link *link, bool deleted)
+{
+    struct link_routes lr = {
+        .rtmon = rtmon,
+        .ifindex = rtnl_link_get_ifindex(link),
+        .down = deleted || !(rtnl_link_get_flags(link) & IFF_UP),
+    };
+
+    rtmon->ops->link(rtmon->aux, lr.ifindex);
+    nl_cache_foreach(rtmon->caches[C_ROUTE], link_route_cb, &lr);
+    for (size_t i = 0; i < lr.n_gone; i++) {
+        nl_cache_remove(lr.gone[i]);
+        nl_object_put(lr.gone[i]);
+    }
+    free(lr.gone);
 }
 
 static void
@@ -104,12 +139,7 @@ change_cb(struct nl_cache *cache, struct nl_object *obj, int action,
             rtmon->ops->neigh(rtmon->aux, rtnl_neigh_get_ifindex(n), &ip);
         }
     } else if (!strcmp(type, "route/link")) {
-        struct link_routes lr = {
-            rtmon, rtnl_link_get_ifindex((struct rtnl_link *) obj),
-        };
-
-        rtmon->ops->link(rtmon->aux, lr.ifindex);
-        nl_cache_foreach(rtmon->caches[C_ROUTE], link_route_cb, &lr);
+        link_changed(rtmon, (struct rtnl_link *) obj, action == NL_ACT_DEL);
     } else if (!strcmp(type, "route/addr")) {
         rtmon->ops->addr(rtmon->aux,
                          rtnl_addr_get_ifindex((struct rtnl_addr *) obj));
