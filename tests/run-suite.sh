@@ -59,16 +59,15 @@ emulation_path () {
     echo "$dir/emu-bin:$path"
 }
 
-# The suite's processes that have run longer than this are taken for hung
-# (locally no group takes a minute; a group that starts ovs-vswitchd six
-# times, under emulation on a loaded machine, a few): the watchdog prints
-# what the group was doing and kills them, which fails that check, and so
-# its group, instead of the whole run reaching the VM's timeout silently.
-group_timeout=${MF_GROUP_TIMEOUT:-600}
+# A group that runs longer than this is taken for hung (locally no group
+# takes two minutes; under emulation on a loaded machine a few): the
+# watchdog prints what it was doing and kills its processes, which fails
+# that group, instead of the whole run reaching the VM's timeout silently.
+group_timeout=${MF_GROUP_TIMEOUT:-420}
 
-# descendants PID: the processes below PID, with their age in seconds.
+# descendants PID: the processes below PID ("pid ppid args" lines).
 descendants () {
-    ps -eo pid=,ppid=,etimes=,args= | awk -v root="$1" '
+    ps -eo pid=,ppid=,args= | awk -v root="$1" '
         { pid[NR] = $1; ppid[NR] = $2; line[NR] = $0 }
         END {
             below[root] = 1
@@ -83,24 +82,38 @@ descendants () {
         }'
 }
 
-# watchdog SUITE-PID SUITE-DIR: kills processes of the suite older than
-# group_timeout, after printing the process tree, the running group's log
-# and the kernel's last messages.
+# watchdog SUITE-PID SUITE-DIR TIMES: times each group by the watchdog's
+# own clock (the group running is the newest directory autotest made under
+# at-groups/), appending "GROUP SECONDS" lines to TIMES; a group older
+# than group_timeout has every process of the suite below the suite's
+# shell killed (those are the group's: autotest runs one group at a time)
+# after the process tree, the group's log and the kernel's last messages
+# are printed.  Process ages from ps are not used: under emulation they
+# were seen to be wrong.
 watchdog () {
-    local suite_pid=$1 dir=$2 old log seen=" "
+    local suite_pid=$1 dir=$2 times=$3 group= since=$SECONDS g log seen=" " killed=
     while kill -0 "$suite_pid" 2>/dev/null; do
-        sleep 10
-        old=$(descendants "$suite_pid" | awk -v t="$group_timeout" -v seen="$seen" \
-              '$3 > t && index(seen, " " $1 " ") == 0 { print $1 }')
-        [ -n "$old" ] || continue
-        seen="$seen$(echo $old) "
-        log=$(ls -t "$dir"/at-groups/*/testsuite.log 2>/dev/null | head -n 1)
-        echo "watchdog: processes of the suite older than $group_timeout s; killing them"
+        sleep 5
+        g=$(ls -t "$dir/at-groups" 2>/dev/null | head -n 1)
+        case $seen in *" $g "*) [ "$g" = "$group" ] || g= ;; esac
+        if [ "$g" != "$group" ]; then
+            [ -n "$group" ] && echo "$group $((SECONDS - since))" >> "$times"
+            group=$g
+            since=$SECONDS
+            seen="$seen$g "
+            continue
+        fi
+        [ -n "$group" ] && [ "$group" != "$killed" ] &&
+            [ $((SECONDS - since)) -gt "$group_timeout" ] || continue
+        log=$dir/at-groups/$group/testsuite.log
+        echo "watchdog: group $group has run for more than $group_timeout s; killing its processes"
         descendants "$suite_pid" | sed 's/^/watchdog: ps: /'
-        [ -n "$log" ] && tail -n 40 "$log" | sed "s|^|watchdog: $log: |"
+        [ -f "$log" ] && tail -n 40 "$log" | sed "s|^|watchdog: group $group: |"
         dmesg 2>/dev/null | tail -n 30 | sed 's/^/watchdog: dmesg: /'
-        kill -9 $old 2>/dev/null
+        kill -9 $(descendants "$suite_pid" | awk '{ print $1 }') 2>/dev/null
+        killed=$group
     done
+    [ -n "$group" ] && echo "$group $((SECONDS - since))" >> "$times"
 }
 
 # run_attempt W SUITE PATH TESTS...: one run of the suite in W, watched.
@@ -109,11 +122,10 @@ run_attempt () {
     shift 3
     (cd "$w" && exec "$suite" -C "$w" AUTOTEST_PATH="$path" "$@") &
     pid=$!
-    watchdog "$pid" "$w/$(basename "$suite").dir" &
+    watchdog "$pid" "$w/$(basename "$suite").dir" "$w/times" &
     wd=$!
     wait "$pid"
-    kill "$wd" 2>/dev/null
-    wait "$wd" 2>/dev/null
+    wait "$wd" 2>/dev/null     # It ends within 5 s of the suite.
     return 0
 }
 
@@ -167,6 +179,7 @@ run_suite () {
         failed_of "$w" "$suite" > "$w/failed.new" && mv "$w/failed.new" "$w/failed"
     done
     show_failures "$w" "$suite"
+    echo "$name: seconds per group (by attempt): $(awk '{ printf "%s%d:%d", NR > 1 ? " " : "", $1, $2 }' "$w/times" 2>/dev/null)"
     if [ -s "$w/failed-first-run" ]; then
         echo "$name: flaky (passed on a later attempt): $(comm -23 "$w/failed-first-run" "$w/failed" | tr '\n' ' ')"
     fi
