@@ -83,8 +83,8 @@ descendants () {
 }
 
 # watchdog SUITE-PID SUITE-DIR TIMES: times each group by the watchdog's
-# own clock (the group running is the newest directory autotest made under
-# at-groups/), appending "GROUP SECONDS" lines to TIMES; a group older
+# own clock (the group running is the newest of the directories autotest
+# makes for each group as it starts, NN or NNN), appending "GROUP SECONDS" lines to TIMES; a group older
 # than group_timeout has every process of the suite below the suite's
 # shell killed (those are the group's: autotest runs one group at a time)
 # after the process tree, the group's log and the kernel's last messages
@@ -94,7 +94,7 @@ watchdog () {
     local suite_pid=$1 dir=$2 times=$3 group= since=$SECONDS g log seen=" " killed=
     while kill -0 "$suite_pid" 2>/dev/null; do
         sleep 5
-        g=$(ls -t "$dir/at-groups" 2>/dev/null | head -n 1)
+        g=$(ls -t "$dir" 2>/dev/null | grep -E '^[0-9]+$' | head -n 1)
         case $seen in *" $g "*) [ "$g" = "$group" ] || g= ;; esac
         if [ "$g" != "$group" ]; then
             [ -n "$group" ] && echo "$group $((SECONDS - since))" >> "$times"
@@ -105,7 +105,7 @@ watchdog () {
         fi
         [ -n "$group" ] && [ "$group" != "$killed" ] &&
             [ $((SECONDS - since)) -gt "$group_timeout" ] || continue
-        log=$dir/at-groups/$group/testsuite.log
+        log=$dir/$group/testsuite.log
         echo "watchdog: group $group has run for more than $group_timeout s; killing its processes"
         descendants "$suite_pid" | sed 's/^/watchdog: ps: /'
         [ -f "$log" ] && tail -n 40 "$log" | sed "s|^|watchdog: group $group: |"
@@ -179,7 +179,7 @@ run_suite () {
         failed_of "$w" "$suite" > "$w/failed.new" && mv "$w/failed.new" "$w/failed"
     done
     show_failures "$w" "$suite"
-    echo "$name: seconds per group (by attempt): $(awk '{ printf "%s%d:%d", NR > 1 ? " " : "", $1, $2 }' "$w/times" 2>/dev/null)"
+    echo "$name: seconds per group (by attempt): $(awk '{ printf "%s%d:%d", NR > 1 ? " " : "", $1 + 0, $2 }' "$w/times" 2>/dev/null)"
     if [ -s "$w/failed-first-run" ]; then
         echo "$name: flaky (passed on a later attempt): $(comm -23 "$w/failed-first-run" "$w/failed" | tr '\n' ' ')"
     fi
