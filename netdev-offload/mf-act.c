@@ -249,6 +249,72 @@ mf_act_decode_list(const struct nlattr *nest, struct mf_act *acts, size_t *n,
     return 0;
 }
 
+int
+mf_act_decode_stats(const struct nlattr *nest, uint8_t *cookie,
+                    size_t *cookie_len, struct mf_act_stats *stats,
+                    const char **err)
+{
+    const struct nlattr *first = NULL, *a;
+    const struct nlattr *kind = NULL, *options = NULL, *st = NULL;
+    const struct mf_act_ops *ops;
+    int error = 0;
+
+    *cookie_len = 0;
+    memset(stats, 0, sizeof *stats);
+    mnl_attr_for_each_nested (a, nest) {
+        if (mnl_attr_get_type(a) == 1) {
+            first = a;
+            break;
+        }
+    }
+    if (!first) {
+        *err = "filter without actions";
+        return EPROTO;
+    }
+    mnl_attr_for_each_nested (a, first) {
+        switch (mnl_attr_get_type(a)) {
+        case TCA_ACT_KIND:
+            if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0) {
+                *err = "bad TCA_ACT_KIND";
+                return EPROTO;
+            }
+            kind = a;
+            break;
+        case TCA_ACT_OPTIONS:
+            options = a;
+            break;
+        case TCA_ACT_STATS:
+            st = a;
+            break;
+        case TCA_ACT_COOKIE:
+            if (mnl_attr_get_payload_len(a) > MF_COOKIE_LEN) {
+                *err = "oversized TCA_ACT_COOKIE";
+                return EPROTO;
+            }
+            memcpy(cookie, mnl_attr_get_payload(a),
+                   mnl_attr_get_payload_len(a));
+            *cookie_len = mnl_attr_get_payload_len(a);
+            break;
+        default:
+            break;
+        }
+    }
+    if (!kind) {
+        *err = "action without kind";
+        return EPROTO;
+    }
+    if (st) {
+        error = decode_stats(st, stats, err);
+    }
+    /* A terse dump leaves the options out, and with them the time of
+     * last use; a kernel that does not know terse dumps sends them. */
+    ops = ops_by_tc_kind(mnl_attr_get_str(kind));
+    if (!error && options && ops) {
+        decode_tm(options, ops->tm_attr, stats);
+    }
+    return error;
+}
+
 const void *
 mf_act_pipe_parms(const struct nlattr *a, size_t size, const char *kind,
                   int *error, const char **err)

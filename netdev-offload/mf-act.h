@@ -188,6 +188,14 @@ int mf_act_decode_list(const struct nlattr *nest, struct mf_act *acts,
                        size_t *n, uint8_t *cookie, size_t *cookie_len,
                        struct mf_act_stats *stats, const char **err);
 
+/* Reads only the first action of a TCA_FLOWER_ACT nest, as a terse dump
+ * gives it: its cookie (into 'cookie' and '*cookie_len', as above) and
+ * its stats (the time of last use only if its options came too).
+ * Returns 0 or a positive errno with '*err' naming the problem. */
+int mf_act_decode_stats(const struct nlattr *nest, uint8_t *cookie,
+                        size_t *cookie_len, struct mf_act_stats *stats,
+                        const char **err);
+
 /* For the decoders of kinds that megaflower puts between others: 'a' must
  * hold at least 'size' bytes of a parameters struct that starts with
  * tc_gen, whose verdict must be "pipe" (go on to the next action).

@@ -31,6 +31,7 @@ COVERAGE_DEFINE(mf_filter_flushed);
 COVERAGE_DEFINE(mf_echo_mismatch);
 COVERAGE_DEFINE(mf_kernel_refused);
 COVERAGE_DEFINE(mf_batch_flows);
+COVERAGE_DEFINE(mf_dump_terse);
 
 /* One offloaded megaflow: 56 bytes, which malloc serves from a 64-byte
  * chunk.  The table is all the userspace memory an offloaded flow costs. */
@@ -763,6 +764,7 @@ mf_engine_n_flows(uint32_t ifindex)
 /* One kernel dump, read as it comes. */
 struct mf_engine_dump {
     struct mf_tc_dump *tc;
+    bool terse;
     size_t n_foreign;           /* Not ours: left alone. */
     size_t n_undecodable;       /* Ours, but unreadable. */
 };
@@ -797,10 +799,12 @@ next_ours(struct mf_engine_dump *d, const struct mf_filter **fp)
 }
 
 static int
-dump_open(uint32_t ifindex, struct mf_engine_dump *d, struct mf_err *err)
+dump_open(uint32_t ifindex, bool terse, struct mf_engine_dump *d,
+          struct mf_err *err)
 {
     memset(d, 0, sizeof *d);
-    d->tc = mf_tc_dump_start(ifindex, port_hook(ifindex), err);
+    d->terse = terse;
+    d->tc = mf_tc_dump_start(ifindex, port_hook(ifindex), terse, err);
     return d->tc ? 0 : err->error ? err->error : EPROTO;
 }
 
@@ -815,7 +819,7 @@ flush__(uint32_t ifindex, size_t *n_foreign, struct mf_err *err)
     int error;
 
     /* Where they are first, then delete: not while the dump runs. */
-    error = dump_open(ifindex, &d, err);
+    error = dump_open(ifindex, false, &d, err);
     if (!error) {
         while (next_ours(&d, &f)) {
             if (n >= allocated) {
@@ -885,11 +889,15 @@ mf_engine_flush(uint32_t ifindex, struct mf_err *err)
 }
 
 int
-mf_engine_dump_start(uint32_t ifindex, struct mf_engine_dump **dp,
-                     struct mf_err *err)
+mf_engine_dump_start(uint32_t ifindex, bool terse,
+                     struct mf_engine_dump **dp, struct mf_err *err)
 {
     struct mf_engine_dump *d = xmalloc(sizeof *d);
-    int error = dump_open(ifindex, d, err);
+    int error = dump_open(ifindex, terse, d, err);
+
+    if (terse) {
+        COVERAGE_INC(mf_dump_terse);
+    }
 
     if (error) {
         free(d);
@@ -907,13 +915,22 @@ mf_engine_dump_next(struct mf_engine_dump *d, const struct mf_filter **fp,
 
     while (next_ours(d, &f)) {
         struct flow_copy prev;
+        bool known;
 
         if (f->prio == MF_PRIO_PROBE) {
             continue;
         }
         memcpy(ufid, f->cookie, sizeof *ufid);
-        stats_from_filter(f, flow_lookup(ufid, &prev) ? &prev.adjust : NULL,
-                          stats);
+        known = flow_lookup(ufid, &prev);
+        if (d->terse && (!known || prev.loc.ifindex != f->ifindex
+                         || prev.loc.prio != f->prio
+                         || prev.loc.handle != f->handle)) {
+            /* Without its match, only the flow table can vouch for a
+             * filter: one it does not know (a modify's old filter in
+             * passing, say) is not reported. */
+            continue;
+        }
+        stats_from_filter(f, known ? &prev.adjust : NULL, stats);
         *fp = f;
         return true;
     }

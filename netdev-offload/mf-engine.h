@@ -108,10 +108,14 @@ int mf_engine_flush(uint32_t ifindex, struct mf_err *);
 /* Number of flows offloaded on 'ifindex'. */
 size_t mf_engine_n_flows(uint32_t ifindex);
 
-/* Dumps the owned filters on 'ifindex', as the kernel has them. */
+/* Dumps the owned filters on 'ifindex', as the kernel has them.  A
+ * 'terse' dump (what OVS's revalidators ask for) reads only each filter's
+ * place, flags, ufid and counters from the kernel, and returns filters
+ * without match or actions ('n_acts' 0), only for flows in the engine's
+ * table at that place. */
 struct mf_engine_dump;
-int mf_engine_dump_start(uint32_t ifindex, struct mf_engine_dump **,
-                         struct mf_err *);
+int mf_engine_dump_start(uint32_t ifindex, bool terse,
+                         struct mf_engine_dump **, struct mf_err *);
 bool mf_engine_dump_next(struct mf_engine_dump *, const struct mf_filter **,
                          struct mf_ufid *, struct mf_flow_stats *);
 void mf_engine_dump_done(struct mf_engine_dump *);

@@ -89,13 +89,15 @@ decode_options(const struct nlattr *opts, struct mf_filter *f,
                               &f->cookie_len, &f->stats, err);
 }
 
-int
-mf_filter_decode(const struct nlmsghdr *nlh, struct mf_filter *f,
-                 const char **err)
+/* Decodes the identity of the filter in 'nlh' into 'f' (cleared first)
+ * and finds its TCA_OPTIONS.  Returns 0, ENOENT if it is not a flower
+ * filter (or no filter), or EPROTO. */
+static int
+decode_header(const struct nlmsghdr *nlh, struct mf_filter *f,
+              const struct nlattr **optsp, const char **err)
 {
     const struct nlattr *a, *kind = NULL, *opts = NULL;
     const struct tcmsg *tc;
-    int error;
 
     mf_filter_clear(f);         /* Not the 10 KB of actions: each is
                                  * zeroed as it is decoded. */
@@ -141,11 +143,60 @@ mf_filter_decode(const struct nlmsghdr *nlh, struct mf_filter *f,
         *err = "no filter in message";
         return ENOENT;
     }
-    error = decode_options(opts, f, err);
+    *optsp = opts;
+    return 0;
+}
+
+int
+mf_filter_decode(const struct nlmsghdr *nlh, struct mf_filter *f,
+                 const char **err)
+{
+    const struct nlattr *opts;
+    int error;
+
+    error = decode_header(nlh, f, &opts, err);
+    if (!error) {
+        error = decode_options(opts, f, err);
+    }
     if (!error) {
         mf_flower_normalize(&f->key, &f->mask, f->protocol);
     }
     return error;
+}
+
+int
+mf_filter_decode_terse(const struct nlmsghdr *nlh, struct mf_filter *f,
+                       const char **err)
+{
+    const struct nlattr *opts, *a, *acts = NULL;
+    int error;
+
+    error = decode_header(nlh, f, &opts, err);
+    if (error) {
+        return error;
+    }
+    mnl_attr_for_each_nested (a, opts) {
+        switch (mnl_attr_get_type(a)) {
+        case TCA_FLOWER_ACT:
+            acts = a;
+            break;
+        case TCA_FLOWER_FLAGS:
+            if (mnl_attr_validate(a, MNL_TYPE_U32) < 0) {
+                *err = "bad TCA_FLOWER_FLAGS";
+                return EPROTO;
+            }
+            f->flags = mnl_attr_get_u32(a);
+            break;
+        default:
+            break;
+        }
+    }
+    if (!acts) {
+        *err = "filter without actions";
+        return EPROTO;
+    }
+    return mf_act_decode_stats(acts, f->cookie, &f->cookie_len, &f->stats,
+                               err);
 }
 
 bool

@@ -91,6 +91,13 @@ struct nlmsghdr *mf_filter_encode(void *buf, uint16_t type, uint16_t flags,
 int mf_filter_decode(const struct nlmsghdr *, struct mf_filter *,
                      const char **err);
 
+/* Parses a filter message of a terse dump (TCA_DUMP_FLAGS_TERSE), or of
+ * a full one, for what a terse dump carries: the identity, the flags, and
+ * the first action's cookie and stats.  Leaves the match and the actions
+ * empty ('n_acts' 0).  Returns as mf_filter_decode(). */
+int mf_filter_decode_terse(const struct nlmsghdr *, struct mf_filter *,
+                           const char **err);
+
 /* True if 'a' and 'b' match the same packets with the same actions. */
 bool mf_filter_same_rule(const struct mf_filter *a, const struct mf_filter *b);
 

@@ -3,6 +3,7 @@
 #include "mf-tc.h"
 
 #include <errno.h>
+#include <linux/netlink.h>
 #include <linux/pkt_cls.h>
 #include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
@@ -176,11 +177,13 @@ mf_tc_filter_del_last(const struct mf_filter *id, struct mf_filter *last,
 
 struct mf_tc_dump {
     struct mf_nl_dump *nl;
+    bool terse;
     struct mf_filter f;         /* The latest filter decoded. */
 };
 
 struct mf_tc_dump *
-mf_tc_dump_start(uint32_t ifindex, uint32_t hook, struct mf_err *err)
+mf_tc_dump_start(uint32_t ifindex, uint32_t hook, bool terse,
+                 struct mf_err *err)
 {
     char buf[MF_MSG_SIZE];
     struct mf_tc_dump *d;
@@ -194,6 +197,15 @@ mf_tc_dump_start(uint32_t ifindex, uint32_t hook, struct mf_err *err)
     tc->tcm_family = AF_UNSPEC;
     tc->tcm_ifindex = ifindex;
     tc->tcm_parent = hook;
+    if (terse) {
+        /* Handles, flags and the actions' kinds, cookies and counters
+         * only (Linux 5.7; an older kernel sends whole filters). */
+        struct nla_bitfield32 flags = {
+            TCA_DUMP_FLAGS_TERSE, TCA_DUMP_FLAGS_TERSE,
+        };
+
+        mnl_attr_put(nlh, TCA_DUMP_FLAGS, sizeof flags, &flags);
+    }
 
     d = malloc(sizeof *d);
     if (!d) {
@@ -205,6 +217,7 @@ mf_tc_dump_start(uint32_t ifindex, uint32_t hook, struct mf_err *err)
         free(d);
         return NULL;
     }
+    d->terse = terse;
     return d;
 }
 
@@ -219,7 +232,8 @@ mf_tc_dump_next(struct mf_tc_dump *d, const struct mf_filter **fp,
             continue;
         }
         *why = NULL;
-        *error = mf_filter_decode(nlh, &d->f, why);
+        *error = (d->terse ? mf_filter_decode_terse(nlh, &d->f, why)
+                  : mf_filter_decode(nlh, &d->f, why));
         if (*error != ENOENT) {     /* ENOENT: a chain, not a filter. */
             *fp = &d->f;
             return true;
@@ -244,7 +258,7 @@ int
 mf_tc_filter_dump(uint32_t ifindex, uint32_t hook, mf_tc_dump_cb *cb,
                   void *aux, struct mf_err *err)
 {
-    struct mf_tc_dump *d = mf_tc_dump_start(ifindex, hook, err);
+    struct mf_tc_dump *d = mf_tc_dump_start(ifindex, hook, false, err);
     const struct mf_filter *f;
     const char *why;
     int error;

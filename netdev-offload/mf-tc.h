@@ -63,10 +63,11 @@ int mf_tc_filter_del_last(const struct mf_filter *id, struct mf_filter *last,
  * until the next call); one that megaflower cannot decode comes with
  * '*error' nonzero and '*why' set, so that the caller decides.  Returns
  * false at the end; mf_tc_dump_finish() then says whether the dump itself
- * failed. */
+ * failed.  A 'terse' dump asks the kernel for identities, flags, cookies
+ * and counters only, and decodes only those (mf_filter_decode_terse()). */
 struct mf_tc_dump;
 struct mf_tc_dump *mf_tc_dump_start(uint32_t ifindex, uint32_t hook,
-                                    struct mf_err *);
+                                    bool terse, struct mf_err *);
 bool mf_tc_dump_next(struct mf_tc_dump *, const struct mf_filter **fp,
                      int *error, const char **why);
 int mf_tc_dump_finish(struct mf_tc_dump *, struct mf_err *);

@@ -530,7 +530,7 @@ mf_flow_dump_create(struct netdev *netdev, struct netdev_flow_dump **dumpp,
     d->up.terse = terse;
     error = get_ifindex(netdev, &ifindex);
     if (!error) {
-        error = mf_engine_dump_start(ifindex, &d->dump, &err);
+        error = mf_engine_dump_start(ifindex, terse, &d->dump, &err);
         if (error) {
             VLOG_WARN_RL(&error_rl, "%s: dump failed: %s",
                          netdev_get_name(netdev), err.msg);
@@ -567,6 +567,21 @@ mf_flow_dump_next(struct netdev_flow_dump *up, struct match *match,
     struct mf_flow_stats st;
 
     while (mf_engine_dump_next(d->dump, &f, (struct mf_ufid *) ufid, &st)) {
+        if (up->terse) {
+            /* The revalidators' dump: OVS finds the flow by its ufid, and
+             * needs only its counters (as linux_tc gives them). */
+            match_init_catchall(match);
+            match->wc.masks.in_port.odp_port = u32_to_odp(UINT32_MAX);
+            match->flow.in_port.odp_port = up->port;
+            *actions = NULL;
+            to_dpif_stats(&st, stats);
+            to_dpif_attrs(&st, attrs);
+            /* A terse dump has no time of last use, and OVS then judges
+             * by the counters; a time from before a modify would make it
+             * take a busy flow for idle. */
+            stats->used = 0;
+            return true;
+        }
         if (!filter_to_flow(up->netdev, f, up->port, match, actions,
                             wbuffer)) {
             to_dpif_stats(&st, stats);

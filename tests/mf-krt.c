@@ -370,7 +370,7 @@ do_batch(size_t n, size_t bad, bool lose)
         }
     }
     n_offloaded = mf_engine_n_flows(dev_ifindex);
-    if (mf_engine_dump_start(dev_ifindex, &dump, &err)) {
+    if (mf_engine_dump_start(dev_ifindex, false, &dump, &err)) {
         fprintf(stderr, "mf-krt: dump: %s\n", err.msg);
         return 1;
     }

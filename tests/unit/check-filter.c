@@ -7,6 +7,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/if_ether.h>
 #include <linux/pkt_cls.h>
+#include <linux/gen_stats.h>
 #include <linux/rtnetlink.h>
 #include <linux/tc_act/tc_mirred.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include "mf-tc.h"
 
 static char buf[MF_MSG_SIZE];
+static const struct mf_flower_key zero_key;
 
 static void
 example(struct mf_filter *f)
@@ -200,6 +202,89 @@ START_TEST(test_no_actions_eproto)
 }
 END_TEST
 
+/* A filter as a terse dump has it (the kernel's fl_terse_dump() and
+ * tcf_action_dump_terse()): flags, and for each action its kind, counters
+ * and cookie, no options. */
+static struct nlmsghdr *
+terse_reply(const struct mf_filter *f, uint64_t packets, uint64_t bytes)
+{
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+    struct tcmsg *tc = mnl_nlmsg_put_extra_header(nlh, sizeof *tc);
+    struct nlattr *opts, *acts;
+
+    nlh->nlmsg_type = RTM_NEWTFILTER;
+    tc->tcm_ifindex = f->ifindex;
+    tc->tcm_handle = f->handle;
+    tc->tcm_parent = f->parent;
+    tc->tcm_info = TC_H_MAKE((uint32_t) f->prio << 16, f->protocol);
+    mnl_attr_put_strz(nlh, TCA_KIND, "flower");
+    mnl_attr_put_u32(nlh, TCA_CHAIN, 0);
+    opts = mnl_attr_nest_start(nlh, TCA_OPTIONS);
+    mnl_attr_put_u32(nlh, TCA_FLOWER_FLAGS,
+                     TCA_CLS_FLAGS_SKIP_HW | TCA_CLS_FLAGS_NOT_IN_HW);
+    acts = mnl_attr_nest_start(nlh, TCA_FLOWER_ACT);
+    for (int i = 1; i <= 2; i++) {
+        struct nlattr *act = mnl_attr_nest_start(nlh, i);
+        struct nlattr *st;
+        struct gnet_stats_basic basic = { bytes, packets };
+
+        mnl_attr_put_strz(nlh, TCA_ACT_KIND, "mirred");
+        st = mnl_attr_nest_start(nlh, TCA_ACT_STATS);
+        mnl_attr_put(nlh, TCA_STATS_BASIC, sizeof basic, &basic);
+        mnl_attr_put_u64(nlh, TCA_STATS_PKT64, packets);
+        mnl_attr_nest_end(nlh, st);
+        if (i == 1) {
+            mnl_attr_put(nlh, TCA_ACT_COOKIE, f->cookie_len, f->cookie);
+        }
+        mnl_attr_nest_end(nlh, act);
+    }
+    mnl_attr_nest_end(nlh, acts);
+    mnl_attr_nest_end(nlh, opts);
+    return nlh;
+}
+
+START_TEST(test_terse_reply)
+{
+    struct mf_filter f, g;
+    const char *err = NULL;
+    struct nlmsghdr *nlh;
+
+    example(&f);
+    nlh = terse_reply(&f, 5000000000ULL, 7);
+    ck_assert_int_eq(mf_filter_decode_terse(nlh, &g, &err), 0);
+    ck_assert_uint_eq(g.ifindex, f.ifindex);
+    ck_assert_uint_eq(g.prio, f.prio);
+    ck_assert_uint_eq(g.handle, f.handle);
+    ck_assert_uint_eq(g.protocol, f.protocol);
+    ck_assert(g.flags & TCA_CLS_FLAGS_NOT_IN_HW);
+    ck_assert_uint_eq(g.cookie_len, f.cookie_len);
+    ck_assert(!memcmp(g.cookie, f.cookie, f.cookie_len));
+    ck_assert_uint_eq(g.stats.n_packets, 5000000000ULL);
+    ck_assert_uint_eq(g.stats.n_bytes, 7);
+    ck_assert(!g.stats.used);       /* No options: no time of last use. */
+    ck_assert_uint_eq(g.n_acts, 0);
+    /* The full decoder wants every action's options. */
+    ck_assert_int_eq(mf_filter_decode(nlh, &g, &err), EPROTO);
+}
+END_TEST
+
+/* A kernel without terse dumps (before 5.7) sends whole filters. */
+START_TEST(test_terse_of_full_reply)
+{
+    struct mf_filter f, g;
+    const char *err = NULL;
+    struct nlmsghdr *nlh;
+
+    example(&f);
+    nlh = mf_filter_encode(buf, RTM_NEWTFILTER, 0, &f, true);
+    ck_assert_int_eq(mf_filter_decode_terse(nlh, &g, &err), 0);
+    ck_assert_uint_eq(g.handle, f.handle);
+    ck_assert(!memcmp(g.cookie, f.cookie, f.cookie_len));
+    ck_assert_uint_eq(g.n_acts, 0);
+    ck_assert(!memcmp(&g.mask, &zero_key, sizeof zero_key));  /* No match. */
+}
+END_TEST
+
 Suite *
 mf_filter_suite(void)
 {
@@ -214,6 +299,8 @@ mf_filter_suite(void)
     tcase_add_test(tc, test_unknown_match_refused);
     tcase_add_test(tc, test_short_tcmsg_eproto);
     tcase_add_test(tc, test_no_actions_eproto);
+    tcase_add_test(tc, test_terse_reply);
+    tcase_add_test(tc, test_terse_of_full_reply);
     suite_add_tcase(s, tc);
     return s;
 }
