@@ -83,7 +83,7 @@ check-autotest: all tests/mf-resolve $(TESTSUITE) tests/atlocal
 # tests/run-system.sh uses this kernel when it has them, else the VM.
 # 'make check' (and so CI) runs every group but 3, which starts
 # ovs-vswitchd six times (five restarts) and runs in 'make check-full'.
-SYSTEM_CI_TESTS = 1 2 4 5 6 7 8 9 10 11 12 13 14 15 16 17
+SYSTEM_CI_TESTS = 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17
 check-system: all tests/mf-krt tests/mf-resolve $(SYSTEM_TESTSUITE) tests/atlocal
 	MF_BUILDDIR='$(abs_top_builddir)' MF_SRCDIR='$(abs_top_srcdir)' \
 	OVS_SRCDIR='$(OVS_SRCDIR)' AUTOTEST_PATH='$(AUTOTEST_PATH)' \

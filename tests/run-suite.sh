@@ -179,7 +179,7 @@ run_suite () {
         failed_of "$w" "$suite" > "$w/failed.new" && mv "$w/failed.new" "$w/failed"
     done
     show_failures "$w" "$suite"
-    echo "$name: seconds per group (by attempt): $(awk '{ printf "%s%d:%d", NR > 1 ? " " : "", $1 + 0, $2 }' "$w/times" 2>/dev/null)"
+    echo "$name: seconds per group (by attempt): $(awk '{ printf "%s%d:%d", (NR > 1 ? " " : ""), $1 + 0, $2 }' "$w/times" 2>/dev/null)"
     if [ -s "$w/failed-first-run" ]; then
         echo "$name: flaky (passed on a later attempt): $(comm -23 "$w/failed-first-run" "$w/failed" | tr '\n' ' ')"
     fi
