@@ -20,8 +20,11 @@
  *     time for each, the RSS and heap growth over the insertion, user and
  *     system CPU;
  *   - the ceiling: the same filters (megaflower's encoding), encoded
- *     beforehand, sent by a bare netlink sender in batches of 64 KB with
- *     one acknowledgement each, matched by sequence number;
+ *     beforehand, sent by a bare netlink sender in batches (the fastest
+ *     of 64 KB, 16 KB and 3.5 KB) with one acknowledgement each, matched
+ *     by sequence number; then dumped, terse and in full, nothing
+ *     decoded; then inserted again asking for an echo of each, in
+ *     batches of 3.5 KB as megaflower sends them;
  *   - iproute2: `tc -b` with the same filters as tc(8) lines.
  * With -r REPEAT each figure is the median of REPEAT runs.  With
  * MF_BENCH_NOFORK set, each runs in this process instead (for a debugger
@@ -80,9 +83,11 @@ static const char *const provider_names[N_PROVIDERS] = {
     "linux_tc", "megaflower", "mf-batch",
 };
 
-enum op { OP_PUT, OP_MOD, OP_DUMP, OP_DEL, N_OPS };
+/* "dump" is the revalidators' dump (terse: ufids and counters), "dump-full"
+ * dpctl/dump-flows' (every filter read back as the megaflow it is). */
+enum op { OP_PUT, OP_MOD, OP_DUMP, OP_DUMP_FULL, OP_DEL, N_OPS };
 static const char *const op_names[N_OPS] = {
-    "insert", "modify", "dump", "delete",
+    "insert", "modify", "dump", "dump-full", "delete",
 };
 
 /* What one provider's child measured. */
@@ -92,13 +97,17 @@ struct result {
     double heap_per_flow;
     double user, sys;               /* CPU seconds, all four phases. */
     uint64_t n_failed;              /* flow_put or flow_del errors. */
-    uint64_t n_dumped;
+    uint64_t n_dumped;              /* By the full dump... */
+    uint64_t n_dumped_terse;        /* ...and by the terse one. */
     char error[256];                /* First error, "" if none. */
 };
 
-/* The ceilings. */
+/* The ceilings: the kernel's cost alone, in flows per second. */
 struct ceiling {
-    double batch;                   /* Bare netlink, flows per second. */
+    double batch;                   /* Bare netlink insertion, ack only. */
+    double batch_echo;              /* The same, with an echo of each. */
+    double dump;                    /* Bare terse dump, nothing decoded. */
+    double dump_full;               /* Bare full dump, nothing decoded. */
     double tc_b;                    /* tc -b. */
     uint64_t n_failed;
     char error[256];
@@ -261,6 +270,50 @@ put_all(const struct netdev_flow_api *api, struct netdev *netdev,
     return n / (mf_bench_wall() - t);
 }
 
+/* One whole dump as OVS makes it ('terse' as the revalidators do, or not
+ * as dpctl/dump-flows); returns flows per second, and how many flows it
+ * found in '*n_found'. */
+static double
+dump_all(const struct netdev_flow_api *api, struct netdev *netdev,
+         bool terse, uint64_t *n_found, struct result *r)
+{
+    struct netdev_flow_dump *dump;
+    struct ofpbuf rbuffer;
+    uint64_t n = 0;
+    double t;
+    int error;
+
+    ofpbuf_init(&rbuffer, NL_DUMP_BUFSIZE);
+    t = mf_bench_wall();
+    error = api->flow_dump_create(netdev, &dump, terse);
+    if (error) {
+        note_error(r, terse ? "flow_dump_create (terse)" : "flow_dump_create",
+                   0, error);
+    } else {
+        for (;;) {
+            struct odputil_keybuf actbuf;
+            struct dpif_flow_stats stats;
+            struct dpif_flow_attrs attrs;
+            struct nlattr *actions;
+            struct ofpbuf wbuffer;
+            struct match match;
+            ovs_u128 ufid;
+
+            ofpbuf_use_stack(&wbuffer, &actbuf, sizeof actbuf);
+            if (!api->flow_dump_next(dump, &match, &actions, &stats, &attrs,
+                                     &ufid, &rbuffer, &wbuffer)) {
+                break;
+            }
+            n++;
+        }
+        api->flow_dump_destroy(dump);
+    }
+    t = mf_bench_wall() - t;
+    ofpbuf_uninit(&rbuffer);
+    *n_found = n;
+    return n / t;
+}
+
 /* Runs 'api' over 'n' flows of 'w' (in a child). */
 static void
 run_provider(const struct netdev_flow_api *api, bool batch,
@@ -270,8 +323,6 @@ run_provider(const struct netdev_flow_api *api, bool batch,
     struct ofpbuf *acts, *alt_acts;
     double u0, s0, u1, s1, t;
     size_t rss0, heap0;
-    struct netdev_flow_dump *dump;
-    struct ofpbuf rbuffer;
     struct netdev *netdev;
     int error;
 
@@ -322,32 +373,8 @@ run_provider(const struct netdev_flow_api *api, bool batch,
     r->rate[OP_MOD] = put_all(api, netdev, w, n, alt_matches, alt_acts,
                               "flow_put (modify)", r);
 
-    ofpbuf_init(&rbuffer, NL_DUMP_BUFSIZE);
-    t = mf_bench_wall();
-    error = api->flow_dump_create(netdev, &dump, false);
-    if (error) {
-        note_error(r, "flow_dump_create", 0, error);
-    } else {
-        for (;;) {
-            struct odputil_keybuf actbuf;
-            struct dpif_flow_stats stats;
-            struct dpif_flow_attrs attrs;
-            struct nlattr *actions;
-            struct ofpbuf wbuffer;
-            struct match match;
-            ovs_u128 ufid;
-
-            ofpbuf_use_stack(&wbuffer, &actbuf, sizeof actbuf);
-            if (!api->flow_dump_next(dump, &match, &actions, &stats, &attrs,
-                                     &ufid, &rbuffer, &wbuffer)) {
-                break;
-            }
-            r->n_dumped++;
-        }
-        api->flow_dump_destroy(dump);
-    }
-    r->rate[OP_DUMP] = r->n_dumped / (mf_bench_wall() - t);
-    ofpbuf_uninit(&rbuffer);
+    r->rate[OP_DUMP] = dump_all(api, netdev, true, &r->n_dumped_terse, r);
+    r->rate[OP_DUMP_FULL] = dump_all(api, netdev, false, &r->n_dumped, r);
 
     t = mf_bench_wall();
     for (size_t i = 0; i < n; i++) {
@@ -454,10 +481,11 @@ ceiling_encode(const struct mf_bench_workload *w, size_t n, size_t *sizep,
 }
 
 /* Sends the requests in 'buf' in batches of at most 'batch' bytes and
- * reads every acknowledgement.  Returns the number of errors. */
+ * reads every acknowledgement (and with 'echo', every echo: each request
+ * asks for one, as megaflower's do).  Returns the number of errors. */
 static uint64_t
-ceiling_send(struct mnl_socket *nl, const uint8_t *buf, size_t size,
-             size_t batch, struct ceiling *c)
+ceiling_send(struct mnl_socket *nl, uint8_t *buf, size_t size,
+             size_t batch, bool echo, struct ceiling *c)
 {
     static uint8_t rbuf[1 << 20];
     uint64_t n_failed = 0;
@@ -469,11 +497,14 @@ ceiling_send(struct mnl_socket *nl, const uint8_t *buf, size_t size,
 
         /* Whole messages up to 'batch' bytes. */
         while (ofs + len < size) {
-            const struct nlmsghdr *nlh = (const void *) (buf + ofs + len);
+            struct nlmsghdr *nlh = (void *) (buf + ofs + len);
             size_t l = NLMSG_ALIGN(nlh->nlmsg_len);
 
             if (len && len + l > batch) {
                 break;
+            }
+            if (echo) {
+                nlh->nlmsg_flags |= NLM_F_ECHO;
             }
             len += l;
             last = nlh->nlmsg_seq;
@@ -515,6 +546,62 @@ ceiling_send(struct mnl_socket *nl, const uint8_t *buf, size_t size,
     return n_failed;
 }
 
+/* Dumps the filters at 'ifindex''s ingress ('terse' or not), reading every
+ * message and decoding none.  Returns flows per second, the number of
+ * filters in '*n_found'. */
+static double
+ceiling_dump(struct mnl_socket *nl, uint32_t ifindex, bool terse,
+             uint64_t *n_found)
+{
+    static uint8_t rbuf[1 << 20];
+    char req[256];
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
+    struct tcmsg *tc;
+    uint64_t n = 0;
+    double t;
+
+    nlh->nlmsg_type = RTM_GETTFILTER;
+    nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+    nlh->nlmsg_seq = 0x7fffffff;
+    tc = mnl_nlmsg_put_extra_header(nlh, sizeof *tc);
+    tc->tcm_family = AF_UNSPEC;
+    tc->tcm_ifindex = ifindex;
+    tc->tcm_parent = MF_TC_INGRESS;
+    if (terse) {
+        struct nla_bitfield32 flags = {
+            TCA_DUMP_FLAGS_TERSE, TCA_DUMP_FLAGS_TERSE,
+        };
+
+        mnl_attr_put(nlh, TCA_DUMP_FLAGS, sizeof flags, &flags);
+    }
+    t = mf_bench_wall();
+    if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
+        ovs_fatal(errno, "ceiling: dump request");
+    }
+    for (bool done = false; !done;) {
+        ssize_t r = mnl_socket_recvfrom(nl, rbuf, sizeof rbuf);
+        const struct nlmsghdr *m;
+
+        if (r < 0) {
+            ovs_fatal(errno, "ceiling: dump");
+        }
+        for (m = (const void *) rbuf; mnl_nlmsg_ok(m, r);
+             m = mnl_nlmsg_next(m, (int *) &r)) {
+            if (m->nlmsg_type == NLMSG_DONE || m->nlmsg_type == NLMSG_ERROR) {
+                done = true;
+            } else if (m->nlmsg_type == RTM_NEWTFILTER
+                       && ((const struct tcmsg *)
+                           mnl_nlmsg_get_payload(m))->tcm_handle) {
+                n++;
+            }
+        }
+    }
+    *n_found = n;
+    return n / (mf_bench_wall() - t);
+}
+
+static const size_t ceiling_chunks[] = { 64 * 1024, 16 * 1024, 3584 };
+
 static void
 run_ceiling(const struct mf_bench_workload *w, size_t n, struct ceiling *c)
 {
@@ -522,6 +609,7 @@ run_ceiling(const struct mf_bench_workload *w, size_t n, struct ceiling *c)
     size_t size;
     uint8_t *buf;
     int one = 1, rcvbuf = 4 << 20;
+    uint64_t n_found;
     double t;
 
     uint32_t ifindex = if_nametoindex(w->in_port == MF_BENCH_PORT_VXLAN
@@ -549,9 +637,46 @@ run_ceiling(const struct mf_bench_workload *w, size_t n, struct ceiling *c)
     setsockopt(mnl_socket_get_fd(nl), SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
                sizeof rcvbuf);
 
+    /* The kernel's best: the fastest of three sendmsg sizes (64 KB is
+     * what megaflower sends of requests without echo). */
+    for (size_t i = 0; i < ARRAY_SIZE(ceiling_chunks); i++) {
+        double rate;
+
+        if (i) {
+            clear_tc();
+            if (mf_tc_ensure_hook(ifindex, MF_TC_INGRESS, &err)) {
+                ovs_fatal(0, "ceiling: ingress hook: %s", err.msg);
+            }
+        }
+        t = mf_bench_wall();
+        c->n_failed += ceiling_send(nl, buf, size, ceiling_chunks[i], false,
+                                    c);
+        rate = n / (mf_bench_wall() - t);
+        c->batch = MAX(c->batch, rate);
+    }
+
+    c->dump = ceiling_dump(nl, ifindex, true, &n_found);
+    if (n_found != n && !c->n_failed++) {
+        snprintf(c->error, sizeof c->error, "terse dump found %"PRIu64,
+                 n_found);
+    }
+    c->dump_full = ceiling_dump(nl, ifindex, false, &n_found);
+    if (n_found != n && !c->n_failed++) {
+        snprintf(c->error, sizeof c->error, "full dump found %"PRIu64,
+                 n_found);
+    }
+
+    /* The insertion again, each filter echoed as megaflower asks. */
+    clear_tc();
+    if (mf_tc_ensure_hook(ifindex, MF_TC_INGRESS, &err)) {
+        ovs_fatal(0, "ceiling: ingress hook: %s", err.msg);
+    }
     t = mf_bench_wall();
-    c->n_failed = ceiling_send(nl, buf, size, 64 * 1024, c);
-    c->batch = n / (mf_bench_wall() - t);
+    /* In sendmsgs of 3.5 KB, as megaflower sends echoed requests (see
+     * MF_NL_ECHO_CHUNK_BYTES in netdev-offload/mf-nl.c). */
+    c->n_failed += ceiling_send(nl, buf, size, 3584, true, c);
+    c->batch_echo = n / (mf_bench_wall() - t);
+
     mnl_socket_close(nl);
     free(buf);
 }
@@ -755,14 +880,16 @@ measure(struct cell *cell, int repeat)
         }
     }
     cell->c = cs[0];
-    for (int k = 0; k < repeat; k++) {
-        v[k] = cs[k].batch;
-    }
-    cell->c.batch = median(v, repeat);
-    for (int k = 0; k < repeat; k++) {
-        v[k] = cs[k].tc_b;
-    }
-    cell->c.tc_b = median(v, repeat);
+#define CMEDIAN(FIELD)                                  \
+    for (int k = 0; k < repeat; k++) {                  \
+        v[k] = cs[k].FIELD;                             \
+    }                                                   \
+    cell->c.FIELD = median(v, repeat);
+    CMEDIAN(batch);
+    CMEDIAN(batch_echo);
+    CMEDIAN(dump);
+    CMEDIAN(dump_full);
+    CMEDIAN(tc_b);
 }
 
 static double
@@ -774,30 +901,34 @@ ratio(double a, double b)
 static void
 print_cell(const struct cell *cell)
 {
+    const struct ceiling *c = &cell->c;
+
     for (int p = 0; p < N_PROVIDERS; p++) {
         const struct result *r = &cell->r[p];
 
-        printf("%-12s %6zu %-10s %9.0f %9.0f %9.0f %9.0f %8.0f %8.0f "
+        printf("%-12s %6zu %-12s %8.0f %8.0f %8.0f %9.0f %8.0f %6.0f %6.0f "
                "%6.2f %6.2f\n", cell->w->name, cell->n, provider_names[p],
                r->rate[OP_PUT], r->rate[OP_MOD], r->rate[OP_DUMP],
-               r->rate[OP_DEL], r->rss_per_flow, r->heap_per_flow,
-               r->user, r->sys);
+               r->rate[OP_DUMP_FULL], r->rate[OP_DEL], r->rss_per_flow,
+               r->heap_per_flow, r->user, r->sys);
         if (r->n_failed || r->error[0]) {
             printf("  %s: %"PRIu64" failed: %s\n", provider_names[p],
                    r->n_failed, r->error);
         }
-        if (r->n_dumped != cell->n) {
-            printf("  %s: dumped %"PRIu64" of %zu flows\n",
-                   provider_names[p], r->n_dumped, cell->n);
+        if (r->n_dumped != cell->n || r->n_dumped_terse != cell->n) {
+            printf("  %s: dumped %"PRIu64" (terse: %"PRIu64") of %zu "
+                   "flows\n", provider_names[p], r->n_dumped,
+                   r->n_dumped_terse, cell->n);
         }
     }
-    printf("%-12s %6zu %-10s %9.0f\n", cell->w->name, cell->n, "ceiling",
-           cell->c.batch);
-    printf("%-12s %6zu %-10s %9.0f\n", cell->w->name, cell->n, "tc -b",
-           cell->c.tc_b);
-    if (cell->c.n_failed || cell->c.error[0]) {
-        printf("  ceiling: %"PRIu64" failed: %s\n", cell->c.n_failed,
-               cell->c.error);
+    printf("%-12s %6zu %-12s %8.0f %8s %8.0f %9.0f\n", cell->w->name,
+           cell->n, "ceiling", c->batch, "", c->dump, c->dump_full);
+    printf("%-12s %6zu %-12s %8.0f\n", cell->w->name, cell->n,
+           "ceiling+echo", c->batch_echo);
+    printf("%-12s %6zu %-12s %8.0f\n", cell->w->name, cell->n, "tc -b",
+           c->tc_b);
+    if (c->n_failed || c->error[0]) {
+        printf("  ceiling: %"PRIu64" failed: %s\n", c->n_failed, c->error);
     }
 }
 
@@ -805,28 +936,34 @@ static void
 print_ratios(const struct cell *cells, size_t n_cells)
 {
     printf("\nratios: megaflower / linux_tc (rates; memory: lower is "
-           "better); batched insertion / linux_tc and / ceiling; each "
-           "insertion / ceiling\n");
-    printf("%-12s %6s %7s %7s %7s %7s %7s %7s %8s %8s %8s %8s\n",
-           "workload", "flows", "insert", "modify", "dump", "delete", "rss",
-           "heap", "batch/tc", "bat/ceil", "mf/ceil", "tc/ceil");
+           "better); batched insertion (mf-batch) / linux_tc, / the "
+           "ceiling and / the ceiling with echoes; megaflower's and "
+           "linux_tc's insertion and dump / the ceiling's\n");
+    printf("%-12s %6s %6s %6s %6s %6s %6s %5s %5s %8s %8s %8s %7s %7s %7s "
+           "%7s\n", "workload", "flows", "insert", "modify", "dump",
+           "dumpf", "delete", "rss", "heap", "batch/tc", "bat/ceil",
+           "bat/echo", "mf/ceil", "tc/ceil", "mfd/cl", "tcd/cl");
     for (size_t i = 0; i < n_cells; i++) {
         const struct cell *c = &cells[i];
         const struct result *tc = &c->r[P_TC], *mf = &c->r[P_MF];
         const struct result *mfb = &c->r[P_MFB];
 
-        printf("%-12s %6zu %7.2f %7.2f %7.2f %7.2f %7.2f %7.2f %8.2f %8.2f "
-               "%8.2f %8.2f\n", c->w->name, c->n,
+        printf("%-12s %6zu %6.2f %6.2f %6.2f %6.2f %6.2f %5.2f %5.2f %8.2f "
+               "%8.2f %8.2f %7.2f %7.2f %7.2f %7.2f\n", c->w->name, c->n,
                ratio(mf->rate[OP_PUT], tc->rate[OP_PUT]),
                ratio(mf->rate[OP_MOD], tc->rate[OP_MOD]),
                ratio(mf->rate[OP_DUMP], tc->rate[OP_DUMP]),
+               ratio(mf->rate[OP_DUMP_FULL], tc->rate[OP_DUMP_FULL]),
                ratio(mf->rate[OP_DEL], tc->rate[OP_DEL]),
                ratio(mf->rss_per_flow, tc->rss_per_flow),
                ratio(mf->heap_per_flow, tc->heap_per_flow),
                ratio(mfb->rate[OP_PUT], tc->rate[OP_PUT]),
                ratio(mfb->rate[OP_PUT], c->c.batch),
+               ratio(mfb->rate[OP_PUT], c->c.batch_echo),
                ratio(mf->rate[OP_PUT], c->c.batch),
-               ratio(tc->rate[OP_PUT], c->c.batch));
+               ratio(tc->rate[OP_PUT], c->c.batch),
+               ratio(mf->rate[OP_DUMP], c->c.dump),
+               ratio(tc->rate[OP_DUMP], c->c.dump));
     }
 }
 
@@ -858,8 +995,12 @@ write_json(const char *path, const struct cell *cells, size_t n_cells,
                     "%"PRIu64"}", r->rss_per_flow, r->heap_per_flow, r->user,
                     r->sys, r->n_failed);
         }
-        fprintf(f, ", \"ceiling_insert_per_s\": %.0f, \"tc_b_insert_per_s\""
-                ": %.0f}", c->c.batch, c->c.tc_b);
+        fprintf(f, ", \"ceiling_insert_per_s\": %.0f, "
+                "\"ceiling_echo_insert_per_s\": %.0f, "
+                "\"ceiling_dump_per_s\": %.0f, "
+                "\"ceiling_dump_full_per_s\": %.0f, "
+                "\"tc_b_insert_per_s\": %.0f}", c->c.batch, c->c.batch_echo,
+                c->c.dump, c->c.dump_full, c->c.tc_b);
     }
     fprintf(f, "\n]}\n");
     fclose(f);
@@ -948,11 +1089,12 @@ main(int argc, char *argv[])
         }
     }
 
-    printf("rates in flows per second (wall); memory: bytes per flow over "
-           "the insertion; CPU: seconds, all four phases\n");
-    printf("%-12s %6s %-10s %9s %9s %9s %9s %8s %8s %6s %6s\n", "workload",
-           "flows", "provider", "insert", "modify", "dump", "delete", "rss",
-           "heap", "user", "sys");
+    printf("rates in flows per second (wall; dump: the revalidators' terse "
+           "dump, dump-full: dpctl's); memory: bytes per flow over the "
+           "insertion; CPU: seconds, all five phases\n");
+    printf("%-12s %6s %-12s %8s %8s %8s %9s %8s %6s %6s %6s %6s\n",
+           "workload", "flows", "provider", "insert", "modify", "dump",
+           "dump-full", "delete", "rss", "heap", "user", "sys");
     cells = xcalloc(n_ws * n_ns, sizeof *cells);
     for (size_t i = 0; i < n_ws; i++) {
         for (size_t j = 0; j < n_ns; j++) {
@@ -965,7 +1107,8 @@ main(int argc, char *argv[])
             fflush(stdout);
             for (int p = 0; p < N_PROVIDERS; p++) {
                 ok &= !cell->r[p].n_failed
-                      && cell->r[p].n_dumped == cell->n;
+                      && cell->r[p].n_dumped == cell->n
+                      && cell->r[p].n_dumped_terse == cell->n;
             }
         }
     }

@@ -28,6 +28,15 @@
 #define MF_NL_CHUNK_BYTES 65536
 #define MF_NL_RCVBUF_PER_REQ 8192
 
+/* At most this many bytes of requests that ask for an echo go to one
+ * sendmsg.  The kernel (6.x tfilter_notify_prep()) sizes each echo's
+ * buffer as the larger of NLMSG_GOODSIZE (3776 bytes with 4 KB pages) and
+ * what is left of the sendmsg from that request on, and Debian's kernels
+ * zero every page they allocate (init_on_alloc): a 64 KB chunk made each
+ * echo cost a zeroed buffer of 32 KB on average, and batches slower than
+ * one request at a time. */
+#define MF_NL_ECHO_CHUNK_BYTES 3584
+
 #ifndef MAX
 #define MAX(A, B) ((A) > (B) ? (A) : (B))
 #endif
@@ -505,8 +514,10 @@ mf_nl_batch(struct mf_nl_req *reqs, size_t n, struct mf_err *err)
         while (i + n_chunk < n && n_chunk < max_reqs) {
             struct nlmsghdr *nlh = chunk[n_chunk].nlh;
             size_t l = NLMSG_ALIGN(nlh->nlmsg_len);
+            size_t limit = (nlh->nlmsg_flags & NLM_F_ECHO
+                            ? MF_NL_ECHO_CHUNK_BYTES : MF_NL_CHUNK_BYTES);
 
-            if (len + l > MF_NL_CHUNK_BYTES) {
+            if (len + l > limit) {
                 if (!n_chunk) {
                     batch_flags(nlh);
                     nlh->nlmsg_seq = base;
