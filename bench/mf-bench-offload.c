@@ -28,7 +28,8 @@
  *   - iproute2: `tc -b` with the same filters as tc(8) lines.
  * With -r REPEAT each figure is the median of REPEAT runs.  With
  * MF_BENCH_NOFORK set, each runs in this process instead (for a debugger
- * or a profiler: give it one workload, one N and -r 1).  Prints a
+ * or a profiler: give it one workload, one N and -r 1; and with
+ * MF_BENCH_INSERT_ONLY set, only the insertion runs).  Prints a
  * table of rates and one of ratios; --json writes both for comparison.
  */
 #include <config.h>
@@ -56,6 +57,7 @@
 #include "mf-bench-flows.h"
 #include "mf-caps.h"
 #include "mf-filter.h"
+#include "mf-shape.h"
 #include "mf-tc.h"
 #include "mf-xlate.h"
 #include "netdev-offload-megaflower.h"
@@ -97,6 +99,8 @@ struct result {
     double heap_per_flow;
     double user, sys;               /* CPU seconds, all four phases. */
     uint64_t n_failed;              /* flow_put or flow_del errors. */
+    uint64_t n_unechoed;            /* megaflower: installed without an
+                                     * echo (mf_shape_n_hits()). */
     uint64_t n_dumped;              /* By the full dump... */
     uint64_t n_dumped_terse;        /* ...and by the terse one. */
     char error[256];                /* First error, "" if none. */
@@ -369,6 +373,10 @@ run_provider(const struct netdev_flow_api *api, bool batch,
     }
     r->rss_per_flow = ((double) rss_bytes() - rss0) / n;
     r->heap_per_flow = ((double) mallinfo2().uordblks - heap0) / n;
+    if (getenv("MF_BENCH_INSERT_ONLY")) {
+        /* For a profile of the insertion alone. */
+        return;
+    }
 
     r->rate[OP_MOD] = put_all(api, netdev, w, n, alt_matches, alt_acts,
                               "flow_put (modify)", r);
@@ -391,6 +399,7 @@ run_provider(const struct netdev_flow_api *api, bool batch,
     cpu_times(&u1, &s1);
     r->user = u1 - u0;
     r->sys = s1 - s0;
+    r->n_unechoed = mf_shape_n_hits();
 }
 
 /* The ceiling's ports for megaflower's translation. */
@@ -914,6 +923,11 @@ print_cell(const struct cell *cell)
         if (r->n_failed || r->error[0]) {
             printf("  %s: %"PRIu64" failed: %s\n", provider_names[p],
                    r->n_failed, r->error);
+        }
+        if (p != P_TC) {
+            printf("  %s: %"PRIu64" of %zu insertions and as many modifies "
+                   "without an echo (shape proven)\n", provider_names[p],
+                   r->n_unechoed, cell->n);
         }
         if (r->n_dumped != cell->n || r->n_dumped_terse != cell->n) {
             printf("  %s: dumped %"PRIu64" (terse: %"PRIu64") of %zu "

@@ -190,6 +190,23 @@ ct_format(struct ds *s, const struct mf_act *act)
     ds_put_char(s, ')');
 }
 
+/* tcf_ct_fill_params() keeps the zone, a mark and labels (sent only with
+ * a nonzero mask), and the NAT range (read only when TCA_CT_ACTION, which
+ * is in the shape, says NAT), and tcf_ct_dump() gives them back. */
+static const struct mf_verbatim verbatim[] = {
+    { TCA_CT_ZONE, 0, 0, 0 },
+    { TCA_CT_MARK, 0, 0, 0 },
+    { TCA_CT_MARK_MASK, 0, 0, 0 },
+    { TCA_CT_LABELS, 0, 0, 0 },
+    { TCA_CT_LABELS_MASK, 0, 0, 0 },
+    { TCA_CT_NAT_IPV4_MIN, 0, 0, 0 },
+    { TCA_CT_NAT_IPV4_MAX, 0, 0, 0 },
+    { TCA_CT_NAT_IPV6_MIN, 0, 0, 0 },
+    { TCA_CT_NAT_IPV6_MAX, 0, 0, 0 },
+    { TCA_CT_NAT_PORT_MIN, 0, 0, 0 },
+    { TCA_CT_NAT_PORT_MAX, 0, 0, 0 },
+};
+
 const struct mf_act_ops mf_act_ct_ops = {
     .kind = MF_ACT_CT,
     .tc_kind = "ct",
@@ -197,4 +214,6 @@ const struct mf_act_ops mf_act_ct_ops = {
     .encode = ct_encode,
     .decode = ct_decode,
     .format = ct_format,
+    .verbatim = verbatim,
+    .n_verbatim = ARRAY_SIZE(verbatim),
 };

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "openvswitch/dynamic-string.h"
+#include "util.h"
 
 static int32_t
 mirred_verdict(int32_t eaction)
@@ -86,6 +87,13 @@ mirred_format(struct ds *s, const struct mf_act *act)
                   act->mirred.ifindex);
 }
 
+/* tcf_mirred_init() looks the device up by 'ifindex' (ENODEV if there is
+ * none) and tcf_mirred_dump() gives its ifindex back. */
+static const struct mf_verbatim mirred_verbatim[] = {
+    { TCA_MIRRED_PARMS, offsetof(struct tc_mirred, ifindex),
+      MEMBER_SIZEOF(struct tc_mirred, ifindex), 0 },
+};
+
 const struct mf_act_ops mf_act_mirred_ops = {
     .kind = MF_ACT_MIRRED,
     .tc_kind = "mirred",
@@ -93,4 +101,6 @@ const struct mf_act_ops mf_act_mirred_ops = {
     .encode = mirred_encode,
     .decode = mirred_decode,
     .format = mirred_format,
+    .verbatim = mirred_verbatim,
+    .n_verbatim = ARRAY_SIZE(mirred_verbatim),
 };

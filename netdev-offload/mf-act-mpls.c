@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "openvswitch/dynamic-string.h"
+#include "util.h"
 
 static void
 mpls_encode(struct nlmsghdr *nlh, const struct mf_act *act)
@@ -136,6 +137,16 @@ mpls_format(struct ds *s, const struct mf_act *act)
                   act->mpls.bos);
 }
 
+/* tcf_mpls_init() keeps a label, tc, ttl and bos as they come (an error
+ * for one out of range) and tcf_mpls_dump() gives them back.  Not the
+ * protocol, nor the parameters (m_action). */
+static const struct mf_verbatim verbatim[] = {
+    { TCA_MPLS_LABEL, 0, 0, 0 },
+    { TCA_MPLS_TC, 0, 0, 0 },
+    { TCA_MPLS_TTL, 0, 0, 0 },
+    { TCA_MPLS_BOS, 0, 0, 0 },
+};
+
 const struct mf_act_ops mf_act_mpls_ops = {
     .kind = MF_ACT_MPLS,
     .tc_kind = "mpls",
@@ -143,4 +154,6 @@ const struct mf_act_ops mf_act_mpls_ops = {
     .encode = mpls_encode,
     .decode = mpls_decode,
     .format = mpls_format,
+    .verbatim = verbatim,
+    .n_verbatim = ARRAY_SIZE(verbatim),
 };

@@ -35,12 +35,17 @@ static const char *const htype_names[] = {
 static void
 pedit_encode(struct nlmsghdr *nlh, const struct mf_act *act)
 {
-    size_t n = act->pedit.n_keys;
+    size_t n = MIN(act->pedit.n_keys, MF_PEDIT_MAX_KEYS);
     size_t len = sizeof(struct tc_pedit_sel) + n * sizeof(struct tc_pedit_key);
-    struct tc_pedit_sel *sel;
+    union {
+        struct tc_pedit_sel sel;
+        uint8_t bytes[sizeof(struct tc_pedit_sel)
+                      + MF_PEDIT_MAX_KEYS * sizeof(struct tc_pedit_key)];
+    } u;
+    struct tc_pedit_sel *sel = &u.sel;
     struct nlattr *keys_ex;
 
-    sel = xzalloc(len);
+    memset(&u, 0, len);
     sel->action = TC_ACT_PIPE;
     sel->nkeys = n;
     for (size_t i = 0; i < n; i++) {
@@ -49,7 +54,6 @@ pedit_encode(struct nlmsghdr *nlh, const struct mf_act *act)
         sel->keys[i].val = act->pedit.keys[i].val;
     }
     mnl_attr_put(nlh, TCA_PEDIT_PARMS_EX, len, sel);
-    free(sel);
 
     keys_ex = mnl_attr_nest_start(nlh, TCA_PEDIT_KEYS_EX);
     for (size_t i = 0; i < n; i++) {
@@ -214,6 +218,14 @@ pedit_format(struct ds *s, const struct mf_act *act)
     ds_put_char(s, ')');
 }
 
+/* Each key's mask and value: tcf_pedit_init() copies the keys, and
+ * tcf_pedit_dump() gives them back.  Not their offsets (which say what is
+ * rewritten), nor the rest (the kernel clamps 'shift'). */
+static const struct mf_verbatim verbatim[] = {
+    { TCA_PEDIT_PARMS_EX, offsetof(struct tc_pedit_sel, keys),
+      offsetof(struct tc_pedit_key, off), sizeof(struct tc_pedit_key) },
+};
+
 const struct mf_act_ops mf_act_pedit_ops = {
     .kind = MF_ACT_PEDIT,
     .tc_kind = "pedit",
@@ -221,4 +233,6 @@ const struct mf_act_ops mf_act_pedit_ops = {
     .encode = pedit_encode,
     .decode = pedit_decode,
     .format = pedit_format,
+    .verbatim = verbatim,
+    .n_verbatim = ARRAY_SIZE(verbatim),
 };

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "openvswitch/dynamic-string.h"
+#include "util.h"
 
 /* Geneve options on the wire: class (be16), type, 3 reserved bits and the
  * data length in 4-byte words, then the data. */
@@ -279,6 +280,19 @@ tunnel_format(struct ds *s, const struct mf_act *act)
     ds_put_char(s, ')');
 }
 
+/* tunnel_key_init() builds the tunnel from the addresses, the key id and
+ * the port as they come, and tunnel_key_dump() gives them back (a port 0
+ * is left out, which decodes as 0).  Not tos and ttl (0 is left out too,
+ * and they are few), nor the flags, nor the Geneve options. */
+static const struct mf_verbatim verbatim[] = {
+    { TCA_TUNNEL_KEY_ENC_IPV4_SRC, 0, 0, 0 },
+    { TCA_TUNNEL_KEY_ENC_IPV4_DST, 0, 0, 0 },
+    { TCA_TUNNEL_KEY_ENC_IPV6_SRC, 0, 0, 0 },
+    { TCA_TUNNEL_KEY_ENC_IPV6_DST, 0, 0, 0 },
+    { TCA_TUNNEL_KEY_ENC_KEY_ID, 0, 0, 0 },
+    { TCA_TUNNEL_KEY_ENC_DST_PORT, 0, 0, 0 },
+};
+
 const struct mf_act_ops mf_act_tunnel_ops = {
     .kind = MF_ACT_TUNNEL,
     .tc_kind = "tunnel_key",
@@ -286,4 +300,6 @@ const struct mf_act_ops mf_act_tunnel_ops = {
     .encode = tunnel_encode,
     .decode = tunnel_decode,
     .format = tunnel_format,
+    .verbatim = verbatim,
+    .n_verbatim = ARRAY_SIZE(verbatim),
 };

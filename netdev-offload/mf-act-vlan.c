@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "openvswitch/dynamic-string.h"
+#include "util.h"
 
 static void
 vlan_encode(struct nlmsghdr *nlh, const struct mf_act *act)
@@ -107,6 +108,14 @@ vlan_format(struct ds *s, const struct mf_act *act)
     }
 }
 
+/* tcf_vlan_init() keeps a pushed id (ERANGE from 4095 up) and priority
+ * as they come, tcf_vlan_dump() gives them back.  Not the protocol, nor
+ * the parameters (v_action). */
+static const struct mf_verbatim verbatim[] = {
+    { TCA_VLAN_PUSH_VLAN_ID, 0, 0, 0 },
+    { TCA_VLAN_PUSH_VLAN_PRIORITY, 0, 0, 0 },
+};
+
 const struct mf_act_ops mf_act_vlan_ops = {
     .kind = MF_ACT_VLAN,
     .tc_kind = "vlan",
@@ -114,4 +123,6 @@ const struct mf_act_ops mf_act_vlan_ops = {
     .encode = vlan_encode,
     .decode = vlan_decode,
     .format = vlan_format,
+    .verbatim = verbatim,
+    .n_verbatim = ARRAY_SIZE(verbatim),
 };

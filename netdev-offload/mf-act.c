@@ -33,8 +33,8 @@ mf_act_ops_get(enum mf_act_kind kind)
     return (unsigned) kind < MF_ACT_N_KINDS ? mf_act_ops_all[kind] : NULL;
 }
 
-static const struct mf_act_ops *
-ops_by_tc_kind(const char *tc_kind)
+const struct mf_act_ops *
+mf_act_ops_by_tc_kind(const char *tc_kind)
 {
     for (size_t i = 0; i < MF_ACT_N_KINDS; i++) {
         if (!strcmp(mf_act_ops_all[i]->tc_kind, tc_kind)) {
@@ -192,7 +192,7 @@ decode_one(const struct nlattr *nest, struct mf_act *act, bool first,
         *err = "action without kind or options";
         return EPROTO;
     }
-    ops = ops_by_tc_kind(mnl_attr_get_str(kind));
+    ops = mf_act_ops_by_tc_kind(mnl_attr_get_str(kind));
     if (!ops) {
         *err = "action kind unknown to megaflower";
         return EOPNOTSUPP;
@@ -308,7 +308,7 @@ mf_act_decode_stats(const struct nlattr *nest, uint8_t *cookie,
     }
     /* A terse dump leaves the options out, and with them the time of
      * last use; a kernel that does not know terse dumps sends them. */
-    ops = ops_by_tc_kind(mnl_attr_get_str(kind));
+    ops = mf_act_ops_by_tc_kind(mnl_attr_get_str(kind));
     if (!error && options && ops) {
         decode_tm(options, ops->tm_attr, stats);
     }

@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mf-shape.h"
+
 struct ds;
 struct nlattr;
 struct nlmsghdr;
@@ -158,7 +160,15 @@ struct mf_act_ops {
 
     /* Appends a tc(8)-like rendering, e.g. "mirred(redirect,if=5)". */
     void (*format)(struct ds *, const struct mf_act *);
+
+    /* The parts of TCA_ACT_OPTIONS that the kernel stores and dumps back
+     * verbatim, whatever their value (see mf-shape.h); none if empty. */
+    const struct mf_verbatim *verbatim;
+    size_t n_verbatim;
 };
+
+/* The ops of tc action kind 'tc_kind' ("mirred"), NULL if unknown. */
+const struct mf_act_ops *mf_act_ops_by_tc_kind(const char *tc_kind);
 
 extern const struct mf_act_ops mf_act_mirred_ops;
 extern const struct mf_act_ops mf_act_gact_ops;

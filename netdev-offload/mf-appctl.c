@@ -10,6 +10,7 @@
 #include "mf-encap.h"
 #include "mf-engine.h"
 #include "mf-refusal.h"
+#include "mf-shape.h"
 #include "openvswitch/dynamic-string.h"
 #include "sset.h"
 #include "unixctl.h"
@@ -64,6 +65,10 @@ flows_cmd(struct unixctl_conn *conn, int argc OVS_UNUSED,
     mf_engine_for_each_flow(offloaded_cb, &o);
     ds_put_format(&s, "offloaded: %"PRIuSIZE" flows, %"PRIuSIZE
                   " of them in hardware\n", sset_count(&o.lines), o.n_in_hw);
+    ds_put_format(&s, "read back from the kernel: %s (%"PRIuSIZE" shapes "
+                  "proven exact)\n", mf_shape_get_echo_each()
+                  ? "every filter (megaflower-verify=each)"
+                  : "the first filter of each shape", mf_shape_count());
     lines = sset_sort(&o.lines);
     for (size_t i = 0; i < sset_count(&o.lines); i++) {
         ds_put_format(&s, "%s\n", lines[i]);

@@ -12,6 +12,7 @@
 #include "coverage.h"
 #include "hash.h"
 #include "mf-caps.h"
+#include "mf-shape.h"
 #include "mf-tc.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
@@ -32,6 +33,7 @@ COVERAGE_DEFINE(mf_echo_mismatch);
 COVERAGE_DEFINE(mf_kernel_refused);
 COVERAGE_DEFINE(mf_batch_flows);
 COVERAGE_DEFINE(mf_dump_terse);
+COVERAGE_DEFINE(mf_echo_skipped);
 
 /* One offloaded megaflow: 56 bytes, which malloc serves from a 64-byte
  * chunk.  The table is all the userspace memory an offloaded flow costs. */
@@ -345,6 +347,19 @@ flow_store(const struct mf_ufid *ufid, const struct mf_filter *id,
 }
 
 static void
+flow_set_in_hw(const struct mf_ufid *ufid, uint32_t handle, bool in_hw)
+{
+    struct mf_flow *flow;
+
+    ovs_mutex_lock(&flows_mutex);
+    flow = flow_find(ufid);
+    if (flow && flow->loc.handle == handle) {
+        flow->in_hw = in_hw;
+    }
+    ovs_mutex_unlock(&flows_mutex);
+}
+
+static void
 flow_forget(const struct mf_ufid *ufid)
 {
     struct mf_flow *flow;
@@ -413,14 +428,31 @@ check_echo(const struct mf_filter *want, const struct mf_filter *got,
     return EOPNOTSUPP;
 }
 
-/* Installs 'f', retrying with a fresh handle if the one it has is taken. */
+/* What install() did. */
+struct installed {
+    bool echoed;                /* Asked for an echo: check it. */
+    size_t shape_len;           /* The request's shape, 0 if none... */
+    uint8_t *shape;             /* ...in MF_SHAPE_MAX bytes. */
+};
+
+/* Installs 'f', retrying with a fresh handle if the one it has is taken.
+ * Asks for an echo into 'echo' unless a filter of the same shape was
+ * stored exactly before (mf-shape.h). */
 static int
 install(struct mf_filter *f, bool replace, struct mf_filter *echo,
-        struct mf_err *err)
+        struct installed *how, struct mf_err *err)
 {
     for (int tries = 0; ; tries++) {
-        int error = mf_tc_filter_put(f, replace, echo, err);
+        char buf[MF_MSG_SIZE];
+        struct nlmsghdr *nlh = mf_tc_filter_put_msg(buf, f, replace);
+        int error;
 
+        how->shape_len = mf_shape_of(nlh, how->shape);
+        how->echoed = !mf_shape_is_proven(how->shape, how->shape_len);
+        if (!how->echoed) {
+            COVERAGE_INC(mf_echo_skipped);
+        }
+        error = mf_tc_filter_put_send(nlh, how->echoed ? echo : NULL, err);
         if (error != EEXIST || replace || tries >= 8) {
             if (error) {
                 COVERAGE_INC(mf_kernel_refused);
@@ -429,6 +461,15 @@ install(struct mf_filter *f, bool replace, struct mf_filter *echo,
         }
         f->handle = handle_alloc();
     }
+}
+
+/* Whether a filter the kernel took without an echo is in hardware: with
+ * skip_sw it must be (the kernel refuses it otherwise); else the next dump
+ * tells. */
+static bool
+unechoed_in_hw(const struct mf_filter *f)
+{
+    return (f->flags & TCA_CLS_FLAGS_SKIP_SW) != 0;
 }
 
 /* Gives 'rule' its place at 'ifindex''s hook, its flags and its cookie
@@ -453,10 +494,12 @@ mf_engine_put(uint32_t ifindex, const struct mf_ufid *ufid,
               bool *old_deleted, struct mf_err *err)
 {
     static __thread struct mf_filter echo, old;
+    static __thread uint8_t shape[MF_SHAPE_MAX];
+    struct installed how = { .shape = shape };
     struct ovs_mutex *lock = ufid_lock(ufid);
     struct mf_flow_stats adjust, dummy;
     struct flow_copy prev;
-    bool modify, same_place;
+    bool modify, same_place, in_hw;
     uint16_t prio = 0;
     int error;
 
@@ -489,9 +532,9 @@ mf_engine_put(uint32_t ifindex, const struct mf_ufid *ufid,
     }
     rule->handle = same_place ? prev.loc.handle : handle_alloc();
 
-    error = install(rule, same_place, &echo, err);
+    error = install(rule, same_place, &echo, &how, err);
     if (!error) {
-        error = check_echo(rule, &echo, err);
+        error = how.echoed ? check_echo(rule, &echo, err) : 0;
         if (error) {
             mf_tc_filter_del(rule, NULL);
             if (same_place) {
@@ -503,11 +546,16 @@ mf_engine_put(uint32_t ifindex, const struct mf_ufid *ufid,
             }
             goto out;
         }
+        if (how.echoed) {
+            mf_shape_prove(how.shape, how.shape_len);
+            in_hw = (echo.flags & TCA_CLS_FLAGS_IN_HW) != 0;
+        } else {
+            in_hw = unechoed_in_hw(rule);
+        }
         if (modify && !same_place) {
             mf_tc_filter_del(at(&prev.loc), NULL);
         }
-        flow_store(ufid, rule, &adjust,
-                   (echo.flags & TCA_CLS_FLAGS_IN_HW) != 0);
+        flow_store(ufid, rule, &adjust, in_hw);
         if (same_place) {
             COVERAGE_INC(mf_filter_replaced);
         } else {
@@ -524,6 +572,7 @@ out:
 struct batch_op {
     struct mf_engine_op *op;
     size_t ofs;                 /* Its request in the batch's buffer. */
+    bool echoed;                /* Asked for an echo (an unproven shape). */
     bool echo_seen;
     bool echo_ok;
     bool in_hw;
@@ -601,6 +650,9 @@ batch_settle(struct batch_op *bo, const struct mf_nl_req *req)
         op->err = req->err;
         op->error = req->err.error;
         return;
+    } else if (!bo->echoed) {
+        /* Acknowledged, of a shape proven exact. */
+        bo->in_hw = unechoed_in_hw(op->rule);
     } else if (!bo->echo_ok) {
         /* The kernel took it, but not as asked (or said nothing of it):
          * nothing may stay that OVS does not know of. */
@@ -614,6 +666,11 @@ batch_settle(struct batch_op *bo, const struct mf_nl_req *req)
         }
         return;
     }
+    if (bo->echoed && req->done) {
+        static __thread uint8_t shape[MF_SHAPE_MAX];
+
+        mf_shape_prove(shape, mf_shape_of(req->nlh, shape));
+    }
     flow_store(&op->ufid, op->rule, &zero, bo->in_hw);
     COVERAGE_INC(mf_filter_added);
     op->error = 0;
@@ -622,6 +679,7 @@ batch_settle(struct batch_op *bo, const struct mf_nl_req *req)
 size_t
 mf_engine_put_batch(struct mf_engine_op *ops, size_t n)
 {
+    static __thread uint8_t shape[MF_SHAPE_MAX];
     struct batch_op *bos = xcalloc(n, sizeof *bos);
     struct mf_nl_req *reqs = xcalloc(n, sizeof *reqs);
     size_t n_batched = 0, n_failed = 0, size = 0;
@@ -654,15 +712,20 @@ mf_engine_put_batch(struct mf_engine_op *ops, size_t n)
         bo->op = op;
         bo->ofs = size;
         nlh = mf_filter_encode(ofpbuf_put_uninit(&buf, MF_MSG_SIZE),
-                               RTM_NEWTFILTER,
-                               NLM_F_CREATE | NLM_F_EXCL | NLM_F_ECHO,
+                               RTM_NEWTFILTER, NLM_F_CREATE | NLM_F_EXCL,
                                op->rule, true);
+        bo->echoed = !mf_shape_is_proven(shape, mf_shape_of(nlh, shape));
+        if (bo->echoed) {
+            nlh->nlmsg_flags |= NLM_F_ECHO;
+        } else {
+            COVERAGE_INC(mf_echo_skipped);
+        }
         size += NLMSG_ALIGN(nlh->nlmsg_len);
         buf.size = size;
     }
     for (size_t i = 0; i < n_batched; i++) {
         reqs[i].nlh = (struct nlmsghdr *) ((char *) buf.data + bos[i].ofs);
-        reqs[i].cb = batch_echo_cb;
+        reqs[i].cb = bos[i].echoed ? batch_echo_cb : NULL;
         reqs[i].data = &bos[i];
     }
     error = n_batched ? mf_nl_batch(reqs, n_batched, &err) : 0;
@@ -868,6 +931,8 @@ mf_engine_port_init(uint32_t ifindex, uint32_t hook, struct mf_err *err)
         return error;
     }
     port_set_hook(ifindex, hook);
+    /* The device may not be the one that had this ifindex before. */
+    mf_shape_forget(ifindex);
     error = flush__(ifindex, &n_foreign, err);
     if (!error) {
         mf_caps_probe(ifindex, hook);
@@ -931,6 +996,11 @@ mf_engine_dump_next(struct mf_engine_dump *d, const struct mf_filter **fp,
             continue;
         }
         stats_from_filter(f, known ? &prev.adjust : NULL, stats);
+        if (known && prev.in_hw != stats->in_hw
+            && prev.loc.handle == f->handle) {
+            /* A filter installed without an echo learns it here. */
+            flow_set_in_hw(ufid, f->handle, stats->in_hw);
+        }
         *fp = f;
         return true;
     }

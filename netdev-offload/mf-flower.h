@@ -123,6 +123,9 @@ struct mf_flower_field {
     uint16_t offset;            /* In struct mf_flower_key. */
     uint16_t size;
     enum mf_flower_fmt fmt;
+    /* The kernel stores the key and the mask as they come and dumps them
+     * back so, whatever their value (see mf-shape.h). */
+    bool verbatim;
 };
 
 extern const struct mf_flower_field mf_flower_fields[];

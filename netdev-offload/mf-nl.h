@@ -74,8 +74,8 @@ int mf_nl_batch(struct mf_nl_req *reqs, size_t n, struct mf_err *err);
 
 /* For tests: sets this thread's socket's receive buffer to 'rcvbuf' bytes
  * (0: leaves it) and makes a batch chunk hold 'max_reqs' requests (0: as
- * many as the receive buffer has room for), so that a test can make
- * replies be lost. */
+ * many as the receive buffer has room for) in up to 64 KB, echoed or not,
+ * so that a test can make replies be lost. */
 void mf_nl_test_set_batch(int rcvbuf, size_t max_reqs);
 
 #endif /* mf-nl.h */

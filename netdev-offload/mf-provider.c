@@ -6,6 +6,7 @@
 
 #include "mf-appctl.h"
 #include "mf-engine.h"
+#include "mf-shape.h"
 #include "netdev-offload-provider.h"
 #include "openvswitch/vlog.h"
 #include "smap.h"
@@ -41,10 +42,20 @@ __wrap_netdev_set_flow_api_enabled(const struct smap *other_config)
             p = MF_POLICY_NONE;
         }
         mf_engine_set_policy(p);
+
+        s = smap_get(other_config, "megaflower-verify");
+        if (s && strcmp(s, "shape") && strcmp(s, "each")) {
+            VLOG_WARN("megaflower-verify=%s is not shape or each; using "
+                      "shape", s);
+            s = NULL;
+        }
+        mf_shape_set_echo_each(s && !strcmp(s, "each"));
         mf_appctl_register();
         /* Debug level: OVS logs "tc: Using policy" itself, and start-up
          * must stay quiet on the console. */
-        VLOG_DBG("megaflower enabled: tc-policy %s", mf_policy_to_string(p));
+        VLOG_DBG("megaflower enabled: tc-policy %s, megaflower-verify %s",
+                 mf_policy_to_string(p),
+                 mf_shape_get_echo_each() ? "each" : "shape");
     }
     __real_netdev_set_flow_api_enabled(other_config);
 }

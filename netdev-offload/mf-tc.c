@@ -110,26 +110,44 @@ one_cb(const struct nlmsghdr *nlh, void *ctx_)
     return MNL_CB_OK;
 }
 
+struct nlmsghdr *
+mf_tc_filter_put_msg(void *buf, const struct mf_filter *f, bool replace)
+{
+    return mf_filter_encode(buf, RTM_NEWTFILTER,
+                            NLM_F_CREATE | (replace ? NLM_F_REPLACE
+                                            : NLM_F_EXCL), f, true);
+}
+
+int
+mf_tc_filter_put_send(struct nlmsghdr *nlh, struct mf_filter *echo,
+                      struct mf_err *err)
+{
+    struct one_ctx ctx = { echo, err, false };
+    int error;
+
+    /* With an echo, the echo is the answer: no acknowledgement. */
+    if (echo) {
+        nlh->nlmsg_flags |= NLM_F_ECHO;
+        error = mf_nl_request(nlh, one_cb, &ctx, err);
+        if (!error && !ctx.seen) {
+            error = mf_err_set(err, EPROTO,
+                               "kernel sent no echo of the filter");
+        }
+    } else {
+        nlh->nlmsg_flags &= ~NLM_F_ECHO;
+        error = mf_nl_transact(nlh, NULL, NULL, err);
+    }
+    return error;
+}
+
 int
 mf_tc_filter_put(const struct mf_filter *f, bool replace,
                  struct mf_filter *echo, struct mf_err *err)
 {
     char buf[MF_MSG_SIZE];
-    struct one_ctx ctx = { echo, err, false };
-    struct nlmsghdr *nlh;
-    int error;
 
-    nlh = mf_filter_encode(buf, RTM_NEWTFILTER,
-                           NLM_F_CREATE | (replace ? NLM_F_REPLACE
-                                           : NLM_F_EXCL)
-                           | (echo ? NLM_F_ECHO : 0), f, true);
-    /* With an echo, the echo is the answer: no acknowledgement. */
-    error = (echo ? mf_nl_request(nlh, one_cb, &ctx, err)
-             : mf_nl_transact(nlh, NULL, NULL, err));
-    if (!error && echo && !ctx.seen) {
-        error = mf_err_set(err, EPROTO, "kernel sent no echo of the filter");
-    }
-    return error;
+    return mf_tc_filter_put_send(mf_tc_filter_put_msg(buf, f, replace), echo,
+                                 err);
 }
 
 int

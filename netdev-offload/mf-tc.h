@@ -44,6 +44,14 @@ int mf_tc_police_bindcnt(uint32_t index, uint32_t *bindcnt, struct mf_err *);
 int mf_tc_filter_put(const struct mf_filter *f, bool replace,
                      struct mf_filter *echo, struct mf_err *);
 
+/* mf_tc_filter_put() in two steps: builds its request for 'f' into 'buf'
+ * (MF_MSG_SIZE bytes), then sends it, asking for an echo (decoded into
+ * 'echo') when 'echo' is nonnull, for an acknowledgement only otherwise. */
+struct nlmsghdr *mf_tc_filter_put_msg(void *buf, const struct mf_filter *f,
+                                      bool replace);
+int mf_tc_filter_put_send(struct nlmsghdr *, struct mf_filter *echo,
+                          struct mf_err *);
+
 /* Reads the filter whose identity is in 'id' into 'out'. */
 int mf_tc_filter_get(const struct mf_filter *id, struct mf_filter *out,
                      struct mf_err *);

@@ -112,6 +112,13 @@ mf_xlate_tnl_to_tc(const struct nlattr *set, struct mf_act *act,
                                    "tunnel_key wants 4 bytes or more",
                                    opt[0] << 8 | opt[1], opt[2]);
         }
+        if (opt[3] & 0xe0) {
+            /* act_tunnel_key keeps no reserved bits: they would be lost. */
+            return mf_xlate_refuse(reason, "set(tunnel): Geneve option "
+                                   "class %#x type %#x has reserved bits "
+                                   "set, which tunnel_key cannot carry",
+                                   opt[0] << 8 | opt[1], opt[2]);
+        }
         if (opt[2] & 0x80) {
             /* The datapath sets the header's C bit for a critical option
              * (TUNNEL_CRIT_OPT); act_tunnel_key copies the options but not

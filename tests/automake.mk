@@ -12,6 +12,7 @@ tests_unit_mf_unit_SOURCES = \
 	tests/unit/mf-unit.h \
 	tests/unit/check-act.c \
 	tests/unit/check-filter.c \
+	tests/unit/check-shape.c \
 	tests/unit/check-flower.c \
 	tests/unit/check-refusal.c \
 	tests/unit/check-xlate.c \

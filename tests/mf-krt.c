@@ -15,6 +15,23 @@
  *                    Installs N random megaflows (tests/unit/mf-random.c)
  *                    one at a time, each compared like 'put' and deleted;
  *                    prints the ones that differ and a count.
+ *   mf-krt shapes DEV N SEED
+ *                    Offloads N random megaflows one at a time through the
+ *                    engine (mf_engine_put()), which asks for an echo only
+ *                    of the first filter of each shape (mf-shape.h); reads
+ *                    each back with a get, compares it with what was sent,
+ *                    and deletes it.  Prints the ones that differ and the
+ *                    counts: installed with and without an echo, differ.
+ *   mf-krt verbatim DEV N SEED
+ *                    For each of N random megaflows: installs its filter
+ *                    with an echo (which proves its shape), deletes it,
+ *                    puts random values into every byte its shape leaves
+ *                    out as verbatim (mf_shape_for_each_verbatim(); not
+ *                    an output's ifindex, which must name a device, and a
+ *                    pushed VLAN id below 4095), installs that without an
+ *                    echo, reads it back and compares it with what it
+ *                    decodes to.  Proves the verbatim declarations against
+ *                    the kernel.  Prints the ones that differ and counts.
  *   mf-krt batch DEV N BAD [lose]
  *                    Offloads N distinct L2 megaflows in one batch
  *                    (mf_engine_put_batch()), flow BAD with an output to
@@ -33,6 +50,7 @@
 
 #include <errno.h>
 #include <linux/pkt_cls.h>
+#include <linux/tc_act/tc_vlan.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +63,7 @@
 #include "mf-meter.h"
 #include "mf-nl.h"
 #include "mf-random.h"
+#include "mf-shape.h"
 #include "mf-tc.h"
 #include "mf-xlate.h"
 #include "openvswitch/dynamic-string.h"
@@ -272,6 +291,225 @@ do_random(int n, uint32_t seed)
     return n_bad ? 1 : 0;
 }
 
+static uint32_t
+xorshift(uint32_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 17;
+    *x ^= *x << 5;
+    return *x;
+}
+
+static void
+randomize_cb(void *bytes_, size_t n, const struct nlattr *a,
+             const struct mf_act_ops *ops, void *rng_)
+{
+    uint8_t *bytes = bytes_;
+    uint32_t *rng = rng_;
+
+    if (ops == &mf_act_mirred_ops) {
+        return;                 /* The device must exist. */
+    }
+    for (size_t i = 0; i < n; i++) {
+        bytes[i] = xorshift(rng);
+    }
+    if (ops == &mf_act_pedit_ops && n == 8) {
+        /* A key's mask (bits kept) and value: a set writes only bits it
+         * does not keep, or it is not a set. */
+        uint32_t mask, val;
+
+        memcpy(&mask, bytes, 4);
+        memcpy(&val, bytes + 4, 4);
+        val &= ~mask;
+        memcpy(bytes + 4, &val, 4);
+    }
+    if (ops == &mf_act_vlan_ops
+        && mnl_attr_get_type(a) == TCA_VLAN_PUSH_VLAN_ID && n == 2) {
+        uint16_t vid = 1 + xorshift(rng) % 4094;
+
+        memcpy(bytes, &vid, 2);
+    }
+}
+
+/* 'n' random megaflows from 'seed', their verbatim values made random;
+ * see the header. */
+static int
+do_verbatim(int n, uint32_t seed)
+{
+    static const struct mf_xlate_ports ports = { lookup, from_ifindex,
+                                                 NULL, false, get_mac,
+                                                 always_keyed };
+    static uint8_t buf[MF_MSG_SIZE], buf2[MF_MSG_SIZE];
+    static uint8_t shape[MF_SHAPE_MAX], shape2[MF_SHAPE_MAX];
+    struct ds flow = DS_EMPTY_INITIALIZER, actions = DS_EMPTY_INITIALIZER;
+    struct ds reason = DS_EMPTY_INITIALIZER;
+    int n_bad = 0, n_put = 0, n_refused = 0, n_skipped = 0;
+    struct mf_filter f, f2, echo, got;
+    uint32_t s = seed, rng = seed | 1;
+    struct mf_err err;
+
+    for (int i = 0; i < n; i++) {
+        struct nlmsghdr *nlh, *nlh2;
+        struct ofpbuf acts;
+        struct match m;
+        const char *why;
+        size_t len;
+        char *error;
+
+        mf_random_megaflow(&s, &flow, &actions);
+        ds_clear(&reason);
+        if (mf_test_parse_megaflow(ds_cstr(&flow), ds_cstr(&actions), &m,
+                                   &acts, &error)) {
+            printf("%d PARSE ERROR %s: %s\n", i, ds_cstr(&flow), error);
+            free(error);
+            n_bad++;
+            continue;
+        }
+        if (mf_xlate_to_filter(&m, m.flow.in_port.odp_port, acts.data,
+                               acts.size, &ports, &f, &reason)) {
+            n_skipped++;
+            ofpbuf_uninit(&acts);
+            continue;
+        }
+        ofpbuf_uninit(&acts);
+        f.ifindex = dev_ifindex;
+        f.parent = MF_TC_INGRESS;
+        f.prio = KRT_PRIO_BASE + 0xf0;
+        f.handle = 1;
+        f.flags = TCA_CLS_FLAGS_SKIP_HW;
+        memset(f.cookie, 0x5a, sizeof f.cookie);
+        f.cookie_len = sizeof f.cookie;
+
+        /* The shape, proven: the filter as it is, with an echo. */
+        nlh = mf_tc_filter_put_msg(buf, &f, false);
+        len = mf_shape_of(nlh, shape);
+        if (mf_tc_filter_put_send(nlh, &echo, &err)
+            || !mf_filter_same_rule(&f, &echo)) {
+            printf("%d ECHO FAILED %s actions:%s: %s\n", i, ds_cstr(&flow),
+                   ds_cstr(&actions), err.msg);
+            n_bad++;
+            continue;
+        }
+        mf_tc_filter_del(&f, NULL);
+
+        /* Random verbatim values: the same shape, installed without an
+         * echo, must read back as it decodes. */
+        memcpy(buf2, buf, nlh->nlmsg_len);
+        nlh2 = (struct nlmsghdr *) buf2;
+        mf_shape_for_each_verbatim(nlh2, randomize_cb, &rng);
+        if (mf_shape_of(nlh2, shape2) != len || memcmp(shape, shape2, len)) {
+            printf("%d SHAPE CHANGED by its verbatim values %s\n", i,
+                   ds_cstr(&flow));
+            n_bad++;
+            continue;
+        }
+        if (mf_filter_decode(nlh2, &f2, &why)) {
+            printf("%d UNDECODABLE with random values %s: %s\n", i,
+                   ds_cstr(&flow), why);
+            n_bad++;
+            continue;
+        }
+        if (mf_tc_filter_put_send(nlh2, NULL, &err)) {
+            n_refused++;        /* An error, not a silent change. */
+            continue;
+        }
+        n_put++;
+        if (mf_tc_filter_get(&f2, &got, &err)) {
+            printf("%d GET FAILED %s: %s\n", i, ds_cstr(&flow), err.msg);
+            n_bad++;
+        } else if (!mf_filter_same_rule(&f2, &got)) {
+            printf("%d DIFFERS %s actions:%s\n   sent: ", i, ds_cstr(&flow),
+                   ds_cstr(&actions));
+            print_filter(&f2);
+            printf("    got: ");
+            print_filter(&got);
+            n_bad++;
+        }
+        mf_tc_filter_del(&f2, NULL);
+    }
+    printf("%d random megaflows (seed %"PRIu32"), verbatim values made "
+           "random: %d installed without an echo, %d refused by the kernel, "
+           "%d not offloadable, %d differ\n", n, seed, n_put, n_refused,
+           n_skipped, n_bad);
+    ds_destroy(&flow);
+    ds_destroy(&actions);
+    ds_destroy(&reason);
+    return n_bad ? 1 : 0;
+}
+
+/* 'n' random megaflows from 'seed' through the engine; see the header. */
+static int
+do_shapes(int n, uint32_t seed)
+{
+    static const struct mf_xlate_ports ports = { lookup, from_ifindex,
+                                                 NULL, false, get_mac,
+                                                 always_keyed };
+    struct ds flow = DS_EMPTY_INITIALIZER, actions = DS_EMPTY_INITIALIZER;
+    struct ds reason = DS_EMPTY_INITIALIZER;
+    int n_bad = 0, n_put = 0, n_refused = 0;
+    uint64_t hits0;
+    struct mf_filter f, got;
+    struct mf_err err;
+    uint32_t s = seed;
+
+    if (mf_engine_port_init(dev_ifindex, MF_TC_INGRESS, &err)) {
+        fprintf(stderr, "mf-krt: port init: %s\n", err.msg);
+        return 1;
+    }
+    /* As the meter's policer: see set_test_meter(). */
+    mf_engine_set_policy(MF_POLICY_SKIP_HW);
+    hits0 = mf_shape_n_hits();
+    for (int i = 0; i < n; i++) {
+        struct mf_ufid ufid = { { i + 1, seed, 0, 0x6b7274 } };
+        struct ofpbuf acts;
+        struct match m;
+        char *error;
+
+        mf_random_megaflow(&s, &flow, &actions);
+        ds_clear(&reason);
+        if (mf_test_parse_megaflow(ds_cstr(&flow), ds_cstr(&actions), &m,
+                                   &acts, &error)) {
+            printf("%d PARSE ERROR %s: %s\n", i, ds_cstr(&flow), error);
+            free(error);
+            n_bad++;
+            continue;
+        }
+        if (mf_xlate_to_filter(&m, m.flow.in_port.odp_port, acts.data,
+                               acts.size, &ports, &f, &reason)) {
+            n_refused++;        /* As 'random' counts it: not sent. */
+        } else if (mf_engine_put(dev_ifindex, &ufid, &f, NULL, NULL,
+                                 &err)) {
+            printf("%d KERNEL REFUSED %s actions:%s: %s\n", i,
+                   ds_cstr(&flow), ds_cstr(&actions), err.msg);
+            n_bad++;
+        } else {
+            n_put++;
+            if (mf_engine_get(&ufid, &got, NULL, &err)) {
+                printf("%d GET FAILED %s: %s\n", i, ds_cstr(&flow),
+                       err.msg);
+                n_bad++;
+            } else if (!mf_filter_same_rule(&f, &got)) {
+                printf("%d GET DIFFERS %s actions:%s\n   sent: ", i,
+                       ds_cstr(&flow), ds_cstr(&actions));
+                print_filter(&f);
+                printf("    got: ");
+                print_filter(&got);
+                n_bad++;
+            }
+            mf_engine_del(&ufid, NULL, &err);
+        }
+        ofpbuf_uninit(&acts);
+    }
+    printf("%d random megaflows (seed %"PRIu32") through the engine: "
+           "%d installed, %"PRIu64" of them without an echo, %d refused "
+           "before the kernel, %d differ\n", n, seed, n_put,
+           mf_shape_n_hits() - hits0, n_refused, n_bad);
+    ds_destroy(&flow);
+    ds_destroy(&actions);
+    ds_destroy(&reason);
+    return n_bad ? 1 : 0;
+}
+
 static void
 show_cb(const struct mf_filter *f, int error, const char *why,
         void *aux OVS_UNUSED)
@@ -400,7 +638,7 @@ main(int argc, char *argv[])
 
     if (argc < 3) {
         fprintf(stderr, "usage: mf-krt put|show|clear DEV\n"
-                "       mf-krt random DEV N SEED\n"
+                "       mf-krt random|shapes|verbatim DEV N SEED\n"
                 "       mf-krt batch DEV N BAD [lose]\n");
         return 2;
     }
@@ -434,6 +672,20 @@ main(int argc, char *argv[])
         return do_batch(strtoul(argv[3], NULL, 10),
                         strtoul(argv[4], NULL, 10),
                         argc == 6 && !strcmp(argv[5], "lose"));
+    } else if (!strcmp(argv[1], "verbatim") && argc == 5) {
+        if (mf_tc_ensure_hook(dev_ifindex, MF_TC_INGRESS, &err)
+            || set_test_meter()) {
+            return 1;
+        }
+        probe_caps();
+        return do_verbatim(atoi(argv[3]), strtoul(argv[4], NULL, 0));
+    } else if (!strcmp(argv[1], "shapes") && argc == 5) {
+        if (mf_tc_ensure_hook(dev_ifindex, MF_TC_INGRESS, &err)
+            || set_test_meter()) {
+            return 1;
+        }
+        probe_caps();
+        return do_shapes(atoi(argv[3]), strtoul(argv[4], NULL, 0));
     } else if (!strcmp(argv[1], "random") && argc == 5) {
         if (mf_tc_ensure_hook(dev_ifindex, MF_TC_INGRESS, &err)
             || set_test_meter()) {
