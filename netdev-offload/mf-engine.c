@@ -676,42 +676,48 @@ batch_settle(struct batch_op *bo, const struct mf_nl_req *req)
     op->error = 0;
 }
 
-size_t
-mf_engine_put_batch(struct mf_engine_op *ops, size_t n)
+/* A batch encoded, not sent yet. */
+struct mf_engine_batch {
+    struct mf_engine_op *ops;
+    size_t n;
+    struct batch_op *bos;       /* One for each op that was encoded... */
+    size_t n_bos;
+    struct ofpbuf buf;          /* ...with its request here. */
+};
+
+struct mf_engine_batch *
+mf_engine_batch_encode(struct mf_engine_op *ops, size_t n)
 {
     static __thread uint8_t shape[MF_SHAPE_MAX];
-    struct batch_op *bos = xcalloc(n, sizeof *bos);
-    struct mf_nl_req *reqs = xcalloc(n, sizeof *reqs);
-    size_t n_batched = 0, n_failed = 0, size = 0;
-    struct ofpbuf buf;
-    struct mf_err err;
-    int error;
+    struct mf_engine_batch *b = xmalloc(sizeof *b);
+    size_t size = 0;
 
-    ofpbuf_init(&buf, MIN(n, 64) * 1024);
-    batch_lock(ops, n, true);
+    b->ops = ops;
+    b->n = n;
+    b->bos = xcalloc(n, sizeof *b->bos);
+    b->n_bos = 0;
+    ofpbuf_init(&b->buf, MIN(n, 64) * 1024);
     for (size_t i = 0; i < n; i++) {
         struct mf_engine_op *op = &ops[i];
-        struct batch_op *bo;
-        struct flow_copy prev;
         struct nlmsghdr *nlh;
+        struct batch_op *bo;
         uint16_t prio;
 
         op->error = -1;         /* Not settled yet. */
         memset(&op->err, 0, sizeof op->err);
-        if (flow_lookup(&op->ufid, &prev)) {
-            continue;           /* A modify: mf_engine_put(), below. */
-        }
         if (prio_for_protocol(op->rule->protocol, &prio, &op->err)) {
             op->error = op->err.error;
             continue;
         }
+        /* A modify is found out when the batch is sent; it then goes
+         * through mf_engine_put(), which places its rule again. */
         rule_place(op->rule, op->ifindex, &op->ufid, prio);
         op->rule->handle = handle_alloc();
 
-        bo = &bos[n_batched++];
+        bo = &b->bos[b->n_bos++];
         bo->op = op;
         bo->ofs = size;
-        nlh = mf_filter_encode(ofpbuf_put_uninit(&buf, MF_MSG_SIZE),
+        nlh = mf_filter_encode(ofpbuf_put_uninit(&b->buf, MF_MSG_SIZE),
                                RTM_NEWTFILTER, NLM_F_CREATE | NLM_F_EXCL,
                                op->rule, true);
         bo->echoed = !mf_shape_is_proven(shape, mf_shape_of(nlh, shape));
@@ -721,29 +727,50 @@ mf_engine_put_batch(struct mf_engine_op *ops, size_t n)
             COVERAGE_INC(mf_echo_skipped);
         }
         size += NLMSG_ALIGN(nlh->nlmsg_len);
-        buf.size = size;
+        b->buf.size = size;
     }
-    for (size_t i = 0; i < n_batched; i++) {
-        reqs[i].nlh = (struct nlmsghdr *) ((char *) buf.data + bos[i].ofs);
-        reqs[i].cb = bos[i].echoed ? batch_echo_cb : NULL;
-        reqs[i].data = &bos[i];
+    return b;
+}
+
+size_t
+mf_engine_batch_send(struct mf_engine_batch *b)
+{
+    struct mf_nl_req *reqs = xcalloc(b->n_bos, sizeof *reqs);
+    struct batch_op **sent = xcalloc(b->n_bos, sizeof *sent);
+    size_t n_sent = 0, n_failed = 0;
+    struct mf_err err;
+    int error;
+
+    batch_lock(b->ops, b->n, true);
+    for (size_t i = 0; i < b->n_bos; i++) {
+        struct batch_op *bo = &b->bos[i];
+        struct flow_copy prev;
+
+        if (flow_lookup(&bo->op->ufid, &prev)) {
+            continue;           /* A modify: mf_engine_put(), below. */
+        }
+        reqs[n_sent].nlh = (struct nlmsghdr *) ((char *) b->buf.data
+                                                + bo->ofs);
+        reqs[n_sent].cb = bo->echoed ? batch_echo_cb : NULL;
+        reqs[n_sent].data = bo;
+        sent[n_sent++] = bo;
     }
-    error = n_batched ? mf_nl_batch(reqs, n_batched, &err) : 0;
+    error = n_sent ? mf_nl_batch(reqs, n_sent, &err) : 0;
     if (error) {
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
 
         VLOG_WARN_RL(&rl, "batched insertion: %s; asking the kernel what "
                      "became of the unanswered flows", err.msg);
     }
-    COVERAGE_ADD(mf_batch_flows, n_batched);
-    for (size_t i = 0; i < n_batched; i++) {
-        batch_settle(&bos[i], &reqs[i]);
+    COVERAGE_ADD(mf_batch_flows, n_sent);
+    for (size_t i = 0; i < n_sent; i++) {
+        batch_settle(sent[i], &reqs[i]);
     }
-    batch_lock(ops, n, false);
+    batch_lock(b->ops, b->n, false);
 
     /* Modifies, and flows whose handle was taken (EEXIST), one by one. */
-    for (size_t i = 0; i < n; i++) {
-        struct mf_engine_op *op = &ops[i];
+    for (size_t i = 0; i < b->n; i++) {
+        struct mf_engine_op *op = &b->ops[i];
 
         if (op->error < 0 || op->error == EEXIST) {
             op->error = mf_engine_put(op->ifindex, &op->ufid, op->rule,
@@ -751,10 +778,18 @@ mf_engine_put_batch(struct mf_engine_op *ops, size_t n)
         }
         n_failed += op->error != 0;
     }
-    ofpbuf_uninit(&buf);
+    ofpbuf_uninit(&b->buf);
+    free(sent);
     free(reqs);
-    free(bos);
+    free(b->bos);
+    free(b);
     return n_failed;
+}
+
+size_t
+mf_engine_put_batch(struct mf_engine_op *ops, size_t n)
+{
+    return mf_engine_batch_send(mf_engine_batch_encode(ops, n));
 }
 
 int

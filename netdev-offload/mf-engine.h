@@ -94,6 +94,17 @@ struct mf_engine_op {
  * through mf_engine_put().  Returns the number of ops that failed. */
 size_t mf_engine_put_batch(struct mf_engine_op *, size_t n);
 
+/* mf_engine_put_batch() in two steps, so that one thread can encode a
+ * batch while another sends the one before it: mf_engine_batch_encode()
+ * places and encodes the new flows' filters (it takes no locks a send
+ * holds); mf_engine_batch_send() finds the modifies out, sends the rest,
+ * settles each op as mf_engine_put_batch() does, frees the batch and
+ * returns the number of ops that failed.  'ops' must stay until then. */
+struct mf_engine_batch;
+struct mf_engine_batch *mf_engine_batch_encode(struct mf_engine_op *,
+                                               size_t n);
+size_t mf_engine_batch_send(struct mf_engine_batch *);
+
 /* Removes 'ufid''s filter, reporting its final stats.  ENOENT if unknown. */
 int mf_engine_del(const struct mf_ufid *, struct mf_flow_stats *,
                   struct mf_err *);

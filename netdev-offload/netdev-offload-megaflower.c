@@ -32,6 +32,8 @@
 #include "openvswitch/match.h"
 #include "openvswitch/ofpbuf.h"
 #include "openvswitch/vlog.h"
+#include "ovs-rcu.h"
+#include "ovs-thread.h"
 #include "timeval.h"
 #include "uuid.h"
 
@@ -371,54 +373,174 @@ mf_flow_put(struct netdev *netdev, struct match *match,
  * them: a 'struct mf_filter' is large. */
 #define PUT_BATCH_MAX 256
 
+/* One chunk of a batch: its flows translated, then sent. */
+struct put_chunk {
+    struct mf_engine_op ops[PUT_BATCH_MAX];
+    struct mf_filter fs[PUT_BATCH_MAX];
+    bool encap[PUT_BATCH_MAX];
+    size_t idx[PUT_BATCH_MAX];      /* Of each op in the caller's 'puts'. */
+    size_t n_ops;
+    struct mf_engine_batch *batch;  /* The ops, encoded. */
+};
+
+/* The sender of a pipelined batch: it gives each chunk to the kernel while
+ * the caller translates the next one, on the other core. */
+struct put_sender {
+    struct ovs_mutex mutex;
+    pthread_cond_t cond;
+    struct put_chunk *chunk OVS_GUARDED; /* To send, NULL when done. */
+    bool busy OVS_GUARDED;
+    bool exit OVS_GUARDED;
+};
+
+static void *
+put_sender_main(void *sender_)
+{
+    struct put_sender *sender = sender_;
+
+    ovs_mutex_lock(&sender->mutex);
+    for (;;) {
+        while (!sender->busy && !sender->exit) {
+            /* It holds nothing of RCU's while it waits. */
+            ovsrcu_quiesce_start();
+            ovs_mutex_cond_wait(&sender->cond, &sender->mutex);
+            ovsrcu_quiesce_end();
+        }
+        if (!sender->busy) {
+            break;
+        }
+        ovs_mutex_unlock(&sender->mutex);
+        mf_engine_batch_send(sender->chunk->batch);
+        ovs_mutex_lock(&sender->mutex);
+        sender->busy = false;
+        xpthread_cond_broadcast(&sender->cond);
+    }
+    ovs_mutex_unlock(&sender->mutex);
+    return NULL;
+}
+
+/* Waits until the sender has sent its chunk, if it has one. */
+static void
+put_sender_wait(struct put_sender *sender)
+{
+    ovs_mutex_lock(&sender->mutex);
+    while (sender->busy) {
+        ovs_mutex_cond_wait(&sender->cond, &sender->mutex);
+    }
+    ovs_mutex_unlock(&sender->mutex);
+}
+
+static void
+put_sender_send(struct put_sender *sender, struct put_chunk *chunk)
+{
+    ovs_mutex_lock(&sender->mutex);
+    sender->chunk = chunk;
+    sender->busy = true;
+    xpthread_cond_broadcast(&sender->cond);
+    ovs_mutex_unlock(&sender->mutex);
+}
+
+/* Translates puts [base, end) into 'c' and encodes their filters. */
+static void
+put_chunk_prepare(struct netdev *netdev, uint32_t ifindex, int error,
+                  struct megaflower_put *puts, size_t base, size_t end,
+                  struct put_chunk *c)
+{
+    c->n_ops = 0;
+    for (size_t i = base; i < end; i++) {
+        struct megaflower_put *p = &puts[i];
+        size_t j = c->n_ops;
+
+        p->error = error ? error
+                   : put_prepare(netdev, p->match, p->actions,
+                                 p->actions_len, p->ufid, p->info,
+                                 &c->fs[j], &c->encap[j]);
+        if (!p->error) {
+            struct mf_engine_op *op = &c->ops[j];
+
+            op->ifindex = ifindex;
+            memcpy(&op->ufid, p->ufid, sizeof op->ufid);
+            op->rule = &c->fs[j];
+            c->idx[c->n_ops++] = i;
+        }
+    }
+    c->batch = mf_engine_batch_encode(c->ops, c->n_ops);
+}
+
+/* Books the engine's answers for the sent chunk 'c'. */
+static void
+put_chunk_finish(struct netdev *netdev, uint32_t ifindex,
+                 struct megaflower_put *puts, const struct put_chunk *c)
+{
+    for (size_t j = 0; j < c->n_ops; j++) {
+        struct megaflower_put *p = &puts[c->idx[j]];
+
+        p->error = put_finish(netdev, p->ufid, ifindex, c->ops[j].rule,
+                              c->encap[j], c->ops[j].error, &c->ops[j].err);
+    }
+}
+
 size_t
 megaflower_flow_put_batch(struct netdev *netdev,
                           struct megaflower_put *puts, size_t n)
 {
-    size_t chunk = MIN(n, PUT_BATCH_MAX);
-    struct mf_engine_op *ops = xcalloc(chunk, sizeof *ops);
-    struct mf_filter *fs = xmalloc(chunk * sizeof *fs);
-    bool *encap = xcalloc(chunk, sizeof *encap);
-    size_t *idx = xcalloc(chunk, sizeof *idx);
+    struct put_chunk *chunks[2];
+    struct put_sender sender;
+    bool pipelined = n > PUT_BATCH_MAX;
     size_t n_failed = 0;
     uint32_t ifindex = 0;
+    pthread_t thread;
     int error;
 
+    memset(&thread, 0, sizeof thread);
     error = get_ifindex(netdev, &ifindex);
-    for (size_t base = 0; base < n; base += chunk) {
-        size_t end = MIN(n, base + chunk), n_ops = 0;
-
-        for (size_t i = base; i < end; i++) {
-            struct megaflower_put *p = &puts[i];
-
-            p->error = error ? error
-                       : put_prepare(netdev, p->match, p->actions,
-                                     p->actions_len, p->ufid, p->info,
-                                     &fs[n_ops], &encap[n_ops]);
-            if (!p->error) {
-                struct mf_engine_op *op = &ops[n_ops];
-
-                op->ifindex = ifindex;
-                memcpy(&op->ufid, p->ufid, sizeof op->ufid);
-                op->rule = &fs[n_ops];
-                idx[n_ops++] = i;
-            }
-        }
-        mf_engine_put_batch(ops, n_ops);
-        for (size_t j = 0; j < n_ops; j++) {
-            struct megaflower_put *p = &puts[idx[j]];
-
-            p->error = put_finish(netdev, p->ufid, ifindex, ops[j].rule,
-                                  encap[j], ops[j].error, &ops[j].err);
-        }
-        for (size_t i = base; i < end; i++) {
-            n_failed += puts[i].error != 0;
-        }
+    chunks[0] = xmalloc(sizeof *chunks[0]);
+    chunks[1] = pipelined ? xmalloc(sizeof *chunks[1]) : NULL;
+    if (pipelined) {
+        ovs_mutex_init(&sender.mutex);
+        xpthread_cond_init(&sender.cond, NULL);
+        sender.chunk = NULL;
+        sender.busy = false;
+        sender.exit = false;
+        thread = ovs_thread_create("mf_put_batch", put_sender_main, &sender);
     }
-    free(idx);
-    free(encap);
-    free(fs);
-    free(ops);
+
+    /* Chunk k goes to the kernel (on the sender's thread, if pipelined)
+     * while chunk k + 1 is translated. */
+    put_chunk_prepare(netdev, ifindex, error, puts, 0, MIN(n, PUT_BATCH_MAX),
+                      chunks[0]);
+    for (size_t base = 0, k = 0; base < n; base += PUT_BATCH_MAX, k++) {
+        struct put_chunk *c = chunks[k % 2];
+        size_t next = base + PUT_BATCH_MAX;
+
+        if (!pipelined) {
+            mf_engine_batch_send(c->batch);
+        } else {
+            put_sender_send(&sender, c);
+            if (next < n) {
+                put_chunk_prepare(netdev, ifindex, error, puts, next,
+                                  MIN(n, next + PUT_BATCH_MAX),
+                                  chunks[(k + 1) % 2]);
+            }
+            put_sender_wait(&sender);
+        }
+        put_chunk_finish(netdev, ifindex, puts, c);
+    }
+    for (size_t i = 0; i < n; i++) {
+        n_failed += puts[i].error != 0;
+    }
+
+    if (pipelined) {
+        ovs_mutex_lock(&sender.mutex);
+        sender.exit = true;
+        xpthread_cond_broadcast(&sender.cond);
+        ovs_mutex_unlock(&sender.mutex);
+        xpthread_join(thread, NULL);
+        xpthread_cond_destroy(&sender.cond);
+        ovs_mutex_destroy(&sender.mutex);
+    }
+    free(chunks[1]);
+    free(chunks[0]);
     return n_failed;
 }
 
