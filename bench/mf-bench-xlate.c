@@ -130,14 +130,18 @@ main(int argc, char *argv[])
     const char *json = NULL;
     double seconds = 1.0;
     size_t n = 10000;
+    const char *only = NULL;
     double rates[8];
     bool ok = true;
     int c;
 
     set_program_name(argv[0]);
     vlog_set_levels(NULL, VLF_ANY_DESTINATION, VLL_WARN);
-    while ((c = getopt_long(argc, argv, "n:t:", options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "n:t:w:", options, NULL)) != -1) {
         switch (c) {
+        case 'w':
+            only = optarg;
+            break;
         case 'n':
             n = strtoul(optarg, NULL, 10);
             break;
@@ -148,7 +152,7 @@ main(int argc, char *argv[])
             json = optarg;
             break;
         default:
-            fprintf(stderr, "usage: %s [-n FLOWS] [-t SECONDS] "
+            fprintf(stderr, "usage: %s [-n FLOWS] [-t SECONDS] [-w WORKLOAD] "
                     "[--json FILE]\n", argv[0]);
             return EXIT_FAILURE;
         }
@@ -163,6 +167,10 @@ main(int argc, char *argv[])
            "bytes/msg");
     mf_caps_assume_all();           /* No kernel to probe. */
     for (size_t i = 0; i < mf_bench_n_workloads; i++) {
+        if (only && strcmp(only, mf_bench_workloads[i].name)) {
+            rates[i] = 0;
+            continue;
+        }
         rates[i] = run(&mf_bench_workloads[i], n, seconds);
         ok &= rates[i] >= 0;
     }

@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <string.h>
 
+#include "mf-rows.h"
 #include "openvswitch/dynamic-string.h"
 #include "util.h"
 
@@ -181,12 +182,35 @@ mf_flower_key_apply_mask(struct mf_flower_key *key,
     }
 }
 
+/* The fields by the words of struct mf_flower_key they live in. */
+static struct mf_rows rows;
+static pthread_once_t rows_once = PTHREAD_ONCE_INIT;
+
+static size_t row_ofs(size_t i) { return mf_flower_fields[i].offset; }
+static size_t row_size(size_t i) { return mf_flower_fields[i].size; }
+
+static void
+rows_init(void)
+{
+    mf_rows_build(&rows, sizeof(struct mf_flower_key), mf_flower_n_fields,
+                  row_ofs, row_size);
+}
+
+/* The fields that may be nonzero in 'mask', as bits of a field index, to
+ * be tested one by one. */
+static uint64_t
+candidates(const struct mf_flower_key *mask)
+{
+    pthread_once(&rows_once, rows_init);
+    return mf_rows_touched(&rows, mask, NULL);
+}
+
 int
 mf_flower_check_mask(const struct mf_flower_key *mask,
                      const struct mf_flower_field **fieldp)
 {
-    for (size_t i = 0; i < mf_flower_n_fields; i++) {
-        const struct mf_flower_field *f = &mf_flower_fields[i];
+    for (uint64_t c = candidates(mask); c; c = zero_rightmost_1bit(c)) {
+        const struct mf_flower_field *f = &mf_flower_fields[raw_ctz(c)];
 
         if (!f->mask_attr && !mf_flower_field_is_zero(f, mask)
             && !mf_flower_field_is_exact(f, mask)) {
@@ -201,8 +225,9 @@ void
 mf_flower_encode(struct nlmsghdr *nlh, const struct mf_flower_key *key,
                  const struct mf_flower_key *mask)
 {
-    for (size_t i = 0; i < mf_flower_n_fields; i++) {
-        const struct mf_flower_field *f = &mf_flower_fields[i];
+    /* In table order, as the bits go. */
+    for (uint64_t c = candidates(mask); c; c = zero_rightmost_1bit(c)) {
+        const struct mf_flower_field *f = &mf_flower_fields[raw_ctz(c)];
 
         if (mf_flower_field_is_zero(f, mask)) {
             continue;

@@ -92,7 +92,9 @@ struct to_ctx {
         struct eth_addr dst;    /* from the match or a set before. */
         struct mf_flower_key known, known_mask;   /* Headers as far as
                                                    * known: the match, then
-                                                   * the rewrites. */
+                                                   * the rewrites... */
+        bool track;             /* ...kept only for a body to undo: with a
+                                 * clone, sample or check_pkt_len. */
     } pkt;
     struct ds *reason;
 };
@@ -712,7 +714,10 @@ xlate_list(struct to_ctx *ctx, const struct nlattr *actions,
             if (error) {
                 return error;
             }
-            mf_xlate_set_track(act, &ctx->pkt.known, &ctx->pkt.known_mask);
+            if (ctx->pkt.track) {
+                mf_xlate_set_track(act, &ctx->pkt.known,
+                                   &ctx->pkt.known_mask);
+            }
             if (nl_attr_type(nl_attr_get(a)) == OVS_KEY_ATTR_ETHERNET) {
                 track_eth_dst(ctx, a);
             }
@@ -824,6 +829,25 @@ xlate_list(struct to_ctx *ctx, const struct nlattr *actions,
     return 0;
 }
 
+/* Whether 'actions' has a clone, sample or check_pkt_len, whose body may
+ * need undoing (nested ones are inside those). */
+static bool
+has_body_to_undo(const struct nlattr *actions, size_t actions_len)
+{
+    const struct nlattr *a;
+    unsigned int left;
+
+    NL_ATTR_FOR_EACH (a, left, actions, actions_len) {
+        enum ovs_action_attr type = nl_attr_type(a);
+
+        if (type == OVS_ACTION_ATTR_CLONE || type == OVS_ACTION_ATTR_SAMPLE
+            || type == OVS_ACTION_ATTR_CHECK_PKT_LEN) {
+            return true;
+        }
+    }
+    return false;
+}
+
 int
 mf_xlate_act_to_filter(const struct nlattr *actions, size_t actions_len,
                        bool decap, const struct mf_xlate_ports *ports,
@@ -839,8 +863,11 @@ mf_xlate_act_to_filter(const struct nlattr *actions, size_t actions_len,
     }
     memcpy(ctx.pkt.dst.ea, f->key.eth_dst, ETH_ADDR_LEN);
     ctx.pkt.dst_known = is_all_ones(f->mask.eth_dst, ETH_ADDR_LEN);
-    ctx.pkt.known = f->key;
-    ctx.pkt.known_mask = f->mask;
+    ctx.pkt.track = has_body_to_undo(actions, actions_len);
+    if (ctx.pkt.track) {
+        ctx.pkt.known = f->key;
+        ctx.pkt.known_mask = f->mask;
+    }
     return xlate_list(&ctx, actions, actions_len, 0, false, NULL);
 }
 

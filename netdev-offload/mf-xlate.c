@@ -6,11 +6,13 @@
 #include <netinet/in.h>
 #include <linux/if_ether.h>
 #include <linux/pkt_cls.h>
+#include <pthread.h>
 #include <string.h>
 
 #include "flow.h"
 #include "mf-caps.h"
 #include "mf-filter.h"
+#include "mf-rows.h"
 #include "mf-xlate-act.h"
 #include "netlink.h"
 #include "odp-netlink.h"
@@ -638,6 +640,20 @@ xlate_tunnel(const struct flow *key, struct flow *mask, odp_port_t in_port,
     return 0;
 }
 
+/* xlate_fields[] by the words of struct flow they live in. */
+static struct mf_rows rows;
+static pthread_once_t rows_once = PTHREAD_ONCE_INIT;
+
+static size_t row_ofs(size_t i) { return xlate_fields[i].flow_ofs; }
+static size_t row_size(size_t i) { return xlate_fields[i].flow_size; }
+
+static void
+rows_init(void)
+{
+    mf_rows_build(&rows, sizeof(struct flow), ARRAY_SIZE(xlate_fields),
+                  row_ofs, row_size);
+}
+
 static int
 xlate_match(const struct match *match, odp_port_t in_port,
             const struct mf_xlate_ports *ports, struct mf_filter *f,
@@ -648,7 +664,9 @@ xlate_match(const struct match *match, odp_port_t in_port,
     struct flow_wildcards wc = match->wc;
     const struct flow *key = &match->flow;
     struct flow *mask = &wc.masks;
+    uint64_t words[MF_ROWS_MAX_WORDS / 64];
     const struct mf_flower_field *bad;
+    uint64_t cand;
     int error;
 
     if (mask->in_port.odp_port) {
@@ -678,8 +696,12 @@ xlate_match(const struct match *match, odp_port_t in_port,
     if (error) {
         return error;
     }
-    for (size_t i = 0; i < ARRAY_SIZE(xlate_fields); i++) {
-        const struct xlate_field *x = &xlate_fields[i];
+    /* Mask bits are only ever cleared from here on: the rows in no
+     * nonzero word, and the words zero now, stay so. */
+    pthread_once(&rows_once, rows_init);
+    cand = mf_rows_touched(&rows, mask, words);
+    for (; cand; cand = zero_rightmost_1bit(cand)) {
+        const struct xlate_field *x = &xlate_fields[raw_ctz(cand)];
         uint8_t *fm = (uint8_t *) mask + x->flow_ofs;
 
         if (is_zero(fm, x->flow_size)
@@ -698,7 +720,7 @@ xlate_match(const struct match *match, odp_port_t in_port,
         return error;
     }
 
-    if (!flow_wildcards_is_catchall(&wc)) {
+    if (!mf_rows_words_zero(&rows, mask, words)) {
         struct match m;
 
         match_init(&m, key, &wc);
