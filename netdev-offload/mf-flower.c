@@ -262,6 +262,14 @@ by_attr_init(void)
     }
 }
 
+bool
+mf_flower_attr_is_verbatim(uint16_t type)
+{
+    pthread_once(&by_attr_once, by_attr_init);
+    return (type < MF_ATTR_INDEX_MAX && by_attr[type]
+            && mf_flower_fields[(by_attr[type] & ~ATTR_IS_MASK) - 1].verbatim);
+}
+
 int
 mf_flower_decode_attr(const struct nlattr *attr, struct mf_flower_key *key,
                       struct mf_flower_key *mask, const char **err)

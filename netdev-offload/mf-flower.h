@@ -132,6 +132,9 @@ extern const struct mf_flower_field mf_flower_fields[];
 extern const size_t mf_flower_n_fields;
 
 const struct mf_flower_field *mf_flower_field_by_attr(uint16_t attr);
+
+/* Whether 'type' is the key or the mask attribute of a verbatim field. */
+bool mf_flower_attr_is_verbatim(uint16_t type);
 const struct mf_flower_field *mf_flower_field_by_name(const char *name);
 
 bool mf_flower_field_is_zero(const struct mf_flower_field *,

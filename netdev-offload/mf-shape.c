@@ -193,14 +193,13 @@ put_flower_options(struct writer *w, const struct nlattr *opts)
     put_head(w, opts);
     mnl_attr_for_each_nested (a, opts) {
         uint16_t type = mnl_attr_get_type(a);
-        const struct mf_flower_field *f;
 
         if (type == TCA_FLOWER_ACT) {
             put_head(w, a);
             mnl_attr_for_each_nested (act, a) {
                 put_act(w, act);
             }
-        } else if ((f = mf_flower_field_by_attr(type)) && f->verbatim) {
+        } else if (mf_flower_attr_is_verbatim(type)) {
             put_verbatim(w, a);
         } else {
             put_raw(w, a);
