@@ -146,16 +146,18 @@ decode_tm(const struct nlattr *options, uint16_t tm_attr,
     }
 }
 
-static int
-decode_one(const struct nlattr *nest, struct mf_act *act, bool first,
-           uint8_t *cookie, size_t *cookie_len, struct mf_act_stats *stats,
-           const char **err)
-{
-    const struct nlattr *kind = NULL, *options = NULL, *st = NULL, *a;
-    const struct nlattr *own_cookie = NULL;
-    const struct mf_act_ops *ops;
-    int error;
+/* The attributes of one action nest. */
+struct act_attrs {
+    const struct nlattr *kind, *options, *stats, *cookie;
+};
 
+static int
+act_attrs_parse(const struct nlattr *nest, struct act_attrs *aa,
+                const char **err)
+{
+    const struct nlattr *a;
+
+    memset(aa, 0, sizeof *aa);
     mnl_attr_for_each_nested (a, nest) {
         switch (mnl_attr_get_type(a)) {
         case TCA_ACT_KIND:
@@ -163,53 +165,68 @@ decode_one(const struct nlattr *nest, struct mf_act *act, bool first,
                 *err = "bad TCA_ACT_KIND";
                 return EPROTO;
             }
-            kind = a;
+            aa->kind = a;
             break;
         case TCA_ACT_OPTIONS:
-            options = a;
+            aa->options = a;
             break;
         case TCA_ACT_STATS:
-            st = a;
+            aa->stats = a;
             break;
         case TCA_ACT_COOKIE:
             if (mnl_attr_get_payload_len(a) > MF_COOKIE_LEN) {
                 *err = "oversized TCA_ACT_COOKIE";
                 return EPROTO;
             }
-            if (first) {
-                memcpy(cookie, mnl_attr_get_payload(a),
-                       mnl_attr_get_payload_len(a));
-                *cookie_len = mnl_attr_get_payload_len(a);
-            } else {
-                own_cookie = a;
-            }
+            aa->cookie = a;
             break;
         default:
             break;
         }
     }
-    if (!kind || !options) {
+    return 0;
+}
+
+static int
+decode_one(const struct nlattr *nest, struct mf_act *act, bool first,
+           uint8_t *cookie, size_t *cookie_len, struct mf_act_stats *stats,
+           const char **err)
+{
+    const struct mf_act_ops *ops;
+    struct act_attrs aa;
+    int error;
+
+    error = act_attrs_parse(nest, &aa, err);
+    if (error) {
+        return error;
+    }
+    if (!aa.kind || !aa.options) {
         *err = "action without kind or options";
         return EPROTO;
     }
-    ops = mf_act_ops_by_tc_kind(mnl_attr_get_str(kind));
+    ops = mf_act_ops_by_tc_kind(mnl_attr_get_str(aa.kind));
     if (!ops) {
         *err = "action kind unknown to megaflower";
         return EOPNOTSUPP;
     }
     memset(act, 0, sizeof *act);
     act->kind = ops->kind;
-    if (own_cookie) {
-        act->cookie_len = mnl_attr_get_payload_len(own_cookie);
-        memcpy(act->cookie, mnl_attr_get_payload(own_cookie),
+    if (aa.cookie && first) {
+        /* The filter's: the owner's ufid. */
+        memcpy(cookie, mnl_attr_get_payload(aa.cookie),
+               mnl_attr_get_payload_len(aa.cookie));
+        *cookie_len = mnl_attr_get_payload_len(aa.cookie);
+    } else if (aa.cookie) {
+        act->cookie_len = mnl_attr_get_payload_len(aa.cookie);
+        memcpy(act->cookie, mnl_attr_get_payload(aa.cookie),
                act->cookie_len);
     }
-    error = ops->decode(options, act, err);
+    error = ops->decode(aa.options, act, err);
     if (!error && first && stats) {
-        if (st) {
-            error = decode_stats(st, stats, err);
+        if (aa.stats) {
+            error = decode_stats(aa.stats, stats, err);
         }
-        decode_tm(options, ops->tm_attr, stats);
+        decode_tm(aa.options, ops->tm_attr, stats);
     }
     return error;
 }
@@ -255,9 +272,9 @@ mf_act_decode_stats(const struct nlattr *nest, uint8_t *cookie,
                     const char **err)
 {
     const struct nlattr *first = NULL, *a;
-    const struct nlattr *kind = NULL, *options = NULL, *st = NULL;
     const struct mf_act_ops *ops;
-    int error = 0;
+    struct act_attrs aa;
+    int error;
 
     *cookie_len = 0;
     memset(stats, 0, sizeof *stats);
@@ -271,46 +288,27 @@ mf_act_decode_stats(const struct nlattr *nest, uint8_t *cookie,
         *err = "filter without actions";
         return EPROTO;
     }
-    mnl_attr_for_each_nested (a, first) {
-        switch (mnl_attr_get_type(a)) {
-        case TCA_ACT_KIND:
-            if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0) {
-                *err = "bad TCA_ACT_KIND";
-                return EPROTO;
-            }
-            kind = a;
-            break;
-        case TCA_ACT_OPTIONS:
-            options = a;
-            break;
-        case TCA_ACT_STATS:
-            st = a;
-            break;
-        case TCA_ACT_COOKIE:
-            if (mnl_attr_get_payload_len(a) > MF_COOKIE_LEN) {
-                *err = "oversized TCA_ACT_COOKIE";
-                return EPROTO;
-            }
-            memcpy(cookie, mnl_attr_get_payload(a),
-                   mnl_attr_get_payload_len(a));
-            *cookie_len = mnl_attr_get_payload_len(a);
-            break;
-        default:
-            break;
-        }
+    error = act_attrs_parse(first, &aa, err);
+    if (error) {
+        return error;
     }
-    if (!kind) {
+    if (!aa.kind) {
         *err = "action without kind";
         return EPROTO;
     }
-    if (st) {
-        error = decode_stats(st, stats, err);
+    if (aa.cookie) {
+        memcpy(cookie, mnl_attr_get_payload(aa.cookie),
+               mnl_attr_get_payload_len(aa.cookie));
+        *cookie_len = mnl_attr_get_payload_len(aa.cookie);
+    }
+    if (aa.stats) {
+        error = decode_stats(aa.stats, stats, err);
     }
     /* A terse dump leaves the options out, and with them the time of
      * last use; a kernel that does not know terse dumps sends them. */
-    ops = mf_act_ops_by_tc_kind(mnl_attr_get_str(kind));
-    if (!error && options && ops) {
-        decode_tm(options, ops->tm_attr, stats);
+    ops = mf_act_ops_by_tc_kind(mnl_attr_get_str(aa.kind));
+    if (!error && aa.options && ops) {
+        decode_tm(aa.options, ops->tm_attr, stats);
     }
     return error;
 }

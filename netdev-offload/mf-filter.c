@@ -42,15 +42,17 @@ mf_filter_encode(void *buf, uint16_t type, uint16_t flags,
     return nlh;
 }
 
+/* Decodes TCA_OPTIONS: all of it, or with 'terse' only what a terse dump
+ * carries (the flags, and the first action's cookie and stats). */
 static int
-decode_options(const struct nlattr *opts, struct mf_filter *f,
+decode_options(const struct nlattr *opts, bool terse, struct mf_filter *f,
                const char **err)
 {
     const struct nlattr *a, *acts = NULL;
 
     mnl_attr_for_each_nested (a, opts) {
         uint16_t type = mnl_attr_get_type(a);
-        int r = mf_flower_decode_attr(a, &f->key, &f->mask, err);
+        int r = terse ? 0 : mf_flower_decode_attr(a, &f->key, &f->mask, err);
 
         if (r < 0) {
             return -r;
@@ -72,7 +74,7 @@ decode_options(const struct nlattr *opts, struct mf_filter *f,
         case TCA_FLOWER_CLASSID:
             break;
         default:
-            if (type <= TCA_FLOWER_MAX) {
+            if (type <= TCA_FLOWER_MAX && !terse) {
                 /* A match field the table does not know: the filter
                  * matches on something megaflower cannot represent. */
                 *err = "match field unknown to megaflower";
@@ -85,8 +87,11 @@ decode_options(const struct nlattr *opts, struct mf_filter *f,
         *err = "filter without actions";
         return EPROTO;
     }
-    return mf_act_decode_list(acts, f->acts, &f->n_acts, f->cookie,
-                              &f->cookie_len, &f->stats, err);
+    return (terse
+            ? mf_act_decode_stats(acts, f->cookie, &f->cookie_len, &f->stats,
+                                  err)
+            : mf_act_decode_list(acts, f->acts, &f->n_acts, f->cookie,
+                                 &f->cookie_len, &f->stats, err));
 }
 
 /* Decodes the identity of the filter in 'nlh' into 'f' (cleared first)
@@ -156,7 +161,7 @@ mf_filter_decode(const struct nlmsghdr *nlh, struct mf_filter *f,
 
     error = decode_header(nlh, f, &opts, err);
     if (!error) {
-        error = decode_options(opts, f, err);
+        error = decode_options(opts, false, f, err);
     }
     if (!error) {
         mf_flower_normalize(&f->key, &f->mask, f->protocol);
@@ -168,35 +173,11 @@ int
 mf_filter_decode_terse(const struct nlmsghdr *nlh, struct mf_filter *f,
                        const char **err)
 {
-    const struct nlattr *opts, *a, *acts = NULL;
+    const struct nlattr *opts;
     int error;
 
     error = decode_header(nlh, f, &opts, err);
-    if (error) {
-        return error;
-    }
-    mnl_attr_for_each_nested (a, opts) {
-        switch (mnl_attr_get_type(a)) {
-        case TCA_FLOWER_ACT:
-            acts = a;
-            break;
-        case TCA_FLOWER_FLAGS:
-            if (mnl_attr_validate(a, MNL_TYPE_U32) < 0) {
-                *err = "bad TCA_FLOWER_FLAGS";
-                return EPROTO;
-            }
-            f->flags = mnl_attr_get_u32(a);
-            break;
-        default:
-            break;
-        }
-    }
-    if (!acts) {
-        *err = "filter without actions";
-        return EPROTO;
-    }
-    return mf_act_decode_stats(acts, f->cookie, &f->cookie_len, &f->stats,
-                               err);
+    return error ? error : decode_options(opts, true, f, err);
 }
 
 bool

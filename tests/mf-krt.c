@@ -331,18 +331,44 @@ randomize_cb(void *bytes_, size_t n, const struct nlattr *a,
     }
 }
 
+/* The next random megaflow from '*s' ('i'th), into 'flow' and 'actions',
+ * and translated into 'f'.  Returns 0, -1 after printing a parse error,
+ * or 1 if it does not translate (refused as it must be, on this kernel). */
+static int
+next_random(int i, uint32_t *s, struct ds *flow, struct ds *actions,
+            struct mf_filter *f)
+{
+    static const struct mf_xlate_ports ports = { lookup, from_ifindex,
+                                                 NULL, false, get_mac,
+                                                 always_keyed };
+    struct ds reason = DS_EMPTY_INITIALIZER;
+    struct ofpbuf acts;
+    struct match m;
+    char *error;
+    int r;
+
+    mf_random_megaflow(s, flow, actions);
+    if (mf_test_parse_megaflow(ds_cstr(flow), ds_cstr(actions), &m, &acts,
+                               &error)) {
+        printf("%d PARSE ERROR %s: %s\n", i, ds_cstr(flow), error);
+        free(error);
+        return -1;
+    }
+    r = mf_xlate_to_filter(&m, m.flow.in_port.odp_port, acts.data, acts.size,
+                           &ports, f, &reason) ? 1 : 0;
+    ofpbuf_uninit(&acts);
+    ds_destroy(&reason);
+    return r;
+}
+
 /* 'n' random megaflows from 'seed', their verbatim values made random;
  * see the header. */
 static int
 do_verbatim(int n, uint32_t seed)
 {
-    static const struct mf_xlate_ports ports = { lookup, from_ifindex,
-                                                 NULL, false, get_mac,
-                                                 always_keyed };
     static uint8_t buf[MF_MSG_SIZE], buf2[MF_MSG_SIZE];
     static uint8_t shape[MF_SHAPE_MAX], shape2[MF_SHAPE_MAX];
     struct ds flow = DS_EMPTY_INITIALIZER, actions = DS_EMPTY_INITIALIZER;
-    struct ds reason = DS_EMPTY_INITIALIZER;
     int n_bad = 0, n_put = 0, n_refused = 0, n_skipped = 0;
     struct mf_filter f, f2, echo, got;
     uint32_t s = seed, rng = seed | 1;
@@ -350,28 +376,15 @@ do_verbatim(int n, uint32_t seed)
 
     for (int i = 0; i < n; i++) {
         struct nlmsghdr *nlh, *nlh2;
-        struct ofpbuf acts;
-        struct match m;
         const char *why;
         size_t len;
-        char *error;
+        int r = next_random(i, &s, &flow, &actions, &f);
 
-        mf_random_megaflow(&s, &flow, &actions);
-        ds_clear(&reason);
-        if (mf_test_parse_megaflow(ds_cstr(&flow), ds_cstr(&actions), &m,
-                                   &acts, &error)) {
-            printf("%d PARSE ERROR %s: %s\n", i, ds_cstr(&flow), error);
-            free(error);
-            n_bad++;
+        if (r) {
+            n_bad += r < 0;
+            n_skipped += r > 0;
             continue;
         }
-        if (mf_xlate_to_filter(&m, m.flow.in_port.odp_port, acts.data,
-                               acts.size, &ports, &f, &reason)) {
-            n_skipped++;
-            ofpbuf_uninit(&acts);
-            continue;
-        }
-        ofpbuf_uninit(&acts);
         f.ifindex = dev_ifindex;
         f.parent = MF_TC_INGRESS;
         f.prio = KRT_PRIO_BASE + 0xf0;
@@ -433,7 +446,6 @@ do_verbatim(int n, uint32_t seed)
            n_skipped, n_bad);
     ds_destroy(&flow);
     ds_destroy(&actions);
-    ds_destroy(&reason);
     return n_bad ? 1 : 0;
 }
 
@@ -441,11 +453,7 @@ do_verbatim(int n, uint32_t seed)
 static int
 do_shapes(int n, uint32_t seed)
 {
-    static const struct mf_xlate_ports ports = { lookup, from_ifindex,
-                                                 NULL, false, get_mac,
-                                                 always_keyed };
     struct ds flow = DS_EMPTY_INITIALIZER, actions = DS_EMPTY_INITIALIZER;
-    struct ds reason = DS_EMPTY_INITIALIZER;
     int n_bad = 0, n_put = 0, n_refused = 0;
     uint64_t hits0;
     struct mf_filter f, got;
@@ -461,21 +469,11 @@ do_shapes(int n, uint32_t seed)
     hits0 = mf_shape_n_hits();
     for (int i = 0; i < n; i++) {
         struct mf_ufid ufid = { { i + 1, seed, 0, 0x6b7274 } };
-        struct ofpbuf acts;
-        struct match m;
-        char *error;
+        int r = next_random(i, &s, &flow, &actions, &f);
 
-        mf_random_megaflow(&s, &flow, &actions);
-        ds_clear(&reason);
-        if (mf_test_parse_megaflow(ds_cstr(&flow), ds_cstr(&actions), &m,
-                                   &acts, &error)) {
-            printf("%d PARSE ERROR %s: %s\n", i, ds_cstr(&flow), error);
-            free(error);
+        if (r < 0) {
             n_bad++;
-            continue;
-        }
-        if (mf_xlate_to_filter(&m, m.flow.in_port.odp_port, acts.data,
-                               acts.size, &ports, &f, &reason)) {
+        } else if (r > 0) {
             n_refused++;        /* As 'random' counts it: not sent. */
         } else if (mf_engine_put(dev_ifindex, &ufid, &f, NULL, NULL,
                                  &err)) {
@@ -498,7 +496,6 @@ do_shapes(int n, uint32_t seed)
             }
             mf_engine_del(&ufid, NULL, &err);
         }
-        ofpbuf_uninit(&acts);
     }
     printf("%d random megaflows (seed %"PRIu32") through the engine: "
            "%d installed, %"PRIu64" of them without an echo, %d refused "
@@ -506,7 +503,6 @@ do_shapes(int n, uint32_t seed)
            mf_shape_n_hits() - hits0, n_refused, n_bad);
     ds_destroy(&flow);
     ds_destroy(&actions);
-    ds_destroy(&reason);
     return n_bad ? 1 : 0;
 }
 
@@ -672,27 +668,20 @@ main(int argc, char *argv[])
         return do_batch(strtoul(argv[3], NULL, 10),
                         strtoul(argv[4], NULL, 10),
                         argc == 6 && !strcmp(argv[5], "lose"));
-    } else if (!strcmp(argv[1], "verbatim") && argc == 5) {
+    } else if (argc == 5 && (!strcmp(argv[1], "random")
+                             || !strcmp(argv[1], "shapes")
+                             || !strcmp(argv[1], "verbatim"))) {
+        int (*run)(int n, uint32_t seed) = (!strcmp(argv[1], "random")
+                                            ? do_random
+                                            : !strcmp(argv[1], "shapes")
+                                            ? do_shapes : do_verbatim);
+
         if (mf_tc_ensure_hook(dev_ifindex, MF_TC_INGRESS, &err)
             || set_test_meter()) {
             return 1;
         }
         probe_caps();
-        return do_verbatim(atoi(argv[3]), strtoul(argv[4], NULL, 0));
-    } else if (!strcmp(argv[1], "shapes") && argc == 5) {
-        if (mf_tc_ensure_hook(dev_ifindex, MF_TC_INGRESS, &err)
-            || set_test_meter()) {
-            return 1;
-        }
-        probe_caps();
-        return do_shapes(atoi(argv[3]), strtoul(argv[4], NULL, 0));
-    } else if (!strcmp(argv[1], "random") && argc == 5) {
-        if (mf_tc_ensure_hook(dev_ifindex, MF_TC_INGRESS, &err)
-            || set_test_meter()) {
-            return 1;
-        }
-        probe_caps();
-        return do_random(atoi(argv[3]), strtoul(argv[4], NULL, 0));
+        return run(atoi(argv[3]), strtoul(argv[4], NULL, 0));
     }
     fprintf(stderr, "mf-krt: unknown command %s\n", argv[1]);
     return 2;
