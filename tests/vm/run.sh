@@ -201,25 +201,41 @@ main() {
     # (fd 8), so that the reader sees the end only after qemu is gone, and
     # never blocks if qemu fails to start.  (A stdio chardev would not do:
     # with no input, qemu reports the port closed and the guest blocks.)
-    mkfifo "$ctl/out.fifo" || die "mkfifo failed"
-    exec 8<>"$ctl/out.fifo"
-    cat "$ctl/out.fifo" 8>&- &
-    catpid=$!
-    timeout -k 10 "$timeout" qemu-system-x86_64 "${qemu_args[@]}" < /dev/null 8>&- &
-    qpid=$!
-    wait "$qpid"
-    qrc=$?
-    qpid=
-    exec 8>&-
-    wait "$catpid"
-    catpid=
-
-    [ -n "$console" ] && cp "$ctl/console.log" "$console"
-
     show_console() {
         echo "$prog: last lines of the guest console:" >&2
         tail -n 30 "$ctl/console.log" 2>/dev/null | sed 's/^/  | /' >&2
     }
+
+    # Under emulation the guest kernel has been seen to panic while
+    # booting, before any command ran (a fatal exception in an interrupt,
+    # at 2.6 s): such a boot is tried again, twice at most.  Once the
+    # command has started, nothing is retried.
+    for boot in 1 2 3; do
+        rm -f "$ctl/out.fifo" "$ctl/status" "$ctl/setup-error" \
+              "$ctl/console.log"
+        mkfifo "$ctl/out.fifo" || die "mkfifo failed"
+        exec 8<>"$ctl/out.fifo"
+        cat "$ctl/out.fifo" 8>&- &
+        catpid=$!
+        timeout -k 10 "$timeout" qemu-system-x86_64 "${qemu_args[@]}" \
+            < /dev/null 8>&- &
+        qpid=$!
+        wait "$qpid"
+        qrc=$?
+        qpid=
+        exec 8>&-
+        wait "$catpid"
+        catpid=
+        if [ -s "$ctl/status" ] || [ -s "$ctl/setup-error" ] \
+           || grep -q "running the command" "$ctl/console.log" 2>/dev/null \
+           || [ "$qrc" -eq 124 ] || [ "$qrc" -eq 137 ] || [ $boot = 3 ]; then
+            break
+        fi
+        echo "$prog: the VM died while booting (boot $boot); booting again" >&2
+        show_console
+    done
+
+    [ -n "$console" ] && cp "$ctl/console.log" "$console"
 
     if [ -s "$ctl/status" ]; then
         rc=$(cat "$ctl/status")
