@@ -722,7 +722,8 @@ mf_engine_batch_encode(struct mf_engine_op *ops, size_t n)
 {
     static __thread uint8_t shape[MF_SHAPE_MAX];
     struct mf_engine_batch *b = xmalloc(sizeof *b);
-    size_t size = 0;
+    uint32_t tried[16];         /* Shapes put alone, by hash. */
+    size_t size = 0, n_tried = 0;
 
     b->ops = ops;
     b->n = n;
@@ -734,6 +735,7 @@ mf_engine_batch_encode(struct mf_engine_op *ops, size_t n)
         struct nlmsghdr *nlh;
         struct batch_op *bo;
         uint16_t prio;
+        size_t len;
 
         op->error = -1;         /* Not settled yet. */
         memset(&op->err, 0, sizeof op->err);
@@ -752,7 +754,26 @@ mf_engine_batch_encode(struct mf_engine_op *ops, size_t n)
         nlh = mf_filter_encode(ofpbuf_put_uninit(&b->buf, MF_MSG_SIZE),
                                RTM_NEWTFILTER, NLM_F_CREATE | NLM_F_EXCL,
                                op->rule, true);
-        bo->echoed = !mf_shape_is_proven(shape, mf_shape_of(nlh, shape));
+        len = mf_shape_of(nlh, shape);
+        bo->echoed = !mf_shape_is_proven(shape, len);
+        if (bo->echoed && len && n_tried < ARRAY_SIZE(tried)) {
+            /* The first flow of a shape not proven yet goes alone, now:
+             * its echo proves the shape for the others of the batch. */
+            uint32_t hash = hash_bytes(shape, len, 0);
+            bool seen = false;
+
+            for (size_t j = 0; j < n_tried; j++) {
+                seen |= tried[j] == hash;
+            }
+            if (!seen) {
+                tried[n_tried++] = hash;
+                b->n_bos--;
+                b->buf.size = size;
+                op->error = mf_engine_put(op->ifindex, &op->ufid, op->rule,
+                                          NULL, NULL, &op->err);
+                continue;
+            }
+        }
         if (bo->echoed) {
             nlh->nlmsg_flags |= NLM_F_ECHO;
         } else {

@@ -97,7 +97,10 @@ size_t mf_engine_put_batch(struct mf_engine_op *, size_t n);
 /* mf_engine_put_batch() in two steps, so that one thread can encode a
  * batch while another sends the one before it: mf_engine_batch_encode()
  * places and encodes the new flows' filters (it takes no locks a send
- * holds); mf_engine_batch_send() finds the modifies out, sends the rest,
+ * holds), except the first flow of each shape not proven yet
+ * (mf-shape.h), which it puts at once, alone, so that its echo proves the
+ * shape for the others; mf_engine_batch_send() finds the modifies out,
+ * sends the rest,
  * settles each op as mf_engine_put_batch() does, frees the batch and
  * returns the number of ops that failed.  'ops' must stay until then. */
 struct mf_engine_batch;
