@@ -5,6 +5,8 @@
 #
 # Usage: tests/run-system.sh SUITE [TESTSUITEFLAGS...]
 #   SUITE system    megaflower's system tests (tests/mf-system.at)
+#         boot      tests/system-boot.sh, first thing in a VM that has just
+#                   booted (always the VM: it needs a fresh boot)
 #         upstream  OVS's own tests/system-offloads-testsuite with
 #                   megaflower, compared with linux_tc (see run-suite.sh)
 # Environment (set by 'make check-system' / 'make check-upstream'):
@@ -12,7 +14,7 @@
 #   MEGAFLOWER_FORCE_VM=1 boots the VM even if this kernel would do.
 set -u
 
-suite=${1:?usage: run-system.sh system|upstream [TESTSUITEFLAGS...]}
+suite=${1:?usage: run-system.sh system|boot|upstream [TESTSUITEFLAGS...]}
 shift
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd -P)
 : "${MF_BUILDDIR:?}" "${MF_SRCDIR:?}" "${OVS_SRCDIR:?}" "${AUTOTEST_PATH:?}"
@@ -21,6 +23,13 @@ flags=$*
 if [ "$(id -u)" != 0 ]; then
     echo "run-system.sh: SKIPPED: the $suite tests need root (netns, tc, the OVS kernel datapath)" >&2
     exit 0
+fi
+
+if [ "$suite" = boot ]; then
+    echo "megaflower: the early-boot test, in a VM running Debian's kernel, at once after its boot"
+    mkdir -p "$MF_BUILDDIR/tests"
+    exec "$here/vm/run.sh" --rw "$MF_BUILDDIR/tests" -e MF_BUILDDIR -e OVS_SRCDIR \
+        -- bash "$here/system-boot.sh"
 fi
 
 if [ "${MEGAFLOWER_FORCE_VM:-0}" != 1 ] && "$here/vm/host-has-kernel-features.sh"; then
