@@ -147,11 +147,19 @@ show_failures () {
     done
 }
 
-# run_suite NAME SUITE ATDIR PATH TESTS...: runs one suite, with up to
-# three attempts for failed groups (like OVS's RECHECK=yes: a stalled
-# guest fails tests on timing alone).  Writes $MF_BUILDDIR/tests/NAME/failed.
+# run_suite NAME SUITE ATDIR PATH TESTS...: runs one suite, and then once
+# more the groups that failed (OVS's RECHECK=yes).  Writes $MF_BUILDDIR/tests/NAME/failed.
+#
+# Why a recheck is still needed: under emulation on a shared 2-core host
+# the guest stalls now and then for over a second (seen: OVS's
+# "Unreasonably long poll interval" warnings, which OVS's check_logs counts
+# as a failure, in group 3 while another VM ran).  A group that passes only
+# on its recheck is reported as flaky, by number.  (Rechecks used to be
+# two, which also hid the dropped upcalls of an ovs-vswitchd started in the
+# first 10 s after boot; mf-ovsfix.h has that bug's fix, and
+# tests/system-boot.sh its test.)
 run_suite () {
-    local name=$1 suite=$2 atdir=$3 path=$4 w out attempt
+    local name=$1 suite=$2 atdir=$3 path=$4 w out
     shift 4
     w=$(mktemp -d "/tmp/megaflower-$name.XXXXXX") || return 99
     out=$MF_BUILDDIR/tests/$name
@@ -168,20 +176,18 @@ run_suite () {
     run_attempt "$w" "$suite" "$path" "$@"
     failed_of "$w" "$suite" > "$w/failed"
     cp "$w/failed" "$w/failed-first-run"
-    for attempt in 2 3; do
-        [ -s "$w/failed" ] || break
+    if [ -s "$w/failed" ]; then
         show_failures "$w" "$suite"
-        echo "$name: attempt $attempt for: $(tr '\n' ' ' < "$w/failed")"
-        (cd "$w" && mv "$(basename "$suite").log" "attempt-$((attempt - 1)).log" &&
-         mkdir -p "attempt-$((attempt - 1))" &&
-         mv "$(basename "$suite").dir" "attempt-$((attempt - 1))/") &&
+        echo "$name: rechecking: $(tr '\n' ' ' < "$w/failed")"
+        (cd "$w" && mv "$(basename "$suite").log" first-run.log &&
+         mkdir -p first-run && mv "$(basename "$suite").dir" first-run/) &&
         run_attempt "$w" "$suite" "$path" $(cat "$w/failed")
         failed_of "$w" "$suite" > "$w/failed.new" && mv "$w/failed.new" "$w/failed"
-    done
+    fi
     show_failures "$w" "$suite"
-    echo "$name: seconds per group (by attempt): $(awk '{ printf "%s%d:%d", (NR > 1 ? " " : ""), $1 + 0, $2 }' "$w/times" 2>/dev/null)"
+    echo "$name: seconds per group (first run, then recheck): $(awk '{ printf "%s%d:%d", (NR > 1 ? " " : ""), $1 + 0, $2 }' "$w/times" 2>/dev/null)"
     if [ -s "$w/failed-first-run" ]; then
-        echo "$name: flaky (passed on a later attempt): $(comm -23 "$w/failed-first-run" "$w/failed" | tr '\n' ' ')"
+        echo "$name: flaky (passed on its recheck): $(comm -23 "$w/failed-first-run" "$w/failed" | tr '\n' ' ')"
     fi
     (cd "$w" && find . -type s -delete)
     rm -rf "$out" && mkdir -p "$out" && cp -r "$w"/. "$out"/ && rm -rf "$w"
