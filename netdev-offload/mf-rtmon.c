@@ -112,6 +112,9 @@ link_changed(struct mf_rtmon *rtmon, struct rtnl_link *link, bool deleted)
     };
 
     rtmon->ops->link(rtmon->aux, lr.ifindex);
+    if (!rtmon->caches[C_ROUTE]) {
+        return;
+    }
     nl_cache_foreach(rtmon->caches[C_ROUTE], link_route_cb, &lr);
     for (size_t i = 0; i < lr.n_gone; i++) {
         nl_cache_remove(lr.gone[i]);
@@ -172,6 +175,19 @@ nl_error(struct mf_err *err, int nlerr, const char *what)
     return mf_err_set(err, error, "%s: %s", what, nl_geterror(nlerr));
 }
 
+/* A cache is kept only for events that have a listener. */
+static bool
+cache_wanted(const struct mf_rtmon_ops *ops, int cache)
+{
+    switch (cache) {
+    case C_LINK:  return ops->link != NULL;
+    case C_ADDR:  return ops->addr != NULL;
+    case C_ROUTE: return ops->route != NULL;
+    case C_NEIGH: return ops->neigh != NULL;
+    default:      return false;
+    }
+}
+
 struct mf_rtmon *
 mf_rtmon_create(const struct mf_rtmon_ops *ops, void *aux, int rcvbuf,
                 struct mf_err *err)
@@ -209,6 +225,9 @@ mf_rtmon_create(const struct mf_rtmon_ops *ops, void *aux, int rcvbuf,
         goto fail;
     }
     for (int i = 0; i < N_CACHES; i++) {
+        if (!cache_wanted(ops, i)) {
+            continue;
+        }
         nlerr = nl_cache_mngr_add(rtmon->mngr, cache_names[i], change_cb,
                                   rtmon, &rtmon->caches[i]);
         if (nlerr < 0) {
@@ -262,8 +281,10 @@ resync(struct mf_rtmon *rtmon, int why)
     COVERAGE_INC(mf_rtmon_resync);
     rtmon->n_resyncs++;
     for (int i = 0; i < N_CACHES; i++) {
-        int nlerr = nl_cache_resync(rtmon->sync_sock, rtmon->caches[i],
-                                    change_cb, rtmon);
+        int nlerr = (rtmon->caches[i]
+                     ? nl_cache_resync(rtmon->sync_sock, rtmon->caches[i],
+                                       change_cb, rtmon)
+                     : 0);
         if (nlerr < 0) {
             VLOG_ERR_RL(&rl, "resyncing %s failed: %s", cache_names[i],
                         nl_geterror(nlerr));
@@ -301,7 +322,9 @@ bool
 mf_rtmon_link(const struct mf_rtmon *rtmon, int ifindex,
               struct mf_rtmon_link *out)
 {
-    struct rtnl_link *link = rtnl_link_get(rtmon->caches[C_LINK], ifindex);
+    struct rtnl_link *link = (rtmon->caches[C_LINK]
+                              ? rtnl_link_get(rtmon->caches[C_LINK], ifindex)
+                              : NULL);
     struct nl_addr *mac;
     const char *s;
 
@@ -325,6 +348,25 @@ mf_rtmon_link(const struct mf_rtmon *rtmon, int ifindex,
     return true;
 }
 
+static void
+for_each_link_cb(struct nl_object *obj, void *aux_)
+{
+    struct { void (*cb)(void *, int); void *aux; } *aux = aux_;
+
+    aux->cb(aux->aux, rtnl_link_get_ifindex((struct rtnl_link *) obj));
+}
+
+void
+mf_rtmon_for_each_link(const struct mf_rtmon *rtmon,
+                       void (*cb)(void *aux, int ifindex), void *aux)
+{
+    struct { void (*cb)(void *, int); void *aux; } a = { cb, aux };
+
+    if (rtmon->caches[C_LINK]) {
+        nl_cache_foreach(rtmon->caches[C_LINK], for_each_link_cb, &a);
+    }
+}
+
 bool
 mf_rtmon_neigh(const struct mf_rtmon *rtmon, int ifindex,
                const struct mf_ip *ip, struct mf_rtmon_neigh *out)
@@ -337,7 +379,8 @@ mf_rtmon_neigh(const struct mf_rtmon *rtmon, int ifindex,
     if (!dst) {
         return false;
     }
-    n = rtnl_neigh_get(rtmon->caches[C_NEIGH], ifindex, dst);
+    n = (rtmon->caches[C_NEIGH]
+         ? rtnl_neigh_get(rtmon->caches[C_NEIGH], ifindex, dst) : NULL);
     nl_addr_put(dst);
     if (!n) {
         return false;

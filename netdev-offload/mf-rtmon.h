@@ -8,7 +8,8 @@
  * events were lost (ENOBUFS on the multicast socket), every cache is
  * resynced from a fresh dump: the differences are passed on as events, and
  * the listener is told to forget what it derived, so that nothing runs on
- * stale state.
+ * stale state.  A cache is kept only for the kinds of event whose callback
+ * is nonnull (a links-only monitor is cheap).
  *
  * Not thread-safe: the owner serializes calls (mf-tnl holds its mutex).
  */
@@ -74,5 +75,9 @@ bool mf_rtmon_link(const struct mf_rtmon *, int ifindex,
                    struct mf_rtmon_link *);
 bool mf_rtmon_neigh(const struct mf_rtmon *, int ifindex,
                     const struct mf_ip *, struct mf_rtmon_neigh *);
+
+/* Calls 'cb' for each device in the link cache. */
+void mf_rtmon_for_each_link(const struct mf_rtmon *,
+                            void (*cb)(void *aux, int ifindex), void *aux);
 
 #endif /* mf-rtmon.h */
