@@ -2,7 +2,7 @@
  * skbedit action does with "ptype".
  *
  * megaflower sets it before handing a packet to an internal port, as the
- * datapath's internal device computes it there; nothing else of skbedit
+ * datapath's internal device computes it there (mf-ptype); nothing else of skbedit
  * (priority, queue, mark) is a megaflow action yet, and is refused. */
 #include <config.h>
 #include "mf-act.h"
@@ -14,6 +14,7 @@
 #include <linux/tc_act/tc_skbedit.h>
 #include <string.h>
 
+#include "mf-ptype.h"
 #include "openvswitch/dynamic-string.h"
 
 static void
@@ -70,7 +71,15 @@ skbedit_decode(const struct nlattr *options, struct mf_act *act,
 static void
 skbedit_format(struct ds *s, const struct mf_act *act)
 {
-    ds_put_format(s, "skbedit(ptype=%"PRIu16")", act->skbedit.ptype);
+    const uint8_t *m = act->skbedit.mac;
+
+    if (act->skbedit.ptype == MF_PTYPE_BY_DST) {
+        ds_put_format(s, "skbedit(ptype=by eth_dst, port "
+                      "%02x:%02x:%02x:%02x:%02x:%02x)",
+                      m[0], m[1], m[2], m[3], m[4], m[5]);
+    } else {
+        ds_put_format(s, "skbedit(ptype=%"PRIu16")", act->skbedit.ptype);
+    }
 }
 
 const struct mf_act_ops mf_act_skbedit_ops = {

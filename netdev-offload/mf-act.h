@@ -114,7 +114,11 @@ struct mf_act {
             int32_t conform;    /* and within it. */
         } police;
         struct {
-            uint16_t ptype;     /* PACKET_HOST, PACKET_OTHERHOST, ... */
+            uint16_t ptype;     /* PACKET_HOST, PACKET_OTHERHOST, ...; or
+                                 * MF_PTYPE_BY_DST, a placeholder that
+                                 * never reaches the kernel (mf-ptype.h), */
+            uint8_t mac[6];     /* with the internal port's address; all
+                                 * zero otherwise. */
         } skbedit;
         struct {
             bool release;       /* Unset (decap); else set (encap): */

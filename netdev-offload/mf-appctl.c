@@ -35,7 +35,7 @@ struct offloaded {
 
 static void
 offloaded_cb(const struct mf_ufid *ufid, const struct mf_filter_loc *id,
-             bool in_hw, void *aux)
+             size_t n_filters, bool in_hw, void *aux)
 {
     struct offloaded *o = aux;
     char name[IF_NAMESIZE];
@@ -46,10 +46,19 @@ offloaded_cb(const struct mf_ufid *ufid, const struct mf_filter_loc *id,
     if (!if_indextoname(id->ifindex, name)) {
         snprintf(name, sizeof name, "ifindex%"PRIu32, id->ifindex);
     }
-    line = xasprintf("ufid:"UUID_FMT" %s offloaded: tc prio 0x%"PRIx16
-                     " handle 0x%"PRIx32" %s",
-                     UUID_ARGS(&u), name, id->prio,
-                     id->handle, in_hw ? "in_hw" : "not_in_hw");
+    if (n_filters > 1) {
+        line = xasprintf("ufid:"UUID_FMT" %s offloaded: %"PRIuSIZE" tc "
+                         "filters, split by eth_dst for the host's packet "
+                         "types, the first at prio 0x%"PRIx16" handle 0x%"
+                         PRIx32" %s", UUID_ARGS(&u), name, n_filters,
+                         id->prio, id->handle,
+                         in_hw ? "in_hw" : "not_in_hw");
+    } else {
+        line = xasprintf("ufid:"UUID_FMT" %s offloaded: tc prio 0x%"PRIx16
+                         " handle 0x%"PRIx32" %s",
+                         UUID_ARGS(&u), name, id->prio,
+                         id->handle, in_hw ? "in_hw" : "not_in_hw");
+    }
     sset_add_and_free(&o->lines, line);
     o->n_in_hw += in_hw;
 }

@@ -12,6 +12,7 @@
 #include "coverage.h"
 #include "hash.h"
 #include "mf-caps.h"
+#include "mf-ptype.h"
 #include "mf-shape.h"
 #include "mf-tc.h"
 #include "openvswitch/dynamic-string.h"
@@ -20,8 +21,10 @@
 #include "openvswitch/thread.h"
 #include "openvswitch/vlog.h"
 #include "ovs-atomic.h"
+#include "packets.h"
 #include "timeval.h"
 #include "util.h"
+#include "uuid.h"
 
 VLOG_DEFINE_THIS_MODULE(mf_engine);
 
@@ -34,17 +37,31 @@ COVERAGE_DEFINE(mf_kernel_refused);
 COVERAGE_DEFINE(mf_batch_flows);
 COVERAGE_DEFINE(mf_dump_terse);
 COVERAGE_DEFINE(mf_echo_skipped);
+COVERAGE_DEFINE(mf_flow_split);
+COVERAGE_DEFINE(mf_split_reinstalled);
 
 /* One offloaded megaflow: 56 bytes, from a block of them (flow_alloc()).
  * The table is all the userspace memory an offloaded flow costs. */
 struct mf_flow {
     struct hmap_node node;      /* In 'flows', by hash of 'ufid'. */
     struct mf_ufid ufid;
-    struct mf_filter_loc loc;   /* Where its filter is. */
+    struct mf_filter_loc loc;   /* Where its (first) filter is. */
     bool in_hw;                 /* The kernel's echo said: in hardware. */
     bool adjusted;              /* Has an entry in 'adjusts'. */
+    bool split;                 /* Has an entry in 'splits'. */
 };
 BUILD_ASSERT_DECL(sizeof(struct mf_flow) <= 56);
+
+/* The filters of a flow split by destination (mf-ptype.h), for the few
+ * flows that output to an internal port a packet whose eth_dst the
+ * megaflow does not pin.  The first member is also the flow's 'loc'. */
+struct mf_flow_split {
+    struct hmap_node node;      /* In 'splits', by hash of 'ufid'. */
+    struct mf_ufid ufid;
+    struct mf_ptype_info info;  /* How to give back the base filter. */
+    size_t n;
+    struct mf_filter_loc locs[MF_PTYPE_MAX_MEMBERS];
+};
 
 /* The stats of the filters a flow had before a modify replaced them, for
  * the few flows that were modified after they counted something. */
@@ -59,6 +76,8 @@ struct flow_copy {
     struct mf_filter_loc loc;
     struct mf_flow_stats adjust;    /* Zero if it has none. */
     bool in_hw;
+    bool split;
+    struct mf_flow_split members;   /* If 'split'. */
 };
 
 static struct ovs_mutex flows_mutex = OVS_MUTEX_INITIALIZER;
@@ -66,6 +85,8 @@ static struct hmap flows OVS_GUARDED_BY(flows_mutex)
     = HMAP_INITIALIZER(&flows);
 static struct hmap adjusts OVS_GUARDED_BY(flows_mutex)
     = HMAP_INITIALIZER(&adjusts);
+static struct hmap splits OVS_GUARDED_BY(flows_mutex)
+    = HMAP_INITIALIZER(&splits);
 
 /* Puts and deletes of one ufid are serialized by one of these, chosen by
  * ufid hash, so two threads never race to install the same megaflow. */
@@ -192,20 +213,25 @@ port_set_hook(uint32_t ifindex, uint32_t hook)
 }
 
 /* Each tc prio holds filters of one protocol.  Common protocols have fixed
- * prios; others take the next free one. */
+ * prios; others take the next free one.  Rank 1 is for the members of a
+ * split (mf-ptype.h) that must come after its rank 0 members, which are at
+ * the protocol's usual prio: a later prio of the same protocol.  Megaflows
+ * do not overlap, so no other order matters. */
+#define DYN_PRIOS 0x70
 static int
-prio_for_protocol(uint16_t protocol, uint16_t *prio, struct mf_err *err)
+prio_for_protocol(uint16_t protocol, uint8_t rank, uint16_t *prio,
+                  struct mf_err *err)
 {
     static struct ovs_mutex mutex = OVS_MUTEX_INITIALIZER;
-    static uint16_t dyn[0xee];  /* dyn[i]: protocol at MF_PRIO_MIN+0x10+i,
-                                 * below MF_PRIO_PROBE. */
+    static uint16_t dyn[DYN_PRIOS]; /* dyn[i]: protocol at MF_PRIO_MIN +
+                                     * 0x10 + i, and DYN_PRIOS more. */
     int error = 0;
 
     switch (ntohs(protocol)) {
-    case ETH_P_IP:   *prio = MF_PRIO_MIN + 1; return 0;
-    case ETH_P_IPV6: *prio = MF_PRIO_MIN + 2; return 0;
-    case ETH_P_ARP:  *prio = MF_PRIO_MIN + 3; return 0;
-    case ETH_P_ALL:  *prio = MF_PRIO_MAX;     return 0;
+    case ETH_P_IP:   *prio = MF_PRIO_MIN + 1 + 4 * rank; return 0;
+    case ETH_P_IPV6: *prio = MF_PRIO_MIN + 2 + 4 * rank; return 0;
+    case ETH_P_ARP:  *prio = MF_PRIO_MIN + 3 + 4 * rank; return 0;
+    case ETH_P_ALL:  *prio = MF_PRIO_MAX - 2 + 2 * rank; return 0;
     default:
         break;
     }
@@ -218,7 +244,7 @@ prio_for_protocol(uint16_t protocol, uint16_t *prio, struct mf_err *err)
         }
         if (!dyn[i] || dyn[i] == protocol) {
             dyn[i] = protocol;
-            *prio = MF_PRIO_MIN + 0x10 + i;
+            *prio = MF_PRIO_MIN + 0x10 + i + DYN_PRIOS * rank;
             break;
         }
     }
@@ -274,6 +300,20 @@ adjust_find(const struct mf_ufid *ufid, uint32_t hash)
     return NULL;
 }
 
+static struct mf_flow_split *
+split_find(const struct mf_ufid *ufid, uint32_t hash)
+    OVS_REQUIRES(flows_mutex)
+{
+    struct mf_flow_split *sp;
+
+    HMAP_FOR_EACH_WITH_HASH (sp, node, hash, &splits) {
+        if (!memcmp(&sp->ufid, ufid, sizeof *ufid)) {
+            return sp;
+        }
+    }
+    return NULL;
+}
+
 /* Entries come in blocks, so that each costs its 56 bytes and no malloc
  * header (a 64-byte chunk otherwise).  Freed ones wait here for reuse; a
  * block is not given back, so the table's memory is its largest size. */
@@ -317,6 +357,12 @@ flow_remove(struct mf_flow *flow) OVS_REQUIRES(flows_mutex)
         hmap_remove(&adjusts, &a->node);
         free(a);
     }
+    if (flow->split) {
+        struct mf_flow_split *sp = split_find(&flow->ufid, flow->node.hash);
+
+        hmap_remove(&splits, &sp->node);
+        free(sp);
+    }
     hmap_remove(&flows, &flow->node);
     flow_dealloc(flow);
 }
@@ -338,17 +384,25 @@ flow_lookup(const struct mf_ufid *ufid, struct flow_copy *copy)
         } else {
             memset(&copy->adjust, 0, sizeof copy->adjust);
         }
+        copy->split = flow->split;
+        if (flow->split) {
+            copy->members = *split_find(ufid, flow->node.hash);
+        }
     }
     ovs_mutex_unlock(&flows_mutex);
     return flow != NULL;
 }
 
+/* Records 'ufid' as offloaded at 'id' (its first filter, if 'split' says
+ * it has members: NULL for one filter). */
 static void
 flow_store(const struct mf_ufid *ufid, const struct mf_filter *id,
-           const struct mf_flow_stats *adjust, bool in_hw)
+           const struct mf_flow_stats *adjust, bool in_hw,
+           const struct mf_flow_split *split)
 {
     bool adjusted = adjust->n_packets || adjust->n_bytes || adjust->used;
     struct mf_flow_adjust *a = NULL;
+    struct mf_flow_split *sp = NULL;
     struct mf_flow *flow;
 
     ovs_mutex_lock(&flows_mutex);
@@ -375,6 +429,25 @@ flow_store(const struct mf_ufid *ufid, const struct mf_filter *id,
         a->stats = *adjust;
     }
     flow->adjusted = adjusted;
+
+    if (flow->split) {
+        sp = split_find(ufid, flow->node.hash);
+    }
+    if (split && !sp) {
+        sp = xmalloc(sizeof *sp);
+        hmap_insert(&splits, &sp->node, flow->node.hash);
+    } else if (!split && sp) {
+        hmap_remove(&splits, &sp->node);
+        free(sp);
+    }
+    if (split) {
+        struct hmap_node node = sp->node;
+
+        *sp = *split;
+        sp->node = node;
+        sp->ufid = *ufid;
+    }
+    flow->split = split != NULL;
     ovs_mutex_unlock(&flows_mutex);
 }
 
@@ -520,6 +593,186 @@ rule_place(struct mf_filter *rule, uint32_t ifindex,
     rule->cookie_len = sizeof *ufid;
 }
 
+/* Adds the counters of 'f' to 'st', as a member of the flow 'st' is for:
+ * it is in hardware only if all its members are. */
+static void
+stats_add(struct mf_flow_stats *st, const struct mf_filter *f)
+{
+    struct mf_flow_stats one;
+
+    stats_from_filter(f, NULL, &one);
+    st->n_packets += one.n_packets;
+    st->n_bytes += one.n_bytes;
+    st->used = MAX(st->used, one.used);
+    st->in_hw &= one.in_hw;
+}
+
+/* Adds the counters of the split flow 'prev''s members after the first to
+ * 'st'.  A member the kernel no longer has adds nothing. */
+static void
+split_stats_rest(const struct flow_copy *prev, struct mf_flow_stats *st)
+{
+    static __thread struct mf_filter f;
+
+    for (size_t i = 1; i < prev->members.n; i++) {
+        if (!mf_tc_filter_get(at(&prev->members.locs[i]), &f, NULL)) {
+            stats_add(st, &f);
+        }
+    }
+}
+
+static bool
+same_match(const struct mf_filter *a, const struct mf_filter *b)
+{
+    return (a->ifindex == b->ifindex && a->prio == b->prio
+            && a->chain == b->chain && a->protocol == b->protocol
+            && !memcmp(&a->key, &b->key, sizeof a->key)
+            && !memcmp(&a->mask, &b->mask, sizeof a->mask));
+}
+
+static void ptype_changed(uint32_t ifindex, const uint8_t mac[6]);
+
+/* mf_engine_put() for a flow that is or was split by destination
+ * (mf-ptype.h): 'rule' is its base, 'prev' what it had (NULL if new).
+ * All or nothing: each member takes the place of a member of 'prev' with
+ * the same match (a replace, atomically) or is added; the old members
+ * left over are removed once all are in.  If one fails, nothing of the
+ * flow is left.  The ufid lock is held. */
+static int
+put_members(uint32_t ifindex, const struct mf_ufid *ufid,
+            const struct mf_filter *rule, const struct flow_copy *prev,
+            struct mf_flow_stats *stats, bool *old_deleted,
+            struct mf_err *err)
+{
+    static __thread struct mf_filter members[MF_PTYPE_MAX_MEMBERS];
+    static __thread struct mf_filter olds[MF_PTYPE_MAX_MEMBERS];
+    static __thread struct mf_filter echo;
+    struct mf_filter_loc old_locs[MF_PTYPE_MAX_MEMBERS];
+    static __thread uint8_t shape[MF_SHAPE_MAX];
+    bool replace[MF_PTYPE_MAX_MEMBERS] = { false };
+    bool have_old[MF_PTYPE_MAX_MEMBERS] = { false };
+    bool reused[MF_PTYPE_MAX_MEMBERS] = { false };
+    uint8_t ranks[MF_PTYPE_MAX_MEMBERS];
+    struct mf_flow_split split;
+    struct mf_flow_stats adjust;
+    size_t n = 0, n_old = 0, n_done = 0;
+    bool in_hw = true;
+    int error;
+
+    memset(&adjust, 0, sizeof adjust);
+    memset(&split, 0, sizeof split);
+    if (mf_ptype_needed(rule)) {
+        error = mf_ptype_split(rule, members, ranks, &n, &split.info, err);
+        if (error) {
+            return error;
+        }
+    } else {
+        memcpy(&members[0], rule, offsetof(struct mf_filter, acts)
+                                  + rule->n_acts * sizeof rule->acts[0]);
+        ranks[0] = 0;
+        n = 1;
+    }
+
+    if (prev) {
+        /* The stats so far move to 'adjust': the new filters start at 0. */
+        n_old = prev->split ? prev->members.n : 1;
+        adjust = prev->adjust;
+        for (size_t j = 0; j < n_old; j++) {
+            old_locs[j] = prev->split ? prev->members.locs[j] : prev->loc;
+            have_old[j] = !mf_tc_filter_get(at(&old_locs[j]), &olds[j],
+                                            NULL);
+            if (have_old[j]) {
+                struct mf_flow_stats one;
+
+                stats_from_filter(&olds[j], NULL, &one);
+                adjust.n_packets += one.n_packets;
+                adjust.n_bytes += one.n_bytes;
+                adjust.used = MAX(adjust.used, one.used);
+            }
+        }
+        *stats = adjust;
+    }
+
+    for (size_t i = 0; i < n; i++) {
+        struct mf_filter *m = &members[i];
+        uint16_t prio;
+
+        error = prio_for_protocol(m->protocol, ranks[i], &prio, err);
+        if (error) {
+            goto fail;
+        }
+        rule_place(m, ifindex, ufid, prio);
+        m->handle = 0;
+        for (size_t j = 0; j < n_old; j++) {
+            if (have_old[j] && !reused[j] && same_match(m, &olds[j])) {
+                m->handle = olds[j].handle;
+                replace[i] = reused[j] = true;
+                break;
+            }
+        }
+        if (!m->handle) {
+            m->handle = handle_alloc();
+        }
+    }
+
+    for (n_done = 0; n_done < n; n_done++) {
+        struct installed how = { .shape = shape };
+        struct mf_filter *m = &members[n_done];
+
+        error = install(m, replace[n_done], &echo, &how, err);
+        if (!error && how.echoed) {
+            error = check_echo(m, &echo, err);
+            if (error) {
+                n_done++;       /* It is in: remove it too. */
+                goto fail;
+            }
+            mf_shape_prove(how.shape, how.shape_len);
+            in_hw &= (echo.flags & TCA_CLS_FLAGS_IN_HW) != 0;
+        } else if (!error) {
+            in_hw &= unechoed_in_hw(m);
+        } else {
+            goto fail;
+        }
+        mf_filter_loc_of(m, &split.locs[n_done]);
+    }
+
+    for (size_t j = 0; j < n_old; j++) {
+        if (!reused[j]) {
+            mf_tc_filter_del(at(&old_locs[j]), NULL);
+        }
+    }
+    split.n = n;
+    flow_store(ufid, &members[0], &adjust, in_hw, n > 1 ? &split : NULL);
+    COVERAGE_ADD(mf_filter_added, n);
+    if (n > 1) {
+        COVERAGE_INC(mf_flow_split);
+        mf_ptype_monitor_start(ptype_changed);
+        for (size_t j = 0; j < split.info.n_ports; j++) {
+            mf_ptype_monitor_check(split.info.ports[j].ifindex,
+                                   split.info.ports[j].mac);
+        }
+    }
+    return 0;
+
+fail:
+    /* Nothing of the flow may stay: the new members in, the old ones. */
+    for (size_t i = 0; i < n_done; i++) {
+        mf_tc_filter_del(&members[i], NULL);
+    }
+    for (size_t j = 0; j < n_old; j++) {
+        if (!reused[j]) {
+            mf_tc_filter_del(at(&old_locs[j]), NULL);
+        }
+    }
+    if (prev) {
+        flow_forget(ufid);
+        if (old_deleted) {
+            *old_deleted = true;
+        }
+    }
+    return error;
+}
+
 int
 mf_engine_put(uint32_t ifindex, const struct mf_ufid *ufid,
               struct mf_filter *rule, struct mf_flow_stats *stats,
@@ -541,13 +794,18 @@ mf_engine_put(uint32_t ifindex, const struct mf_ufid *ufid,
     if (old_deleted) {
         *old_deleted = false;
     }
-    error = prio_for_protocol(rule->protocol, &prio, err);
+    error = prio_for_protocol(rule->protocol, 0, &prio, err);
     if (error) {
         return error;
     }
 
     ovs_mutex_lock(lock);
     modify = flow_lookup(ufid, &prev);
+    if ((modify && prev.split) || mf_ptype_needed(rule)) {
+        error = put_members(ifindex, ufid, rule, modify ? &prev : NULL,
+                            stats, old_deleted, err);
+        goto out;
+    }
     rule_place(rule, ifindex, ufid, prio);
 
     same_place = (modify && prev.loc.ifindex == ifindex
@@ -587,7 +845,7 @@ mf_engine_put(uint32_t ifindex, const struct mf_ufid *ufid,
         if (modify && !same_place) {
             mf_tc_filter_del(at(&prev.loc), NULL);
         }
-        flow_store(ufid, rule, &adjust, in_hw);
+        flow_store(ufid, rule, &adjust, in_hw, NULL);
         if (same_place) {
             COVERAGE_INC(mf_filter_replaced);
         } else {
@@ -597,6 +855,74 @@ mf_engine_put(uint32_t ifindex, const struct mf_ufid *ufid,
 out:
     ovs_mutex_unlock(lock);
     return error;
+}
+
+/* Called by mf-ptype's monitor (no lock held) with the address internal
+ * port 'ifindex' has now: the split flows that were built for another are
+ * split again, from their base as the kernel has it. */
+static void
+ptype_changed(uint32_t ifindex, const uint8_t mac[6])
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+    static __thread struct mf_filter base;
+    struct mf_ufid *ufids = NULL;
+    size_t n = 0, allocated = 0;
+    struct mf_flow_split *sp;
+
+    ovs_mutex_lock(&flows_mutex);
+    HMAP_FOR_EACH (sp, node, &splits) {
+        for (size_t j = 0; j < sp->info.n_ports; j++) {
+            if (sp->info.ports[j].ifindex == ifindex
+                && memcmp(sp->info.ports[j].mac, mac, 6)) {
+                if (n >= allocated) {
+                    ufids = x2nrealloc(ufids, &allocated, sizeof *ufids);
+                }
+                ufids[n++] = sp->ufid;
+                break;
+            }
+        }
+    }
+    ovs_mutex_unlock(&flows_mutex);
+
+    for (size_t i = 0; i < n; i++) {
+        struct ovs_mutex *lock = ufid_lock(&ufids[i]);
+        struct mf_flow_stats stats;
+        struct flow_copy prev;
+        bool old_deleted;
+        struct mf_err err;
+        int error;
+
+        ovs_mutex_lock(lock);
+        if (!flow_lookup(&ufids[i], &prev) || !prev.split
+            || mf_tc_filter_get(at(&prev.loc), &base, &err)) {
+            ovs_mutex_unlock(lock);
+            continue;
+        }
+        mf_ptype_unsplit(&base, &prev.members.info);
+        if (!mf_ptype_set_mac(&base, ifindex, mac)) {
+            ovs_mutex_unlock(lock);
+            continue;
+        }
+        error = put_members(prev.loc.ifindex, &ufids[i], &base, &prev,
+                            &stats, &old_deleted, &err);
+        ovs_mutex_unlock(lock);
+        COVERAGE_INC(mf_split_reinstalled);
+        if (error) {
+            /* Nothing of it is left in tc: the datapath's flow has it. */
+            VLOG_WARN_RL(&rl, "flow "UUID_FMT": internal port ifindex "
+                         "%"PRIu32" has a new address; installing the flow "
+                         "again failed, so it is no longer in tc: %s",
+                         UUID_ARGS((const struct uuid *) &ufids[i]), ifindex,
+                         err.msg);
+        } else {
+            VLOG_INFO_RL(&rl, "flow "UUID_FMT" installed again: internal "
+                         "port ifindex %"PRIu32" has a new address, "
+                         ETH_ADDR_FMT, UUID_ARGS((const struct uuid *)
+                                                 &ufids[i]),
+                         ifindex, ETH_ADDR_BYTES_ARGS(mac));
+        }
+    }
+    free(ufids);
 }
 
 /* Batched insertion. */
@@ -703,7 +1029,7 @@ batch_settle(struct batch_op *bo, const struct mf_nl_req *req)
 
         mf_shape_prove(shape, mf_shape_of(req->nlh, shape));
     }
-    flow_store(&op->ufid, op->rule, &zero, bo->in_hw);
+    flow_store(&op->ufid, op->rule, &zero, bo->in_hw, NULL);
     COVERAGE_INC(mf_filter_added);
     op->error = 0;
 }
@@ -739,9 +1065,12 @@ mf_engine_batch_encode(struct mf_engine_op *ops, size_t n)
 
         op->error = -1;         /* Not settled yet. */
         memset(&op->err, 0, sizeof op->err);
-        if (prio_for_protocol(op->rule->protocol, &prio, &op->err)) {
+        if (prio_for_protocol(op->rule->protocol, 0, &prio, &op->err)) {
             op->error = op->err.error;
             continue;
+        }
+        if (mf_ptype_needed(op->rule)) {
+            continue;           /* Split: mf_engine_put(), when sent. */
         }
         /* A modify is found out when the batch is sent; it then goes
          * through mf_engine_put(), which places its rule again. */
@@ -845,6 +1174,42 @@ mf_engine_put_batch(struct mf_engine_op *ops, size_t n)
     return mf_engine_batch_send(mf_engine_batch_encode(ops, n));
 }
 
+/* Removes every member of the split flow 'prev', with their final counters
+ * summed into 'stats' (if nonnull).  Returns 0 if each is gone (or was),
+ * else the first error: the flow then stays, and a member already gone
+ * is ENOENT next time. */
+static int
+del_members(const struct flow_copy *prev, struct mf_flow_stats *stats,
+            struct mf_err *err)
+{
+    static __thread struct mf_filter old;
+    int error = 0;
+
+    if (stats) {
+        *stats = prev->adjust;
+        stats->in_hw = true;
+    }
+    for (size_t i = 0; i < prev->members.n; i++) {
+        const struct mf_filter *id = at(&prev->members.locs[i]);
+        struct mf_err e;
+        int r;
+
+        if (stats) {
+            r = mf_tc_filter_del_last(id, &old, &e);
+            if (!r) {
+                stats_add(stats, &old);
+            }
+        } else {
+            r = mf_tc_filter_del(id, &e);
+        }
+        if (r && r != ENOENT && r != ENODEV && !error) {
+            error = r;
+            *err = e;
+        }
+    }
+    return error;
+}
+
 int
 mf_engine_del(const struct mf_ufid *ufid, struct mf_flow_stats *stats,
               struct mf_err *err)
@@ -862,7 +1227,9 @@ mf_engine_del(const struct mf_ufid *ufid, struct mf_flow_stats *stats,
         ovs_mutex_unlock(lock);
         return mf_err_set(err, ENOENT, "flow is not offloaded");
     }
-    if (stats) {
+    if (prev.split) {
+        error = del_members(&prev, stats, err);
+    } else if (stats) {
         /* The final counters come with the deletion's echo. */
         error = mf_tc_filter_del_last(at(&prev.loc), &old, err);
         if (!error) {
@@ -894,6 +1261,13 @@ mf_engine_get(const struct mf_ufid *ufid, struct mf_filter *f,
     error = mf_tc_filter_get(at(&prev.loc), f, err);
     if (!error && stats) {
         stats_from_filter(f, &prev.adjust, stats);
+        if (prev.split) {
+            split_stats_rest(&prev, stats);
+        }
+    }
+    if (!error && prev.split) {
+        /* One flow: its base, as it was put. */
+        mf_ptype_unsplit(f, &prev.members.info);
     }
     return error;
 }
@@ -918,6 +1292,7 @@ struct mf_engine_dump {
     bool terse;
     size_t n_foreign;           /* Not ours: left alone. */
     size_t n_undecodable;       /* Ours, but unreadable. */
+    struct mf_filter *base;     /* A split flow's base, when one is met. */
 };
 
 /* The next filter of 'd' that megaflower owns (probes included). */
@@ -1068,22 +1443,36 @@ mf_engine_dump_next(struct mf_engine_dump *d, const struct mf_filter **fp,
 
     while (next_ours(d, &f)) {
         struct flow_copy prev;
-        bool known;
+        bool known, at_loc;
 
         if (f->prio == MF_PRIO_PROBE) {
             continue;
         }
         memcpy(ufid, f->cookie, sizeof *ufid);
         known = flow_lookup(ufid, &prev);
-        if (d->terse && (!known || prev.loc.ifindex != f->ifindex
-                         || prev.loc.prio != f->prio
-                         || prev.loc.handle != f->handle)) {
+        at_loc = (known && prev.loc.ifindex == f->ifindex
+                  && prev.loc.prio == f->prio
+                  && prev.loc.handle == f->handle);
+        if ((d->terse || (known && prev.split)) && !at_loc) {
             /* Without its match, only the flow table can vouch for a
              * filter: one it does not know (a modify's old filter in
-             * passing, say) is not reported. */
+             * passing, say) is not reported.  A split flow is reported
+             * once, at its first member, with all its members' counters. */
             continue;
         }
         stats_from_filter(f, known ? &prev.adjust : NULL, stats);
+        if (known && prev.split) {
+            split_stats_rest(&prev, stats);
+            if (!d->terse) {
+                if (!d->base) {
+                    d->base = xmalloc(sizeof *d->base);
+                }
+                memcpy(d->base, f, offsetof(struct mf_filter, acts)
+                                   + f->n_acts * sizeof f->acts[0]);
+                mf_ptype_unsplit(d->base, &prev.members.info);
+                f = d->base;
+            }
+        }
         if (known && prev.in_hw != stats->in_hw
             && prev.loc.handle == f->handle) {
             /* A filter installed without an echo learns it here. */
@@ -1105,21 +1494,25 @@ mf_engine_dump_done(struct mf_engine_dump *d)
         if (mf_tc_dump_finish(d->tc, &err)) {
             VLOG_WARN_RL(&rl, "filter dump: %s", err.msg);
         }
+        free(d->base);
         free(d);
     }
 }
 
 void
 mf_engine_for_each_flow(void (*cb)(const struct mf_ufid *,
-                                   const struct mf_filter_loc *, bool in_hw,
-                                   void *aux),
+                                   const struct mf_filter_loc *,
+                                   size_t n_filters, bool in_hw, void *aux),
                         void *aux)
 {
     struct mf_flow *flow;
 
     ovs_mutex_lock(&flows_mutex);
     HMAP_FOR_EACH (flow, node, &flows) {
-        cb(&flow->ufid, &flow->loc, flow->in_hw, aux);
+        size_t n = (flow->split
+                    ? split_find(&flow->ufid, flow->node.hash)->n : 1);
+
+        cb(&flow->ufid, &flow->loc, n, flow->in_hw, aux);
     }
     ovs_mutex_unlock(&flows_mutex);
 }

@@ -2,7 +2,10 @@
  * mf-engine: megaflower's offload engine for tc-flower.
  *
  * The engine owns the ufid table: each offloaded megaflow (named by its
- * 128-bit ufid) maps to exactly one flower filter, and back.  It knows
+ * 128-bit ufid) maps to one flower filter, and back; or, for a megaflow
+ * that gives the host packets whose destination it does not pin, to the
+ * members of a split (mf-ptype.h), installed, modified, deleted, counted
+ * and reported as the one flow they are.  It knows
  * nothing of OVS's provider structs (struct netdev, netdev_flow_api), so a
  * netdev-offload adapter, a dpif adapter or a test can drive it alike.
  *
@@ -62,7 +65,8 @@ enum mf_policy mf_engine_get_policy(void);
 int mf_engine_port_init(uint32_t ifindex, uint32_t hook, struct mf_err *);
 
 /* Offloads 'rule' for 'ufid' at the hook of 'ifindex', or modifies it
- * if 'ufid' is already offloaded.  The caller fills 'rule->protocol',
+ * if 'ufid' is already offloaded.  A rule with packet type placeholders
+ * (mf-ptype.h) is split into its members, all or nothing.  The caller fills 'rule->protocol',
  * 'key', 'mask' and 'acts', and may set TCA_CLS_FLAGS_SKIP_HW in 'flags'
  * to keep it out of hardware; the engine chooses chain 0 (for now), prio,
  * handle, the other flags (from tc-policy) and cookie.  Stats of the flow before this call go into
@@ -112,7 +116,8 @@ size_t mf_engine_batch_send(struct mf_engine_batch *);
 int mf_engine_del(const struct mf_ufid *, struct mf_flow_stats *,
                   struct mf_err *);
 
-/* Reads 'ufid''s filter back from the kernel.  ENOENT if unknown. */
+/* Reads 'ufid''s filter back from the kernel (a split flow's base, with
+ * the counters of all its members).  ENOENT if unknown. */
 int mf_engine_get(const struct mf_ufid *, struct mf_filter *,
                   struct mf_flow_stats *, struct mf_err *);
 
@@ -134,12 +139,15 @@ bool mf_engine_dump_next(struct mf_engine_dump *, const struct mf_filter **,
                          struct mf_ufid *, struct mf_flow_stats *);
 void mf_engine_dump_done(struct mf_engine_dump *);
 
-/* Calls 'cb' for each installed flow, with the place of its filter and
- * whether the kernel said it is in hardware when it was installed.  The
- * engine's flow table is locked meanwhile: 'cb' must not call the engine. */
+/* Calls 'cb' for each installed flow, with the place of its (first)
+ * filter, how many filters it has (more than one if split, mf-ptype.h)
+ * and whether the kernel said it is in hardware when it was installed.
+ * The engine's flow table is locked meanwhile: 'cb' must not call the
+ * engine. */
 void mf_engine_for_each_flow(void (*cb)(const struct mf_ufid *,
                                         const struct mf_filter_loc *,
-                                        bool in_hw, void *aux),
+                                        size_t n_filters, bool in_hw,
+                                        void *aux),
                              void *aux);
 
 #endif /* mf-engine.h */

@@ -14,6 +14,7 @@
 #include "mf-caps.h"
 #include "mf-filter.h"
 #include "mf-meter.h"
+#include "mf-ptype.h"
 #include "mf-xlate.h"
 #include "mf-xlate-ct.h"
 #include "mf-xlate-set.h"
@@ -90,6 +91,7 @@ struct to_ctx {
         bool vlan_touched;      /* A push_vlan or pop_vlan came before. */
         bool dst_known;         /* 'dst' is the packet's eth_dst now, */
         struct eth_addr dst;    /* from the match or a set before. */
+        bool dst_mangled;       /* A masked set rewrote part of it. */
         struct mf_flower_key known, known_mask;   /* Headers as far as
                                                    * known: the match, then
                                                    * the rewrites... */
@@ -162,7 +164,7 @@ add_length_check(struct to_ctx *ctx, const struct nlattr *a,
  * of the first "less or equal" action, not a distance. */
 static int
 xlate_check_pkt_len(struct to_ctx *ctx, const struct nlattr *a,
-                    uint32_t csum, bool nested)
+                    uint32_t csum)
 {
     const struct nlattr *gt, *le;
     struct mf_filter *f = ctx->f;
@@ -170,10 +172,8 @@ xlate_check_pkt_len(struct to_ctx *ctx, const struct nlattr *a,
     size_t police;
     int error;
 
-    if (nested) {
-        return mf_xlate_refuse(ctx->reason, "check_pkt_len inside "
-                               "check_pkt_len");
-    }
+    /* Inside a branch of another, its jumps are to indices of the same
+     * list, past the other's: nesting needs nothing more. */
     error = add_length_check(ctx, a, &gt, &le, &police);
     if (error) {
         return error;
@@ -192,32 +192,42 @@ xlate_check_pkt_len(struct to_ctx *ctx, const struct nlattr *a,
                       NULL);
 }
 
-/* The datapath hands a packet to the host with the packet type that
- * eth_type_trans() gives on the internal port; tc's mirred keeps the one
- * the input device gave it.  For a unicast destination they differ, so an
- * skbedit sets it first.  Group addresses give the same type anywhere. */
+/* The datapath hands a packet to the host through eth_type_trans() on the
+ * internal port, which sets its packet type from the destination MAC; tc's
+ * mirred keeps the type the packet came in with, so an skbedit sets it
+ * first.  With the destination unknown here, the skbedit is a placeholder
+ * that carries the port's MAC, and mf-ptype splits the filter by
+ * destination (mf-ptype.h). */
 static int
 add_internal_ptype(struct to_ctx *ctx, odp_port_t port)
 {
-    struct mf_filter *f = ctx->f;
-    struct eth_addr mac;
+    bool group = ctx->pkt.dst_known && eth_addr_is_multicast(ctx->pkt.dst);
+    struct eth_addr mac = eth_addr_zero;
+    struct mf_act *act;
 
-    if (ctx->pkt.dst_known ? eth_addr_is_multicast(ctx->pkt.dst)
-        : f->mask.eth_dst[0] & f->key.eth_dst[0] & 0x01) {
-        return 0;
+    if (!group && (!ctx->ports->get_mac
+                   || !ctx->ports->get_mac(port, &mac, ctx->ports->aux))) {
+        return mf_xlate_refuse(ctx->reason, "output(%"PRIu32") to an "
+                               "internal port whose MAC megaflower cannot "
+                               "read: the packet type the host gives a "
+                               "packet depends on it", odp_to_u32(port));
     }
-    if (!ctx->pkt.dst_known || !ctx->ports->get_mac
-        || !ctx->ports->get_mac(port, &mac, ctx->ports->aux)) {
+    if (!ctx->pkt.dst_known && ctx->pkt.dst_mangled) {
+        /* The filter can be split by the destination it matches, not by
+         * one a rewrite made from it. */
         return mf_xlate_refuse(ctx->reason, "output(%"PRIu32") to an "
                                "internal port of a packet whose destination "
-                               "MAC the match does not pin: tc cannot give "
-                               "it the packet type the host expects",
+                               "MAC a masked set rewrote in part: tc cannot "
+                               "give it the packet type the host expects",
                                odp_to_u32(port));
     }
-    add_act(f, MF_ACT_SKBEDIT)->skbedit.ptype = (eth_addr_equals(ctx->pkt.dst,
-                                                                 mac)
-                                                 ? PACKET_HOST
-                                                 : PACKET_OTHERHOST);
+    act = add_act(ctx->f, MF_ACT_SKBEDIT);
+    if (ctx->pkt.dst_known) {
+        act->skbedit.ptype = mf_ptype_of_dst(ctx->pkt.dst.ea, mac.ea);
+    } else {
+        act->skbedit.ptype = MF_PTYPE_BY_DST;
+        memcpy(act->skbedit.mac, mac.ea, sizeof act->skbedit.mac);
+    }
     return 0;
 }
 
@@ -384,6 +394,7 @@ track_eth_dst(struct to_ctx *ctx, const struct nlattr *a)
         ctx->pkt.dst_known = true;
     } else if (!eth_addr_is_zero(mask->eth_dst)) {
         ctx->pkt.dst_known = false;
+        ctx->pkt.dst_mangled = true;
     }
 }
 
@@ -627,11 +638,6 @@ xlate_list(struct to_ctx *ctx, const struct nlattr *actions,
                     return refuse_in_copy(ctx, a);
                 }
                 break;
-            case OVS_ACTION_ATTR_CHECK_PKT_LEN:
-                if (!others_follow) {
-                    return refuse_in_copy(ctx, a);
-                }
-                break;
             case OVS_ACTION_ATTR_PUSH_VLAN:
             case OVS_ACTION_ATTR_POP_VLAN:
                 error = copy_undo_vlan(ctx, a, copy);
@@ -649,11 +655,12 @@ xlate_list(struct to_ctx *ctx, const struct nlattr *actions,
                 add_act(f, MF_ACT_CSUM)->csum.flags = csum;
                 csum = 0;
             }
-            last_output = f->n_acts;
             error = add_output(ctx, a);
             if (error) {
                 return error;
             }
+            /* Its mirred, after the skbedit an internal port has. */
+            last_output = f->n_acts - 1;
             break;
         case OVS_ACTION_ATTR_PUSH_VLAN:
             push = nl_attr_get(a);
@@ -760,7 +767,9 @@ xlate_list(struct to_ctx *ctx, const struct nlattr *actions,
                                    "samples would need psample, which OVS "
                                    "does not read)");
         case OVS_ACTION_ATTR_CHECK_PKT_LEN:
-            if (others_follow) {
+            if (others_follow || copy) {
+                /* In a copy, nothing ends the packet's processing: even
+                 * the last length check goes on after its branches. */
                 error = xlate_check_pkt_len_clone(ctx, a, &csum);
                 if (error) {
                     return error;
@@ -769,7 +778,7 @@ xlate_list(struct to_ctx *ctx, const struct nlattr *actions,
             }
             own_end = f->n_acts;
             branched = true;
-            error = xlate_check_pkt_len(ctx, a, csum, nested);
+            error = xlate_check_pkt_len(ctx, a, csum);
             if (error) {
                 return error;
             }
@@ -954,8 +963,8 @@ is_internal_ptype(const struct mf_filter *f, size_t i, size_t end)
             && f->acts[i + 1].kind == MF_ACT_MIRRED
             && (f->acts[i + 1].mirred.eaction == TCA_INGRESS_REDIR
                 || f->acts[i + 1].mirred.eaction == TCA_INGRESS_MIRROR)
-            && (f->acts[i].skbedit.ptype == PACKET_HOST
-                || f->acts[i].skbedit.ptype == PACKET_OTHERHOST));
+            && (f->acts[i].skbedit.ptype <= PACKET_OTHERHOST
+                || f->acts[i].skbedit.ptype == MF_PTYPE_BY_DST));
 }
 
 /* Appends an output for the mirred 'act'. */
@@ -990,14 +999,16 @@ put_copy_branch(const struct mf_filter *f, size_t begin, size_t end,
 }
 
 /* The length check at f->acts[i] that other actions follow (see struct
- * length_tag), within f->acts[.., end).  ORs the fix-up the undo of its
+ * length_tag), within f->acts[.., end) ('in_copy': the body of another's
+ * branch, which it may end).  ORs the fix-up the undo of its
  * branches leaves pending into '*csum' and sets '*next' to the rest.  The
  * undo is not read back: mf_xlate_act_from_filter() checks the whole
  * filter. */
 static int
 from_check_pkt_len_clone(const struct mf_filter *f, size_t i, size_t end,
-                         const struct mf_xlate_ports *ports, uint32_t *csum,
-                         struct ofpbuf *buf, size_t *next, struct ds *reason)
+                         bool in_copy, const struct mf_xlate_ports *ports,
+                         uint32_t *csum, struct ofpbuf *buf, size_t *next,
+                         struct ds *reason)
 {
     const struct mf_act *act = &f->acts[i];
     const struct length_tag *tag = length_tag_of(act);
@@ -1007,7 +1018,9 @@ from_check_pkt_len_clone(const struct mf_filter *f, size_t i, size_t end,
     size_t cpl;
     int error;
 
-    if (rest >= end || act->police.exceed != TC_ACT_PIPE
+    /* Others follow it, unless it is the last of a copy's body. */
+    if (rest > end || (rest == end && !in_copy)
+        || act->police.exceed != TC_ACT_PIPE
         || act->police.conform != (int32_t) (TC_ACT_JUMP | le)
         || !act->police.mtu || act->police.mtu > UINT16_MAX
         || f->acts[jump].kind != MF_ACT_GACT || f->acts[jump].cookie_len
@@ -1130,9 +1143,10 @@ from_range(const struct mf_filter *f, size_t begin, size_t end,
 
                 if (!csum && length_tag_of(act)) {
                     /* Other actions follow its branches. */
-                    error = from_check_pkt_len_clone(f, i, end, ports,
-                                                     &csum, buf, &next,
-                                                     reason);
+                    error = from_check_pkt_len_clone(f, i, end,
+                                                     copy_csum != NULL,
+                                                     ports, &csum, buf,
+                                                     &next, reason);
                     if (error) {
                         return error;
                     }

@@ -58,6 +58,7 @@
 
 #include "mf-caps.h"
 #include "mf-engine.h"
+#include "mf-ptype.h"
 #include "mf-filter.h"
 #include "mf-megaflows.h"
 #include "mf-meter.h"
@@ -137,6 +138,10 @@ print_filter(const struct mf_filter *f)
     ds_destroy(&s);
 }
 
+static bool krt_install(size_t i, uint16_t prio, uint32_t handle,
+                        struct mf_filter *, const char *flow_s,
+                        const char *actions_s, bool keep);
+
 /* Translates one megaflow, installs it at 'prio' and compares the echo
  * and a get with what was sent.  Prints a line for a failure, and for a
  * success too if 'verbose'.  Deletes the filter unless 'keep'.  Returns
@@ -149,7 +154,7 @@ krt_one(size_t i, uint16_t prio, const char *flow_s, const char *actions_s,
                                                  NULL, false, get_mac,
                                                  always_keyed };
     struct ds reason = DS_EMPTY_INITIALIZER;
-    struct mf_filter f, echo, got;
+    struct mf_filter f;
     struct mf_err err;
     struct ofpbuf acts;
     struct match m;
@@ -176,10 +181,53 @@ krt_one(size_t i, uint16_t prio, const char *flow_s, const char *actions_s,
         }
         goto out;
     }
+    if (mf_ptype_needed(&f)) {
+        /* Each member of its split, as the engine would install it. */
+        static struct mf_filter ms[MF_PTYPE_MAX_MEMBERS];
+        uint8_t ranks[MF_PTYPE_MAX_MEMBERS];
+        struct mf_ptype_info info;
+        size_t n;
+
+        if (mf_ptype_split(&f, ms, ranks, &n, &info, &err)) {
+            printf("%2"PRIuSIZE" SPLIT FAILED %s: %s\n", i, flow_s, err.msg);
+            goto out;
+        }
+        ok = true;
+        for (size_t k = 0; k < n; k++) {
+            ok &= krt_install(i, prio, k + 1, &ms[k], flow_s, actions_s,
+                              keep);
+        }
+        if (ok && verbose) {
+            printf("%2"PRIuSIZE" ok %s actions:%s (%"PRIuSIZE" filters, "
+                   "split by eth_dst)\n", i, flow_s, actions_s, n);
+        }
+        goto out;
+    }
+    ok = krt_install(i, prio, 1, &f, flow_s, actions_s, keep);
+    if (ok && verbose) {
+        printf("%2"PRIuSIZE" ok %s actions:%s\n", i, flow_s,
+               *actions_s ? actions_s : "drop");
+    }
+out:
+    ofpbuf_uninit(&acts);
+    ds_destroy(&reason);
+    return ok;
+}
+
+/* Installs 'f' at 'prio' and 'handle' and compares the echo and a get with
+ * what was sent; see krt_one(). */
+static bool
+krt_install(size_t i, uint16_t prio, uint32_t handle, struct mf_filter *f_,
+            const char *flow_s, const char *actions_s, bool keep)
+{
+    struct mf_filter f = *f_, echo, got;
+    struct mf_err err;
+    bool ok = false;
+
     f.ifindex = dev_ifindex;
     f.parent = MF_TC_INGRESS;
     f.prio = prio;
-    f.handle = 1;
+    f.handle = handle;
     f.flags = TCA_CLS_FLAGS_SKIP_HW;
     memset(f.cookie, 0x5a, sizeof f.cookie);
     f.cookie_len = sizeof f.cookie;
@@ -187,7 +235,7 @@ krt_one(size_t i, uint16_t prio, const char *flow_s, const char *actions_s,
     if (mf_tc_filter_put(&f, false, &echo, &err)) {
         printf("%2"PRIuSIZE" KERNEL REFUSED %s actions:%s: %s\n", i, flow_s,
                actions_s, err.msg);
-        goto out;
+        return false;
     }
     if (!mf_filter_same_rule(&f, &echo)) {
         printf("%2"PRIuSIZE" ECHO DIFFERS %s\n   sent: ", i, flow_s);
@@ -203,17 +251,10 @@ krt_one(size_t i, uint16_t prio, const char *flow_s, const char *actions_s,
         print_filter(&got);
     } else {
         ok = true;
-        if (verbose) {
-            printf("%2"PRIuSIZE" ok %s actions:%s\n", i, flow_s,
-                   *actions_s ? actions_s : "drop");
-        }
     }
     if (!keep) {
         mf_tc_filter_del(&f, NULL);
     }
-out:
-    ofpbuf_uninit(&acts);
-    ds_destroy(&reason);
     return ok;
 }
 

@@ -104,6 +104,13 @@ const struct mf_test_megaflow mf_test_offloadable[] = {
       "5,check_pkt_len(size=1500,gt(push_vlan(vid=9,pcp=0),4),le())" },
     { ETH_IN2_MC "eth_type(0x0800),ipv4(proto=17,frag=no),udp()",
       "set(udp(dst=53/0xffff)),check_pkt_len(size=100,gt(3,4),le(8))" },
+    /* ... nested, in either branch (upstream's check_pkt_len test). */
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)",
+      "check_pkt_len(size=200,gt(check_pkt_len(size=400,gt(5),le(4))),"
+      "le(5))" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)",
+      "check_pkt_len(size=200,gt(5),le(check_pkt_len(size=100,gt(5),"
+      "le(4))))" },
     /* ... and followed by other actions, as OVS's check_pkt_larger with a
      * resubmit makes it (upstream's own system test). */
     { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)",
@@ -111,6 +118,14 @@ const struct mf_test_megaflow mf_test_offloadable[] = {
     { ETH_IN2_MC "eth_type(0x0800),ipv4(proto=17,frag=no),udp()",
       "set(udp(dst=53/0xffff)),check_pkt_len(size=64,gt(),le(5,8)),"
       "push_vlan(vid=3,pcp=0),3" },
+    /* ... nested in a branch, others following (upstream's check_pkt_len
+     * test again). */
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)",
+      "check_pkt_len(size=200,gt(check_pkt_len(size=400,gt(5),le(4))),"
+      "le(5)),3" },
+    { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)",
+      "check_pkt_len(size=200,gt(5),le(check_pkt_len(size=100,gt(5),"
+      "le(4)))),3" },
     /* ... with branches that change the copy they get, undone after them
      * (upstream's second check_pkt_len test: tos rewritten, then more
      * outputs). */
@@ -123,6 +138,15 @@ const struct mf_test_megaflow mf_test_offloadable[] = {
     { ETH_IN2 "eth_type(0x0800),ipv4(proto=6,frag=no),tcp()",
       "set(eth(dst=02:00:00:00:00:07/ff:ff:ff:ff:ff:ff)),"
       "set(tcp(dst=80/0xffff)),8" },
+    /* To the internal port 8 with eth_dst not pinned: split by
+     * destination for the host's packet type (mf-ptype.h), also inside
+     * the branches of a length check (upstream's check_pkt_len test). */
+    { "recirc_id(0),in_port(2),eth(src=02:00:00:00:00:01),"
+      "eth_type(0x0800),ipv4(frag=no)", "3,8" },
+    { "recirc_id(0),in_port(2),eth(dst=01:00:00:00:00:00/"
+      "01:00:00:00:00:00),eth_type(0x86dd),ipv6(frag=no)", "8,3" },
+    { "recirc_id(0),in_port(2),eth(),eth_type(0x0800),ipv4(frag=no)",
+      "check_pkt_len(size=200,gt(8),le(8)),3" },
     /* Meters (MF_TEST_METER is set before these run). */
     { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)", "meter(5),3" },
     { ETH_IN2 "eth_type(0x0800),ipv4(frag=no)", "push_vlan(vid=7,pcp=0),"

@@ -15,5 +15,6 @@ Suite *mf_filter_suite(void);
 Suite *mf_xlate_suite(void);
 Suite *mf_refusal_suite(void);
 Suite *mf_shape_suite(void);
+Suite *mf_ptype_suite(void);
 
 #endif /* mf-unit.h */
