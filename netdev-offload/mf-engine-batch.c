@@ -1,0 +1,269 @@
+/* mf-engine-batch: batched insertion for mf-engine (mf-engine.h): many
+ * filters to a sendmsg, each outcome its own. */
+#include <config.h>
+#include "mf-engine-int.h"
+
+#include <errno.h>
+#include <linux/pkt_cls.h>
+#include <linux/rtnetlink.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "coverage.h"
+#include "hash.h"
+#include "mf-shape.h"
+#include "mf-tc.h"
+#include "openvswitch/ofpbuf.h"
+#include "openvswitch/vlog.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(mf_batch);
+
+COVERAGE_DEFINE(mf_batch_flows);
+
+struct batch_op {
+    struct mf_engine_op *op;
+    size_t ofs;                 /* Its request in the batch's buffer. */
+    bool echoed;                /* Asked for an echo (an unproven shape). */
+    bool echo_seen;
+    bool echo_ok;
+    bool in_hw;
+    struct mf_err echo_err;
+};
+
+/* An echo of a batched request: checked against the request at once. */
+static int
+batch_echo_cb(const struct nlmsghdr *nlh, void *bo_)
+{
+    static __thread struct mf_filter echo;
+    struct batch_op *bo = bo_;
+    const char *why = NULL;
+    int error;
+
+    if (nlh->nlmsg_type != RTM_NEWTFILTER || bo->echo_seen) {
+        return MNL_CB_OK;
+    }
+    bo->echo_seen = true;
+    error = mf_filter_decode(nlh, &echo, &why);
+    if (error) {
+        mf_err_set(&bo->echo_err, error, "kernel reply: %s", why);
+    } else if (!engine_check_echo(bo->op->rule, &echo, &bo->echo_err)) {
+        bo->echo_ok = true;
+        bo->in_hw = (echo.flags & TCA_CLS_FLAGS_IN_HW) != 0;
+    }
+    return MNL_CB_OK;
+}
+
+/* Locks the ufid locks of 'ops' (each once, in order: no deadlock with
+ * another batch). */
+static void
+batch_lock(struct mf_engine_op *ops, size_t n, bool lock)
+{
+    bool used[N_UFID_LOCKS] = { false };
+
+    for (size_t i = 0; i < n; i++) {
+        used[engine_ufid_lock(&ops[i].ufid) - engine_ufid_locks] = true;
+    }
+    for (size_t i = 0; i < N_UFID_LOCKS; i++) {
+        if (used[i]) {
+            if (lock) {
+                ovs_mutex_lock(&engine_ufid_locks[i]);
+            } else {
+                ovs_mutex_unlock(&engine_ufid_locks[i]);
+            }
+        }
+    }
+}
+
+/* Settles the outcome of the batched 'bo' whose request was answered
+ * ('req->done') or whose answer was lost. */
+static void
+batch_settle(struct batch_op *bo, const struct mf_nl_req *req)
+{
+    static const struct mf_flow_stats zero;
+    struct mf_engine_op *op = bo->op;
+    static __thread struct mf_filter got;
+
+    if (!req->done) {
+        /* Its acknowledgement was lost: ask the kernel. */
+        if (mf_tc_filter_get(op->rule, &got, NULL)) {
+            op->error = mf_err_set(&op->err, EAGAIN, "the kernel's answer "
+                                   "was lost; not offloaded");
+            return;
+        }
+        if (engine_check_echo(op->rule, &got, &op->err)) {
+            op->error = EOPNOTSUPP;
+            mf_tc_filter_del(op->rule, NULL);
+            return;
+        }
+        bo->in_hw = (got.flags & TCA_CLS_FLAGS_IN_HW) != 0;
+    } else if (req->err.error) {
+        engine_count_kernel_refused();
+        op->err = req->err;
+        op->error = req->err.error;
+        return;
+    } else if (!bo->echoed) {
+        /* Acknowledged, of a shape proven exact. */
+        bo->in_hw = engine_unechoed_in_hw(op->rule);
+    } else if (!bo->echo_ok) {
+        /* The kernel took it, but not as asked (or said nothing of it):
+         * nothing may stay that OVS does not know of. */
+        mf_tc_filter_del(op->rule, NULL);
+        if (bo->echo_seen) {
+            op->err = bo->echo_err;
+            op->error = bo->echo_err.error ? bo->echo_err.error : EPROTO;
+        } else {
+            op->error = mf_err_set(&op->err, EPROTO,
+                                   "kernel sent no echo of the filter");
+        }
+        return;
+    }
+    if (bo->echoed && req->done) {
+        static __thread uint8_t shape[MF_SHAPE_MAX];
+
+        mf_shape_prove(shape, mf_shape_of(req->nlh, shape));
+    }
+    engine_flow_store(&op->ufid, op->rule, &zero, bo->in_hw, NULL);
+    engine_count_added(1);
+    op->error = 0;
+}
+
+/* A batch encoded, not sent yet. */
+struct mf_engine_batch {
+    struct mf_engine_op *ops;
+    size_t n;
+    struct batch_op *bos;       /* One for each op that was encoded... */
+    size_t n_bos;
+    struct ofpbuf buf;          /* ...with its request here. */
+};
+
+struct mf_engine_batch *
+mf_engine_batch_encode(struct mf_engine_op *ops, size_t n)
+{
+    static __thread uint8_t shape[MF_SHAPE_MAX];
+    struct mf_engine_batch *b = xmalloc(sizeof *b);
+    uint32_t tried[16];         /* Shapes put alone, by hash. */
+    size_t size = 0, n_tried = 0;
+
+    b->ops = ops;
+    b->n = n;
+    b->bos = xcalloc(n, sizeof *b->bos);
+    b->n_bos = 0;
+    ofpbuf_init(&b->buf, MIN(n, 64) * 1024);
+    for (size_t i = 0; i < n; i++) {
+        struct mf_engine_op *op = &ops[i];
+        struct nlmsghdr *nlh;
+        struct batch_op *bo;
+        uint16_t prio;
+        size_t len;
+
+        op->error = -1;         /* Not settled yet. */
+        memset(&op->err, 0, sizeof op->err);
+        if (engine_prio(op->rule->protocol, 0, &prio, &op->err)) {
+            op->error = op->err.error;
+            continue;
+        }
+        if (mf_ptype_needed(op->rule)) {
+            continue;           /* Split: mf_engine_put(), when sent. */
+        }
+        /* A modify is found out when the batch is sent; it then goes
+         * through mf_engine_put(), which places its rule again. */
+        engine_rule_place(op->rule, op->ifindex, &op->ufid, prio);
+        op->rule->handle = engine_handle_alloc();
+
+        bo = &b->bos[b->n_bos++];
+        bo->op = op;
+        bo->ofs = size;
+        nlh = mf_filter_encode(ofpbuf_put_uninit(&b->buf, MF_MSG_SIZE),
+                               RTM_NEWTFILTER, NLM_F_CREATE | NLM_F_EXCL,
+                               op->rule, true);
+        len = mf_shape_of(nlh, shape);
+        bo->echoed = !mf_shape_is_proven(shape, len);
+        if (bo->echoed && len && n_tried < ARRAY_SIZE(tried)) {
+            /* The first flow of a shape not proven yet goes alone, now:
+             * its echo proves the shape for the others of the batch. */
+            uint32_t hash = hash_bytes(shape, len, 0);
+            bool seen = false;
+
+            for (size_t j = 0; j < n_tried; j++) {
+                seen |= tried[j] == hash;
+            }
+            if (!seen) {
+                tried[n_tried++] = hash;
+                b->n_bos--;
+                b->buf.size = size;
+                op->error = mf_engine_put(op->ifindex, &op->ufid, op->rule,
+                                          NULL, NULL, &op->err);
+                continue;
+            }
+        }
+        if (bo->echoed) {
+            nlh->nlmsg_flags |= NLM_F_ECHO;
+        } else {
+            engine_count_echo_skipped();
+        }
+        size += NLMSG_ALIGN(nlh->nlmsg_len);
+        b->buf.size = size;
+    }
+    return b;
+}
+
+size_t
+mf_engine_batch_send(struct mf_engine_batch *b)
+{
+    struct mf_nl_req *reqs = xcalloc(b->n_bos, sizeof *reqs);
+    struct batch_op **sent = xcalloc(b->n_bos, sizeof *sent);
+    size_t n_sent = 0, n_failed = 0;
+    struct mf_err err;
+    int error;
+
+    batch_lock(b->ops, b->n, true);
+    for (size_t i = 0; i < b->n_bos; i++) {
+        struct batch_op *bo = &b->bos[i];
+        struct engine_flow prev;
+
+        if (engine_flow_lookup(&bo->op->ufid, &prev)) {
+            continue;           /* A modify: mf_engine_put(), below. */
+        }
+        reqs[n_sent].nlh = (struct nlmsghdr *) ((char *) b->buf.data
+                                                + bo->ofs);
+        reqs[n_sent].cb = bo->echoed ? batch_echo_cb : NULL;
+        reqs[n_sent].data = bo;
+        sent[n_sent++] = bo;
+    }
+    error = n_sent ? mf_nl_batch(reqs, n_sent, &err) : 0;
+    if (error) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+
+        VLOG_WARN_RL(&rl, "batched insertion: %s; asking the kernel what "
+                     "became of the unanswered flows", err.msg);
+    }
+    COVERAGE_ADD(mf_batch_flows, n_sent);
+    for (size_t i = 0; i < n_sent; i++) {
+        batch_settle(sent[i], &reqs[i]);
+    }
+    batch_lock(b->ops, b->n, false);
+
+    /* Modifies, and flows whose handle was taken (EEXIST), one by one. */
+    for (size_t i = 0; i < b->n; i++) {
+        struct mf_engine_op *op = &b->ops[i];
+
+        if (op->error < 0 || op->error == EEXIST) {
+            op->error = mf_engine_put(op->ifindex, &op->ufid, op->rule,
+                                      NULL, NULL, &op->err);
+        }
+        n_failed += op->error != 0;
+    }
+    ofpbuf_uninit(&b->buf);
+    free(sent);
+    free(reqs);
+    free(b->bos);
+    free(b);
+    return n_failed;
+}
+
+size_t
+mf_engine_put_batch(struct mf_engine_op *ops, size_t n)
+{
+    return mf_engine_batch_send(mf_engine_batch_encode(ops, n));
+}
