@@ -2,8 +2,9 @@
  * skbedit action does with "ptype".
  *
  * megaflower sets it before handing a packet to an internal port, as the
- * datapath's internal device computes it there (mf-ptype); nothing else of skbedit
- * (priority, queue, mark) is a megaflow action yet, and is refused. */
+ * datapath's internal device computes it there (mf-ptype); nothing else
+ * of skbedit (priority, queue, mark) is a megaflow action yet, and is
+ * refused. */
 #include <config.h>
 #include "mf-act.h"
 

@@ -87,12 +87,14 @@ ping=$(ip netns exec mf-boot-a ping -q -c 10 -i 0.1 -w 5 10.1.1.2)
 echo "$ping" | grep "packets transmitted"
 echo "$ping" | grep -q " 10 received" || fail "not every ping was answered"
 
-# The flows they made went to tc, and tc forwarded the rest.
+# The flows they made went to tc, and tc forwarded what came after.  (How
+# many went up first, before a flow was in, depends on how busy the host
+# is: at least the first of each direction.)
 flows=$(ovs-appctl dpctl/dump-flows type=tc,offloaded | grep "eth_type(0x0800)")
 echo "$flows" | sed 's/^/system-boot: tc: /'
 [ "$(echo "$flows" | grep -c .)" = 2 ] || fail "expected 2 IPv4 flows in tc"
-echo "$flows" | sed 's/.*packets:\([0-9]*\).*/\1/' | awk '$1 < 9 { exit 1 }' ||
-    fail "tc forwarded fewer than 9 packets of a flow"
+echo "$flows" | sed 's/.*packets:\([0-9]*\).*/\1/' | awk '$1 < 1 || $1 > 9 { exit 1 }' ||
+    fail "tc forwarded none of a flow's packets, or more than came after its first"
 
 # megaflower's count was the one used: a handler per CPU.
 grep "ofproto_dpif_upcall.*n-handler-threads" "$dir/ovs-vswitchd.log" |
