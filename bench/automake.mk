@@ -63,3 +63,13 @@ bench: all bench/mf-bench-offload
 	  '$(abs_top_builddir)' '$(abs_top_srcdir)' '$(OVS_SRCDIR)' \
 	  -n $(BENCH_N) \
 	  -r $(BENCH_REPEAT) $(if $(BENCH_WORKLOADS),-w $(BENCH_WORKLOADS))
+
+# The packet types the host gives frames to br0 from a megaflow that does
+# not pin eth_dst: upstream's linux_tc against megaflower (mf-ptype.h), in
+# the VM.
+.PHONY: compare-ptype
+compare-ptype: all
+	$(srcdir)/tests/vm/run.sh -- bash $(abs_srcdir)/bench/mf-ptype-compare.sh \
+	  '$(OVS_SRCDIR)' '$(abs_srcdir)' '$(OVS_SRCDIR)/vswitchd/ovs-vswitchd' \
+	  '$(abs_top_builddir)/vswitchd/ovs-vswitchd'
+EXTRA_DIST += bench/mf-ptype-compare.sh

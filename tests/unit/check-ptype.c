@@ -58,6 +58,22 @@ base_filter(struct mf_filter *f, const uint8_t key[6], const uint8_t mask[6],
     }
 }
 
+/* A split's result. */
+struct split {
+    struct mf_filter ms[MF_PTYPE_MAX_MEMBERS];
+    uint8_t ranks[MF_PTYPE_MAX_MEMBERS];
+    struct mf_ptype_info info;
+    size_t n;
+    struct mf_err err;
+};
+
+static int
+split(const struct mf_filter *base, struct split *sp)
+{
+    return mf_ptype_split(base, sp->ms, sp->ranks, &sp->n, &sp->info,
+                          &sp->err);
+}
+
 static bool
 member_admits(const struct mf_filter *m, const uint8_t dst[6])
 {
@@ -114,15 +130,13 @@ assert_exact_for(const struct mf_filter *base, const struct mf_filter *ms,
 static void
 assert_split_exact(const struct mf_filter *base, size_t want_n)
 {
-    static struct mf_filter ms[MF_PTYPE_MAX_MEMBERS];
-    struct mf_ptype_info info;
-    uint8_t ranks[MF_PTYPE_MAX_MEMBERS];
-    struct mf_err err;
+    static struct split sp;
+    const struct mf_filter *ms = sp.ms;
     uint32_t seed = 7;
     size_t n;
 
-    ck_assert_msg(!mf_ptype_split(base, ms, ranks, &n, &info, &err), "%s",
-                  err.msg);
+    ck_assert_msg(!split(base, &sp), "%s", sp.err.msg);
+    n = sp.n;
     ck_assert_uint_eq(n, want_n);
     for (int k = 0; k < 4000; k++) {
         uint8_t dst[6];
@@ -147,7 +161,7 @@ assert_split_exact(const struct mf_filter *base, size_t want_n)
             }
         }
         if (member_admits(base, dst)) {
-            assert_exact_for(base, ms, ranks, n, dst);
+            assert_exact_for(base, ms, sp.ranks, n, dst);
         } else {
             for (size_t i = 0; i < n; i++) {
                 ck_assert(!member_admits(&ms[i], dst));
@@ -158,7 +172,7 @@ assert_split_exact(const struct mf_filter *base, size_t want_n)
     for (size_t i = 0; i < n; i++) {
         struct mf_filter back = ms[i];
 
-        mf_ptype_unsplit(&back, &info);
+        mf_ptype_unsplit(&back, &sp.info);
         ck_assert(!memcmp(&back.key, &base->key, sizeof back.key));
         ck_assert(!memcmp(&back.mask, &base->mask, sizeof back.mask));
         ck_assert_uint_eq(back.n_acts, base->n_acts);
@@ -186,16 +200,15 @@ END_TEST
 START_TEST(test_split_wildcard)
 {
     static const uint8_t zero[6];
-    static struct mf_filter base, ms[MF_PTYPE_MAX_MEMBERS];
-    struct mf_ptype_info info;
-    uint8_t ranks[MF_PTYPE_MAX_MEMBERS];
-    struct mf_err err;
-    size_t n;
+    static struct mf_filter base;
+    static struct split sp;
+    const struct mf_filter *ms = sp.ms;
+    const uint8_t *ranks = sp.ranks;
 
     base_filter(&base, zero, zero, false);
     ck_assert(mf_ptype_needed(&base));
-    ck_assert(!mf_ptype_split(&base, ms, ranks, &n, &info, &err));
-    ck_assert_uint_eq(n, 4);
+    ck_assert(!split(&base, &sp));
+    ck_assert_uint_eq(sp.n, 4);
     ck_assert(!memcmp(ms[0].key.eth_dst, mac_a, 6));
     ck_assert(!memcmp(ms[0].mask.eth_dst, bcast, 6));
     ck_assert_uint_eq(ms[0].acts[1].skbedit.ptype, PACKET_HOST);
@@ -211,9 +224,9 @@ START_TEST(test_split_wildcard)
     ck_assert_uint_eq(ms[3].mask.eth_dst[0], 0x01);
     ck_assert_uint_eq(ms[3].acts[1].skbedit.ptype, PACKET_OTHERHOST);
     ck_assert_uint_eq(ranks[3], 1);
-    ck_assert_uint_eq(info.n_ports, 1);
-    ck_assert_uint_eq(info.ports[0].ifindex, 108);
-    ck_assert_uint_eq(info.placeholders, 1u << 1);
+    ck_assert_uint_eq(sp.info.n_ports, 1);
+    ck_assert_uint_eq(sp.info.ports[0].ifindex, 108);
+    ck_assert_uint_eq(sp.info.placeholders, 1u << 1);
     assert_split_exact(&base, 4);
 }
 END_TEST
@@ -277,11 +290,8 @@ END_TEST
 START_TEST(test_split_too_many_ports)
 {
     static const uint8_t zero[6];
-    static struct mf_filter base, ms[MF_PTYPE_MAX_MEMBERS];
-    struct mf_ptype_info info;
-    uint8_t ranks[MF_PTYPE_MAX_MEMBERS];
-    struct mf_err err;
-    size_t n;
+    static struct mf_filter base;
+    static struct split sp;
 
     base_filter(&base, zero, zero, false);
     base.n_acts = 0;
@@ -299,9 +309,8 @@ START_TEST(test_split_too_many_ports)
         a->mirred.eaction = TCA_INGRESS_MIRROR;
         a->mirred.ifindex = 200 + p;
     }
-    ck_assert_int_eq(mf_ptype_split(&base, ms, ranks, &n, &info, &err),
-                     EOPNOTSUPP);
-    ck_assert(strstr(err.msg, "internal ports"));
+    ck_assert_int_eq(split(&base, &sp), EOPNOTSUPP);
+    ck_assert(strstr(sp.err.msg, "internal ports"));
 }
 END_TEST
 

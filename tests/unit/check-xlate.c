@@ -194,21 +194,35 @@ START_TEST(test_arp_and_l2_only_round_trip)
 }
 END_TEST
 
+/* Translates 'm' with outputs to out[0], out[1], ... into 'f' (it must
+ * be taken) and checks that it round-trips. */
+static void
+xlate_outputs(const struct match *m, const uint32_t *out, size_t n,
+              struct mf_filter *f)
+{
+    struct ds reason = DS_EMPTY_INITIALIZER;
+    struct ofpbuf acts;
+
+    ofpbuf_init(&acts, 64);
+    put_outputs(&acts, out, n);
+    ck_assert_msg(!mf_xlate_to_filter(m, u32_to_odp(2), acts.data, acts.size,
+                                      &ports, f, &reason),
+                  "refused: %s", ds_cstr(&reason));
+    assert_round_trip(m, &acts);
+    ofpbuf_uninit(&acts);
+    ds_destroy(&reason);
+}
+
 START_TEST(test_outputs_become_mirror_then_redirect)
 {
     static const uint32_t out[] = { 3, 8, 4 };
-    struct ds reason = DS_EMPTY_INITIALIZER;
     struct mf_filter f;
     struct match m;
-    struct ofpbuf acts;
 
     ping_match(&m, htons(ETH_TYPE_IP));
     /* Multicast: what may go to an internal port (8). */
     match_set_dl_dst(&m, (struct eth_addr) ETH_ADDR_C(01, 00, 5e, 00, 00, 02));
-    ofpbuf_init(&acts, 64);
-    put_outputs(&acts, out, 3);
-    ck_assert_int_eq(mf_xlate_to_filter(&m, u32_to_odp(2), acts.data,
-                                        acts.size, &ports, &f, &reason), 0);
+    xlate_outputs(&m, out, 3, &f);
     ck_assert_uint_eq(f.n_acts, 4);
     ck_assert_int_eq(f.acts[0].mirred.eaction, TCA_EGRESS_MIRROR);
     ck_assert_uint_eq(f.acts[0].mirred.ifindex, 103);
@@ -218,8 +232,6 @@ START_TEST(test_outputs_become_mirror_then_redirect)
     ck_assert_int_eq(f.acts[2].mirred.eaction, TCA_INGRESS_MIRROR);
     ck_assert_int_eq(f.acts[3].mirred.eaction, TCA_EGRESS_REDIR);
     ck_assert_uint_eq(f.protocol, htons(ETH_TYPE_IP));
-    ofpbuf_uninit(&acts);
-    ds_destroy(&reason);
 }
 END_TEST
 
@@ -228,23 +240,15 @@ END_TEST
 START_TEST(test_last_output_to_internal_redirects)
 {
     static const uint32_t out[] = { 3, 8 };
-    struct ds reason = DS_EMPTY_INITIALIZER;
     struct mf_filter f;
     struct match m;
-    struct ofpbuf acts;
 
     ping_match(&m, htons(ETH_TYPE_IP));
-    ofpbuf_init(&acts, 64);
-    put_outputs(&acts, out, 2);
-    ck_assert_int_eq(mf_xlate_to_filter(&m, u32_to_odp(2), acts.data,
-                                        acts.size, &ports, &f, &reason), 0);
+    xlate_outputs(&m, out, 2, &f);
     ck_assert_uint_eq(f.n_acts, 3);
     ck_assert_int_eq(f.acts[0].mirred.eaction, TCA_EGRESS_MIRROR);
     ck_assert_uint_eq(f.acts[1].skbedit.ptype, 0);  /* PACKET_HOST */
     ck_assert_int_eq(f.acts[2].mirred.eaction, TCA_INGRESS_REDIR);
-    assert_round_trip(&m, &acts);
-    ofpbuf_uninit(&acts);
-    ds_destroy(&reason);
 }
 END_TEST
 
