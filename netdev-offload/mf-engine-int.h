@@ -55,6 +55,7 @@ void engine_flow_set_in_hw(const struct mf_ufid *, uint32_t handle,
                            bool in_hw);
 void engine_flow_forget(const struct mf_ufid *);
 void engine_flows_forget_port(uint32_t ifindex);
+uint32_t *engine_flow_ifindexes(size_t *n);
 struct mf_ufid *engine_splits_using(uint32_t ifindex, const uint8_t mac[6],
                                     size_t *n);
 

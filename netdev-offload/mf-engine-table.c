@@ -255,6 +255,34 @@ engine_flows_forget_port(uint32_t ifindex)
     ovs_mutex_unlock(&flows_mutex);
 }
 
+/* The ports that have flows, in an array of '*n' the caller frees. */
+uint32_t *
+engine_flow_ifindexes(size_t *n)
+{
+    uint32_t *ifindexes = NULL;
+    size_t allocated = 0;
+    struct mf_flow *flow;
+
+    *n = 0;
+    ovs_mutex_lock(&flows_mutex);
+    HMAP_FOR_EACH (flow, node, &flows) {
+        size_t i;
+
+        for (i = 0; i < *n && ifindexes[i] != flow->loc.ifindex; i++) {
+            continue;
+        }
+        if (i == *n) {
+            if (*n >= allocated) {
+                ifindexes = x2nrealloc(ifindexes, &allocated,
+                                       sizeof *ifindexes);
+            }
+            ifindexes[(*n)++] = flow->loc.ifindex;
+        }
+    }
+    ovs_mutex_unlock(&flows_mutex);
+    return ifindexes;
+}
+
 /* The ufids of the split flows built for internal port 'ifindex' with an
  * address other than 'mac', in an array of '*n' the caller frees. */
 struct mf_ufid *

@@ -700,3 +700,33 @@ mf_engine_dump_done(struct mf_engine_dump *d)
         free(d);
     }
 }
+
+int
+mf_engine_stats_all(void (*cb)(const struct mf_ufid *,
+                               const struct mf_flow_stats *, void *aux),
+                    void *aux)
+{
+    size_t n_ports;
+    uint32_t *ifindexes = engine_flow_ifindexes(&n_ports);
+    int error = 0;
+
+    for (size_t i = 0; i < n_ports; i++) {
+        struct mf_engine_dump *d;
+        const struct mf_filter *f;
+        struct mf_flow_stats st;
+        struct mf_ufid ufid;
+        struct mf_err err;
+        int e = mf_engine_dump_start(ifindexes[i], true, &d, &err);
+
+        if (e) {
+            error = error ? error : e;
+            continue;
+        }
+        while (mf_engine_dump_next(d, &f, &ufid, &st)) {
+            cb(&ufid, &st, aux);
+        }
+        mf_engine_dump_done(d);
+    }
+    free(ifindexes);
+    return error;
+}

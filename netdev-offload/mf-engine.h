@@ -139,6 +139,13 @@ bool mf_engine_dump_next(struct mf_engine_dump *, const struct mf_filter **,
                          struct mf_ufid *, struct mf_flow_stats *);
 void mf_engine_dump_done(struct mf_engine_dump *);
 
+/* Reads the counters of every offloaded flow from the kernel, with a
+ * terse dump of each port that has flows, and calls 'cb' for each (a split
+ * flow once, its members summed).  Returns 0 or the first dump's error. */
+int mf_engine_stats_all(void (*cb)(const struct mf_ufid *,
+                                   const struct mf_flow_stats *, void *aux),
+                        void *aux);
+
 /* Calls 'cb' for each installed flow, with the place of its (first)
  * filter, how many filters it has (more than one if split, mf-ptype.h)
  * and whether the kernel said it is in hardware when it was installed.
