@@ -63,6 +63,14 @@ offloaded_cb(const struct mf_ufid *ufid, const struct mf_filter_loc *id,
     o->n_in_hw += in_hw;
 }
 
+static void (*flows_section)(struct ds *);
+
+void
+mf_appctl_add_flows_section(void (*format)(struct ds *))
+{
+    flows_section = format;
+}
+
 static void
 flows_cmd(struct unixctl_conn *conn, int argc OVS_UNUSED,
           const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
@@ -90,6 +98,9 @@ flows_cmd(struct unixctl_conn *conn, int argc OVS_UNUSED,
     mf_refusal_format_flows(&s);
     ds_put_cstr(&s, "reasons since start:\n");
     mf_refusal_format_reasons(&s);
+    if (flows_section) {
+        flows_section(&s);
+    }
     unixctl_command_reply(conn, ds_cstr(&s));
     ds_destroy(&s);
 }

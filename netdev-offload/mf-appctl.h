@@ -10,11 +10,15 @@
  *                     next hop, MTU, neighbour), with the resolver's
  *                     counters.
  *
- * Registered once, when hw-offload is first enabled.
+ * Registered once, when hw-offload is first enabled.  Another adapter (the
+ * dpif provider) may add a section to megaflower/flows.
  */
 #ifndef MF_APPCTL_H
 #define MF_APPCTL_H 1
 
+struct ds;
+
 void mf_appctl_register(void);
+void mf_appctl_add_flows_section(void (*format)(struct ds *));
 
 #endif /* mf-appctl.h */

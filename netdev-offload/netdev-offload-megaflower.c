@@ -592,6 +592,25 @@ mf_flow_get(struct netdev *netdev, struct match *match,
     return error;
 }
 
+int
+megaflower_flow_del(const ovs_u128 *ufid, struct mf_flow_stats *st,
+                    struct mf_err *err)
+{
+    struct mf_err err_;
+    int error;
+
+    err = err ? err : &err_;
+    mf_refusal_forget((const struct mf_ufid *) ufid);
+    /* First, so that no tunnel change installs it again. */
+    mf_encap_forget((const struct mf_ufid *) ufid);
+    error = mf_engine_del((const struct mf_ufid *) ufid, st, err);
+    if (error && error != ENOENT) {
+        VLOG_WARN_RL(&error_rl, "flow "UUID_FMT": delete failed: %s",
+                     UUID_ARGS((const struct uuid *) ufid), err->msg);
+    }
+    return error;
+}
+
 static int
 mf_flow_del(struct netdev *netdev OVS_UNUSED, const ovs_u128 *ufid,
             struct dpif_flow_stats *stats)
@@ -600,15 +619,9 @@ mf_flow_del(struct netdev *netdev OVS_UNUSED, const ovs_u128 *ufid,
     struct mf_err err;
     int error;
 
-    mf_refusal_forget((const struct mf_ufid *) ufid);
-    /* First, so that no tunnel change installs it again. */
-    mf_encap_forget((const struct mf_ufid *) ufid);
-    error = mf_engine_del((const struct mf_ufid *) ufid, &st, &err);
+    error = megaflower_flow_del(ufid, &st, &err);
     if (!error) {
         to_dpif_stats(&st, stats);
-    } else if (error != ENOENT) {
-        VLOG_WARN_RL(&error_rl, "flow "UUID_FMT": delete failed: %s",
-                     UUID_ARGS((const struct uuid *) ufid), err.msg);
     }
     return error;
 }

@@ -18,6 +18,8 @@
 #include "openvswitch/types.h"
 
 struct match;
+struct mf_err;
+struct mf_flow_stats;
 struct netdev;
 struct nlattr;
 struct offload_info;
@@ -37,5 +39,12 @@ struct megaflower_put {
  * would one by one.  Returns how many failed. */
 size_t megaflower_flow_put_batch(struct netdev *netdev,
                                  struct megaflower_put *puts, size_t n);
+
+/* Removes the flow 'ufid' as flow_del would (its filter, its tunnel watch,
+ * the reason it was kept in software), with its final counters into 'st'
+ * (if nonnull).  Returns 0, ENOENT if megaflower did not offload it, or
+ * another positive errno (logged, rate-limited) with 'err' saying why. */
+int megaflower_flow_del(const ovs_u128 *ufid, struct mf_flow_stats *st,
+                        struct mf_err *err);
 
 #endif /* netdev-offload-megaflower.h */
