@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "mf-appctl.h"
+#include "mf-dpif.h"
 #include "mf-engine.h"
 #include "mf-shape.h"
 #include "netdev-offload-provider.h"
@@ -51,6 +52,7 @@ __wrap_netdev_set_flow_api_enabled(const struct smap *other_config)
         }
         mf_shape_set_echo_each(s && !strcmp(s, "each"));
         mf_appctl_register();
+        mf_dpif_configure(other_config);
         /* Debug level: OVS logs "tc: Using policy" itself, and start-up
          * must stay quiet on the console. */
         VLOG_DBG("megaflower enabled: tc-policy %s, megaflower-verify %s",

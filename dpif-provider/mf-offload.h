@@ -1,0 +1,103 @@
+/*
+ * mf-offload: the dpif provider's asynchronous offload of megaflows to tc.
+ *
+ * In dpif mode every megaflow goes to the kernel datapath at once (in the
+ * caller's batch), and then here: a queue that megaflower's own offload
+ * threads take in batches, through megaflower_flow_put_batch() (many
+ * filters to a sendmsg, each flow's outcome its own).  Once a flow's
+ * filter is in tc, its packets no longer reach the kernel flow; its
+ * counters are the kernel's plus tc's.
+ *
+ * Each flow known here (by ufid) is in one state:
+ *   QUEUED     waiting for an offload thread (or, beyond the queue's bound,
+ *              for room in the queue: software forwarding goes on);
+ *   OFFLOADED  its filter is in tc;
+ *   REFUSED    it stays in the kernel, with the reason megaflower/flows
+ *              gives (mf-refusal);
+ *   WITHDRAWN  its filter was removed before a modify of the kernel flow.
+ * A flow is "busy" while an offload thread installs it or a caller removes
+ * its filter; anyone else who needs it waits, so that a flow deleted or
+ * modified while its offload is under way never leaves a filter behind and
+ * is never offloaded with stale actions.
+ *
+ * Stats.  A flow's own counters here are those of its filters that are
+ * gone (carried over from modifies) plus its live filter's, bytes made
+ * exact: tc counts from the network header, the datapath the whole frame,
+ * so each packet gets back the L2 header tc left out (14 bytes, and 4 for
+ * a VLAN tag the kernel keeps aside, on tc ingress; only the tag on an
+ * internal port's egress).
+ *
+ * Nothing here knows struct dpif: the dpif adapter (mf-dpif-ops.c) calls
+ * these with ufids and ODP attributes, and a dpif-offload adapter (OVS
+ * after 3.7) could call the same.  Thread-safe.
+ */
+#ifndef MF_OFFLOAD_H
+#define MF_OFFLOAD_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "openvswitch/types.h"
+
+struct ds;
+struct dpif_flow_stats;
+struct nlattr;
+
+enum mf_offload_state {
+    MF_OFFLOAD_QUEUED,
+    MF_OFFLOAD_OFFLOADED,
+    MF_OFFLOAD_REFUSED,
+    MF_OFFLOAD_WITHDRAWN,
+};
+
+/* Starts the offload threads (once); later calls change nothing.
+ * 'n_threads' (1 to 8) and 'queue_max' (the queue's bound) come from
+ * other_config. */
+void mf_offload_start(unsigned int n_threads, size_t queue_max);
+
+/* Queues the offload of the megaflow 'ufid', just put in the kernel
+ * datapath, with a copy of its key, mask and actions.  'dpif_type' names
+ * the datapath's ports (netdev_ports_get()).  If the flow is known here
+ * already (a modify), its filter must have been withdrawn first
+ * (mf_offload_withdraw()); its carried-over counters stay, unless
+ * 'zero_stats'. */
+void mf_offload_enqueue(const ovs_u128 *ufid, const struct nlattr *key,
+                        size_t key_len, const struct nlattr *mask,
+                        size_t mask_len, const struct nlattr *actions,
+                        size_t actions_len, const char *dpif_type,
+                        bool zero_stats);
+
+/* Removes the flow's filter, if it has one or will have (waiting for an
+ * offload under way), before the kernel flow is modified or deleted:
+ * afterwards no filter of it is in tc and none will be until the next
+ * mf_offload_enqueue().  Adds its counters here (carried over and final)
+ * to 'stats' if nonnull.  Returns true if the flow was known here. */
+bool mf_offload_withdraw(const ovs_u128 *ufid, struct dpif_flow_stats *);
+
+/* Forgets the flow (after its kernel flow was deleted), or all flows. */
+void mf_offload_forget(const ovs_u128 *ufid);
+void mf_offload_forget_all(void);
+
+/* The flow's state, and its counters here added to 'stats' (live ones
+ * read from the kernel now).  Returns false if the flow is not known. */
+bool mf_offload_get(const ovs_u128 *ufid, enum mf_offload_state *,
+                    bool *in_hw, struct dpif_flow_stats *);
+
+/* The live counters of every offloaded flow, read at once (terse dumps of
+ * each port), for a dump of many flows; then mf_offload_snapshot_add()
+ * adds one flow's counters here to 'stats' as mf_offload_get() would. */
+struct mf_offload_snapshot;
+struct mf_offload_snapshot *mf_offload_snapshot_create(void);
+bool mf_offload_snapshot_add(const struct mf_offload_snapshot *,
+                             const ovs_u128 *ufid, enum mf_offload_state *,
+                             bool *in_hw, struct dpif_flow_stats *);
+void mf_offload_snapshot_destroy(struct mf_offload_snapshot *);
+
+const char *mf_offload_state_to_string(enum mf_offload_state);
+
+/* For megaflower/flows and megaflower/queue. */
+void mf_offload_format_flows(struct ds *);
+void mf_offload_format_queue(struct ds *);
+
+#endif /* mf-offload.h */
