@@ -48,7 +48,7 @@ SYSTEM_TESTSUITE = $(srcdir)/tests/system-testsuite
 TESTSUITE_AT = tests/testsuite.at tests/mf-macros.at tests/mf-host.at \
 	tests/mf-tunnel.at
 SYSTEM_TESTSUITE_AT = tests/system-testsuite.at tests/mf-macros.at \
-	tests/mf-system.at tests/mf-ptype.at
+	tests/mf-system.at tests/mf-ptype.at tests/mf-dpif.at
 EXTRA_DIST += $(TESTSUITE_AT) $(SYSTEM_TESTSUITE_AT) tests/package.m4 tests/mf-udp.py tests/mf-ptype.py tests/mf-tcjson.py \
 	tests/atlocal.in tests/run-system.sh tests/run-suite.sh tests/vm tests/common.sh \
 	tests/demo.sh tests/check-all.sh tests/system-boot.sh tests/mf-tnl-topo.sh tests/mf-tnl-capture.py
@@ -83,9 +83,9 @@ check-autotest: all tests/mf-resolve $(TESTSUITE) tests/atlocal
 
 # The system tests need cls_flower and the openvswitch module.
 # tests/run-system.sh uses this kernel when it has them, else the VM.
-# 'make check' (and so CI) runs groups 1-17 and 27-28 on Debian's 6.1
+# 'make check' (and so CI) runs groups 1-17 and 27-30 on Debian's 6.1
 # kernel; the tunnel groups (18-26) run with check-system-tunnels.
-SYSTEM_CI_TESTS = 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 27 28
+SYSTEM_CI_TESTS = 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 27 28 29 30
 check-system: all tests/mf-krt tests/mf-resolve $(SYSTEM_TESTSUITE) tests/atlocal
 	MF_BUILDDIR='$(abs_top_builddir)' MF_SRCDIR='$(abs_top_srcdir)' \
 	OVS_SRCDIR='$(OVS_SRCDIR)' AUTOTEST_PATH='$(AUTOTEST_PATH)' \
@@ -114,7 +114,31 @@ check-upstream: all tests/atlocal
 	MF_BUILDDIR='$(abs_top_builddir)' MF_SRCDIR='$(abs_top_srcdir)' \
 	OVS_SRCDIR='$(OVS_SRCDIR)' AUTOTEST_PATH='$(AUTOTEST_PATH)' \
 	  $(SHELL) $(srcdir)/tests/run-system.sh upstream \
-	  $(if $(TESTSUITEFLAGS),$(TESTSUITEFLAGS),$(if $(MF_FULL),,$(UPSTREAM_CI_TESTS)))
+	  $(if $(TESTSUITEFLAGS),$(TESTSUITEFLAGS),$(if $(MF_FULL),,$(UPSTREAM_DPIF_CI_TESTS)))
+
+# The same suites with megaflower's ovs-vswitchd in dpif mode
+# (dpif-provider/mf-dpif.h): megaflower-mode=dpif comes from the
+# environment, since the suites' own macros set other_config; logs go to
+# tests/system-dpif/ and tests/upstream-megaflower-dpif/.  'make check'
+# (and so CI) runs a subset: offload counted, restarts, refusals, the
+# kernel round trip, the internal port, split flows; upstream's ping and
+# its two groups that output to br0.  'make check-full' runs every group.
+MF_DPIF_ENV = MEGAFLOWER_MODE=dpif MF_SUITE_SUFFIX=-dpif
+SYSTEM_DPIF_CI_TESTS = 1 3 5 6 14 28
+UPSTREAM_DPIF_CI_TESTS = 2 10 11
+.PHONY: check-system-dpif check-upstream-dpif
+check-system-dpif: all tests/mf-krt tests/mf-resolve $(SYSTEM_TESTSUITE) tests/atlocal
+	$(MF_DPIF_ENV) MF_BUILDDIR='$(abs_top_builddir)' \
+	MF_SRCDIR='$(abs_top_srcdir)' OVS_SRCDIR='$(OVS_SRCDIR)' \
+	AUTOTEST_PATH='$(AUTOTEST_PATH)' \
+	  $(SHELL) $(srcdir)/tests/run-system.sh system \
+	  $(if $(TESTSUITEFLAGS),$(TESTSUITEFLAGS),$(if $(MF_FULL),$(SYSTEM_CI_TESTS),$(SYSTEM_DPIF_CI_TESTS)))
+check-upstream-dpif: all tests/atlocal
+	$(MF_DPIF_ENV) MF_BUILDDIR='$(abs_top_builddir)' \
+	MF_SRCDIR='$(abs_top_srcdir)' OVS_SRCDIR='$(OVS_SRCDIR)' \
+	AUTOTEST_PATH='$(AUTOTEST_PATH)' \
+	  $(SHELL) $(srcdir)/tests/run-system.sh upstream \
+	  $(if $(TESTSUITEFLAGS),$(TESTSUITEFLAGS),$(if $(MF_FULL),,$(UPSTREAM_DPIF_CI_TESTS)))
 
 # The tunnel groups need tunnel flag matches (Linux 6.11) and tunnel_key
 # "don't fragment" (6.5): they run in a VM with Debian's 6.12 kernel
@@ -131,8 +155,11 @@ check-system-tunnels: all tests/mf-krt tests/mf-resolve $(SYSTEM_TESTSUITE) test
 	  $(if $(TESTSUITEFLAGS),$(TESTSUITEFLAGS),$(SYSTEM_TUNNEL_TESTS))
 
 check-local: check-unit check-autotest check-system-boot check-system \
-	check-system-tunnels check-upstream
+	check-system-tunnels check-upstream check-system-dpif \
+	check-upstream-dpif
 
 # Everything, with no subset: what 'tests/check-all.sh full' runs.
 check-full: check-unit check-autotest check-system-boot
-	$(MAKE) check-system check-system-tunnels check-upstream MF_FULL=1
+	$(MAKE) check-system check-system-tunnels check-upstream \
+	  check-system-dpif check-upstream-dpif MF_FULL=1
+	$(MF_DPIF_ENV) $(MAKE) check-system-tunnels

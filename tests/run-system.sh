@@ -11,6 +11,8 @@
 #                   megaflower, compared with linux_tc (see run-suite.sh)
 # Environment (set by 'make check-system' / 'make check-upstream'):
 #   MF_BUILDDIR, MF_SRCDIR, OVS_SRCDIR, AUTOTEST_PATH
+#   MEGAFLOWER_MODE=dpif runs megaflower's ovs-vswitchd in dpif mode (the
+#   logs then go to tests/NAME-dpif: MF_SUITE_SUFFIX=-dpif).
 #   MEGAFLOWER_FORCE_VM=1 boots the VM even if this kernel would do.
 set -u
 
@@ -46,5 +48,6 @@ else
     echo "megaflower: this kernel ($(uname -r)) lacks cls_flower or the openvswitch module;"
     echo "megaflower: $suite tests in a VM running Debian's kernel (tests/vm/run.sh)"
     "$here/vm/run.sh" --rw "$MF_BUILDDIR/tests" -e MF_BUILDDIR -e MF_SRCDIR \
-        -e OVS_SRCDIR -e AUTOTEST_PATH -- bash "$here/run-suite.sh" "$suite" $flags
+        -e OVS_SRCDIR -e AUTOTEST_PATH -e MEGAFLOWER_MODE -e MF_SUITE_SUFFIX \
+        -- bash "$here/run-suite.sh" "$suite" $flags
 fi
