@@ -87,6 +87,7 @@ static unsigned int n_threads;
 static struct {
     uint64_t n_batches, n_flows, max_batch;
     uint64_t n_offloaded, n_refused, n_stale;
+    size_t max_queue, max_overflow;            /* The most ever. */
     long long int latencies[N_LATENCIES];     /* Microseconds. */
     size_t n_latencies;                        /* Ever recorded. */
 } qstats OVS_GUARDED_BY(mutex);
@@ -475,6 +476,8 @@ mf_offload_enqueue(const ovs_u128 *ufid, const struct nlattr *key,
         ovs_list_push_back(&overflow, &f->queue_node);
         n_overflow++;
     }
+    qstats.max_queue = MAX(qstats.max_queue, n_queue);
+    qstats.max_overflow = MAX(qstats.max_overflow, n_overflow);
     COVERAGE_INC(mf_offload_enqueued);
     ovs_mutex_unlock(&mutex);
     seq_change(work_seq);
@@ -705,6 +708,17 @@ mf_offload_snapshot_destroy(struct mf_offload_snapshot *snap)
     }
 }
 
+size_t
+mf_offload_n_pending(void)
+{
+    size_t n;
+
+    ovs_mutex_lock(&mutex);
+    n = n_queue + n_overflow + n_busy;
+    ovs_mutex_unlock(&mutex);
+    return n;
+}
+
 const char *
 mf_offload_state_to_string(enum mf_offload_state s)
 {
@@ -774,6 +788,9 @@ mf_offload_format_queue(struct ds *s)
                   PRIuSIZE" waiting beyond the bound, %"PRIuSIZE" being "
                   "installed or withdrawn\n", n_queue, queue_max, n_overflow,
                   n_busy);
+    ds_put_format(s, "the most ever: %"PRIuSIZE" pending, %"PRIuSIZE
+                  " waiting beyond the bound\n", qstats.max_queue,
+                  qstats.max_overflow);
     ds_put_format(s, "batches: %"PRIu64", %"PRIu64" flows, %.1f flows per "
                   "batch, largest %"PRIu64"\n", qstats.n_batches,
                   qstats.n_flows, qstats.n_batches

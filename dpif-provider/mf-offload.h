@@ -96,6 +96,10 @@ void mf_offload_snapshot_destroy(struct mf_offload_snapshot *);
 
 const char *mf_offload_state_to_string(enum mf_offload_state);
 
+/* How many flows are queued, waiting beyond the bound, or being installed
+ * or withdrawn. */
+size_t mf_offload_n_pending(void);
+
 /* For megaflower/flows and megaflower/queue. */
 void mf_offload_format_flows(struct ds *);
 void mf_offload_format_queue(struct ds *);
