@@ -299,17 +299,19 @@ put_finish(struct netdev *netdev, const ovs_u128 *ufid, uint32_t ifindex,
     if (error == EEXIST || error == ENODEV) {
         /* EEXIST: the kernel has a filter with this very match, as OVS
          * raced two upcalls of one megaflow whose packets gave different
-         * ufids; the datapath refuses the second too.  ENODEV: the port's
-         * device went away (a port being deleted).  Nothing is lost. */
+         * ufids; the datapath refuses the second too.  ENODEV: a device
+         * of the flow went away (its port, or an output's, being deleted):
+         * the kernel's words say which.  Nothing is lost. */
         if (error == EEXIST) {
             COVERAGE_INC(megaflower_duplicate);
+            ds_put_cstr(&reason, "the same match is offloaded under another "
+                        "ufid (two upcalls raced)");
         } else {
             COVERAGE_INC(megaflower_failed);
+            ds_put_format(&reason, "a device of the flow is gone (%s)",
+                          err && err->msg[0] ? err->msg
+                          : ovs_strerror(error));
         }
-        ds_put_cstr(&reason, (error == EEXIST
-                              ? "the same match is offloaded under another "
-                                "ufid (two upcalls raced)"
-                              : "the port's device is gone"));
         VLOG_INFO_RL(&refuse_rl, "%s: flow "UUID_FMT" stays in software: %s",
                      netdev_get_name(netdev),
                      UUID_ARGS((const struct uuid *) ufid), ds_cstr(&reason));

@@ -46,6 +46,15 @@ tests_mf_dpif_race_LDFLAGS = $(MF_WRAPS)
 tests_mf_dpif_race_LDADD = $(OVS_ARCHIVES) $(MF_LIBS) $(OVS_LIBS)
 tests_mf_dpif_race_DEPENDENCIES = libmegaflower.a $(OVS_STAMP)
 
+# The fault injector of the system tests (tests/mf-fault.c): an LD_PRELOAD
+# object for ovs-vswitchd, built for the tests only, never linked into
+# megaflower.
+tests/mf-fault.so: tests/mf-fault.c
+	$(AM_V_CCLD)$(CC) $(LIBMNL_CFLAGS) $(AM_CFLAGS) $(CFLAGS) \
+	  -shared -fPIC -o $@ $(srcdir)/tests/mf-fault.c -ldl $(LIBMNL_LIBS)
+CLEANFILES += tests/mf-fault.so
+EXTRA_DIST += tests/mf-fault.c
+
 # autotest: suites are built from OVS's own test macros.
 AUTOM4TE = autom4te
 AUTOTEST = $(AUTOM4TE) -l autotest
@@ -91,10 +100,10 @@ check-autotest: all tests/mf-resolve $(TESTSUITE) tests/atlocal
 
 # The system tests need cls_flower and the openvswitch module.
 # tests/run-system.sh uses this kernel when it has them, else the VM.
-# 'make check' (and so CI) runs groups 1-17 and 27-31 on Debian's 6.1
+# 'make check' (and so CI) runs groups 1-17 and 27-32 on Debian's 6.1
 # kernel; the tunnel groups (18-26) run with check-system-tunnels.
-SYSTEM_CI_TESTS = 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 27 28 29 30 31
-check-system: all tests/mf-krt tests/mf-resolve tests/mf-dpif-race $(SYSTEM_TESTSUITE) tests/atlocal
+SYSTEM_CI_TESTS = 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 27 28 29 30 31 32
+check-system: all tests/mf-krt tests/mf-resolve tests/mf-dpif-race tests/mf-fault.so $(SYSTEM_TESTSUITE) tests/atlocal
 	MF_BUILDDIR='$(abs_top_builddir)' MF_SRCDIR='$(abs_top_srcdir)' \
 	OVS_SRCDIR='$(OVS_SRCDIR)' AUTOTEST_PATH='$(AUTOTEST_PATH)' \
 	  $(SHELL) $(srcdir)/tests/run-system.sh system \
@@ -122,7 +131,7 @@ check-upstream: all tests/atlocal
 	MF_BUILDDIR='$(abs_top_builddir)' MF_SRCDIR='$(abs_top_srcdir)' \
 	OVS_SRCDIR='$(OVS_SRCDIR)' AUTOTEST_PATH='$(AUTOTEST_PATH)' \
 	  $(SHELL) $(srcdir)/tests/run-system.sh upstream \
-	  $(if $(TESTSUITEFLAGS),$(TESTSUITEFLAGS),$(if $(MF_FULL),,$(UPSTREAM_DPIF_CI_TESTS)))
+	  $(if $(TESTSUITEFLAGS),$(TESTSUITEFLAGS),$(if $(MF_FULL),,$(UPSTREAM_CI_TESTS)))
 
 # The same suites with megaflower's ovs-vswitchd in dpif mode
 # (dpif-provider/mf-dpif.h): megaflower-mode=dpif comes from the
@@ -135,7 +144,7 @@ MF_DPIF_ENV = MEGAFLOWER_MODE=dpif MF_SUITE_SUFFIX=-dpif
 SYSTEM_DPIF_CI_TESTS = 1 3 5 6 14 28
 UPSTREAM_DPIF_CI_TESTS = 2 10 11
 .PHONY: check-system-dpif check-upstream-dpif
-check-system-dpif: all tests/mf-krt tests/mf-resolve tests/mf-dpif-race $(SYSTEM_TESTSUITE) tests/atlocal
+check-system-dpif: all tests/mf-krt tests/mf-resolve tests/mf-dpif-race tests/mf-fault.so $(SYSTEM_TESTSUITE) tests/atlocal
 	$(MF_DPIF_ENV) MF_BUILDDIR='$(abs_top_builddir)' \
 	MF_SRCDIR='$(abs_top_srcdir)' OVS_SRCDIR='$(OVS_SRCDIR)' \
 	AUTOTEST_PATH='$(AUTOTEST_PATH)' \
