@@ -53,7 +53,8 @@ mf_dpif_configure(const struct smap *cfg)
         dpif_mode = true;
         mf_offload_start(smap_get_uint(cfg, "megaflower-offload-threads", 1),
                          smap_get_ullong(cfg, "megaflower-queue-max",
-                                         65536));
+                                         65536),
+                         smap_get_int(cfg, "megaflower-offload-nice", 19));
         mf_appctl_add_flows_section(mf_offload_format_flows);
         unixctl_command_register("megaflower/queue", "", 0, 0, queue_cmd,
                                  NULL);

@@ -5,6 +5,10 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "coverage.h"
 #include "dpif.h"
@@ -81,12 +85,14 @@ static size_t n_queue OVS_GUARDED_BY(mutex);
 static size_t n_overflow OVS_GUARDED_BY(mutex);
 static size_t n_busy OVS_GUARDED_BY(mutex);
 static size_t queue_max = 65536;
+static int offload_nice = 19;
 static unsigned int n_threads;
 
 /* What megaflower/queue shows. */
 static struct {
     uint64_t n_batches, n_flows, max_batch;
     uint64_t n_offloaded, n_refused, n_stale;
+    long long int busy_us, cpu_us;             /* In batches, all threads. */
     size_t max_queue, max_overflow;            /* The most ever. */
     long long int latencies[N_LATENCIES];     /* Microseconds. */
     size_t n_latencies;                        /* Ever recorded. */
@@ -281,15 +287,33 @@ record_latency(long long int us) OVS_REQUIRES(mutex)
     qstats.latencies[qstats.n_latencies++ % N_LATENCIES] = us;
 }
 
+/* This thread's CPU time, the kernel's work in its system calls included. */
+static long long int
+thread_cpu_us(void)
+{
+    struct timespec ts;
+
+    return (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) ? 0
+            : ts.tv_sec * 1000000LL + ts.tv_nsec / 1000);
+}
+
 static void *
 offload_main(void *arg OVS_UNUSED)
 {
     struct batch_item *items = xmalloc(BATCH_MAX * sizeof *items);
     struct megaflower_put *puts = xmalloc(BATCH_MAX * sizeof *puts);
 
+    /* Below the handlers: under a storm the kernel datapath must keep
+     * setting flows up; offloads are the ones that wait for CPU.  (The
+     * kernel's work for a filter runs in this thread's system calls.) */
+    if (setpriority(PRIO_PROCESS, syscall(SYS_gettid), offload_nice)) {
+        VLOG_WARN("offload thread: setpriority: %s", ovs_strerror(errno));
+    }
+
     for (;;) {
         uint64_t seqno = seq_read(work_seq);
         size_t n = 0, n_parsed = 0;
+        long long int t0, cpu0;
 
         ovs_mutex_lock(&mutex);
         if (!n_queue) {
@@ -312,6 +336,8 @@ offload_main(void *arg OVS_UNUSED)
         }
         refill();
         ovs_mutex_unlock(&mutex);
+        t0 = time_usec();
+        cpu0 = thread_cpu_us();
 
         /* Nobody touches a busy flow's megaflow. */
         for (size_t i = 0; i < n; i++) {
@@ -335,6 +361,8 @@ offload_main(void *arg OVS_UNUSED)
         }
 
         ovs_mutex_lock(&mutex);
+        qstats.busy_us += time_usec() - t0;
+        qstats.cpu_us += thread_cpu_us() - cpu0;
         qstats.n_batches++;
         qstats.n_flows += n;
         qstats.max_batch = MAX(qstats.max_batch, n);
@@ -365,19 +393,20 @@ offload_main(void *arg OVS_UNUSED)
 }
 
 void
-mf_offload_start(unsigned int threads, size_t max)
+mf_offload_start(unsigned int threads, size_t max, int nice)
 {
     static struct ovsthread_once once = OVSTHREAD_ONCE_INITIALIZER;
 
     if (ovsthread_once_start(&once)) {
+        offload_nice = MIN(MAX(nice, -20), 19);
         n_threads = MIN(MAX(threads, 1), 8);
         queue_max = MAX(max, 1);
         work_seq = seq_create();
         for (unsigned int i = 0; i < n_threads; i++) {
             ovs_thread_create("mf_offload", offload_main, NULL);
         }
-        VLOG_DBG("dpif mode: %u offload thread(s), queue of %"PRIuSIZE
-                  " flows", n_threads, queue_max);
+        VLOG_DBG("dpif mode: %u offload thread(s) at nice %d, queue of %"
+                 PRIuSIZE" flows", n_threads, offload_nice, queue_max);
         ovsthread_once_done(&once);
     }
 }
@@ -782,8 +811,8 @@ mf_offload_format_queue(struct ds *s)
     size_t n;
 
     ovs_mutex_lock(&mutex);
-    ds_put_format(s, "megaflower-mode dpif: %u offload thread(s)\n",
-                  n_threads);
+    ds_put_format(s, "megaflower-mode dpif: %u offload thread(s), nice %d\n",
+                  n_threads, offload_nice);
     ds_put_format(s, "queue: %"PRIuSIZE" pending (bound %"PRIuSIZE"), %"
                   PRIuSIZE" waiting beyond the bound, %"PRIuSIZE" being "
                   "installed or withdrawn\n", n_queue, queue_max, n_overflow,
@@ -796,6 +825,13 @@ mf_offload_format_queue(struct ds *s)
                   qstats.n_flows, qstats.n_batches
                   ? (double) qstats.n_flows / qstats.n_batches : 0.0,
                   qstats.max_batch);
+    /* Flows a second while a thread works on a batch, and per second of
+     * its CPU: where the two differ, the thread waited for a CPU. */
+    ds_put_format(s, "in batches: %.2f s (%.0f flows/s), %.2f s of CPU "
+                  "(%.0f flows per CPU second)\n", qstats.busy_us / 1e6,
+                  qstats.busy_us ? qstats.n_flows * 1e6 / qstats.busy_us : 0,
+                  qstats.cpu_us / 1e6,
+                  qstats.cpu_us ? qstats.n_flows * 1e6 / qstats.cpu_us : 0);
     ds_put_format(s, "offloaded %"PRIu64", refused %"PRIu64", dropped as "
                   "stale (withdrawn while queued) %"PRIu64"\n",
                   qstats.n_offloaded, qstats.n_refused, qstats.n_stale);

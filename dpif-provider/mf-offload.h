@@ -52,9 +52,9 @@ enum mf_offload_state {
 };
 
 /* Starts the offload threads (once); later calls change nothing.
- * 'n_threads' (1 to 8) and 'queue_max' (the queue's bound) come from
- * other_config. */
-void mf_offload_start(unsigned int n_threads, size_t queue_max);
+ * 'n_threads' (1 to 8), 'queue_max' (the queue's bound) and 'nice' (the
+ * threads' nice value, -20 to 19) come from other_config. */
+void mf_offload_start(unsigned int n_threads, size_t queue_max, int nice);
 
 /* Queues the offload of the megaflow 'ufid', just put in the kernel
  * datapath, with a copy of its key, mask and actions.  'dpif_type' names
