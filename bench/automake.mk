@@ -73,3 +73,32 @@ compare-ptype: all
 	  '$(OVS_SRCDIR)' '$(abs_srcdir)' '$(OVS_SRCDIR)/vswitchd/ovs-vswitchd' \
 	  '$(abs_top_builddir)/vswitchd/ovs-vswitchd'
 EXTRA_DIST += bench/mf-ptype-compare.sh
+
+# A flow storm through OVS (issue 13), in the VM: hw-offload off, upstream
+# linux_tc, megaflower's netdev and dpif modes, one after the other.
+# STORM_K 5-tuples (a list), STORM_RATE datagrams a second in all, for
+# STORM_SECONDS seconds, STORM_REPEAT times (STORM_NICE: dpif mode's
+# megaflower-offload-nice); STORM_PERF=1 adds a perf profile of each offload
+# configuration; docs/bench.md has the method.
+EXTRA_PROGRAMS += bench/mf-storm
+bench_mf_storm_SOURCES = bench/mf-storm.c
+bench_mf_storm_LDADD =
+CLEANFILES += bench/mf-storm
+STORM_K = 10000 50000
+STORM_RATE = 10000
+STORM_SECONDS = auto
+STORM_CONFIGS = off linux_tc netdev dpif
+STORM_PERF = 0
+STORM_REPEAT = 1
+STORM_NICE =
+.PHONY: bench-storm
+bench-storm: all bench/mf-storm
+	for k in $(STORM_K); do \
+	  MEGAFLOWER_VM_TIMEOUT=$${MEGAFLOWER_VM_TIMEOUT:-7200} \
+	  $(srcdir)/tests/vm/run.sh --rw '$(abs_top_builddir)/bench' -- \
+	    env STORM_PERF='$(STORM_PERF)' STORM_REPEAT='$(STORM_REPEAT)' STORM_NICE='$(STORM_NICE)' \
+	    bash $(abs_srcdir)/bench/mf-storm-vm.sh '$(OVS_SRCDIR)' \
+	    '$(abs_top_builddir)' '$(abs_top_builddir)/bench/storm' $$k \
+	    $(STORM_RATE) $(STORM_SECONDS) $(STORM_CONFIGS) || exit 1; \
+	done
+EXTRA_DIST += bench/mf-storm-vm.sh
