@@ -30,8 +30,20 @@ fi
 if [ "$suite" = boot ]; then
     echo "megaflower: the early-boot test, in a VM running Debian's kernel, at once after its boot"
     mkdir -p "$MF_BUILDDIR/tests"
-    exec "$here/vm/run.sh" --rw "$MF_BUILDDIR/tests" -e MF_BUILDDIR -e OVS_SRCDIR \
-        -- bash "$here/system-boot.sh"
+    # A retry with its reason: the test means something only if the
+    # bridge is up within 10 s of the guest's boot, which a loaded host
+    # can delay (seen once in CI: 7.5 s to the start, 12.6 s to the
+    # bridge).  Such a run is inconclusive (3), not a pass; each new boot
+    # is a new measurement, and any run inside the window must pass.
+    for attempt in 1 2 3; do
+        "$here/vm/run.sh" --rw "$MF_BUILDDIR/tests" -e MF_BUILDDIR -e OVS_SRCDIR \
+            -- bash "$here/system-boot.sh"
+        rc=$?
+        [ "$rc" = 3 ] || exit "$rc"
+        echo "system-boot: the guest was too slow to test the fix (attempt $attempt of 3)"
+    done
+    echo "system-boot: FAILED: three boots too slow to start OVS within 10 s"
+    exit 1
 fi
 
 if [ "${MEGAFLOWER_FORCE_VM:-0}" != 1 ] && "$here/vm/host-has-kernel-features.sh"; then

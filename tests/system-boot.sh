@@ -14,11 +14,13 @@
 # about 0.1 s, and an autotest suite spends 4 s before its first group
 # runs, which leaves too little for OVS to start.  It uses builtins where
 # it can for the same reason.  The uptime when the bridge is up is printed
-# and must be under 10 s: a later start does not test the fix, and fails.
+# and must be under 10 s: a later start does not test the fix, and is
+# inconclusive (exit status 3; tests/run-system.sh boots again).
 #
 # Environment: MF_BUILDDIR, OVS_SRCDIR; MF_VSWITCHD (default
 # $MF_BUILDDIR/vswitchd/ovs-vswitchd) names the ovs-vswitchd to test.
-# Exit status 0 if it passed; 1 otherwise, with the reason and the log.
+# Exit status 0 if it passed; 3 if the guest was too slow to test the fix;
+# 1 otherwise, with the reason and the log.
 set -u
 : "${MF_BUILDDIR:?}" "${OVS_SRCDIR:?}"
 vswitchd=${MF_VSWITCHD:-$MF_BUILDDIR/vswitchd/ovs-vswitchd}
@@ -66,8 +68,10 @@ wait "$modprobe_pid" || fail "modprobe openvswitch"
     fail "ovs-vswitchd did not start"
 t_up=$(uptime)
 echo "system-boot: guest uptime: $t_start s at the start, $t_up s with ovs-vswitchd's bridge up"
-[ "${t_up%.*}" -lt 10 ] ||
-    fail "the bridge came up $t_up s after boot, when OVS 3.1 counts CPUs as usual: the fix went untested"
+if [ "${t_up%.*}" -ge 10 ]; then
+    echo "system-boot: INCONCLUSIVE: the bridge came up $t_up s after boot, when OVS 3.1 counts CPUs as usual: the fix went untested"
+    exit 3
+fi
 
 grep -q "br0: Assigned flow API 'megaflower'" "$dir/ovs-vswitchd.log" ||
     fail "br0 was not assigned megaflower's flow API"
