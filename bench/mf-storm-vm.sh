@@ -74,7 +74,7 @@ run_config() {
     ovs-vsctl --no-wait init -- set Open_vSwitch . \
         $(for o in $other max-idle=120000; do echo "other_config:$o"; done) \
         -- add-br br0 -- set bridge br0 fail-mode=secure
-        "$vs" --detach --no-chdir --pidfile --log-file -vconsole:off 2>/dev/null
+    "$vs" --detach --no-chdir --pidfile --log-file -vconsole:off 2>/dev/null
     pid=$(cat "$dir/ovs-vswitchd.pid")
     for n in 0 1; do
         ip netns add mfs$n
