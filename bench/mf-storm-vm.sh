@@ -107,14 +107,18 @@ run_config() {
             -- sleep "$secs" 2>/dev/null &
         perf=$!
     fi
-    # Samples: seconds since the start, megaflows, flows in tc.
+    # Samples: seconds since the start, megaflows, flows in tc, the
+    # revalidators' last dump duration (ms) and flow limit.
     : > "$dir/samples"
     while kill -0 "$sender" 2>/dev/null; do
         ovs-appctl upcall/show | awk -v t0="$t0" '
             /offloaded flows/ { tc = $4 }
             /\(keys/ { gsub(/\)/, "", $3); keys += $3 }
+            /dump duration/ { dur = $4 + 0 }
+            /^  flows / { split($0, a, "limit "); limit = a[2] + 0 }
             END { getline up < "/proc/uptime"; split(up, u, " ");
-                  printf "%.2f %d %d\n", u[1] - t0, keys, tc }' \
+                  printf "%.2f %d %d %d %d\n", u[1] - t0, keys, tc, dur,
+                         limit }' \
             >> "$dir/samples"
         sleep 0.2
     done
@@ -133,6 +137,7 @@ run_config() {
     fi
     wait "$sink"
     ovs-appctl upcall/show > "$dir/upcall-show"
+    ovs-appctl coverage/show > "$dir/coverage"
     [ "$cfg" = dpif ] && ovs-appctl megaflower/queue > "$dir/queue"
     python3 - "$cfg" "$k" "$rate" "$dir" "$(( cpu1 - cpu0 ))" \
         "$(awk -v a="$t0" -v b="$t1" 'BEGIN { print b - a }')" \
