@@ -54,16 +54,11 @@ batch_echo_cb(const struct nlmsghdr *nlh, void *bo_)
     return MNL_CB_OK;
 }
 
-/* Locks the ufid locks of 'ops' (each once, in order: no deadlock with
- * another batch). */
+/* Locks (or unlocks) the ufid locks marked in 'used', each once and in
+ * order: no deadlock with another batch. */
 static void
-batch_lock(struct mf_engine_op *ops, size_t n, bool lock)
+ufid_locks(const bool used[N_UFID_LOCKS], bool lock)
 {
-    bool used[N_UFID_LOCKS] = { false };
-
-    for (size_t i = 0; i < n; i++) {
-        used[engine_ufid_lock(&ops[i].ufid) - engine_ufid_locks] = true;
-    }
     for (size_t i = 0; i < N_UFID_LOCKS; i++) {
         if (used[i]) {
             if (lock) {
@@ -73,6 +68,18 @@ batch_lock(struct mf_engine_op *ops, size_t n, bool lock)
             }
         }
     }
+}
+
+/* The ufid locks of 'ops'. */
+static void
+batch_lock(struct mf_engine_op *ops, size_t n, bool lock)
+{
+    bool used[N_UFID_LOCKS] = { false };
+
+    for (size_t i = 0; i < n; i++) {
+        used[engine_ufid_lock(&ops[i].ufid) - engine_ufid_locks] = true;
+    }
+    ufid_locks(used, lock);
 }
 
 /* Settles the outcome of the batched 'bo' whose request was answered
@@ -266,4 +273,127 @@ size_t
 mf_engine_put_batch(struct mf_engine_op *ops, size_t n)
 {
     return mf_engine_batch_send(mf_engine_batch_encode(ops, n));
+}
+
+/* Batched deletion. */
+
+struct del_item {
+    struct mf_engine_del_op *op;
+    struct engine_flow prev;
+    bool seen;                  /* Its echo: the filter as it was last. */
+};
+
+static int
+del_echo_cb(const struct nlmsghdr *nlh, void *item_)
+{
+    static __thread struct mf_filter last;
+    struct del_item *item = item_;
+    const char *why = NULL;
+    int error;
+
+    if (nlh->nlmsg_type != RTM_DELTFILTER || item->seen) {
+        return MNL_CB_OK;
+    }
+    error = mf_filter_decode(nlh, &last, &why);
+    if (error) {
+        mf_err_set(&item->op->err, error, "kernel reply: %s", why);
+        errno = error;
+        return MNL_CB_ERROR;
+    }
+    item->seen = true;
+    engine_stats_from_filter(&last, &item->prev.adjust, &item->op->stats);
+    return MNL_CB_OK;
+}
+
+size_t
+mf_engine_del_batch(struct mf_engine_del_op *ops, size_t n)
+{
+    struct del_item *items = xcalloc(n, sizeof *items);
+    struct mf_nl_req *reqs = xcalloc(n, sizeof *reqs);
+    bool used[N_UFID_LOCKS] = { false };
+    size_t n_sent = 0, n_failed = 0;
+    struct ofpbuf buf;
+    struct mf_err err;
+    int error;
+
+    ofpbuf_init(&buf, MIN(n, 64) * 256);
+    for (size_t i = 0; i < n; i++) {
+        used[engine_ufid_lock(&ops[i].ufid) - engine_ufid_locks] = true;
+    }
+    ufid_locks(used, true);
+    for (size_t i = 0; i < n; i++) {
+        struct mf_engine_del_op *op = &ops[i];
+        struct del_item *item = &items[n_sent];
+        struct nlmsghdr *nlh;
+
+        memset(&op->stats, 0, sizeof op->stats);
+        memset(&op->err, 0, sizeof op->err);
+        op->error = -1;         /* Not settled yet. */
+        if (!engine_flow_lookup(&op->ufid, &item->prev)) {
+            op->error = mf_err_set(&op->err, ENOENT,
+                                   "flow is not offloaded");
+            continue;
+        }
+        if (item->prev.split) {
+            continue;           /* Its members: mf_engine_del(), below. */
+        }
+        item->op = op;
+        nlh = mf_tc_filter_del_last_msg(ofpbuf_put_uninit(&buf, MF_MSG_SIZE),
+                                        engine_at(&item->prev.loc));
+        buf.size -= MF_MSG_SIZE - NLMSG_ALIGN(nlh->nlmsg_len);
+        reqs[n_sent].cb = del_echo_cb;
+        reqs[n_sent].data = item;
+        n_sent++;
+    }
+    /* The buffer may have moved while it grew: the requests' places now. */
+    for (size_t i = 0, ofs = 0; i < n_sent; i++) {
+        reqs[i].nlh = (struct nlmsghdr *) ((char *) buf.data + ofs);
+        ofs += NLMSG_ALIGN(reqs[i].nlh->nlmsg_len);
+    }
+    error = n_sent ? mf_nl_batch(reqs, n_sent, &err) : 0;
+    if (error) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+
+        VLOG_WARN_RL(&rl, "batched deletion: %s; deleting the unanswered "
+                     "flows one by one", err.msg);
+    }
+    for (size_t i = 0; i < n_sent; i++) {
+        struct del_item *item = &items[i];
+        struct mf_engine_del_op *op = item->op;
+
+        if (!reqs[i].done) {
+            op->error = -1;     /* Lost: mf_engine_del(), below. */
+            continue;
+        }
+        op->error = (reqs[i].err.error ? reqs[i].err.error
+                     : reqs[i].cb_error ? reqs[i].cb_error
+                     : item->seen ? 0 : EPROTO);
+        if (reqs[i].err.error) {
+            op->err = reqs[i].err;
+        } else if (op->error == EPROTO && !item->seen) {
+            mf_err_set(&op->err, EPROTO, "kernel sent no echo of the "
+                       "deleted filter");
+        }
+        if (!op->error || op->error == ENOENT || op->error == ENODEV) {
+            /* Gone either way: the device may have vanished with it. */
+            engine_flow_forget(&op->ufid);
+            engine_count_deleted(1);
+            op->error = 0;
+        }
+    }
+    ufid_locks(used, false);
+
+    /* Split flows, and those whose answer was lost, one by one. */
+    for (size_t i = 0; i < n; i++) {
+        struct mf_engine_del_op *op = &ops[i];
+
+        if (op->error < 0) {
+            op->error = mf_engine_del(&op->ufid, &op->stats, &op->err);
+        }
+        n_failed += op->error != 0;
+    }
+    ofpbuf_uninit(&buf);
+    free(reqs);
+    free(items);
+    return n_failed;
 }

@@ -82,6 +82,7 @@ bool engine_unechoed_in_hw(const struct mf_filter *);
 void engine_rule_place(struct mf_filter *, uint32_t ifindex,
                        const struct mf_ufid *, uint16_t prio);
 void engine_count_added(unsigned int n);
+void engine_count_deleted(unsigned int n);
 void engine_count_kernel_refused(void);
 void engine_count_echo_skipped(void);
 

@@ -46,6 +46,12 @@ engine_count_added(unsigned int n)
 }
 
 void
+engine_count_deleted(unsigned int n)
+{
+    COVERAGE_ADD(mf_filter_deleted, n);
+}
+
+void
 engine_count_kernel_refused(void)
 {
     COVERAGE_INC(mf_kernel_refused);
@@ -464,7 +470,7 @@ mf_engine_del(const struct mf_ufid *ufid, struct mf_flow_stats *stats,
     if (!error || error == ENOENT || error == ENODEV) {
         /* Gone either way: the device may have vanished with it. */
         engine_flow_forget(ufid);
-        COVERAGE_INC(mf_filter_deleted);
+        engine_count_deleted(1);
         error = 0;
     }
     ovs_mutex_unlock(lock);

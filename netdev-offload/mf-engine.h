@@ -66,10 +66,11 @@ int mf_engine_port_init(uint32_t ifindex, uint32_t hook, struct mf_err *);
 
 /* Offloads 'rule' for 'ufid' at the hook of 'ifindex', or modifies it
  * if 'ufid' is already offloaded.  A rule with packet type placeholders
- * (mf-ptype.h) is split into its members, all or nothing.  The caller fills 'rule->protocol',
- * 'key', 'mask' and 'acts', and may set TCA_CLS_FLAGS_SKIP_HW in 'flags'
- * to keep it out of hardware; the engine chooses chain 0 (for now), prio,
- * handle, the other flags (from tc-policy) and cookie.  Stats of the flow before this call go into
+ * (mf-ptype.h) is split into its members, all or nothing.  The caller
+ * fills 'rule->protocol', 'key', 'mask' and 'acts', and may set
+ * TCA_CLS_FLAGS_SKIP_HW in 'flags' to keep it out of hardware; the engine
+ * chooses chain 0 (for now), prio, handle, the other flags (from
+ * tc-policy) and cookie.  Stats of the flow before this call go into
  * 'stats' (zero for a new flow).  If a modify fails after the old filter
  * was already removed, '*old_deleted' is set.  The kernel's copy of the
  * filter is checked against the request; a mismatch is EOPNOTSUPP and
@@ -115,6 +116,22 @@ size_t mf_engine_batch_send(struct mf_engine_batch *);
 /* Removes 'ufid''s filter, reporting its final stats.  ENOENT if unknown. */
 int mf_engine_del(const struct mf_ufid *, struct mf_flow_stats *,
                   struct mf_err *);
+
+/* One flow of mf_engine_del_batch(). */
+struct mf_engine_del_op {
+    struct mf_ufid ufid;
+    struct mf_flow_stats stats; /* Out: its final counters... */
+    int error;                  /* ...or a positive errno, as mf_engine_del()
+                                 * would return... */
+    struct mf_err err;          /* ...and why. */
+};
+
+/* Removes the flows of 'ops' as mf_engine_del() would, but many deletions
+ * to a sendmsg, each with its echo (the filter as it was last: its final
+ * counters), matched back to its flow by sequence number.  A split flow,
+ * and a flow whose answer was lost, go through mf_engine_del().  Returns
+ * the number of ops that failed (ENOENT included). */
+size_t mf_engine_del_batch(struct mf_engine_del_op *, size_t n);
 
 /* Reads 'ufid''s filter back from the kernel (a split flow's base, with
  * the counters of all its members).  ENOENT if unknown. */

@@ -176,6 +176,12 @@ mf_tc_filter_del(const struct mf_filter *id, struct mf_err *err)
                                            false), NULL, NULL, err);
 }
 
+struct nlmsghdr *
+mf_tc_filter_del_last_msg(void *buf, const struct mf_filter *id)
+{
+    return mf_filter_encode(buf, RTM_DELTFILTER, NLM_F_ECHO, id, false);
+}
+
 int
 mf_tc_filter_del_last(const struct mf_filter *id, struct mf_filter *last,
                       struct mf_err *err)
@@ -184,8 +190,8 @@ mf_tc_filter_del_last(const struct mf_filter *id, struct mf_filter *last,
     char buf[MF_MSG_SIZE];
     int error;
 
-    error = mf_nl_request(mf_filter_encode(buf, RTM_DELTFILTER, NLM_F_ECHO,
-                                           id, false), one_cb, &ctx, err);
+    error = mf_nl_request(mf_tc_filter_del_last_msg(buf, id), one_cb, &ctx,
+                          err);
     if (!error && !ctx.seen) {
         error = mf_err_set(err, EPROTO, "kernel sent no echo of the "
                            "deleted filter");

@@ -59,6 +59,12 @@ int mf_tc_filter_get(const struct mf_filter *id, struct mf_filter *out,
 /* Deletes the filter whose identity is in 'id'.  ENOENT if it is gone. */
 int mf_tc_filter_del(const struct mf_filter *id, struct mf_err *);
 
+/* The request of mf_tc_filter_del_last() for 'id', built into 'buf'
+ * (MF_MSG_SIZE bytes), for a batch (mf_nl_batch()): its echo is the
+ * deleted filter as it was last. */
+struct nlmsghdr *mf_tc_filter_del_last_msg(void *buf,
+                                           const struct mf_filter *id);
+
 /* Deletes the filter 'id' and reads it as it was last, counters included,
  * into 'last' (the kernel's echo of the deletion): one request where a get
  * and a delete would take two. */

@@ -613,6 +613,28 @@ megaflower_flow_del(const ovs_u128 *ufid, struct mf_flow_stats *st,
     return error;
 }
 
+size_t
+megaflower_flow_del_batch(struct mf_engine_del_op *ops, size_t n)
+{
+    size_t n_failed;
+
+    for (size_t i = 0; i < n; i++) {
+        mf_refusal_forget(&ops[i].ufid);
+        mf_encap_forget(&ops[i].ufid);
+    }
+    n_failed = mf_engine_del_batch(ops, n);
+    for (size_t i = 0; n_failed && i < n; i++) {
+        if (ops[i].error && ops[i].error != ENOENT) {
+            struct uuid u;
+
+            memcpy(&u, &ops[i].ufid, sizeof u);
+            VLOG_WARN_RL(&error_rl, "flow "UUID_FMT": delete failed: %s",
+                         UUID_ARGS(&u), ops[i].err.msg);
+        }
+    }
+    return n_failed;
+}
+
 static int
 mf_flow_del(struct netdev *netdev OVS_UNUSED, const ovs_u128 *ufid,
             struct dpif_flow_stats *stats)

@@ -47,4 +47,10 @@ size_t megaflower_flow_put_batch(struct netdev *netdev,
 int megaflower_flow_del(const ovs_u128 *ufid, struct mf_flow_stats *st,
                         struct mf_err *err);
 
+/* Removes the flows of 'ops' as megaflower_flow_del() would each, many
+ * deletions to a sendmsg (mf_engine_del_batch()).  Returns how many
+ * failed (ENOENT included: megaflower did not offload it). */
+struct mf_engine_del_op;
+size_t megaflower_flow_del_batch(struct mf_engine_del_op *, size_t n);
+
 #endif /* netdev-offload-megaflower.h */

@@ -41,7 +41,9 @@
  *                    and the engine must ask the kernel.  Prints each
  *                    failure, then counts: flows the engine says are
  *                    offloaded, and megaflower's filters in the kernel;
- *                    then deletes them all.
+ *                    then deletes them all in one batch
+ *                    (mf_engine_del_batch(), flow BAD's ENOENT included)
+ *                    and counts again.
  *
  * Every output port of the megaflows is DEV itself, so nothing forwards.
  * Needs root and a kernel with cls_flower and the act_* modules.
@@ -582,6 +584,28 @@ do_clear(void)
 }
 
 /* 'n' L2 megaflows in one batch; see the header. */
+/* Counts megaflower's filters on the device, as the kernel has them. */
+static int
+count_kernel(size_t *n)
+{
+    struct mf_engine_dump *dump;
+    const struct mf_filter *f;
+    struct mf_flow_stats st;
+    struct mf_ufid ufid;
+    struct mf_err err;
+
+    *n = 0;
+    if (mf_engine_dump_start(dev_ifindex, false, &dump, &err)) {
+        fprintf(stderr, "mf-krt: dump: %s\n", err.msg);
+        return 1;
+    }
+    while (mf_engine_dump_next(dump, &f, &ufid, &st)) {
+        (*n)++;
+    }
+    mf_engine_dump_done(dump);
+    return 0;
+}
+
 static int
 do_batch(size_t n, size_t bad, bool lose)
 {
@@ -589,14 +613,11 @@ do_batch(size_t n, size_t bad, bool lose)
                                                  NULL, false, get_mac,
                                                  always_keyed };
     struct mf_engine_op *ops = xcalloc(n, sizeof *ops);
+    struct mf_engine_del_op *dels;
     struct mf_filter *fs = xmalloc(n * sizeof *fs);
     struct ds flow = DS_EMPTY_INITIALIZER;
     struct ds reason = DS_EMPTY_INITIALIZER;
-    size_t n_failed, n_offloaded, n_kernel = 0;
-    struct mf_engine_dump *dump;
-    const struct mf_filter *f;
-    struct mf_flow_stats st;
-    struct mf_ufid ufid;
+    size_t n_failed, n_offloaded, n_kernel;
     struct mf_err err;
 
     if (mf_engine_port_init(dev_ifindex, MF_TC_INGRESS, &err)) {
@@ -645,22 +666,31 @@ do_batch(size_t n, size_t bad, bool lose)
         }
     }
     n_offloaded = mf_engine_n_flows(dev_ifindex);
-    if (mf_engine_dump_start(dev_ifindex, false, &dump, &err)) {
-        fprintf(stderr, "mf-krt: dump: %s\n", err.msg);
+    if (count_kernel(&n_kernel)) {
         return 1;
     }
-    while (mf_engine_dump_next(dump, &f, &ufid, &st)) {
-        n_kernel++;
-    }
-    mf_engine_dump_done(dump);
     printf("%zu flows, %zu failed, %zu offloaded, %zu filters in the "
            "kernel\n", n, n_failed, n_offloaded, n_kernel);
+    /* Then all in one batch of deletions, flow BAD (never offloaded)
+     * included: it alone fails, with ENOENT. */
+    dels = xcalloc(n, sizeof *dels);
     for (size_t i = 0; i < n; i++) {
-        if (!ops[i].error && mf_engine_del(&ops[i].ufid, NULL, &err)) {
-            fprintf(stderr, "mf-krt: delete flow %zu: %s\n", i, err.msg);
-            return 1;
+        dels[i].ufid = ops[i].ufid;
+    }
+    n_failed = mf_engine_del_batch(dels, n);
+    for (size_t i = 0; i < n; i++) {
+        if (dels[i].error && (dels[i].error != ENOENT || !ops[i].error)) {
+            printf("delete of flow %zu: %s: %s\n", i,
+                   ovs_strerror(dels[i].error), dels[i].err.msg);
         }
     }
+    if (count_kernel(&n_kernel)) {
+        return 1;
+    }
+    printf("deleted in a batch: %zu failed, %zu offloaded, %zu filters in "
+           "the kernel\n", n_failed, mf_engine_n_flows(dev_ifindex),
+           n_kernel);
+    free(dels);
     ds_destroy(&flow);
     ds_destroy(&reason);
     free(fs);
