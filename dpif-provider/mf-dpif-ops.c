@@ -7,6 +7,8 @@
 
 #include "dpif.h"
 #include "mf-offload.h"
+#include "ovs-atomic.h"
+#include "timeval.h"
 #include "util.h"
 
 /* Merges the offload's state of the flow 'ufid' into 'stats' and
@@ -29,20 +31,37 @@ void
 mf_dpif_ops_operate(struct dpif *inner, struct dpif_op **ops, size_t n)
 {
     struct dpif_flow_stats *taken = xcalloc(n, sizeof *taken);
+    const ovs_u128 **ufids = xmalloc(n * sizeof *ufids);
     bool *known = xcalloc(n, sizeof *known);
+    size_t *which = xmalloc(n * sizeof *which);
+    size_t n_w = 0;
 
     /* The offload out of the way first: a flow about to be deleted or
      * modified in the kernel has no filter in tc from now on, and its
-     * counters there come along. */
+     * counters there come along.  All of the batch's at once. */
     for (size_t i = 0; i < n; i++) {
         const struct dpif_op *op = ops[i];
 
         if (op->type == DPIF_OP_FLOW_DEL && op->flow_del.ufid) {
-            known[i] = mf_offload_withdraw(op->flow_del.ufid, &taken[i]);
+            ufids[n_w] = op->flow_del.ufid;
+            which[n_w++] = i;
         } else if (op->type == DPIF_OP_FLOW_PUT && op->flow_put.ufid
                    && op->flow_put.flags & DPIF_FP_MODIFY) {
-            known[i] = mf_offload_withdraw(op->flow_put.ufid, &taken[i]);
+            ufids[n_w] = op->flow_put.ufid;
+            which[n_w++] = i;
         }
+    }
+    if (n_w) {
+        struct dpif_flow_stats *st = xcalloc(n_w, sizeof *st);
+        bool *k = xmalloc(n_w * sizeof *k);
+
+        mf_offload_withdraw_batch(ufids, n_w, st, k);
+        for (size_t j = 0; j < n_w; j++) {
+            taken[which[j]] = st[j];
+            known[which[j]] = k[j];
+        }
+        free(k);
+        free(st);
     }
 
     /* The kernel datapath, at once, in the caller's batch. */
@@ -104,7 +123,9 @@ mf_dpif_ops_operate(struct dpif *inner, struct dpif_op **ops, size_t n)
             break;
         }
     }
+    free(which);
     free(known);
+    free(ufids);
     free(taken);
 }
 
@@ -118,12 +139,12 @@ mf_dpif_ops_flow_flush(struct dpif *inner)
     return inner->dpif_class->flow_flush(inner);
 }
 
-/* A dump of the kernel datapath's flows, each with its offload merged in,
- * against a snapshot of tc's counters taken at its start. */
+/* A dump of the kernel datapath's flows, each with its offload's counters
+ * merged in (mf_offload_dump_start()). */
 struct mf_dump {
     struct dpif_flow_dump up;
     struct dpif_flow_dump *inner;
-    struct mf_offload_snapshot *snap;
+    atomic_llong merge_us;      /* Spent merging, all threads. */
 };
 
 struct mf_dump_thread {
@@ -142,7 +163,10 @@ mf_dpif_ops_dump_create(const struct dpif *outer, bool terse)
 
     /* Only the kernel's: each flow is there, offloaded or not; tc's
      * filters are counted through it, not listed a second time. */
-    d->snap = mf_offload_snapshot_create();
+    atomic_init(&d->merge_us, 0);
+    /* A full dump is an operator's (dpctl/dump-flows): counters of now.
+     * A terse one is the revalidators'. */
+    mf_offload_dump_start(!terse);
     d->inner = inner->dpif_class->flow_dump_create(inner, terse, &types);
     dpif_flow_dump_init(&d->up, outer);
     d->up.terse = terse;
@@ -155,8 +179,10 @@ mf_dpif_ops_dump_destroy(struct dpif_flow_dump *dump)
     struct mf_dump *d = CONTAINER_OF(dump, struct mf_dump, up);
     struct dpif *inner = d->inner->dpif;
     int error = inner->dpif_class->flow_dump_destroy(d->inner);
+    long long int merge_us;
 
-    mf_offload_snapshot_destroy(d->snap);
+    atomic_read_relaxed(&d->merge_us, &merge_us);
+    mf_offload_dump_done(merge_us);
     free(d);
     return error;
 }
@@ -193,6 +219,7 @@ mf_dpif_ops_dump_next(struct dpif_flow_dump_thread *thread,
                                             up);
     struct dpif *inner = t->inner->dpif;
     int n = inner->dpif_class->flow_dump_next(t->inner, flows, max_flows);
+    long long int t0 = time_usec(), orig;
 
     for (int i = 0; i < n; i++) {
         struct dpif_flow *f = &flows[i];
@@ -200,12 +227,12 @@ mf_dpif_ops_dump_next(struct dpif_flow_dump_thread *thread,
         bool in_hw;
 
         if (f->ufid_present
-            && mf_offload_snapshot_add(t->dump->snap, &f->ufid, &state,
-                                       &in_hw, &f->stats)
+            && mf_offload_dump_add(&f->ufid, &state, &in_hw, &f->stats)
             && state == MF_OFFLOAD_OFFLOADED) {
             f->attrs.dp_layer = "tc";
             f->attrs.offloaded = in_hw;
         }
     }
+    atomic_add_relaxed(&t->dump->merge_us, time_usec() - t0, &orig);
     return n;
 }

@@ -68,12 +68,15 @@ void mf_offload_enqueue(const ovs_u128 *ufid, const struct nlattr *key,
                         size_t actions_len, const char *dpif_type,
                         bool zero_stats);
 
-/* Removes the flow's filter, if it has one or will have (waiting for an
- * offload under way), before the kernel flow is modified or deleted:
- * afterwards no filter of it is in tc and none will be until the next
- * mf_offload_enqueue().  Adds its counters here (carried over and final)
- * to 'stats' if nonnull.  Returns true if the flow was known here. */
-bool mf_offload_withdraw(const ovs_u128 *ufid, struct dpif_flow_stats *);
+/* Removes the filters of the flows 'ufids[0, n)', if they have one or will
+ * have (waiting for an offload under way), before their kernel flows are
+ * modified or deleted: afterwards no filter of them is in tc and none will
+ * be until the next mf_offload_enqueue().  The filters go many to a
+ * sendmsg (megaflower_flow_del_batch()).  Adds each flow's counters here
+ * (carried over and final) to 'stats[i]', and sets 'known[i]' to whether
+ * the flow was known here. */
+void mf_offload_withdraw_batch(const ovs_u128 *const *ufids, size_t n,
+                               struct dpif_flow_stats *stats, bool *known);
 
 /* Forgets the flow (after its kernel flow was deleted), or all flows. */
 void mf_offload_forget(const ovs_u128 *ufid);
@@ -84,15 +87,19 @@ void mf_offload_forget_all(void);
 bool mf_offload_get(const ovs_u128 *ufid, enum mf_offload_state *,
                     bool *in_hw, struct dpif_flow_stats *);
 
-/* The live counters of every offloaded flow, read at once (terse dumps of
- * each port), for a dump of many flows; then mf_offload_snapshot_add()
- * adds one flow's counters here to 'stats' as mf_offload_get() would. */
-struct mf_offload_snapshot;
-struct mf_offload_snapshot *mf_offload_snapshot_create(void);
-bool mf_offload_snapshot_add(const struct mf_offload_snapshot *,
-                             const ovs_u128 *ufid, enum mf_offload_state *,
-                             bool *in_hw, struct dpif_flow_stats *);
-void mf_offload_snapshot_destroy(struct mf_offload_snapshot *);
+/* A dump of many flows.  mf_offload_dump_start() readies tc's counters
+ * for it: the dump reads every port's from the kernel itself (terse dumps)
+ * while such a read is quick, or if 'fresh'; otherwise a reader thread of
+ * megaflower's reads them, and the dump takes the last read's (a
+ * revalidator's dump must not wait for tc: OVS cuts its flow limit when
+ * dumps are slow).  Then mf_offload_dump_add() adds one flow's counters
+ * here to 'stats' as mf_offload_get() would, from the last read, and
+ * mf_offload_dump_done() records the time the dump spent merging (all its
+ * threads) for megaflower/queue. */
+void mf_offload_dump_start(bool fresh);
+bool mf_offload_dump_add(const ovs_u128 *ufid, enum mf_offload_state *,
+                         bool *in_hw, struct dpif_flow_stats *);
+void mf_offload_dump_done(long long int merge_us);
 
 const char *mf_offload_state_to_string(enum mf_offload_state);
 

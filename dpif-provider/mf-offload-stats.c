@@ -1,0 +1,172 @@
+/* mf-offload-stats: tc's counters of the offloaded flows, read for the
+ * dumps of the dpif provider (mf-offload.h). */
+#include <config.h>
+#include "mf-offload-int.h"
+
+#include "coverage.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/vlog.h"
+#include "ovs-thread.h"
+#include "seq.h"
+#include "timeval.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(mf_offload_stats);
+
+COVERAGE_DEFINE(mf_offload_read_inline);
+COVERAGE_DEFINE(mf_offload_read_thread);
+
+/* A dump reads tc's counters itself while a read takes at most this long
+ * (a fifth of a revalidator's round, 500 ms): then its counters are those
+ * of that moment.  Beyond it, a read would make the revalidators' dumps
+ * slow, and OVS cuts its flow limit for dumps of more than 1.3 s (and
+ * deletes flows by the thousand): the reader thread reads them instead,
+ * and a dump takes the last read's counters (at most one read old). */
+#define INLINE_MAX_US 100000
+
+uint64_t ofl_n_reads;
+
+static struct seq *reader_seq;      /* Changes to ask the reader to read. */
+static bool reader_busy OVS_GUARDED_BY(ofl_mutex);
+static long long int last_done_us OVS_GUARDED_BY(ofl_mutex);
+
+struct read_ctx {
+    uint64_t n_read;                /* ofl_n_reads when it began. */
+    long long int when;             /* time_msec() then. */
+};
+
+static void
+read_cb(const struct mf_ufid *ufid, const struct mf_flow_stats *st,
+        void *ctx_)
+{
+    const struct read_ctx *ctx = ctx_;
+    struct ofl_flow *f;
+
+    ovs_mutex_lock(&ofl_mutex);
+    f = ofl_flow_find((const ovs_u128 *) ufid);
+    /* Only a filter in place since before the read began is the one the
+     * read saw; a newer read may have been quicker than this one. */
+    if (f && f->state == MF_OFFLOAD_OFFLOADED
+        && f->installed_read < ctx->n_read
+        && (f->tc_epoch != f->epoch
+            || st->n_packets >= f->tc_stats.n_packets)) {
+        if (st->n_packets > f->seen_packets) {
+            f->seen_packets = st->n_packets;
+            f->tc_used = MAX(f->tc_used, ctx->when);
+        }
+        f->tc_stats = *st;
+        f->tc_epoch = f->epoch;
+    }
+    ovs_mutex_unlock(&ofl_mutex);
+}
+
+/* Reads the counters of every offloaded flow from the kernel. */
+static void
+read_all(void)
+{
+    long long int t0 = time_usec();
+    struct read_ctx ctx;
+    size_t n = 0;
+
+    ovs_mutex_lock(&ofl_mutex);
+    ctx.n_read = ++ofl_n_reads;
+    ctx.when = time_msec();
+    n = hmap_count(&ofl_flows);
+    ovs_mutex_unlock(&ofl_mutex);
+    if (n) {
+        mf_engine_stats_all(read_cb, &ctx);
+    }
+    ovs_mutex_lock(&ofl_mutex);
+    ofl_timing_add(&ofl_qstats.reads, time_usec() - t0);
+    ofl_qstats.read_flows = n;
+    last_done_us = time_usec();
+    ovs_mutex_unlock(&ofl_mutex);
+}
+
+static void *
+reader_main(void *arg OVS_UNUSED)
+{
+    for (;;) {
+        uint64_t seqno = seq_read(reader_seq);
+        bool asked;
+
+        ovs_mutex_lock(&ofl_mutex);
+        asked = reader_busy;
+        ovs_mutex_unlock(&ofl_mutex);
+        if (asked) {
+            read_all();
+            COVERAGE_INC(mf_offload_read_thread);
+            ovs_mutex_lock(&ofl_mutex);
+            reader_busy = false;
+            ovs_mutex_unlock(&ofl_mutex);
+        }
+        seq_wait(reader_seq, seqno);
+        poll_block();
+    }
+    return NULL;
+}
+
+void
+mf_offload_dump_start(bool fresh)
+{
+    static struct ovsthread_once once = OVSTHREAD_ONCE_INITIALIZER;
+    long long int now = time_usec();
+    bool inline_, ask = false;
+
+    ovs_mutex_lock(&ofl_mutex);
+    inline_ = fresh || ofl_qstats.reads.last_us <= INLINE_MAX_US;
+    if (!inline_ && !reader_busy
+        && now - last_done_us >= ofl_qstats.reads.last_us) {
+        /* At most half of a CPU's time: it waits as long as it read. */
+        reader_busy = ask = true;
+    }
+    if (inline_) {
+        ofl_qstats.n_reads_inline++;
+    }
+    ovs_mutex_unlock(&ofl_mutex);
+
+    if (inline_) {
+        read_all();
+        COVERAGE_INC(mf_offload_read_inline);
+    } else if (ask) {
+        if (ovsthread_once_start(&once)) {
+            reader_seq = seq_create();
+            ovs_thread_create("mf_tcstats", reader_main, NULL);
+            ovsthread_once_done(&once);
+        }
+        seq_change(reader_seq);
+    }
+}
+
+bool
+mf_offload_dump_add(const ovs_u128 *ufid, enum mf_offload_state *state,
+                    bool *in_hw, struct dpif_flow_stats *stats)
+{
+    struct ofl_flow *f;
+
+    ovs_mutex_lock(&ofl_mutex);
+    f = ofl_flow_find(ufid);
+    if (f) {
+        *state = f->state;
+        *in_hw = false;
+        ofl_stats_add(stats, &f->carried);
+        if (f->state == MF_OFFLOAD_OFFLOADED && f->tc_epoch == f->epoch) {
+            struct dpif_flow_stats live;
+
+            ofl_stats_from_engine(&f->tc_stats, f->l2_len, &live);
+            live.used = MAX(live.used, f->tc_used);
+            ofl_stats_add(stats, &live);
+            *in_hw = f->tc_stats.in_hw;
+        }
+    }
+    ovs_mutex_unlock(&ofl_mutex);
+    return f != NULL;
+}
+
+void
+mf_offload_dump_done(long long int merge_us)
+{
+    ovs_mutex_lock(&ofl_mutex);
+    ofl_timing_add(&ofl_qstats.merges, merge_us);
+    ovs_mutex_unlock(&ofl_mutex);
+}
