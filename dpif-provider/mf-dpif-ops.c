@@ -31,10 +31,9 @@ void
 mf_dpif_ops_operate(struct dpif *inner, struct dpif_op **ops, size_t n)
 {
     struct dpif_flow_stats *taken = xcalloc(n, sizeof *taken);
-    const ovs_u128 **ufids = xmalloc(n * sizeof *ufids);
+    const ovs_u128 **ufids = xcalloc(n, sizeof *ufids);
     bool *known = xcalloc(n, sizeof *known);
-    size_t *which = xmalloc(n * sizeof *which);
-    size_t n_w = 0;
+    bool any = false;
 
     /* The offload out of the way first: a flow about to be deleted or
      * modified in the kernel has no filter in tc from now on, and its
@@ -42,26 +41,16 @@ mf_dpif_ops_operate(struct dpif *inner, struct dpif_op **ops, size_t n)
     for (size_t i = 0; i < n; i++) {
         const struct dpif_op *op = ops[i];
 
-        if (op->type == DPIF_OP_FLOW_DEL && op->flow_del.ufid) {
-            ufids[n_w] = op->flow_del.ufid;
-            which[n_w++] = i;
-        } else if (op->type == DPIF_OP_FLOW_PUT && op->flow_put.ufid
+        if (op->type == DPIF_OP_FLOW_DEL) {
+            ufids[i] = op->flow_del.ufid;
+        } else if (op->type == DPIF_OP_FLOW_PUT
                    && op->flow_put.flags & DPIF_FP_MODIFY) {
-            ufids[n_w] = op->flow_put.ufid;
-            which[n_w++] = i;
+            ufids[i] = op->flow_put.ufid;
         }
+        any |= ufids[i] != NULL;
     }
-    if (n_w) {
-        struct dpif_flow_stats *st = xcalloc(n_w, sizeof *st);
-        bool *k = xmalloc(n_w * sizeof *k);
-
-        mf_offload_withdraw_batch(ufids, n_w, st, k);
-        for (size_t j = 0; j < n_w; j++) {
-            taken[which[j]] = st[j];
-            known[which[j]] = k[j];
-        }
-        free(k);
-        free(st);
+    if (any) {
+        mf_offload_withdraw_batch(ufids, n, taken, known);
     }
 
     /* The kernel datapath, at once, in the caller's batch. */
@@ -123,7 +112,6 @@ mf_dpif_ops_operate(struct dpif *inner, struct dpif_op **ops, size_t n)
             break;
         }
     }
-    free(which);
     free(known);
     free(ufids);
     free(taken);

@@ -102,4 +102,11 @@ void ofl_stats_from_engine(const struct mf_flow_stats *, uint8_t l2_len,
 void ofl_stats_add(struct dpif_flow_stats *sum,
                    const struct dpif_flow_stats *);
 
+/* Adds to 'sum' the counters 'st' of one of a flow's filters (live or just
+ * deleted), used no earlier than 'tc_used' (when a read last saw it
+ * grow). */
+void ofl_stats_add_filter(struct dpif_flow_stats *sum,
+                          const struct mf_flow_stats *st, uint8_t l2_len,
+                          long long int tc_used);
+
 #endif /* mf-offload-int.h */

@@ -151,11 +151,8 @@ mf_offload_dump_add(const ovs_u128 *ufid, enum mf_offload_state *state,
         *in_hw = false;
         ofl_stats_add(stats, &f->carried);
         if (f->state == MF_OFFLOAD_OFFLOADED && f->tc_epoch == f->epoch) {
-            struct dpif_flow_stats live;
-
-            ofl_stats_from_engine(&f->tc_stats, f->l2_len, &live);
-            live.used = MAX(live.used, f->tc_used);
-            ofl_stats_add(stats, &live);
+            ofl_stats_add_filter(stats, &f->tc_stats, f->l2_len,
+                                 f->tc_used);
             *in_hw = f->tc_stats.in_hw;
         }
     }

@@ -177,6 +177,18 @@ ofl_stats_add(struct dpif_flow_stats *sum, const struct dpif_flow_stats *st)
     sum->tcp_flags |= st->tcp_flags;
 }
 
+void
+ofl_stats_add_filter(struct dpif_flow_stats *sum,
+                     const struct mf_flow_stats *st, uint8_t l2_len,
+                     long long int tc_used)
+{
+    struct dpif_flow_stats fs;
+
+    ofl_stats_from_engine(st, l2_len, &fs);
+    fs.used = MAX(fs.used, tc_used);
+    ofl_stats_add(sum, &fs);
+}
+
 /* The offload threads. */
 
 struct batch_item {
@@ -414,11 +426,7 @@ withdraw_end(struct ofl_flow *f, bool deleted, int error,
 
     if (deleted) {
         if (!error) {
-            struct dpif_flow_stats final;
-
-            ofl_stats_from_engine(st, f->l2_len, &final);
-            final.used = MAX(final.used, f->tc_used);
-            ofl_stats_add(&f->carried, &final);
+            ofl_stats_add_filter(&f->carried, st, f->l2_len, f->tc_used);
         } else if (error != ENOENT) {
             struct uuid u;
 
@@ -536,7 +544,7 @@ mf_offload_withdraw_batch(const ovs_u128 *const *ufids, size_t n,
 
     ovs_mutex_lock(&ofl_mutex);
     for (size_t i = 0; i < n; i++) {
-        struct ofl_flow *f = ofl_flow_find(ufids[i]);
+        struct ofl_flow *f = ufids[i] ? ofl_flow_find(ufids[i]) : NULL;
 
         known[i] = f != NULL;
         if (!f || f->busy) {
@@ -665,7 +673,6 @@ mf_offload_get(const ovs_u128 *ufid, enum mf_offload_state *state,
 
         if (!mf_engine_get((const struct mf_ufid *) ufid, &filter, &st,
                            &err)) {
-            struct dpif_flow_stats live;
             bool same;
 
             ovs_mutex_lock(&ofl_mutex);
@@ -675,9 +682,7 @@ mf_offload_get(const ovs_u128 *ufid, enum mf_offload_state *state,
             if (same) {
                 /* Not withdrawn meanwhile (then its final counters are
                  * carried over, and these are in them). */
-                ofl_stats_from_engine(&st, l2_len, &live);
-                live.used = MAX(live.used, tc_used);
-                ofl_stats_add(stats, &live);
+                ofl_stats_add_filter(stats, &st, l2_len, tc_used);
                 *in_hw = st.in_hw;
             }
         }

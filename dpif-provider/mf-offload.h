@@ -74,7 +74,8 @@ void mf_offload_enqueue(const ovs_u128 *ufid, const struct nlattr *key,
  * be until the next mf_offload_enqueue().  The filters go many to a
  * sendmsg (megaflower_flow_del_batch()).  Adds each flow's counters here
  * (carried over and final) to 'stats[i]', and sets 'known[i]' to whether
- * the flow was known here. */
+ * the flow was known here.  A null 'ufids[i]' is skipped ('known[i]'
+ * false). */
 void mf_offload_withdraw_batch(const ovs_u128 *const *ufids, size_t n,
                                struct dpif_flow_stats *stats, bool *known);
 
