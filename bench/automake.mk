@@ -89,6 +89,7 @@ STORM_RATE = 10000
 STORM_SECONDS = auto
 STORM_CONFIGS = off linux_tc netdev dpif
 STORM_PERF = 0
+STORM_PERF_SECS =
 STORM_REPEAT = 1
 STORM_NICE =
 .PHONY: bench-storm
@@ -96,7 +97,7 @@ bench-storm: all bench/mf-storm
 	for k in $(STORM_K); do \
 	  MEGAFLOWER_VM_TIMEOUT=$${MEGAFLOWER_VM_TIMEOUT:-7200} \
 	  $(srcdir)/tests/vm/run.sh --rw '$(abs_top_builddir)/bench' -- \
-	    env STORM_PERF='$(STORM_PERF)' STORM_REPEAT='$(STORM_REPEAT)' STORM_NICE='$(STORM_NICE)' \
+	    env STORM_PERF='$(STORM_PERF)' STORM_PERF_SECS='$(STORM_PERF_SECS)' STORM_REPEAT='$(STORM_REPEAT)' STORM_NICE='$(STORM_NICE)' \
 	    bash $(abs_srcdir)/bench/mf-storm-vm.sh '$(OVS_SRCDIR)' \
 	    '$(abs_top_builddir)' '$(abs_top_builddir)/bench/storm' $$k \
 	    $(STORM_RATE) $(STORM_SECONDS) $(STORM_CONFIGS) || exit 1; \

@@ -30,8 +30,11 @@
 # STORM_NICE=N sets dpif mode's megaflower-offload-nice (default 19).
 # STORM_REPEAT=N runs every configuration N times, interleaved, and prints
 # the medians, and each ratio's median and range over the runs (a ratio
-# is taken within a run).  With STORM_PERF=1 it also records a flat perf profile of ovs-vswitchd
-# during the storm (cpu-clock: the VM has no PMU), OUT/run-CONFIG-K/perf.txt.
+# is taken within a run).  With STORM_PERF=1 it also records a flat perf
+# profile of ovs-vswitchd during the storm (cpu-clock: the VM has no PMU),
+# for its first STORM_PERF_SECS seconds (default: all of it), every
+# configuration: OUT/run-CONFIG-K/perf.txt, the whole process, then one
+# section per thread kind (handler, revalidator, mf_offload, ...).
 # Writes OUT/storm-K.json (every run) and prints a table.
 set -u
 ovs=$1 build=$2 out=$3 k=$4 rate=$5 secs=$6
@@ -102,9 +105,9 @@ run_config() {
     ip netns exec mfs0 "$storm" send 10.9.0.2 "$k" "$rate" "$secs" \
         > "$dir/sent" 2> "$dir/sender" &
     local sender=$! perf=
-    if [ "${STORM_PERF:-0}" = 1 ] && [ "$cfg" != off ]; then
+    if [ "${STORM_PERF:-0}" = 1 ]; then
         perf record -q -e cpu-clock -p "$pid" -o "$dir/perf.data" \
-            -- sleep "$secs" 2>/dev/null &
+            -- sleep "${STORM_PERF_SECS:-$secs}" 2>/dev/null &
         perf=$!
     fi
     # Samples: seconds since the start, megaflows, flows in tc, the
@@ -133,6 +136,25 @@ run_config() {
         wait "$perf"
         perf report -q -i "$dir/perf.data" --no-children --stdio \
             --sort comm,dso,sym 2>/dev/null | head -n 60 > "$dir/perf.txt"
+        # One section per thread kind ("revalidator6" and "revalidator7"
+        # are one kind), each in percent of that kind's samples.
+        local kind comms
+        perf report -q -i "$dir/perf.data" --stdio --sort comm \
+            2>/dev/null > "$dir/perf-comms"
+        for kind in $(awk '{ sub(/[0-9]+$/, "", $2); print $2 }' \
+                          "$dir/perf-comms" | sort -u); do
+            comms=$(awk -v k="$kind" '{ c = $2; sub(/[0-9]+$/, "", c)
+                                        if (c == k) print $2 }' \
+                        "$dir/perf-comms" | paste -sd,)
+            awk -v k="$kind" '{ c = $2; sub(/[0-9]+$/, "", c)
+                                if (c == k) { sub(/%/, "", $1); t += $1 } }
+                              END { printf "\n== %s (%.2f%% of all)\n", k, t }' \
+                "$dir/perf-comms"
+            perf report -q -i "$dir/perf.data" --no-children --stdio \
+                --comms "$comms" --percentage relative \
+                --sort dso,sym 2>/dev/null | head -n 30
+        done >> "$dir/perf.txt"
+        rm -f "$dir/perf-comms"
         rm -f "$dir/perf.data"
     fi
     wait "$sink"
