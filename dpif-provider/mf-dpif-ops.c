@@ -209,18 +209,7 @@ mf_dpif_ops_dump_next(struct dpif_flow_dump_thread *thread,
     int n = inner->dpif_class->flow_dump_next(t->inner, flows, max_flows);
     long long int t0 = time_usec(), orig;
 
-    for (int i = 0; i < n; i++) {
-        struct dpif_flow *f = &flows[i];
-        enum mf_offload_state state;
-        bool in_hw;
-
-        if (f->ufid_present
-            && mf_offload_dump_add(&f->ufid, &state, &in_hw, &f->stats)
-            && state == MF_OFFLOAD_OFFLOADED) {
-            f->attrs.dp_layer = "tc";
-            f->attrs.offloaded = in_hw;
-        }
-    }
+    mf_offload_dump_merge(flows, n);
     atomic_add_relaxed(&t->dump->merge_us, time_usec() - t0, &orig);
     return n;
 }

@@ -138,26 +138,30 @@ mf_offload_dump_start(bool fresh)
     }
 }
 
-bool
-mf_offload_dump_add(const ovs_u128 *ufid, enum mf_offload_state *state,
-                    bool *in_hw, struct dpif_flow_stats *stats)
+void
+mf_offload_dump_merge(struct dpif_flow *flows, int n)
 {
-    struct ofl_flow *f;
-
     ovs_mutex_lock(&ofl_mutex);
-    f = ofl_flow_find(ufid);
-    if (f) {
-        *state = f->state;
-        *in_hw = false;
-        ofl_stats_add(stats, &f->carried);
-        if (f->state == MF_OFFLOAD_OFFLOADED && f->tc_epoch == f->epoch) {
-            ofl_stats_add_filter(stats, &f->tc_stats, f->l2_len,
-                                 f->tc_used);
-            *in_hw = f->tc_stats.in_hw;
+    for (int i = 0; i < n; i++) {
+        struct dpif_flow *df = &flows[i];
+        struct ofl_flow *f = df->ufid_present ? ofl_flow_find(&df->ufid)
+                                              : NULL;
+
+        if (!f) {
+            continue;
+        }
+        ofl_stats_add(&df->stats, &f->carried);
+        if (f->state == MF_OFFLOAD_OFFLOADED) {
+            df->attrs.dp_layer = "tc";
+            df->attrs.offloaded = false;
+            if (f->tc_epoch == f->epoch) {
+                ofl_stats_add_filter(&df->stats, &f->tc_stats, f->l2_len,
+                                     f->tc_used);
+                df->attrs.offloaded = f->tc_stats.in_hw;
+            }
         }
     }
     ovs_mutex_unlock(&ofl_mutex);
-    return f != NULL;
 }
 
 void

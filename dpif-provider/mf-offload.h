@@ -93,13 +93,14 @@ bool mf_offload_get(const ovs_u128 *ufid, enum mf_offload_state *,
  * while such a read is quick, or if 'fresh'; otherwise a reader thread of
  * megaflower's reads them, and the dump takes the last read's (a
  * revalidator's dump must not wait for tc: OVS cuts its flow limit when
- * dumps are slow).  Then mf_offload_dump_add() adds one flow's counters
- * here to 'stats' as mf_offload_get() would, from the last read, and
- * mf_offload_dump_done() records the time the dump spent merging (all its
- * threads) for megaflower/queue. */
+ * dumps are slow).  Then mf_offload_dump_merge() adds to each of 'n'
+ * dumped 'flows' its offload's counters as mf_offload_get() would, from
+ * the last read, and its dp layer ("tc" once offloaded), under one lock
+ * for all of them; mf_offload_dump_done() records the time the dump spent
+ * merging (all its threads) for megaflower/queue. */
+struct dpif_flow;
 void mf_offload_dump_start(bool fresh);
-bool mf_offload_dump_add(const ovs_u128 *ufid, enum mf_offload_state *,
-                         bool *in_hw, struct dpif_flow_stats *);
+void mf_offload_dump_merge(struct dpif_flow *flows, int n);
 void mf_offload_dump_done(long long int merge_us);
 
 const char *mf_offload_state_to_string(enum mf_offload_state);
