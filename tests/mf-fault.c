@@ -13,10 +13,13 @@
  *       sendmsg go in.  Linux 6.1's act_mirred refuses ifindex 0 with
  *       EINVAL and the extack "Specified device does not exist", and an
  *       ifindex no device has with ENODEV and no extack.
- *   MF_FAULT_DELAY_MS=MS [MF_FAULT_DELAY_UDP_DST=PORT]
- *       Sleep MS milliseconds before the first send of filters (the first
- *       that holds one for UDP destination port PORT, if set), so that
- *       the flows that arrive meanwhile queue up and go in one batch.
+ *   MF_FAULT_DELAY_MS=MS [MF_FAULT_DELAY_UDP_DST="PORTS ..."]
+ *       Sleep MS milliseconds before the first send of filters (with
+ *       PORTS, a port or a range LOW-HIGH, up to 8 of them: before the
+ *       first send that holds a filter for a UDP destination port of
+ *       each, once each, and at most once a send), so that the flows
+ *       that arrive meanwhile queue up and go in one batch, or so that a
+ *       batch stays in an offload thread's hands for that long.
  *   MF_FAULT_LOG=FILE
  *       For every send of filters, append "filters N corrupted I1 I2 ..."
  *       (the positions, from 0, of the requests changed in that send).
@@ -45,7 +48,11 @@ typedef ssize_t sendto_fn(int, const void *, size_t, int,
                           const struct sockaddr *, socklen_t);
 
 static pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
-static bool delayed;
+
+/* MF_FAULT_DELAY_UDP_DST's ports (-1: any send of filters), and which of
+ * them had their delay. */
+#define MAX_DELAYS 8
+static bool delayed[MAX_DELAYS];
 
 static bool
 is_rtnetlink(int fd)
@@ -146,20 +153,49 @@ filter_udp_dst(const struct nlmsghdr *nlh, struct nlattr **acts)
 /* Whether the send BUF holds a filter for UDP destination port PORT, or
  * any filter if PORT is negative. */
 static bool
-holds_port(const void *buf, size_t len, int port)
+holds_port(const void *buf, size_t len, int lo, int hi)
 {
     const struct nlmsghdr *nlh;
     int left = len;
 
     for (nlh = buf; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
         struct nlattr *acts;
+        int port;
 
-        if (nlh->nlmsg_type == RTM_NEWTFILTER
-            && (port < 0 || filter_udp_dst(nlh, &acts) == port)) {
+        if (nlh->nlmsg_type != RTM_NEWTFILTER) {
+            continue;
+        }
+        port = lo < 0 ? 0 : filter_udp_dst(nlh, &acts);
+        if (lo < 0 || (port >= lo && port <= hi)) {
             return true;
         }
     }
     return false;
+}
+
+/* The K-th port range of 'spec' (from 0: "PORT" or "LOW-HIGH") in
+ * '*lo' and '*hi'; false if it has fewer. */
+static bool
+delay_ports(const char *spec, int k, int *lo, int *hi)
+{
+    const char *p = spec;
+
+    for (int i = 0; ; i++) {
+        char *end;
+
+        p += strspn(p, " ");
+        *lo = *hi = strtol(p, &end, 10);
+        if (end == p) {
+            return false;
+        }
+        if (*end == '-') {
+            *hi = strtol(end + 1, &end, 10);
+        }
+        if (i == k) {
+            return true;
+        }
+        p = end;
+    }
 }
 
 static void
@@ -206,19 +242,27 @@ sendto(int fd, const void *buf, size_t len, int flags,
         return real_sendto(fd, buf, len, flags, to, tolen);
     }
 
-    if (delay_s && holds_port(buf, len, delay_port_s
-                                          ? atoi(delay_port_s) : -1)) {
+    /* At most one delay a send: the first of its ranges not used yet. */
+    for (int k = 0; delay_s && k < MAX_DELAYS; k++) {
+        int lo = -1, hi = -1;
         bool sleep_now;
 
+        if (delay_port_s ? !delay_ports(delay_port_s, k, &lo, &hi) : k) {
+            break;
+        }
+        if (!holds_port(buf, len, lo, hi)) {
+            continue;
+        }
         pthread_mutex_lock(&mutex);
-        sleep_now = !delayed;
-        delayed = true;
+        sleep_now = !delayed[k];
+        delayed[k] = true;
         pthread_mutex_unlock(&mutex);
         if (sleep_now) {
             long ms = atol(delay_s);
             struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
             nanosleep(&ts, NULL);
+            break;
         }
     }
     if (mirred) {
