@@ -1,7 +1,7 @@
 /*
  * mf-offload-int: what the files of mf-offload share: the flows known in
  * dpif mode and the lock over them, the queue's figures (mf-offload.c:
- * the queue and its threads), tc's counters read for dumps
+ * the queue; mf-offload-thread.c: its threads), tc's counters read for dumps
  * (mf-offload-stats.c), and the operators' views (mf-offload-show.c).
  */
 #ifndef MF_OFFLOAD_INT_H
@@ -19,6 +19,7 @@
 #include "openvswitch/thread.h"
 
 struct ds;
+struct seq;
 struct uuid;
 
 struct ofl_flow {
@@ -26,6 +27,9 @@ struct ofl_flow {
     ovs_u128 ufid;
     enum mf_offload_state state;
     bool busy;                      /* Being offloaded or withdrawn. */
+    bool offloading;                /* Busy in an offload thread's batch, */
+    bool sending;                   /* in the kernel's hands already. */
+    bool cancel;                    /* Not to be sent: a withdraw waits. */
     bool overflow;                  /* QUEUED beyond the queue's bound. */
     struct ovs_list queue_node;     /* In the queue or overflow if QUEUED. */
     uint32_t epoch;                 /* Of its filter: +1 at each install. */
@@ -70,6 +74,8 @@ struct ofl_qstats {
     long long int latencies[OFL_N_LATENCIES];  /* Microseconds. */
     size_t n_latencies;                        /* Ever recorded. */
     struct ofl_timing withdraws;    /* Batches that deleted filters. */
+    struct ofl_timing waits;        /* For a flow an offload thread had. */
+    uint64_t n_cancelled;           /* Taken back from a batch unsent. */
     struct ofl_timing reads;        /* Of tc's counters, every port. */
     size_t read_flows;              /* Offloaded at the last read. */
     uint64_t n_reads_inline;        /* Of those, made by a dump itself. */
@@ -90,6 +96,23 @@ extern unsigned int ofl_n_threads;
 
 /* Reads of tc's counters begun (mf-offload-stats.c). */
 extern uint64_t ofl_n_reads OVS_GUARDED_BY(ofl_mutex);
+
+/* The queue's work (mf-offload.c), for the offload threads: changes when
+ * a flow is queued; the front flow, taken off the queue; beyond-the-bound
+ * flows moved in while there is room; a flow released by the thread that
+ * had it (busy), and its megaflow freed; a flow dropped as stale. */
+extern struct seq *ofl_work_seq;
+struct ofl_flow *ofl_queue_pop(void) OVS_REQUIRES(ofl_mutex);
+void ofl_refill(void) OVS_REQUIRES(ofl_mutex);
+void ofl_flow_release(struct ofl_flow *) OVS_REQUIRES(ofl_mutex);
+void ofl_free_megaflow(struct ofl_flow *);
+void ofl_count_stale(void) OVS_REQUIRES(ofl_mutex);
+
+/* Threads waiting for a flow an offload thread has; while there are any,
+ * ofl_threads_boost(true) has the offload threads (mf-offload-thread.c)
+ * run at nice 0 rather than 'ofl_nice'. */
+extern size_t ofl_n_waiters OVS_GUARDED_BY(ofl_mutex);
+void ofl_threads_boost(bool on) OVS_REQUIRES(ofl_mutex);
 
 struct ofl_flow *ofl_flow_find(const ovs_u128 *) OVS_REQUIRES(ofl_mutex);
 uint32_t ofl_ufid_hash(const ovs_u128 *);

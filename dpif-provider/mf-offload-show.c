@@ -83,8 +83,9 @@ mf_offload_format_queue(struct ds *s)
     size_t n;
 
     ovs_mutex_lock(&ofl_mutex);
-    ds_put_format(s, "megaflower-mode dpif: %u offload thread(s), nice %d\n",
-                  ofl_n_threads, ofl_nice);
+    ds_put_format(s, "megaflower-mode dpif: %u offload thread(s), nice %d"
+                  "%s\n", ofl_n_threads, ofl_nice,
+                  ofl_nice > 0 ? " (0 while a withdraw waits for one)" : "");
     ds_put_format(s, "queue: %"PRIuSIZE" pending (bound %"PRIuSIZE"), %"
                   PRIuSIZE" waiting beyond the bound, %"PRIuSIZE" being "
                   "installed or withdrawn\n", ofl_n_queue, ofl_queue_max,
@@ -111,6 +112,10 @@ mf_offload_format_queue(struct ds *s)
     lat = xmemdup(q->latencies, n * sizeof *lat);
     ofl_timing_format(s, "withdraw batches (waits for flows being installed "
                       "included)", &q->withdraws);
+    ofl_timing_format(s, "waits for a flow an offload thread had",
+                      &q->waits);
+    ds_put_format(s, "  %"PRIu64" flows taken back from a batch unsent\n",
+                  q->n_cancelled);
     ofl_timing_format(s, "reads of tc's counters", &q->reads);
     ds_put_format(s, "  %"PRIu64" by a dump itself, the others by the "
                   "reader thread; %"PRIuSIZE" flows at the last\n",

@@ -1,4 +1,5 @@
-/* mf-offload: asynchronous, batched offload for the dpif provider. */
+/* mf-offload: the queue of the dpif provider's offloads, and the withdraws
+ * of their filters (mf-offload.h); its threads are mf-offload-thread.c. */
 #include <config.h>
 #include "mf-offload-int.h"
 
@@ -37,15 +38,8 @@
 VLOG_DEFINE_THIS_MODULE(mf_offload);
 
 COVERAGE_DEFINE(mf_offload_enqueued);
-COVERAGE_DEFINE(mf_offload_offloaded);
-COVERAGE_DEFINE(mf_offload_refused);
 COVERAGE_DEFINE(mf_offload_stale);
 COVERAGE_DEFINE(mf_offload_withdrawn);
-
-/* The most flows an offload thread takes at once: one chunk of
- * megaflower_flow_put_batch(), which then needs no sender thread of its
- * own (several offload threads overlap instead). */
-#define BATCH_MAX 256
 
 struct ovs_mutex ofl_mutex = OVS_MUTEX_INITIALIZER;
 struct hmap ofl_flows = HMAP_INITIALIZER(&ofl_flows);
@@ -57,7 +51,10 @@ size_t ofl_queue_max = 65536;
 int ofl_nice = 19;
 unsigned int ofl_n_threads;
 
-static struct seq *work_seq;    /* Changes when a flow is queued. */
+struct seq *ofl_work_seq;       /* Changes when a flow is queued. */
+/* Threads waiting for a flow an offload thread has. */
+size_t ofl_n_waiters OVS_GUARDED_BY(ofl_mutex);
+
 static pthread_cond_t idle_cond = PTHREAD_COND_INITIALIZER;
 static struct ovs_list queue OVS_GUARDED_BY(ofl_mutex)
     = OVS_LIST_INITIALIZER(&queue);
@@ -101,10 +98,28 @@ ofl_flow_find(const ovs_u128 *ufid) OVS_REQUIRES(ofl_mutex)
 }
 
 /* Waits until nobody else works on 'f'; then it is the caller's, until
- * flow_release(). */
+ * ofl_flow_release().  A flow an offload thread has but has not sent yet is
+ * dropped from its batch (it would be withdrawn as soon as it is in). */
 static void
 flow_acquire(struct ofl_flow *f) OVS_REQUIRES(ofl_mutex)
 {
+    if (f->busy && f->offloading) {
+        long long int t0 = time_usec();
+
+        if (!f->sending) {
+            f->cancel = true;
+        }
+        if (!ofl_n_waiters++) {
+            ofl_threads_boost(true);
+        }
+        while (f->busy) {
+            ovs_mutex_cond_wait(&idle_cond, &ofl_mutex);
+        }
+        if (!--ofl_n_waiters) {
+            ofl_threads_boost(false);
+        }
+        ofl_timing_add(&ofl_qstats.waits, time_usec() - t0);
+    }
     while (f->busy) {
         ovs_mutex_cond_wait(&idle_cond, &ofl_mutex);
     }
@@ -112,16 +127,16 @@ flow_acquire(struct ofl_flow *f) OVS_REQUIRES(ofl_mutex)
     ofl_n_busy++;
 }
 
-static void
-flow_release(struct ofl_flow *f) OVS_REQUIRES(ofl_mutex)
+void
+ofl_flow_release(struct ofl_flow *f) OVS_REQUIRES(ofl_mutex)
 {
-    f->busy = false;
+    f->busy = f->offloading = f->sending = f->cancel = false;
     ofl_n_busy--;
     xpthread_cond_broadcast(&idle_cond);
 }
 
-static void
-free_megaflow(struct ofl_flow *f)
+void
+ofl_free_megaflow(struct ofl_flow *f)
 {
     free(f->key);
     f->key = f->mask = f->actions = NULL;
@@ -141,9 +156,25 @@ dequeue(struct ofl_flow *f) OVS_REQUIRES(ofl_mutex)
     f->overflow = false;
 }
 
-/* Moves flows from beyond the bound into the queue while there is room. */
-static void
-refill(void) OVS_REQUIRES(ofl_mutex)
+struct ofl_flow *
+ofl_queue_pop(void) OVS_REQUIRES(ofl_mutex)
+{
+    struct ofl_flow *f = CONTAINER_OF(ovs_list_front(&queue),
+                                      struct ofl_flow, queue_node);
+
+    dequeue(f);
+    return f;
+}
+
+void
+ofl_count_stale(void) OVS_REQUIRES(ofl_mutex)
+{
+    ofl_qstats.n_stale++;
+    COVERAGE_INC(mf_offload_stale);
+}
+
+void
+ofl_refill(void) OVS_REQUIRES(ofl_mutex)
 {
     while (ofl_n_overflow && ofl_n_queue < ofl_queue_max) {
         struct ofl_flow *f = CONTAINER_OF(ovs_list_pop_front(&overflow),
@@ -189,216 +220,6 @@ ofl_stats_add_filter(struct dpif_flow_stats *sum,
     ofl_stats_add(sum, &fs);
 }
 
-/* The offload threads. */
-
-struct batch_item {
-    struct ofl_flow *flow;
-    struct match match;
-    struct offload_info info;
-    odp_port_t in_port;
-    bool parsed;
-};
-
-/* Bytes of each packet that tc leaves out of its counters: the Ethernet
- * header on ingress (tc counts from the network header there; on an
- * internal port's egress, from the frame's start), and a VLAN tag the
- * kernel keeps aside (skb_vlan_untag() at receive, as the datapath counts
- * it back in). */
-static uint8_t
-l2_len_of(const struct match *m, const struct netdev *in)
-{
-    bool egress = !strcmp(netdev_get_type(in), "internal");
-    bool tagged = (m->wc.masks.vlans[0].tci & htons(VLAN_CFI))
-                  && (m->flow.vlans[0].tci & htons(VLAN_CFI));
-
-    return (egress ? 0 : ETH_HEADER_LEN) + (tagged ? VLAN_HEADER_LEN : 0);
-}
-
-static void
-parse(struct batch_item *it)
-{
-    const struct ofl_flow *f = it->flow;
-
-    memset(&it->info, 0, sizeof it->info);
-    it->parsed = (odp_flow_key_to_flow(f->key, f->key_len, &it->match.flow,
-                                       NULL) != ODP_FIT_ERROR
-                  && odp_flow_key_to_mask(f->mask, f->mask_len,
-                                          &it->match.wc, &it->match.flow,
-                                          NULL) != ODP_FIT_ERROR);
-    it->in_port = it->match.flow.in_port.odp_port;
-}
-
-/* By in_port, the ones that did not parse last. */
-static int
-item_cmp(const void *a_, const void *b_)
-{
-    const struct batch_item *a = a_, *b = b_;
-
-    if (a->parsed != b->parsed) {
-        return a->parsed ? -1 : 1;
-    }
-    return (odp_to_u32(a->in_port) > odp_to_u32(b->in_port))
-           - (odp_to_u32(a->in_port) < odp_to_u32(b->in_port));
-}
-
-/* Offloads items[0, n), all of one in_port, through the engine's batch
- * path; sets each put's error. */
-static void
-offload_group(struct batch_item *items, size_t n, struct megaflower_put *puts)
-{
-    struct netdev *netdev = netdev_ports_get(items[0].in_port,
-                                             items[0].flow->dpif_type);
-
-    for (size_t i = 0; i < n; i++) {
-        struct ofl_flow *f = items[i].flow;
-
-        puts[i].match = &items[i].match;
-        puts[i].actions = f->actions;
-        puts[i].actions_len = f->actions_len;
-        puts[i].ufid = &f->ufid;
-        puts[i].info = &items[i].info;
-        puts[i].error = netdev ? 0 : ENODEV;
-        if (netdev) {
-            f->l2_len = l2_len_of(&items[i].match, netdev);
-        }
-    }
-    if (netdev) {
-        megaflower_flow_put_batch(netdev, puts, n);
-        netdev_close(netdev);
-    }
-}
-
-static void
-record_latency(long long int us) OVS_REQUIRES(ofl_mutex)
-{
-    ofl_qstats.latencies[ofl_qstats.n_latencies++ % OFL_N_LATENCIES] = us;
-}
-
-/* This thread's CPU time, the kernel's work in its system calls included. */
-static long long int
-thread_cpu_us(void)
-{
-    struct timespec ts;
-
-    return (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) ? 0
-            : ts.tv_sec * 1000000LL + ts.tv_nsec / 1000);
-}
-
-static void *
-offload_main(void *arg OVS_UNUSED)
-{
-    struct batch_item *items = xmalloc(BATCH_MAX * sizeof *items);
-    struct megaflower_put *puts = xmalloc(BATCH_MAX * sizeof *puts);
-
-    /* Below the handlers: under a storm the kernel datapath must keep
-     * setting flows up; offloads are the ones that wait for CPU.  (The
-     * kernel's work for a filter runs in this thread's system calls.) */
-    if (setpriority(PRIO_PROCESS, syscall(SYS_gettid), ofl_nice)) {
-        VLOG_WARN("offload thread: setpriority: %s", ovs_strerror(errno));
-    }
-
-    for (;;) {
-        uint64_t seqno = seq_read(work_seq);
-        size_t n = 0, n_parsed = 0;
-        long long int t0, cpu0;
-
-        ovs_mutex_lock(&ofl_mutex);
-        if (!ofl_n_queue) {
-            ovs_mutex_unlock(&ofl_mutex);
-            /* OVS's poll loop: it quiesces (RCU) while it waits, and adds
-             * this thread's coverage counts to the totals each second. */
-            seq_wait(work_seq, seqno);
-            poll_timer_wait(1000);
-            poll_block();
-            continue;
-        }
-        while (n < BATCH_MAX && ofl_n_queue) {
-            struct ofl_flow *f = CONTAINER_OF(ovs_list_front(&queue),
-                                              struct ofl_flow, queue_node);
-
-            dequeue(f);
-            f->busy = true;
-            ofl_n_busy++;
-            items[n++].flow = f;
-        }
-        refill();
-        ovs_mutex_unlock(&ofl_mutex);
-        t0 = time_usec();
-        cpu0 = thread_cpu_us();
-
-        /* Nobody touches a busy flow's megaflow. */
-        for (size_t i = 0; i < n; i++) {
-            parse(&items[i]);
-            n_parsed += items[i].parsed;
-        }
-        qsort(items, n, sizeof *items, item_cmp);
-        for (size_t i = n_parsed; i < n; i++) {
-            /* The kernel took what OVS cannot parse back: it stays
-             * there. */
-            puts[i].error = EINVAL;
-        }
-        for (size_t i = 0; i < n_parsed; ) {
-            size_t j = i + 1;
-
-            while (j < n_parsed && items[j].in_port == items[i].in_port) {
-                j++;
-            }
-            offload_group(&items[i], j - i, &puts[i]);
-            i = j;
-        }
-
-        ovs_mutex_lock(&ofl_mutex);
-        ofl_qstats.busy_us += time_usec() - t0;
-        ofl_qstats.cpu_us += thread_cpu_us() - cpu0;
-        ofl_qstats.n_batches++;
-        ofl_qstats.n_flows += n;
-        ofl_qstats.max_batch = MAX(ofl_qstats.max_batch, n);
-        for (size_t i = 0; i < n; i++) {
-            struct ofl_flow *f = items[i].flow;
-            long long int now = time_usec();
-
-            if (!puts[i].error) {
-                f->state = MF_OFFLOAD_OFFLOADED;
-                f->epoch++;
-                f->installed_read = ofl_n_reads;
-                f->seen_packets = 0;
-                f->latency_us = now - f->queued_us;
-                record_latency(f->latency_us);
-                ofl_qstats.n_offloaded++;
-                COVERAGE_INC(mf_offload_offloaded);
-            } else {
-                f->state = MF_OFFLOAD_REFUSED;
-                f->latency_us = -1;
-                ofl_qstats.n_refused++;
-                COVERAGE_INC(mf_offload_refused);
-            }
-            free_megaflow(f);
-            flow_release(f);
-        }
-        ovs_mutex_unlock(&ofl_mutex);
-    }
-    return NULL;
-}
-
-void
-mf_offload_start(unsigned int threads, size_t max, int nice)
-{
-    static struct ovsthread_once once = OVSTHREAD_ONCE_INITIALIZER;
-
-    if (ovsthread_once_start(&once)) {
-        ofl_nice = MIN(MAX(nice, -20), 19);
-        ofl_n_threads = MIN(MAX(threads, 1), 8);
-        ofl_queue_max = MAX(max, 1);
-        work_seq = seq_create();
-        for (unsigned int i = 0; i < ofl_n_threads; i++) {
-            ovs_thread_create("mf_offload", offload_main, NULL);
-        }
-        VLOG_DBG("dpif mode: %u offload thread(s) at nice %d, queue of %"
-                 PRIuSIZE" flows", ofl_n_threads, ofl_nice, ofl_queue_max);
-        ovsthread_once_done(&once);
-    }
-}
-
 /* Withdrawing a flow's filter, in two steps around the kernel's work
  * (the mutex released meanwhile): withdraw_begin() takes acquired 'f' out
  * of the queue if it is queued, and returns true if it has a filter to
@@ -409,10 +230,9 @@ withdraw_begin(struct ofl_flow *f) OVS_REQUIRES(ofl_mutex)
 {
     if (f->state == MF_OFFLOAD_QUEUED) {
         dequeue(f);
-        refill();
-        free_megaflow(f);
-        ofl_qstats.n_stale++;
-        COVERAGE_INC(mf_offload_stale);
+        ofl_refill();
+        ofl_free_megaflow(f);
+        ofl_count_stale();
     }
     return f->state == MF_OFFLOAD_OFFLOADED;
 }
@@ -439,7 +259,7 @@ withdraw_end(struct ofl_flow *f, bool deleted, int error,
         COVERAGE_INC(mf_offload_withdrawn);
     }
     f->state = MF_OFFLOAD_WITHDRAWN;
-    flow_release(f);
+    ofl_flow_release(f);
 }
 
 /* Deletes the filter of 'op''s flow once more if the first try failed: a
@@ -528,7 +348,7 @@ mf_offload_enqueue(const ovs_u128 *ufid, const struct nlattr *key,
     ofl_qstats.max_overflow = MAX(ofl_qstats.max_overflow, ofl_n_overflow);
     COVERAGE_INC(mf_offload_enqueued);
     ovs_mutex_unlock(&ofl_mutex);
-    seq_change(work_seq);
+    seq_change(ofl_work_seq);
 }
 
 void
@@ -548,8 +368,12 @@ mf_offload_withdraw_batch(const ovs_u128 *const *ufids, size_t n,
 
         known[i] = f != NULL;
         if (!f || f->busy) {
-            /* Being installed (or withdrawn): waited for below, alone. */
+            /* Being installed (or withdrawn): waited for below, alone.
+             * All of them asked back from their batches at once. */
             later[i] = f != NULL;
+            if (f && f->offloading && !f->sending) {
+                f->cancel = true;
+            }
             continue;
         }
         flow_acquire(f);
@@ -614,7 +438,7 @@ forget__(struct ofl_flow *f) OVS_REQUIRES(ofl_mutex)
         megaflower_flow_del(&f->ufid, NULL, NULL);
     }
     hmap_remove(&ofl_flows, &f->node);
-    free_megaflow(f);
+    ofl_free_megaflow(f);
     free(f);
 }
 
