@@ -133,6 +133,7 @@ struct mf_dump {
     struct dpif_flow_dump up;
     struct dpif_flow_dump *inner;
     atomic_llong merge_us;      /* Spent merging, all threads. */
+    bool fresh;                 /* An operator's: tc's counters of now. */
 };
 
 struct mf_dump_thread {
@@ -154,7 +155,8 @@ mf_dpif_ops_dump_create(const struct dpif *outer, bool terse)
     atomic_init(&d->merge_us, 0);
     /* A full dump is an operator's (dpctl/dump-flows): counters of now.
      * A terse one is the revalidators'. */
-    mf_offload_dump_start(!terse);
+    d->fresh = !terse;
+    mf_offload_dump_start(d->fresh);
     d->inner = inner->dpif_class->flow_dump_create(inner, terse, &types);
     dpif_flow_dump_init(&d->up, outer);
     d->up.terse = terse;
@@ -170,7 +172,7 @@ mf_dpif_ops_dump_destroy(struct dpif_flow_dump *dump)
     long long int merge_us;
 
     atomic_read_relaxed(&d->merge_us, &merge_us);
-    mf_offload_dump_done(merge_us);
+    mf_offload_dump_done(d->fresh, merge_us);
     free(d);
     return error;
 }

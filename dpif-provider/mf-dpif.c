@@ -67,6 +67,16 @@ mf_dpif_configure(const struct smap *cfg)
     VLOG_DBG("megaflower-mode %s", dpif_mode ? "dpif" : "netdev");
 }
 
+void
+mf_dpif_reconfigure(const struct smap *cfg)
+{
+    if (dpif_mode) {
+        mf_offload_set_yield_ms(smap_get_uint(cfg,
+                                              "megaflower-offload-yield-ms",
+                                              1000));
+    }
+}
+
 bool
 mf_dpif_mode_is_dpif(void)
 {

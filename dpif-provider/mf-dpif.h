@@ -26,12 +26,16 @@
 
 struct smap;
 
-/* Reads megaflower-mode, megaflower-offload-threads and
- * megaflower-queue-max from other_config when offload is first enabled
+/* Reads megaflower-mode, megaflower-offload-threads, megaflower-queue-max
+ * and megaflower-offload-nice from other_config when offload is first enabled
  * (once, as OVS does with hw-offload).  Without megaflower-mode, the
  * environment variable MEGAFLOWER_MODE gives it (for test suites).  Logs
  * what it chose. */
 void mf_dpif_configure(const struct smap *other_config);
+
+/* Reads what may change at any time, at each change of other_config:
+ * megaflower-offload-yield-ms (mf_offload_set_yield_ms()). */
+void mf_dpif_reconfigure(const struct smap *other_config);
 
 /* Whether dpif mode is on. */
 bool mf_dpif_mode_is_dpif(void);

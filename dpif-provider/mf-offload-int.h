@@ -75,6 +75,8 @@ struct ofl_qstats {
     size_t n_latencies;                        /* Ever recorded. */
     struct ofl_timing withdraws;    /* Batches that deleted filters. */
     struct ofl_timing waits;        /* For a flow an offload thread had. */
+    struct ofl_timing yields;       /* To the revalidators' slow dumps. */
+    long long int reval_dump_us;    /* The revalidators' last dump took. */
     uint64_t n_cancelled;           /* Taken back from a batch unsent. */
     struct ofl_timing reads;        /* Of tc's counters, every port. */
     size_t read_flows;              /* Offloaded at the last read. */
@@ -113,6 +115,12 @@ void ofl_count_stale(void) OVS_REQUIRES(ofl_mutex);
  * run at nice 0 rather than 'ofl_nice'. */
 extern size_t ofl_n_waiters OVS_GUARDED_BY(ofl_mutex);
 void ofl_threads_boost(bool on) OVS_REQUIRES(ofl_mutex);
+
+/* Whether the offload threads yield to the revalidators now, at 'now'
+ * (mf_offload_set_yield_ms(); mf-offload-stats.c); the bound, in
+ * microseconds (0: never). */
+bool ofl_revalidators_behind(long long int now) OVS_REQUIRES(ofl_mutex);
+extern long long int ofl_yield_us OVS_GUARDED_BY(ofl_mutex);
 
 struct ofl_flow *ofl_flow_find(const ovs_u128 *) OVS_REQUIRES(ofl_mutex);
 uint32_t ofl_ufid_hash(const ovs_u128 *);

@@ -116,6 +116,19 @@ mf_offload_format_queue(struct ds *s)
                       &q->waits);
     ds_put_format(s, "  %"PRIu64" flows taken back from a batch unsent\n",
                   q->n_cancelled);
+    if (ofl_yield_us) {
+        char *what = xasprintf("yields to the revalidators (dumps over %lld "
+                               "ms)", ofl_yield_us / 1000);
+
+        ofl_timing_format(s, what, &q->yields);
+        free(what);
+    } else {
+        ds_put_cstr(s, "yields to the revalidators: never (yield-ms 0)\n");
+    }
+    ds_put_format(s, "  the revalidators' last dump took %.1f ms%s\n",
+                  q->reval_dump_us / 1000.0,
+                  ofl_revalidators_behind(time_usec()) ? "; yielding now"
+                                                       : "");
     ofl_timing_format(s, "reads of tc's counters", &q->reads);
     ds_put_format(s, "  %"PRIu64" by a dump itself, the others by the "
                   "reader thread; %"PRIuSIZE" flows at the last\n",

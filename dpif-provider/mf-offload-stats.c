@@ -21,7 +21,10 @@ COVERAGE_DEFINE(mf_offload_read_thread);
  * of that moment.  Beyond it, a read would make the revalidators' dumps
  * slow, and OVS cuts its flow limit for dumps of more than 1.3 s (and
  * deletes flows by the thousand): the reader thread reads them instead,
- * and a dump takes the last read's counters (at most one read old). */
+ * and a dump takes the last read's counters (at most one read old).  The
+ * reader thread reads them too while offloads are queued or under way: a
+ * revalidator's dump then does not contend with the offload threads in
+ * the kernel (tc's locks), nor wait for the offload table's lock. */
 #define INLINE_MAX_US 100000
 
 uint64_t ofl_n_reads;
@@ -106,6 +109,28 @@ reader_main(void *arg OVS_UNUSED)
     return NULL;
 }
 
+long long int ofl_yield_us = 1000 * 1000;
+
+/* The revalidators' dump under way began at (0: none). */
+static long long int reval_dump_start_us OVS_GUARDED_BY(ofl_mutex);
+
+void
+mf_offload_set_yield_ms(unsigned int ms)
+{
+    ovs_mutex_lock(&ofl_mutex);
+    ofl_yield_us = ms * 1000LL;
+    ovs_mutex_unlock(&ofl_mutex);
+}
+
+bool
+ofl_revalidators_behind(long long int now) OVS_REQUIRES(ofl_mutex)
+{
+    return ofl_yield_us
+           && (ofl_qstats.reval_dump_us > ofl_yield_us
+               || (reval_dump_start_us
+                   && now - reval_dump_start_us > ofl_yield_us));
+}
+
 void
 mf_offload_dump_start(bool fresh)
 {
@@ -114,7 +139,11 @@ mf_offload_dump_start(bool fresh)
     bool inline_, ask = false;
 
     ovs_mutex_lock(&ofl_mutex);
-    inline_ = fresh || ofl_qstats.reads.last_us <= INLINE_MAX_US;
+    if (!fresh) {
+        reval_dump_start_us = now;
+    }
+    inline_ = fresh || (ofl_qstats.reads.last_us <= INLINE_MAX_US
+                        && !ofl_n_queue && !ofl_n_busy);
     if (!inline_ && !reader_busy
         && now - last_done_us >= ofl_qstats.reads.last_us) {
         /* At most half of a CPU's time: it waits as long as it read. */
@@ -165,9 +194,13 @@ mf_offload_dump_merge(struct dpif_flow *flows, int n)
 }
 
 void
-mf_offload_dump_done(long long int merge_us)
+mf_offload_dump_done(bool fresh, long long int merge_us)
 {
     ovs_mutex_lock(&ofl_mutex);
     ofl_timing_add(&ofl_qstats.merges, merge_us);
+    if (!fresh && reval_dump_start_us) {
+        ofl_qstats.reval_dump_us = time_usec() - reval_dump_start_us;
+        reval_dump_start_us = 0;
+    }
     ovs_mutex_unlock(&ofl_mutex);
 }

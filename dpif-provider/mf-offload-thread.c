@@ -31,6 +31,7 @@ VLOG_DEFINE_THIS_MODULE(mf_offload_thread);
 
 COVERAGE_DEFINE(mf_offload_offloaded);
 COVERAGE_DEFINE(mf_offload_refused);
+COVERAGE_DEFINE(mf_offload_yield);
 
 /* The most flows an offload thread takes at once: one chunk of
  * megaflower_flow_put_batch(), which then needs no sender thread of its
@@ -42,6 +43,10 @@ COVERAGE_DEFINE(mf_offload_refused);
  * mf_offload_enqueue()), and releases each sent chunk's: a withdraw waits
  * for at most one chunk, not for the whole batch. */
 #define CHUNK_MAX 64
+
+/* While it yields to the revalidators (mf_offload_set_yield_ms()), a thread
+ * looks again this often. */
+#define YIELD_POLL_MS 50
 
 /* The offload threads run at nice 'ofl_nice' (19: below the handlers),
  * except while another thread waits for a flow one of them has: then they
@@ -243,6 +248,7 @@ static void *
 offload_main(void *arg OVS_UNUSED)
 {
     struct batch_item *items = xmalloc(BATCH_MAX * sizeof *items);
+    long long int yield_start = 0;
 
     /* Below the handlers: under a storm the kernel datapath must keep
      * setting flows up; offloads are the ones that wait for CPU.  (The
@@ -261,6 +267,11 @@ offload_main(void *arg OVS_UNUSED)
 
         ovs_mutex_lock(&ofl_mutex);
         if (!ofl_n_queue) {
+            if (yield_start) {
+                /* Its flows went meanwhile. */
+                ofl_timing_add(&ofl_qstats.yields, time_usec() - yield_start);
+                yield_start = 0;
+            }
             ovs_mutex_unlock(&ofl_mutex);
             /* OVS's poll loop: it quiesces (RCU) while it waits, and adds
              * this thread's coverage counts to the totals each second. */
@@ -268,6 +279,22 @@ offload_main(void *arg OVS_UNUSED)
             poll_timer_wait(1000);
             poll_block();
             continue;
+        }
+        t0 = time_usec();
+        if (ofl_revalidators_behind(t0)) {
+            /* The flows wait in the queue, in the kernel meanwhile. */
+            if (!yield_start) {
+                yield_start = t0;
+                COVERAGE_INC(mf_offload_yield);
+            }
+            ovs_mutex_unlock(&ofl_mutex);
+            poll_timer_wait(YIELD_POLL_MS);
+            poll_block();
+            continue;
+        }
+        if (yield_start) {
+            ofl_timing_add(&ofl_qstats.yields, t0 - yield_start);
+            yield_start = 0;
         }
         while (n < BATCH_MAX && ofl_n_queue) {
             struct ofl_flow *f = ofl_queue_pop();
@@ -278,7 +305,6 @@ offload_main(void *arg OVS_UNUSED)
         }
         ofl_refill();
         ovs_mutex_unlock(&ofl_mutex);
-        t0 = time_usec();
         cpu0 = thread_cpu_us();
 
         /* Nobody touches a busy flow's megaflow. */

@@ -56,6 +56,16 @@ enum mf_offload_state {
  * threads' nice value, -20 to 19) come from other_config. */
 void mf_offload_start(unsigned int n_threads, size_t queue_max, int nice);
 
+/* The offload threads yield to the revalidators while their dumps are slow:
+ * while the last dump (mf_offload_dump_start() with 'fresh' false, to
+ * mf_offload_dump_done()) took more than 'ms' milliseconds, or the one under
+ * way has taken that long already, no offload starts; the flows wait in
+ * the queue, forwarded by the kernel.  OVS cuts its flow limit once a
+ * dump takes 1.3 s, and the flows it then deletes cost a tc delete each
+ * if offloaded; not offloading them meanwhile keeps that round short.
+ * 0 never yields.  May change at any time (other_config). */
+void mf_offload_set_yield_ms(unsigned int ms);
+
 /* Queues the offload of the megaflow 'ufid', just put in the kernel
  * datapath, with a copy of its key, mask and actions.  'dpif_type' names
  * the datapath's ports (netdev_ports_get()).  If the flow is known here
@@ -90,18 +100,20 @@ bool mf_offload_get(const ovs_u128 *ufid, enum mf_offload_state *,
 
 /* A dump of many flows.  mf_offload_dump_start() readies tc's counters
  * for it: the dump reads every port's from the kernel itself (terse dumps)
- * while such a read is quick, or if 'fresh'; otherwise a reader thread of
+ * while such a read is quick and no offload is queued or under way, or if
+ * 'fresh'; otherwise a reader thread of
  * megaflower's reads them, and the dump takes the last read's (a
  * revalidator's dump must not wait for tc: OVS cuts its flow limit when
  * dumps are slow).  Then mf_offload_dump_merge() adds to each of 'n'
  * dumped 'flows' its offload's counters as mf_offload_get() would, from
  * the last read, and its dp layer ("tc" once offloaded), under one lock
  * for all of them; mf_offload_dump_done() records the time the dump spent
- * merging (all its threads) for megaflower/queue. */
+ * merging (all its threads) for megaflower/queue, and, for a revalidators'
+ * dump (not 'fresh'), its duration (mf_offload_set_yield_ms()). */
 struct dpif_flow;
 void mf_offload_dump_start(bool fresh);
 void mf_offload_dump_merge(struct dpif_flow *flows, int n);
-void mf_offload_dump_done(long long int merge_us);
+void mf_offload_dump_done(bool fresh, long long int merge_us);
 
 const char *mf_offload_state_to_string(enum mf_offload_state);
 

@@ -59,6 +59,7 @@ __wrap_netdev_set_flow_api_enabled(const struct smap *other_config)
                  mf_policy_to_string(p),
                  mf_shape_get_echo_each() ? "each" : "shape");
     }
+    mf_dpif_reconfigure(other_config);
     __real_netdev_set_flow_api_enabled(other_config);
 }
 
