@@ -363,4 +363,3 @@ mf_offload_start(unsigned int threads, size_t max, int nice)
         ovsthread_once_done(&once);
     }
 }
-
