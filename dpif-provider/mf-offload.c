@@ -97,31 +97,40 @@ ofl_flow_find(const ovs_u128 *ufid) OVS_REQUIRES(ofl_mutex)
     return NULL;
 }
 
+/* Asks 'f' back from the offload thread that has it, if that thread has
+ * not sent it yet: it drops it from its batch (it would be withdrawn as
+ * soon as it is in). */
+static void
+ask_back(struct ofl_flow *f) OVS_REQUIRES(ofl_mutex)
+{
+    if (f->busy && f->offloading && !f->sending) {
+        f->cancel = true;
+    }
+}
+
 /* Waits until nobody else works on 'f'; then it is the caller's, until
- * ofl_flow_release().  A flow an offload thread has but has not sent yet is
- * dropped from its batch (it would be withdrawn as soon as it is in). */
+ * ofl_flow_release().  While it waits for an offload thread, the offload
+ * threads run at the waiter's priority. */
 static void
 flow_acquire(struct ofl_flow *f) OVS_REQUIRES(ofl_mutex)
 {
-    if (f->busy && f->offloading) {
-        long long int t0 = time_usec();
+    bool boost = f->busy && f->offloading;
+    long long int t0 = time_usec();
 
-        if (!f->sending) {
-            f->cancel = true;
-        }
+    if (boost) {
+        ask_back(f);
         if (!ofl_n_waiters++) {
             ofl_threads_boost(true);
         }
-        while (f->busy) {
-            ovs_mutex_cond_wait(&idle_cond, &ofl_mutex);
-        }
+    }
+    while (f->busy) {
+        ovs_mutex_cond_wait(&idle_cond, &ofl_mutex);
+    }
+    if (boost) {
         if (!--ofl_n_waiters) {
             ofl_threads_boost(false);
         }
         ofl_timing_add(&ofl_qstats.waits, time_usec() - t0);
-    }
-    while (f->busy) {
-        ovs_mutex_cond_wait(&idle_cond, &ofl_mutex);
     }
     f->busy = true;
     ofl_n_busy++;
@@ -371,8 +380,8 @@ mf_offload_withdraw_batch(const ovs_u128 *const *ufids, size_t n,
             /* Being installed (or withdrawn): waited for below, alone.
              * All of them asked back from their batches at once. */
             later[i] = f != NULL;
-            if (f && f->offloading && !f->sending) {
-                f->cancel = true;
+            if (f) {
+                ask_back(f);
             }
             continue;
         }
