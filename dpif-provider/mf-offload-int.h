@@ -24,6 +24,8 @@ struct uuid;
 
 struct ofl_flow {
     struct hmap_node node;          /* In 'ofl_flows', by ofl_ufid_hash(). */
+    struct hmap_node merged_node;   /* In 'ofl_merged' if 'merged'. */
+    bool merged;                    /* Offloaded since its counters began. */
     ovs_u128 ufid;
     enum mf_offload_state state;
     bool busy;                      /* Being offloaded or withdrawn. */
@@ -79,13 +81,19 @@ struct ofl_qstats {
     long long int reval_dump_us;    /* The revalidators' last dump took. */
     uint64_t n_cancelled;           /* Taken back from a batch unsent. */
     struct ofl_timing reads;        /* Of tc's counters, every port. */
-    size_t read_flows;              /* Offloaded at the last read. */
+    size_t read_flows;              /* In 'ofl_merged' at the last read. */
     uint64_t n_reads_inline;        /* Of those, made by a dump itself. */
     struct ofl_timing merges;       /* A dump's merge, all its threads. */
 };
 
 extern struct ovs_mutex ofl_mutex;
 extern struct hmap ofl_flows OVS_GUARDED_BY(ofl_mutex);
+/* The flows whose filters count in their dumps and gets: the ones
+ * offloaded since their counters began (their filter live, or its final
+ * counters carried over).  A dump's merge and a read of tc's counters
+ * look flows up here, in a table as small as what tc holds, rather than
+ * in 'ofl_flows', which holds every kernel flow. */
+extern struct hmap ofl_merged OVS_GUARDED_BY(ofl_mutex);
 extern struct ofl_qstats ofl_qstats OVS_GUARDED_BY(ofl_mutex);
 
 /* The queue (mf-offload.c). */
@@ -123,6 +131,8 @@ bool ofl_revalidators_behind(long long int now) OVS_REQUIRES(ofl_mutex);
 extern long long int ofl_yield_us OVS_GUARDED_BY(ofl_mutex);
 
 struct ofl_flow *ofl_flow_find(const ovs_u128 *) OVS_REQUIRES(ofl_mutex);
+struct ofl_flow *ofl_merged_find(const ovs_u128 *) OVS_REQUIRES(ofl_mutex);
+void ofl_merged_add(struct ofl_flow *) OVS_REQUIRES(ofl_mutex);
 uint32_t ofl_ufid_hash(const ovs_u128 *);
 const struct uuid *ofl_ufid_uuid(const ovs_u128 *, struct uuid *);
 

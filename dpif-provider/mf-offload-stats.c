@@ -33,34 +33,56 @@ static struct seq *reader_seq;      /* Changes to ask the reader to read. */
 static bool reader_busy OVS_GUARDED_BY(ofl_mutex);
 static long long int last_done_us OVS_GUARDED_BY(ofl_mutex);
 
+/* Counters read, booked under one lock per READ_BATCH filters. */
+#define READ_BATCH 64
+
 struct read_ctx {
     uint64_t n_read;                /* ofl_n_reads when it began. */
     long long int when;             /* time_msec() then. */
+    size_t n;
+    struct mf_ufid ufids[READ_BATCH];
+    struct mf_flow_stats stats[READ_BATCH];
 };
+
+static void
+read_book(struct read_ctx *ctx)
+{
+    ovs_mutex_lock(&ofl_mutex);
+    for (size_t i = 0; i < ctx->n; i++) {
+        const struct mf_flow_stats *st = &ctx->stats[i];
+        struct ofl_flow *f = ofl_merged_find((const ovs_u128 *)
+                                             &ctx->ufids[i]);
+
+        /* Only a filter in place since before the read began is the one
+         * the read saw; a newer read may have been quicker than this
+         * one. */
+        if (f && f->state == MF_OFFLOAD_OFFLOADED
+            && f->installed_read < ctx->n_read
+            && (f->tc_epoch != f->epoch
+                || st->n_packets >= f->tc_stats.n_packets)) {
+            if (st->n_packets > f->seen_packets) {
+                f->seen_packets = st->n_packets;
+                f->tc_used = MAX(f->tc_used, ctx->when);
+            }
+            f->tc_stats = *st;
+            f->tc_epoch = f->epoch;
+        }
+    }
+    ovs_mutex_unlock(&ofl_mutex);
+    ctx->n = 0;
+}
 
 static void
 read_cb(const struct mf_ufid *ufid, const struct mf_flow_stats *st,
         void *ctx_)
 {
-    const struct read_ctx *ctx = ctx_;
-    struct ofl_flow *f;
+    struct read_ctx *ctx = ctx_;
 
-    ovs_mutex_lock(&ofl_mutex);
-    f = ofl_flow_find((const ovs_u128 *) ufid);
-    /* Only a filter in place since before the read began is the one the
-     * read saw; a newer read may have been quicker than this one. */
-    if (f && f->state == MF_OFFLOAD_OFFLOADED
-        && f->installed_read < ctx->n_read
-        && (f->tc_epoch != f->epoch
-            || st->n_packets >= f->tc_stats.n_packets)) {
-        if (st->n_packets > f->seen_packets) {
-            f->seen_packets = st->n_packets;
-            f->tc_used = MAX(f->tc_used, ctx->when);
-        }
-        f->tc_stats = *st;
-        f->tc_epoch = f->epoch;
+    ctx->ufids[ctx->n] = *ufid;
+    ctx->stats[ctx->n++] = *st;
+    if (ctx->n == READ_BATCH) {
+        read_book(ctx);
     }
-    ovs_mutex_unlock(&ofl_mutex);
 }
 
 /* Reads the counters of every offloaded flow from the kernel. */
@@ -68,17 +90,20 @@ static void
 read_all(void)
 {
     long long int t0 = time_usec();
-    struct read_ctx ctx;
+    struct read_ctx *ctx = xmalloc(sizeof *ctx);
     size_t n = 0;
 
     ovs_mutex_lock(&ofl_mutex);
-    ctx.n_read = ++ofl_n_reads;
-    ctx.when = time_msec();
-    n = hmap_count(&ofl_flows);
+    ctx->n_read = ++ofl_n_reads;
+    ctx->when = time_msec();
+    ctx->n = 0;
+    n = hmap_count(&ofl_merged);
     ovs_mutex_unlock(&ofl_mutex);
     if (n) {
-        mf_engine_stats_all(read_cb, &ctx);
+        mf_engine_stats_all(read_cb, ctx);
+        read_book(ctx);
     }
+    free(ctx);
     ovs_mutex_lock(&ofl_mutex);
     ofl_timing_add(&ofl_qstats.reads, time_usec() - t0);
     ofl_qstats.read_flows = n;
@@ -173,7 +198,7 @@ mf_offload_dump_merge(struct dpif_flow *flows, int n)
     ovs_mutex_lock(&ofl_mutex);
     for (int i = 0; i < n; i++) {
         struct dpif_flow *df = &flows[i];
-        struct ofl_flow *f = df->ufid_present ? ofl_flow_find(&df->ufid)
+        struct ofl_flow *f = df->ufid_present ? ofl_merged_find(&df->ufid)
                                               : NULL;
 
         if (!f) {

@@ -190,6 +190,7 @@ settle(struct batch_item *it) OVS_REQUIRES(ofl_mutex)
 
     if (!it->error) {
         f->state = MF_OFFLOAD_OFFLOADED;
+        ofl_merged_add(f);
         f->epoch++;
         f->installed_read = ofl_n_reads;
         f->seen_packets = 0;

@@ -43,6 +43,7 @@ COVERAGE_DEFINE(mf_offload_withdrawn);
 
 struct ovs_mutex ofl_mutex = OVS_MUTEX_INITIALIZER;
 struct hmap ofl_flows = HMAP_INITIALIZER(&ofl_flows);
+struct hmap ofl_merged = HMAP_INITIALIZER(&ofl_merged);
 struct ofl_qstats ofl_qstats;
 size_t ofl_n_queue;
 size_t ofl_n_overflow;
@@ -95,6 +96,39 @@ ofl_flow_find(const ovs_u128 *ufid) OVS_REQUIRES(ofl_mutex)
         }
     }
     return NULL;
+}
+
+struct ofl_flow *
+ofl_merged_find(const ovs_u128 *ufid) OVS_REQUIRES(ofl_mutex)
+{
+    struct ofl_flow *f;
+
+    HMAP_FOR_EACH_WITH_HASH (f, merged_node, ofl_ufid_hash(ufid),
+                             &ofl_merged) {
+        if (ovs_u128_equals(f->ufid, *ufid)) {
+            return f;
+        }
+    }
+    return NULL;
+}
+
+/* 'f' has just been offloaded. */
+void
+ofl_merged_add(struct ofl_flow *f) OVS_REQUIRES(ofl_mutex)
+{
+    if (!f->merged) {
+        f->merged = true;
+        hmap_insert(&ofl_merged, &f->merged_node, ofl_ufid_hash(&f->ufid));
+    }
+}
+
+static void
+merged_remove(struct ofl_flow *f) OVS_REQUIRES(ofl_mutex)
+{
+    if (f->merged) {
+        f->merged = false;
+        hmap_remove(&ofl_merged, &f->merged_node);
+    }
 }
 
 /* Asks 'f' back from the offload thread that has it, if that thread has
@@ -333,7 +367,9 @@ mf_offload_enqueue(const ovs_u128 *ufid, const struct nlattr *key,
         withdraw__(f);
     }
     if (zero_stats) {
+        /* Withdrawn, and nothing carried over: no filter counts. */
         memset(&f->carried, 0, sizeof f->carried);
+        merged_remove(f);
     }
     f->key = (struct nlattr *) copy;
     f->key_len = key_len;
@@ -447,6 +483,7 @@ forget__(struct ofl_flow *f) OVS_REQUIRES(ofl_mutex)
         megaflower_flow_del(&f->ufid, NULL, NULL);
     }
     hmap_remove(&ofl_flows, &f->node);
+    merged_remove(f);
     ofl_free_megaflow(f);
     free(f);
 }
