@@ -682,7 +682,7 @@ run_ceiling(const struct mf_bench_workload *w, size_t n, struct ceiling *c)
     }
     t = mf_bench_wall();
     /* In sendmsgs of 3.5 KB, as megaflower sends echoed requests (see
-     * MF_NL_ECHO_CHUNK_BYTES in netdev-offload/mf-nl.c). */
+     * MF_NL_ECHO_CHUNK_BYTES in netdev-offload/tc/mf-nl.c). */
     c->n_failed += ceiling_send(nl, buf, size, 3584, true, c);
     c->batch_echo = n / (mf_bench_wall() - t);
 
