@@ -74,12 +74,17 @@ static int
 ct_decode(const struct nlattr *options, struct mf_act *act, const char **err)
 {
     const struct nlattr *a;
-    bool parms = false;
+    bool parms = false, others = false;
+    int v4 = 0, v6 = 0;
     int error = 0;
 
     mnl_attr_for_each_nested (a, options) {
         uint16_t type = mnl_attr_get_type(a);
 
+        others |= (type != TCA_CT_PARMS && type != TCA_CT_ACTION
+                   && type != TCA_CT_TM && type != TCA_CT_PAD);
+        v4 += type == TCA_CT_NAT_IPV4_MIN || type == TCA_CT_NAT_IPV4_MAX;
+        v6 += type == TCA_CT_NAT_IPV6_MIN || type == TCA_CT_NAT_IPV6_MAX;
         switch (type) {
         case TCA_CT_PARMS:
             if (!mf_act_pipe_parms(a, sizeof(struct tc_ct), "ct", &error,
@@ -141,8 +146,21 @@ ct_decode(const struct nlattr *options, struct mf_act *act, const char **err)
         *err = "ct: missing TCA_CT_PARMS";
         return EPROTO;
     }
+    /* What the kernel never sends (tcf_ct_dump()), and ct_encode() could
+     * not say back. */
+    if ((act->ct.action & TCA_CT_ACT_CLEAR) && others) {
+        *err = "ct: clear with other parameters";
+        return EPROTO;
+    }
+    if ((v4 && v6) || (act->ct.port_max && !act->ct.port_min)) {
+        *err = "ct: a NAT range of two families, or a port max alone";
+        return EPROTO;
+    }
     if (!act->ct.mark_mask) {
         act->ct.mark = 0;
+    }
+    if (is_all_zeros(act->ct.labels_mask, sizeof act->ct.labels_mask)) {
+        memset(act->ct.labels, 0, sizeof act->ct.labels);
     }
     return 0;
 }

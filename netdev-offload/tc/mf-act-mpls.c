@@ -113,6 +113,11 @@ mpls_decode(const struct nlattr *options, struct mf_act *act,
                "it)";
         return EOPNOTSUPP;
     }
+    if (act->mpls.action == TCA_MPLS_ACT_POP && seen != PARMS) {
+        /* The kernel refuses them with a pop (tcf_mpls_init()). */
+        *err = "mpls: a pop with a label, tc, ttl or bos";
+        return EPROTO;
+    }
     if (act->mpls.action == TCA_MPLS_ACT_MODIFY) {
         act->mpls.proto = 0;
     }

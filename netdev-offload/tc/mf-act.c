@@ -7,6 +7,7 @@
 #include <linux/gen_stats.h>
 #include <linux/pkt_cls.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -81,23 +82,28 @@ decode_stats(const struct nlattr *nest, struct mf_act_stats *st,
 
     mnl_attr_for_each_nested (a, nest) {
         uint16_t type = mnl_attr_get_type(a);
-        const struct gnet_stats_basic *b;
+        /* What the kernel sends: the struct less its tail padding. */
+        const size_t b_len = offsetof(struct gnet_stats_basic, packets)
+                             + sizeof(uint32_t);
+        struct gnet_stats_basic b;
 
         switch (type) {
         case TCA_STATS_BASIC:
         case TCA_STATS_BASIC_HW:
-            if (mnl_attr_get_payload_len(a) < sizeof *b - 4) {
+            if (mnl_attr_get_payload_len(a) < b_len) {
                 *err = "short TCA_STATS_BASIC";
                 return EPROTO;
             }
-            b = mnl_attr_get_payload(a);
+            /* Netlink aligns attributes to 4 bytes, and 'bytes' is a u64:
+             * copied out, not read in place. */
+            memcpy(&b, mnl_attr_get_payload(a), b_len);
             if (type == TCA_STATS_BASIC) {
-                st->n_bytes = b->bytes;
-                st->n_packets = b->packets;
+                st->n_bytes = b.bytes;
+                st->n_packets = b.packets;
                 basic = true;
             } else {
-                st->n_bytes_hw = b->bytes;
-                st->n_packets_hw = b->packets;
+                st->n_bytes_hw = b.bytes;
+                st->n_packets_hw = b.packets;
             }
             break;
         case TCA_STATS_PKT64:
@@ -137,11 +143,13 @@ decode_tm(const struct nlattr *options, uint16_t tm_attr,
     mnl_attr_for_each_nested (a, options) {
         if (mnl_attr_get_type(a) == tm_attr
             && mnl_attr_get_payload_len(a) >= sizeof(struct tcf_t)) {
-            const struct tcf_t *tm = mnl_attr_get_payload(a);
+            struct tcf_t tm;
 
+            /* u64s in a 4-byte aligned attribute: copied out. */
+            memcpy(&tm, mnl_attr_get_payload(a), sizeof tm);
             /* Both are "clock ticks ago"; equal means never hit. */
-            st->used = tm->lastuse != tm->install;
-            st->lastuse_ms = tm->lastuse * 1000 / hz;
+            st->used = tm.lastuse != tm.install;
+            st->lastuse_ms = tm.lastuse * 1000 / hz;
         }
     }
 }

@@ -146,17 +146,17 @@ struct run_ctx {
 static int
 extack_cb(const struct nlattr *attr, void *msgp)
 {
+    /* An empty text says nothing: strerror() says more. */
     if (mnl_attr_get_type(attr) == NLMSGERR_ATTR_MSG
-        && mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) >= 0) {
+        && mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) >= 0
+        && mnl_attr_get_str(attr)[0]) {
         *(const char **) msgp = mnl_attr_get_str(attr);
     }
     return MNL_CB_OK;
 }
 
-/* Reads the acknowledgement or error 'nlh' into 'err' (the kernel's
- * extack text, if it sent some).  Returns false if it is malformed. */
-static bool
-ack_parse(const struct nlmsghdr *nlh, struct mf_err *err)
+bool
+mf_nl_ack_parse(const struct nlmsghdr *nlh, struct mf_err *err)
 {
     const struct nlmsgerr *e = mnl_nlmsg_get_payload(nlh);
     const char *msg = NULL;
@@ -170,13 +170,22 @@ ack_parse(const struct nlmsghdr *nlh, struct mf_err *err)
         err->msg[0] = '\0';
         return true;
     }
+    if (e->error > 0 || e->error < -4095) {
+        /* The kernel sends a negative errno (and -MAX_ERRNO at most). */
+        mf_err_set(err, EPROTO, "netlink error message with error code %d",
+                   e->error);
+        return false;
+    }
     if (nlh->nlmsg_flags & NLM_F_ACK_TLVS) {
-        unsigned int off = sizeof *e;
+        size_t off = sizeof *e;
 
         if (!(nlh->nlmsg_flags & NLM_F_CAPPED)) {
-            off += e->msg.nlmsg_len - sizeof e->msg;
+            /* The request comes back whole before the TLVs; its length
+             * is the kernel's word only if it fits. */
+            off = (e->msg.nlmsg_len >= sizeof e->msg
+                   ? off + e->msg.nlmsg_len - sizeof e->msg : SIZE_MAX);
         }
-        if (mnl_nlmsg_size(off) <= nlh->nlmsg_len) {
+        if (off <= nlh->nlmsg_len - MNL_NLMSG_HDRLEN) {
             mnl_attr_parse(nlh, off, extack_cb, &msg);
         }
     }
@@ -189,7 +198,7 @@ error_cb(const struct nlmsghdr *nlh, void *ctx_)
 {
     struct run_ctx *ctx = ctx_;
 
-    if (!ack_parse(nlh, ctx->err)) {
+    if (!mf_nl_ack_parse(nlh, ctx->err)) {
         errno = EPROTO;
         return MNL_CB_ERROR;
     }
@@ -381,7 +390,7 @@ mf_nl_dump_next(struct mf_nl_dump *d)
             } else if (nlh->nlmsg_type == NLMSG_DONE) {
                 d->done = true;
             } else if (nlh->nlmsg_type == NLMSG_ERROR) {
-                if (!ack_parse(nlh, &d->err) || !d->err.error) {
+                if (!mf_nl_ack_parse(nlh, &d->err) || !d->err.error) {
                     mf_err_set(&d->err, EPROTO, "unexpected netlink "
                                "acknowledgement in a dump");
                 }
@@ -448,7 +457,7 @@ batch_reply(const struct nlmsghdr *nlh, struct mf_nl_req *chunk, size_t n,
     } else if (nlh->nlmsg_type == NLMSG_ERROR) {
         req->done = true;
         (*pending)--;
-        return ack_parse(nlh, &req->err);
+        return mf_nl_ack_parse(nlh, &req->err);
     } else if (nlh->nlmsg_type >= NLMSG_MIN_TYPE) {
         if (req->cb && !req->cb_error) {
             errno = 0;

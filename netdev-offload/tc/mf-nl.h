@@ -10,6 +10,7 @@
 #define MF_NL_H 1
 
 #include <libmnl/libmnl.h>
+#include <stdbool.h>
 
 struct mf_err {
     int error;                  /* Positive errno, 0 if none. */
@@ -19,6 +20,12 @@ struct mf_err {
 /* Records 'error' and a printf-style message in 'err'; returns 'error'. */
 int mf_err_set(struct mf_err *err, int error, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* Reads the acknowledgement or error message 'nlh' (NLMSG_ERROR) into
+ * 'err': 0, or the kernel's errno and its extack text if it sent some.
+ * Returns false, with EPROTO in 'err', if 'nlh' is malformed; 'nlh' must
+ * hold at least a netlink header and 'nlmsg_len' bytes. */
+bool mf_nl_ack_parse(const struct nlmsghdr *, struct mf_err *);
 
 /* Sends 'req' with NLM_F_ACK and waits for the ack.  Every non-error reply
  * message before it (an NLM_F_ECHO echo, a get reply) is passed to 'cb'
