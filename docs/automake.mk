@@ -1,3 +1,3 @@
 man7_MANS = docs/megaflower.7
-dist_doc_DATA = docs/design.md docs/notes.md
+dist_doc_DATA = docs/design.md docs/notes.md docs/reliability.md
 EXTRA_DIST += $(man7_MANS)

@@ -171,12 +171,13 @@ check-system-tunnels: all tests/mf-krt tests/mf-resolve $(SYSTEM_TESTSUITE) test
 	  $(SHELL) $(srcdir)/tests/run-system.sh system \
 	  $(if $(TESTSUITEFLAGS),$(TESTSUITEFLAGS),$(SYSTEM_TUNNEL_TESTS))
 
-check-local: check-unit check-autotest check-system-boot check-system \
-	check-system-tunnels check-upstream check-system-dpif \
-	check-upstream-dpif
+check-local: check-unit check-fuzz-replay check-fuzz check-autotest \
+	check-system-boot check-system check-system-tunnels check-upstream \
+	check-system-dpif check-upstream-dpif
 
 # Everything, with no subset: what 'tests/check-all.sh full' runs.
-check-full: check-unit check-autotest check-system-boot
+check-full: check-unit check-fuzz-replay check-fuzz check-autotest \
+	check-system-boot
 	$(MAKE) check-system check-system-tunnels check-upstream \
 	  check-system-dpif check-upstream-dpif MF_FULL=1
 	$(MF_DPIF_ENV) $(MAKE) check-system-tunnels

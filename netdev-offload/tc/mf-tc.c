@@ -205,12 +205,9 @@ struct mf_tc_dump {
     struct mf_filter f;         /* The latest filter decoded. */
 };
 
-struct mf_tc_dump *
-mf_tc_dump_start(uint32_t ifindex, uint32_t hook, bool terse,
-                 struct mf_err *err)
+struct nlmsghdr *
+mf_tc_dump_request(void *buf, uint32_t ifindex, uint32_t hook, bool terse)
 {
-    char buf[MF_MSG_SIZE];
-    struct mf_tc_dump *d;
     struct nlmsghdr *nlh;
     struct tcmsg *tc;
 
@@ -230,6 +227,16 @@ mf_tc_dump_start(uint32_t ifindex, uint32_t hook, bool terse,
 
         mnl_attr_put(nlh, TCA_DUMP_FLAGS, sizeof flags, &flags);
     }
+    return nlh;
+}
+
+struct mf_tc_dump *
+mf_tc_dump_start(uint32_t ifindex, uint32_t hook, bool terse,
+                 struct mf_err *err)
+{
+    char buf[MF_MSG_SIZE];
+    struct nlmsghdr *nlh = mf_tc_dump_request(buf, ifindex, hook, terse);
+    struct mf_tc_dump *d;
 
     d = malloc(sizeof *d);
     if (!d) {

@@ -80,6 +80,9 @@ int mf_tc_filter_del_last(const struct mf_filter *id, struct mf_filter *last,
  * failed.  A 'terse' dump asks the kernel for identities, flags, cookies
  * and counters only, and decodes only those (mf_filter_decode_terse()). */
 struct mf_tc_dump;
+/* The request such a dump sends, built into 'buf' (MF_MSG_SIZE bytes). */
+struct nlmsghdr *mf_tc_dump_request(void *buf, uint32_t ifindex,
+                                    uint32_t hook, bool terse);
 struct mf_tc_dump *mf_tc_dump_start(uint32_t ifindex, uint32_t hook,
                                     bool terse, struct mf_err *);
 bool mf_tc_dump_next(struct mf_tc_dump *, const struct mf_filter **fp,

@@ -1,0 +1,94 @@
+# Fuzzing (issue 15): libFuzzer targets for megaflower's decoders of what
+# the kernel sends (tests/fuzz/fuzz.h).
+#
+#   make fuzz [FUZZ_SECONDS=N] [FUZZ_TARGETS="..."]
+#                      builds each target with clang, libFuzzer, ASan and
+#                      UBSan, and runs it N seconds (tests/fuzz/run.sh)
+#   make check-fuzz-replay
+#                      replays each target's corpus and regression inputs
+#                      through the same code built as megaflower is (part
+#                      of 'make check')
+#   make fuzz-record   records the corpus's seeds from a real kernel, in
+#                      the VM (tests/fuzz/record-vm.sh)
+FUZZ_TARGETS = filter ack
+FUZZ_SECONDS = 60
+FUZZ_CC = clang
+FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=undefined -fno-omit-frame-pointer
+# The tc codec, compiled again with the sanitizers and libFuzzer's coverage.
+FUZZ_CODEC_FILES = \
+	netdev-offload/tc/mf-act.c \
+	netdev-offload/tc/mf-act-csum.c \
+	netdev-offload/tc/mf-act-ct.c \
+	netdev-offload/tc/mf-act-gact.c \
+	netdev-offload/tc/mf-act-mirred.c \
+	netdev-offload/tc/mf-act-mpls.c \
+	netdev-offload/tc/mf-act-pedit.c \
+	netdev-offload/tc/mf-act-police.c \
+	netdev-offload/tc/mf-act-skbedit.c \
+	netdev-offload/tc/mf-act-tunnel.c \
+	netdev-offload/tc/mf-act-vlan.c \
+	netdev-offload/tc/mf-caps.c \
+	netdev-offload/tc/mf-filter.c \
+	netdev-offload/tc/mf-flower.c \
+	netdev-offload/tc/mf-nl.c \
+	netdev-offload/tc/mf-tc.c \
+	netdev-offload/mf-rows.c
+FUZZ_LIBS = $(OVS_SRCDIR)/lib/.libs/libopenvswitch.a $(MF_LIBS) $(OVS_LIBS)
+
+# Each target is one file, tests/fuzz/fuzz-TARGET.c.
+tests/fuzz/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h \
+		$(FUZZ_CODEC_FILES) $(OVS_STAMP)
+	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_CFLAGS) $(DEFS) $(DEFAULT_INCLUDES) \
+	  $(AM_CPPFLAGS) $(CPPFLAGS) -I$(srcdir)/tests/fuzz -o $@ \
+	  $(srcdir)/tests/fuzz/fuzz-$*.c \
+	  $(FUZZ_CODEC_FILES:%=$(srcdir)/%) $(FUZZ_LIBS)
+CLEANFILES += $(FUZZ_TARGETS:%=tests/fuzz/fuzz-%)
+
+.PHONY: fuzz check-fuzz check-fuzz-replay fuzz-record fuzz-cc
+fuzz-cc:
+	@command -v $(FUZZ_CC) >/dev/null && \
+	  test -n "$$($(FUZZ_CC) -print-file-name=libclang_rt.fuzzer-x86_64.a \
+	             | grep /)" || { \
+	  echo "fuzz: $(FUZZ_CC) with libFuzzer is needed:" \
+	       "apt-get install clang libclang-rt-14-dev" >&2; exit 1; }
+$(FUZZ_TARGETS:%=tests/fuzz/fuzz-%): | fuzz-cc
+fuzz: $(FUZZ_TARGETS:%=tests/fuzz/fuzz-%)
+	$(SHELL) $(srcdir)/tests/fuzz/run.sh '$(abs_top_srcdir)' \
+	  '$(abs_top_builddir)' $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+# What 'make check' (and so CI) runs: each target for 60 s.
+check-fuzz:
+	$(MAKE) fuzz FUZZ_SECONDS=60
+
+# The replayers: each target with fuzz-replay.c's main(), built as the
+# unit tests are.
+check_PROGRAMS += tests/fuzz/fuzz-filter-replay tests/fuzz/fuzz-ack-replay
+tests_fuzz_fuzz_ack_replay_SOURCES = tests/fuzz/fuzz-ack.c \
+	tests/fuzz/fuzz-replay.c tests/fuzz/fuzz.h
+tests_fuzz_fuzz_ack_replay_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/tests/fuzz
+tests_fuzz_fuzz_ack_replay_LDADD = libmegaflower.a $(OVS_ARCHIVES) \
+	$(MF_LIBS) $(OVS_LIBS)
+tests_fuzz_fuzz_filter_replay_SOURCES = tests/fuzz/fuzz-filter.c \
+	tests/fuzz/fuzz-replay.c tests/fuzz/fuzz.h
+tests_fuzz_fuzz_filter_replay_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/tests/fuzz
+tests_fuzz_fuzz_filter_replay_LDADD = libmegaflower.a $(OVS_ARCHIVES) \
+	$(MF_LIBS) $(OVS_LIBS)
+check-fuzz-replay: $(FUZZ_TARGETS:%=tests/fuzz/fuzz-%-replay)
+	@for t in $(FUZZ_TARGETS); do \
+	  tests/fuzz/fuzz-$$t-replay $(srcdir)/tests/fuzz/corpus/$$t \
+	    $$(test -d $(srcdir)/tests/fuzz/regress/$$t \
+	       && echo $(srcdir)/tests/fuzz/regress/$$t) || exit 1; \
+	done
+
+# The corpus's seeds: real kernel messages, recorded in the VM.
+check_PROGRAMS += tests/fuzz/mf-record
+tests_fuzz_mf_record_SOURCES = tests/fuzz/mf-record.c
+tests_fuzz_mf_record_LDADD = libmegaflower.a $(OVS_ARCHIVES) $(MF_LIBS) \
+	$(OVS_LIBS)
+fuzz-record: tests/fuzz/mf-record
+	$(srcdir)/tests/vm/run.sh --rw '$(abs_top_srcdir)/tests/fuzz/corpus' -- \
+	  bash $(abs_srcdir)/tests/fuzz/record-vm.sh '$(abs_top_builddir)' \
+	  '$(abs_top_srcdir)/tests/fuzz/corpus'
+
+EXTRA_DIST += tests/fuzz/run.sh tests/fuzz/record-vm.sh tests/fuzz/corpus \
+	tests/fuzz/regress
