@@ -10,7 +10,7 @@
 #                      of 'make check')
 #   make fuzz-record   records the corpus's seeds from a real kernel, in
 #                      the VM (tests/fuzz/record-vm.sh)
-FUZZ_TARGETS = filter ack
+FUZZ_TARGETS = filter ack shape
 FUZZ_SECONDS = 60
 FUZZ_CC = clang
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
@@ -32,6 +32,7 @@ FUZZ_CODEC_FILES = \
 	netdev-offload/tc/mf-filter.c \
 	netdev-offload/tc/mf-flower.c \
 	netdev-offload/tc/mf-nl.c \
+	netdev-offload/tc/mf-shape.c \
 	netdev-offload/tc/mf-tc.c \
 	netdev-offload/mf-rows.c
 FUZZ_LIBS = $(OVS_SRCDIR)/lib/.libs/libopenvswitch.a $(MF_LIBS) $(OVS_LIBS)
@@ -54,7 +55,7 @@ fuzz-cc:
 	       "apt-get install clang libclang-rt-14-dev" >&2; exit 1; }
 $(FUZZ_TARGETS:%=tests/fuzz/fuzz-%): | fuzz-cc
 fuzz: $(FUZZ_TARGETS:%=tests/fuzz/fuzz-%)
-	$(SHELL) $(srcdir)/tests/fuzz/run.sh '$(abs_top_srcdir)' \
+	$(SHELL) $(srcdir)/tests/fuzz/run.sh fuzz '$(abs_top_srcdir)' \
 	  '$(abs_top_builddir)' $(FUZZ_SECONDS) $(FUZZ_TARGETS)
 # What 'make check' (and so CI) runs: each target for 60 s.
 check-fuzz:
@@ -62,29 +63,30 @@ check-fuzz:
 
 # The replayers: each target with fuzz-replay.c's main(), built as the
 # unit tests are.
-check_PROGRAMS += tests/fuzz/fuzz-filter-replay tests/fuzz/fuzz-ack-replay
-tests_fuzz_fuzz_ack_replay_SOURCES = tests/fuzz/fuzz-ack.c \
-	tests/fuzz/fuzz-replay.c tests/fuzz/fuzz.h
-tests_fuzz_fuzz_ack_replay_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/tests/fuzz
-tests_fuzz_fuzz_ack_replay_LDADD = libmegaflower.a $(OVS_ARCHIVES) \
-	$(MF_LIBS) $(OVS_LIBS)
+FUZZ_REPLAY_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/tests/fuzz
+FUZZ_REPLAY_LDADD = libmegaflower.a $(OVS_ARCHIVES) $(MF_LIBS) $(OVS_LIBS)
+check_PROGRAMS += tests/fuzz/fuzz-filter-replay tests/fuzz/fuzz-ack-replay \
+	tests/fuzz/fuzz-shape-replay
 tests_fuzz_fuzz_filter_replay_SOURCES = tests/fuzz/fuzz-filter.c \
 	tests/fuzz/fuzz-replay.c tests/fuzz/fuzz.h
-tests_fuzz_fuzz_filter_replay_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/tests/fuzz
-tests_fuzz_fuzz_filter_replay_LDADD = libmegaflower.a $(OVS_ARCHIVES) \
-	$(MF_LIBS) $(OVS_LIBS)
+tests_fuzz_fuzz_filter_replay_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS)
+tests_fuzz_fuzz_filter_replay_LDADD = $(FUZZ_REPLAY_LDADD)
+tests_fuzz_fuzz_ack_replay_SOURCES = tests/fuzz/fuzz-ack.c \
+	tests/fuzz/fuzz-replay.c tests/fuzz/fuzz.h
+tests_fuzz_fuzz_ack_replay_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS)
+tests_fuzz_fuzz_ack_replay_LDADD = $(FUZZ_REPLAY_LDADD)
+tests_fuzz_fuzz_shape_replay_SOURCES = tests/fuzz/fuzz-shape.c \
+	tests/fuzz/fuzz-replay.c tests/fuzz/fuzz.h
+tests_fuzz_fuzz_shape_replay_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS)
+tests_fuzz_fuzz_shape_replay_LDADD = $(FUZZ_REPLAY_LDADD)
 check-fuzz-replay: $(FUZZ_TARGETS:%=tests/fuzz/fuzz-%-replay)
-	@for t in $(FUZZ_TARGETS); do \
-	  tests/fuzz/fuzz-$$t-replay $(srcdir)/tests/fuzz/corpus/$$t \
-	    $$(test -d $(srcdir)/tests/fuzz/regress/$$t \
-	       && echo $(srcdir)/tests/fuzz/regress/$$t) || exit 1; \
-	done
+	$(SHELL) $(srcdir)/tests/fuzz/run.sh replay '$(abs_top_srcdir)' \
+	  '$(abs_top_builddir)' $(FUZZ_TARGETS)
 
 # The corpus's seeds: real kernel messages, recorded in the VM.
 check_PROGRAMS += tests/fuzz/mf-record
 tests_fuzz_mf_record_SOURCES = tests/fuzz/mf-record.c
-tests_fuzz_mf_record_LDADD = libmegaflower.a $(OVS_ARCHIVES) $(MF_LIBS) \
-	$(OVS_LIBS)
+tests_fuzz_mf_record_LDADD = $(FUZZ_REPLAY_LDADD)
 fuzz-record: tests/fuzz/mf-record
 	$(srcdir)/tests/vm/run.sh --rw '$(abs_top_srcdir)/tests/fuzz/corpus' -- \
 	  bash $(abs_srcdir)/tests/fuzz/record-vm.sh '$(abs_top_builddir)' \

@@ -29,20 +29,16 @@ broken(const char *what, const struct mf_err *err)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    static uint32_t msg[8192 / 4];
-    struct nlmsghdr *nlh = (struct nlmsghdr *) msg;
+    struct nlmsghdr *nlh = fuzz_nlmsg(data, size);
     struct mf_err err;
     bool ok;
 
-    if (size < sizeof *nlh || size > sizeof msg) {
+    if (!nlh) {
         return 0;
-    }
-    memcpy(msg, data, size);
-    if (nlh->nlmsg_len < sizeof *nlh || nlh->nlmsg_len > size) {
-        return 0;               /* libmnl passes no such message on. */
     }
     memset(&err, 0xa5, sizeof err);
     ok = mf_nl_ack_parse(nlh, &err);
+    free(nlh);
     if (!memchr(err.msg, '\0', sizeof err.msg)) {
         broken("reason not terminated", &err);
     }

@@ -82,20 +82,12 @@ one(const struct nlmsghdr *nlh, bool terse)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    /* Aligned, and with the length the netlink header says at most. */
-    static uint32_t msg[MF_MSG_SIZE / 4];
-    struct nlmsghdr *nlh = (struct nlmsghdr *) msg;
+    struct nlmsghdr *nlh = fuzz_nlmsg(data, size);
 
-    if (size < sizeof *nlh || size > sizeof msg) {
-        return 0;
+    if (nlh) {
+        one(nlh, false);
+        one(nlh, true);
+        free(nlh);
     }
-    memcpy(msg, data, size);
-    if (nlh->nlmsg_len < sizeof *nlh || nlh->nlmsg_len > size) {
-        /* The netlink layer (libmnl's mnl_nlmsg_ok()) never passes such
-         * a message on. */
-        return 0;
-    }
-    one(nlh, false);
-    one(nlh, true);
     return 0;
 }
