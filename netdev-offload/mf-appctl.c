@@ -8,7 +8,7 @@
 
 #include "mf-caps.h"
 #include "mf-encap.h"
-#include "mf-engine.h"
+#include "mf-tcb.h"
 #include "mf-refusal.h"
 #include "mf-shape.h"
 #include "openvswitch/dynamic-string.h"
@@ -79,7 +79,7 @@ flows_cmd(struct unixctl_conn *conn, int argc OVS_UNUSED,
     struct ds s = DS_EMPTY_INITIALIZER;
     const char **lines;
 
-    mf_engine_for_each_flow(offloaded_cb, &o);
+    mf_tcb_for_each_flow(offloaded_cb, &o);
     ds_put_format(&s, "offloaded: %"PRIuSIZE" flows, %"PRIuSIZE
                   " of them in hardware\n", sset_count(&o.lines), o.n_in_hw);
     ds_put_format(&s, "read back from the kernel: %s (%"PRIuSIZE" shapes "

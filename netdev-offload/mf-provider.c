@@ -6,7 +6,7 @@
 
 #include "mf-appctl.h"
 #include "mf-dpif.h"
-#include "mf-engine.h"
+#include "mf-tcb.h"
 #include "mf-shape.h"
 #include "netdev-offload-provider.h"
 #include "openvswitch/vlog.h"
@@ -42,7 +42,7 @@ __wrap_netdev_set_flow_api_enabled(const struct smap *other_config)
                       "none", s);
             p = MF_POLICY_NONE;
         }
-        mf_engine_set_policy(p);
+        mf_tcb_set_policy(p);
 
         s = smap_get(other_config, "megaflower-verify");
         if (s && strcmp(s, "shape") && strcmp(s, "each")) {

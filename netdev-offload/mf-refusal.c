@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "hash.h"
-#include "mf-engine.h"
+#include "mf-tcb.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/list.h"

@@ -15,7 +15,7 @@
 #include "coverage.h"
 #include "dpif.h"
 #include "mf-encap.h"
-#include "mf-engine.h"
+#include "mf-tcb.h"
 #include "mf-meter.h"
 #include "mf-provider.h"
 #include "mf-refusal.h"
@@ -359,7 +359,7 @@ mf_flow_put(struct netdev *netdev, struct match *match,
     if (error) {
         return error;
     }
-    error = mf_engine_put(ifindex, (const struct mf_ufid *) ufid, &f, &st,
+    error = mf_tcb_put(ifindex, (const struct mf_ufid *) ufid, &f, &st,
                           &old_deleted, &err);
     if (info) {
         info->tc_modify_flow_deleted = old_deleted;
@@ -377,12 +377,12 @@ mf_flow_put(struct netdev *netdev, struct match *match,
 
 /* One chunk of a batch: its flows translated, then sent. */
 struct put_chunk {
-    struct mf_engine_op ops[PUT_BATCH_MAX];
+    struct mf_tcb_op ops[PUT_BATCH_MAX];
     struct mf_filter fs[PUT_BATCH_MAX];
     bool encap[PUT_BATCH_MAX];
     size_t idx[PUT_BATCH_MAX];      /* Of each op in the caller's 'puts'. */
     size_t n_ops;
-    struct mf_engine_batch *batch;  /* The ops, encoded. */
+    struct mf_tcb_batch *batch;  /* The ops, encoded. */
 };
 
 /* The sender of a pipelined batch: it gives each chunk to the kernel while
@@ -412,7 +412,7 @@ put_sender_main(void *sender_)
             break;
         }
         ovs_mutex_unlock(&sender->mutex);
-        mf_engine_batch_send(sender->chunk->batch);
+        mf_tcb_batch_send(sender->chunk->batch);
         ovs_mutex_lock(&sender->mutex);
         sender->busy = false;
         xpthread_cond_broadcast(&sender->cond);
@@ -458,7 +458,7 @@ put_chunk_prepare(struct netdev *netdev, uint32_t ifindex, int error,
                                  p->actions_len, p->ufid, p->info,
                                  &c->fs[j], &c->encap[j]);
         if (!p->error) {
-            struct mf_engine_op *op = &c->ops[j];
+            struct mf_tcb_op *op = &c->ops[j];
 
             op->ifindex = ifindex;
             memcpy(&op->ufid, p->ufid, sizeof op->ufid);
@@ -466,7 +466,7 @@ put_chunk_prepare(struct netdev *netdev, uint32_t ifindex, int error,
             c->idx[c->n_ops++] = i;
         }
     }
-    c->batch = mf_engine_batch_encode(c->ops, c->n_ops);
+    c->batch = mf_tcb_batch_encode(c->ops, c->n_ops);
 }
 
 /* Books the engine's answers for the sent chunk 'c'. */
@@ -516,7 +516,7 @@ megaflower_flow_put_batch(struct netdev *netdev,
         size_t next = base + PUT_BATCH_MAX;
 
         if (!pipelined) {
-            mf_engine_batch_send(c->batch);
+            mf_tcb_batch_send(c->batch);
         } else {
             put_sender_send(&sender, c);
             if (next < n) {
@@ -581,7 +581,7 @@ mf_flow_get(struct netdev *netdev, struct match *match,
     odp_port_t in_port;
     int error;
 
-    error = mf_engine_get((const struct mf_ufid *) ufid, &f, &st, &err);
+    error = mf_tcb_get((const struct mf_ufid *) ufid, &f, &st, &err);
     if (error) {
         return error;
     }
@@ -605,7 +605,7 @@ megaflower_flow_del(const ovs_u128 *ufid, struct mf_flow_stats *st,
     mf_refusal_forget((const struct mf_ufid *) ufid);
     /* First, so that no tunnel change installs it again. */
     mf_encap_forget((const struct mf_ufid *) ufid);
-    error = mf_engine_del((const struct mf_ufid *) ufid, st, err);
+    error = mf_tcb_del((const struct mf_ufid *) ufid, st, err);
     if (error && error != ENOENT) {
         VLOG_WARN_RL(&error_rl, "flow "UUID_FMT": delete failed: %s",
                      UUID_ARGS((const struct uuid *) ufid), err->msg);
@@ -614,7 +614,7 @@ megaflower_flow_del(const ovs_u128 *ufid, struct mf_flow_stats *st,
 }
 
 size_t
-megaflower_flow_del_batch(struct mf_engine_del_op *ops, size_t n)
+megaflower_flow_del_batch(struct mf_tcb_del_op *ops, size_t n)
 {
     size_t n_failed;
 
@@ -622,7 +622,7 @@ megaflower_flow_del_batch(struct mf_engine_del_op *ops, size_t n)
         mf_refusal_forget(&ops[i].ufid);
         mf_encap_forget(&ops[i].ufid);
     }
-    n_failed = mf_engine_del_batch(ops, n);
+    n_failed = mf_tcb_del_batch(ops, n);
     for (size_t i = 0; n_failed && i < n; i++) {
         if (ops[i].error && ops[i].error != ENOENT) {
             struct uuid u;
@@ -661,7 +661,7 @@ mf_flow_flush(struct netdev *netdev)
     error = get_ifindex(netdev, &ifindex);
     if (!error) {
         mf_encap_forget_port(ifindex);
-        error = mf_engine_flush(ifindex, &err);
+        error = mf_tcb_flush(ifindex, &err);
         if (error) {
             VLOG_WARN_RL(&error_rl, "%s: flush failed: %s",
                          netdev_get_name(netdev), err.msg);
@@ -673,7 +673,7 @@ mf_flow_flush(struct netdev *netdev)
 /* OVS's dump handle, followed by ours. */
 struct mf_flow_dump {
     struct netdev_flow_dump up;
-    struct mf_engine_dump *dump;
+    struct mf_tcb_dump *dump;
 };
 
 static int
@@ -689,7 +689,7 @@ mf_flow_dump_create(struct netdev *netdev, struct netdev_flow_dump **dumpp,
     d->up.terse = terse;
     error = get_ifindex(netdev, &ifindex);
     if (!error) {
-        error = mf_engine_dump_start(ifindex, terse, &d->dump, &err);
+        error = mf_tcb_dump_start(ifindex, terse, &d->dump, &err);
         if (error) {
             VLOG_WARN_RL(&error_rl, "%s: dump failed: %s",
                          netdev_get_name(netdev), err.msg);
@@ -709,7 +709,7 @@ mf_flow_dump_destroy(struct netdev_flow_dump *up)
 {
     struct mf_flow_dump *d = CONTAINER_OF(up, struct mf_flow_dump, up);
 
-    mf_engine_dump_done(d->dump);
+    mf_tcb_dump_done(d->dump);
     netdev_close(up->netdev);
     free(d);
     return 0;
@@ -725,7 +725,7 @@ mf_flow_dump_next(struct netdev_flow_dump *up, struct match *match,
     const struct mf_filter *f;
     struct mf_flow_stats st;
 
-    while (mf_engine_dump_next(d->dump, &f, (struct mf_ufid *) ufid, &st)) {
+    while (mf_tcb_dump_next(d->dump, &f, (struct mf_ufid *) ufid, &st)) {
         if (up->terse) {
             /* The revalidators' dump: OVS finds the flow by its ufid, and
              * needs only its counters (as linux_tc gives them). */
@@ -760,7 +760,7 @@ mf_flow_get_n_flows(struct netdev *netdev, uint64_t *n_flows)
     if (!error) {
         /* One counter per offload thread; megaflower counts them all in
          * the first. */
-        *n_flows = mf_engine_n_flows(ifindex);
+        *n_flows = mf_tcb_n_flows(ifindex);
     }
     return error;
 }
@@ -788,7 +788,7 @@ mf_init_flow_api(struct netdev *netdev)
     /* What OVS receives from an internal port is what the host transmits
      * on it: its egress.  Its ingress carries what OVS sends to the host. */
     hook = !strcmp(type, "internal") ? MF_TC_EGRESS : MF_TC_INGRESS;
-    error = mf_engine_port_init(ifindex, hook, &err);
+    error = mf_tcb_port_init(ifindex, hook, &err);
     if (error) {
         VLOG_WARN_RL(&rl, "%s: cannot prepare tc %s: %s",
                      netdev_get_name(netdev),
@@ -798,7 +798,7 @@ mf_init_flow_api(struct netdev *netdev)
     VLOG_INFO("%s: megaflower offloads on ifindex %"PRIu32" (type %s, tc "
               "%s, tc-policy %s)", netdev_get_name(netdev), ifindex, type,
               hook == MF_TC_EGRESS ? "egress" : "ingress",
-              mf_policy_to_string(mf_engine_get_policy()));
+              mf_policy_to_string(mf_tcb_get_policy()));
     return 0;
 }
 

@@ -5,7 +5,7 @@
  * OVS 3.1's netdev_flow_api puts one flow per call and waits for the
  * kernel each time.  megaflower_flow_put_batch() puts many: each flow is
  * translated and checked exactly as flow_put does, then the new ones go to
- * the kernel many filters to a sendmsg (mf_engine_put_batch()).  It is
+ * the kernel many filters to a sendmsg (mf_tcb_put_batch()).  It is
  * for callers that hold many megaflows at once (a dpif provider, the
  * benchmark); it never reports a flow as offloaded before the kernel has
  * accepted its filter, and each flow's outcome is its own.
@@ -48,9 +48,9 @@ int megaflower_flow_del(const ovs_u128 *ufid, struct mf_flow_stats *st,
                         struct mf_err *err);
 
 /* Removes the flows of 'ops' as megaflower_flow_del() would each, many
- * deletions to a sendmsg (mf_engine_del_batch()).  Returns how many
+ * deletions to a sendmsg (mf_tcb_del_batch()).  Returns how many
  * failed (ENOENT included: megaflower did not offload it). */
-struct mf_engine_del_op;
-size_t megaflower_flow_del_batch(struct mf_engine_del_op *, size_t n);
+struct mf_tcb_del_op;
+size_t megaflower_flow_del_batch(struct mf_tcb_del_op *, size_t n);
 
 #endif /* netdev-offload-megaflower.h */

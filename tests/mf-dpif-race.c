@@ -33,7 +33,7 @@
 
 #include "dpif.h"
 #include "dpif-provider.h"
-#include "mf-engine.h"
+#include "mf-tcb.h"
 #include "mf-filter.h"
 #include "mf-offload.h"
 #include "netdev.h"
@@ -257,7 +257,7 @@ slot_of(const ovs_u128 *ufid)
 static unsigned int n_engine, n_engine_unknown;
 
 static void
-engine_cb(const struct mf_ufid *ufid, const struct mf_filter_loc *loc
+tcb_cb(const struct mf_ufid *ufid, const struct mf_filter_loc *loc
           OVS_UNUSED, size_t n_filters OVS_UNUSED, bool in_hw OVS_UNUSED,
           void *aux OVS_UNUSED)
 {
@@ -337,21 +337,21 @@ main(int argc, char *argv[])
     dpif_flow_dump_destroy(dump);
 
     /* megaflower's table. */
-    mf_engine_for_each_flow(engine_cb, NULL);
+    mf_tcb_for_each_flow(tcb_cb, NULL);
 
     /* The filters on the ports: each of a live flow, with its latest
      * actions. */
     for (int p = 0; p < n_ports; p++) {
-        struct mf_engine_dump *d;
+        struct mf_tcb_dump *d;
         const struct mf_filter *f;
         struct mf_flow_stats st;
         struct mf_ufid ufid;
         struct mf_err err;
 
-        if (mf_engine_dump_start(ports[p].ifindex, false, &d, &err)) {
+        if (mf_tcb_dump_start(ports[p].ifindex, false, &d, &err)) {
             ovs_fatal(0, "dumping %s: %s", ports[p].name, err.msg);
         }
-        while (mf_engine_dump_next(d, &f, &ufid, &st)) {
+        while (mf_tcb_dump_next(d, &f, &ufid, &st)) {
             int i = slot_of((const ovs_u128 *) &ufid);
             uint64_t stub[1024 / 8];
             struct ofpbuf buf;
@@ -376,7 +376,7 @@ main(int argc, char *argv[])
             }
             ofpbuf_uninit(&buf);
         }
-        mf_engine_dump_done(d);
+        mf_tcb_dump_done(d);
     }
 
     printf("%u rounds (seed %u): %u puts, %u modifies, %u deletes, %u "

@@ -17,7 +17,7 @@
  *                    prints the ones that differ and a count.
  *   mf-krt shapes DEV N SEED
  *                    Offloads N random megaflows one at a time through the
- *                    engine (mf_engine_put()), which asks for an echo only
+ *                    engine (mf_tcb_put()), which asks for an echo only
  *                    of the first filter of each shape (mf-shape.h); reads
  *                    each back with a get, compares it with what was sent,
  *                    and deletes it.  Prints the ones that differ and the
@@ -34,7 +34,7 @@
  *                    the kernel.  Prints the ones that differ and counts.
  *   mf-krt batch DEV N BAD [lose]
  *                    Offloads N distinct L2 megaflows in one batch
- *                    (mf_engine_put_batch()), flow BAD with an output to
+ *                    (mf_tcb_put_batch()), flow BAD with an output to
  *                    a device that does not exist, so that the kernel
  *                    refuses exactly that one; with "lose", on a socket
  *                    too small for the replies, so that some are lost
@@ -42,7 +42,7 @@
  *                    failure, then counts: flows the engine says are
  *                    offloaded, and megaflower's filters in the kernel;
  *                    then deletes them all in one batch
- *                    (mf_engine_del_batch(), flow BAD's ENOENT included)
+ *                    (mf_tcb_del_batch(), flow BAD's ENOENT included)
  *                    and counts again.
  *
  * Every output port of the megaflows is DEV itself, so nothing forwards.
@@ -59,7 +59,7 @@
 #include <string.h>
 
 #include "mf-caps.h"
-#include "mf-engine.h"
+#include "mf-tcb.h"
 #include "mf-ptype.h"
 #include "mf-filter.h"
 #include "mf-megaflows.h"
@@ -503,12 +503,12 @@ do_shapes(int n, uint32_t seed)
     struct mf_err err;
     uint32_t s = seed;
 
-    if (mf_engine_port_init(dev_ifindex, MF_TC_INGRESS, &err)) {
+    if (mf_tcb_port_init(dev_ifindex, MF_TC_INGRESS, &err)) {
         fprintf(stderr, "mf-krt: port init: %s\n", err.msg);
         return 1;
     }
     /* As the meter's policer: see set_test_meter(). */
-    mf_engine_set_policy(MF_POLICY_SKIP_HW);
+    mf_tcb_set_policy(MF_POLICY_SKIP_HW);
     hits0 = mf_shape_n_hits();
     for (int i = 0; i < n; i++) {
         struct mf_ufid ufid = { { i + 1, seed, 0, 0x6b7274 } };
@@ -518,14 +518,14 @@ do_shapes(int n, uint32_t seed)
             n_bad++;
         } else if (r > 0) {
             n_refused++;        /* As 'random' counts it: not sent. */
-        } else if (mf_engine_put(dev_ifindex, &ufid, &f, NULL, NULL,
+        } else if (mf_tcb_put(dev_ifindex, &ufid, &f, NULL, NULL,
                                  &err)) {
             printf("%d KERNEL REFUSED %s actions:%s: %s\n", i,
                    ds_cstr(&flow), ds_cstr(&actions), err.msg);
             n_bad++;
         } else {
             n_put++;
-            if (mf_engine_get(&ufid, &got, NULL, &err)) {
+            if (mf_tcb_get(&ufid, &got, NULL, &err)) {
                 printf("%d GET FAILED %s: %s\n", i, ds_cstr(&flow),
                        err.msg);
                 n_bad++;
@@ -537,7 +537,7 @@ do_shapes(int n, uint32_t seed)
                 print_filter(&got);
                 n_bad++;
             }
-            mf_engine_del(&ufid, NULL, &err);
+            mf_tcb_del(&ufid, NULL, &err);
         }
     }
     printf("%d random megaflows (seed %"PRIu32") through the engine: "
@@ -588,21 +588,21 @@ do_clear(void)
 static int
 count_kernel(size_t *n)
 {
-    struct mf_engine_dump *dump;
+    struct mf_tcb_dump *dump;
     const struct mf_filter *f;
     struct mf_flow_stats st;
     struct mf_ufid ufid;
     struct mf_err err;
 
     *n = 0;
-    if (mf_engine_dump_start(dev_ifindex, false, &dump, &err)) {
+    if (mf_tcb_dump_start(dev_ifindex, false, &dump, &err)) {
         fprintf(stderr, "mf-krt: dump: %s\n", err.msg);
         return 1;
     }
-    while (mf_engine_dump_next(dump, &f, &ufid, &st)) {
+    while (mf_tcb_dump_next(dump, &f, &ufid, &st)) {
         (*n)++;
     }
-    mf_engine_dump_done(dump);
+    mf_tcb_dump_done(dump);
     return 0;
 }
 
@@ -612,15 +612,15 @@ do_batch(size_t n, size_t bad, bool lose)
     static const struct mf_xlate_ports ports = { lookup, from_ifindex,
                                                  NULL, false, get_mac,
                                                  always_keyed };
-    struct mf_engine_op *ops = xcalloc(n, sizeof *ops);
-    struct mf_engine_del_op *dels;
+    struct mf_tcb_op *ops = xcalloc(n, sizeof *ops);
+    struct mf_tcb_del_op *dels;
     struct mf_filter *fs = xmalloc(n * sizeof *fs);
     struct ds flow = DS_EMPTY_INITIALIZER;
     struct ds reason = DS_EMPTY_INITIALIZER;
     size_t n_failed, n_offloaded, n_kernel;
     struct mf_err err;
 
-    if (mf_engine_port_init(dev_ifindex, MF_TC_INGRESS, &err)) {
+    if (mf_tcb_port_init(dev_ifindex, MF_TC_INGRESS, &err)) {
         fprintf(stderr, "mf-krt: port init: %s\n", err.msg);
         return 1;
     }
@@ -655,7 +655,7 @@ do_batch(size_t n, size_t bad, bool lose)
         /* 1,000 requests a chunk on a small socket: replies are lost. */
         mf_nl_test_set_batch(16384, 1000);
     }
-    n_failed = mf_engine_put_batch(ops, n);
+    n_failed = mf_tcb_put_batch(ops, n);
     for (size_t i = 0; i < n; i++) {
         if (ops[i].error && lose) {
             /* Its refusal, or its loss: either way, not offloaded. */
@@ -665,7 +665,7 @@ do_batch(size_t n, size_t bad, bool lose)
                    ops[i].err.msg);
         }
     }
-    n_offloaded = mf_engine_n_flows(dev_ifindex);
+    n_offloaded = mf_tcb_n_flows(dev_ifindex);
     if (count_kernel(&n_kernel)) {
         return 1;
     }
@@ -677,7 +677,7 @@ do_batch(size_t n, size_t bad, bool lose)
     for (size_t i = 0; i < n; i++) {
         dels[i].ufid = ops[i].ufid;
     }
-    n_failed = mf_engine_del_batch(dels, n);
+    n_failed = mf_tcb_del_batch(dels, n);
     for (size_t i = 0; i < n; i++) {
         if (dels[i].error && (dels[i].error != ENOENT || !ops[i].error)) {
             printf("delete of flow %zu: %s: %s\n", i,
@@ -688,7 +688,7 @@ do_batch(size_t n, size_t bad, bool lose)
         return 1;
     }
     printf("deleted in a batch: %zu failed, %zu offloaded, %zu filters in "
-           "the kernel\n", n_failed, mf_engine_n_flows(dev_ifindex),
+           "the kernel\n", n_failed, mf_tcb_n_flows(dev_ifindex),
            n_kernel);
     free(dels);
     ds_destroy(&flow);

@@ -9,7 +9,7 @@
 #include <linux/tc_act/tc_gact.h>
 #include <string.h>
 
-#include "mf-engine.h"
+#include "mf-tcb.h"
 #include "mf-tc.h"
 #include "netlink-socket.h"
 #include "openvswitch/dynamic-string.h"

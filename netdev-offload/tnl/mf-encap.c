@@ -12,7 +12,7 @@
 #include "coverage.h"
 #include "hash.h"
 #include "mf-act.h"
-#include "mf-engine.h"
+#include "mf-tcb.h"
 #include "mf-filter.h"
 #include "mf-flower.h"
 #include "mf-tnl.h"
@@ -505,7 +505,7 @@ mf_encap_prepare(const struct mf_ufid *ufid, const struct mf_filter *f,
     ef->hw_ok = flow_hw_ok(ef, &why);
     ovs_mutex_unlock(&mutex);
     if (!ef->hw_ok) {
-        if (mf_engine_get_policy() == MF_POLICY_SKIP_SW) {
+        if (mf_tcb_get_policy() == MF_POLICY_SKIP_SW) {
             ds_put_format(reason, "%s; tc-policy=skip_sw leaves it no "
                           "software filter", ds_cstr(&why));
             error = EAGAIN;
@@ -589,10 +589,10 @@ reinstall(struct encap_flow *ef, bool hw_ok, const char *why)
     struct mf_err err;
     int error;
 
-    error = mf_engine_get(&ef->ufid, &f, NULL, &err);
+    error = mf_tcb_get(&ef->ufid, &f, NULL, &err);
     if (!error) {
         f.flags = hw_ok ? 0 : TCA_CLS_FLAGS_SKIP_HW;
-        error = mf_engine_put(ef->ifindex, &ef->ufid, &f, NULL, NULL, &err);
+        error = mf_tcb_put(ef->ifindex, &ef->ufid, &f, NULL, NULL, &err);
     }
     if (error) {
         VLOG_WARN_RL(&rl, "flow %s: installing it again for its tunnel "
@@ -634,13 +634,13 @@ process_dirty(void)
                           dirty_node);
         ef->dirty = false;
         hw_ok = flow_hw_ok(ef, &why);
-        if (!hw_ok && mf_engine_get_policy() == MF_POLICY_SKIP_SW) {
+        if (!hw_ok && mf_tcb_get_policy() == MF_POLICY_SKIP_SW) {
             /* No software tc to fall back to: back to the datapath. */
             char u[UUID_LEN + 1];
 
             VLOG_INFO("flow %s withdrawn from tc: %s; the datapath takes it "
                       "again", ufid_str(&ef->ufid, u), ds_cstr(&why));
-            mf_engine_del(&ef->ufid, NULL, NULL);
+            mf_tcb_del(&ef->ufid, NULL, NULL);
             COVERAGE_INC(mf_encap_withdrawn);
             hmap_remove(&flows, &ef->node);
             ef->dead = true;

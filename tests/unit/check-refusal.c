@@ -4,7 +4,7 @@
 
 #include <string.h>
 
-#include "mf-engine.h"
+#include "mf-tcb.h"
 #include "mf-refusal.h"
 #include "openvswitch/dynamic-string.h"
 

@@ -1,8 +1,8 @@
-/* mf-engine: the put/del/get/dump verbs over mf-tc (the ufid table is
- * mf-engine-table.c; see mf-engine-int.h for the other files). */
+/* mf-tcb: the put/del/get/dump verbs over mf-tc (the ufid table is
+ * mf-tcb-table.c; see mf-tcb-int.h for the other files). */
 #include <config.h>
-#include "mf-engine.h"
-#include "mf-engine-int.h"
+#include "mf-tcb.h"
+#include "mf-tcb-int.h"
 
 #include <errno.h>
 #include <linux/if_ether.h>
@@ -40,30 +40,30 @@ COVERAGE_DEFINE(mf_dump_terse);
 COVERAGE_DEFINE(mf_echo_skipped);
 
 void
-engine_count_added(unsigned int n)
+tcb_count_added(unsigned int n)
 {
     COVERAGE_ADD(mf_filter_added, n);
 }
 
 void
-engine_count_deleted(unsigned int n)
+tcb_count_deleted(unsigned int n)
 {
     COVERAGE_ADD(mf_filter_deleted, n);
 }
 
 void
-engine_count_kernel_refused(void)
+tcb_count_kernel_refused(void)
 {
     COVERAGE_INC(mf_kernel_refused);
 }
 
 void
-engine_count_echo_skipped(void)
+tcb_count_echo_skipped(void)
 {
     COVERAGE_INC(mf_echo_skipped);
 }
 
-struct ovs_mutex engine_ufid_locks[N_UFID_LOCKS];
+struct ovs_mutex tcb_ufid_locks[N_UFID_LOCKS];
 static pthread_once_t ufid_locks_once = PTHREAD_ONCE_INIT;
 
 /* The tc hook (MF_TC_INGRESS or MF_TC_EGRESS) of each port. */
@@ -83,21 +83,21 @@ static void
 ufid_locks_init(void)
 {
     for (size_t i = 0; i < N_UFID_LOCKS; i++) {
-        ovs_mutex_init(&engine_ufid_locks[i]);
+        ovs_mutex_init(&tcb_ufid_locks[i]);
     }
 }
 
 uint32_t
-engine_ufid_hash(const struct mf_ufid *ufid)
+tcb_ufid_hash(const struct mf_ufid *ufid)
 {
     return hash_bytes(ufid, sizeof *ufid, 0);
 }
 
 struct ovs_mutex *
-engine_ufid_lock(const struct mf_ufid *ufid)
+tcb_ufid_lock(const struct mf_ufid *ufid)
 {
     pthread_once(&ufid_locks_once, ufid_locks_init);
-    return &engine_ufid_locks[engine_ufid_hash(ufid) % N_UFID_LOCKS];
+    return &tcb_ufid_locks[tcb_ufid_hash(ufid) % N_UFID_LOCKS];
 }
 
 bool
@@ -123,13 +123,13 @@ mf_policy_to_string(enum mf_policy p)
 }
 
 void
-mf_engine_set_policy(enum mf_policy p)
+mf_tcb_set_policy(enum mf_policy p)
 {
     policy = p;
 }
 
 enum mf_policy
-mf_engine_get_policy(void)
+mf_tcb_get_policy(void)
 {
     return policy;
 }
@@ -156,7 +156,7 @@ port_find(uint32_t ifindex) OVS_REQUIRES(ports_mutex)
 
 /* The hook of 'ifindex' as its port init set it; ingress if unknown. */
 uint32_t
-engine_port_hook(uint32_t ifindex)
+tcb_port_hook(uint32_t ifindex)
 {
     struct mf_port *port;
     uint32_t hook;
@@ -191,7 +191,7 @@ port_set_hook(uint32_t ifindex, uint32_t hook)
  * do not overlap, so no other order matters. */
 #define DYN_PRIOS 0x70
 int
-engine_prio(uint16_t protocol, uint8_t rank, uint16_t *prio,
+tcb_prio(uint16_t protocol, uint8_t rank, uint16_t *prio,
             struct mf_err *err)
 {
     static struct ovs_mutex mutex = OVS_MUTEX_INITIALIZER;
@@ -227,7 +227,7 @@ engine_prio(uint16_t protocol, uint8_t rank, uint16_t *prio,
 /* A filter megaflower installed for a flow, or a probe filter that a
  * crash left behind (removed by the next port init). */
 bool
-engine_filter_is_ours(const struct mf_filter *f)
+tcb_filter_is_ours(const struct mf_filter *f)
 {
     return (f->prio >= MF_PRIO_MIN && f->prio <= MF_PRIO_MAX
             && (f->cookie_len == sizeof(struct mf_ufid)
@@ -237,7 +237,7 @@ engine_filter_is_ours(const struct mf_filter *f)
 /* A filter with just the identity 'loc', for get and delete.  Per
  * thread: the result is good until the thread's next call. */
 const struct mf_filter *
-engine_at(const struct mf_filter_loc *loc)
+tcb_at(const struct mf_filter_loc *loc)
 {
     static __thread struct mf_filter f;
 
@@ -250,7 +250,7 @@ engine_at(const struct mf_filter_loc *loc)
  * kernel's tc ingress sees them, which is also what upstream OVS reports
  * for tc flows. */
 void
-engine_stats_from_filter(const struct mf_filter *f,
+tcb_stats_from_filter(const struct mf_filter *f,
                          const struct mf_flow_stats *adj,
                          struct mf_flow_stats *st)
 {
@@ -267,7 +267,7 @@ engine_stats_from_filter(const struct mf_filter *f,
 }
 
 uint32_t
-engine_handle_alloc(void)
+tcb_handle_alloc(void)
 {
     uint32_t h;
 
@@ -279,7 +279,7 @@ engine_handle_alloc(void)
 
 /* Checks the kernel's echo 'got' against the request 'want'. */
 int
-engine_check_echo(const struct mf_filter *want, const struct mf_filter *got,
+tcb_check_echo(const struct mf_filter *want, const struct mf_filter *got,
                   struct mf_err *err)
 {
     uint32_t skip = TCA_CLS_FLAGS_SKIP_HW | TCA_CLS_FLAGS_SKIP_SW;
@@ -306,8 +306,8 @@ engine_check_echo(const struct mf_filter *want, const struct mf_filter *got,
  * Asks for an echo into 'echo' unless a filter of the same shape was
  * stored exactly before (mf-shape.h). */
 int
-engine_install(struct mf_filter *f, bool replace, struct mf_filter *echo,
-               struct engine_installed *how, struct mf_err *err)
+tcb_install(struct mf_filter *f, bool replace, struct mf_filter *echo,
+               struct tcb_installed *how, struct mf_err *err)
 {
     for (int tries = 0; ; tries++) {
         char buf[MF_MSG_SIZE];
@@ -317,16 +317,16 @@ engine_install(struct mf_filter *f, bool replace, struct mf_filter *echo,
         how->shape_len = mf_shape_of(nlh, how->shape);
         how->echoed = !mf_shape_is_proven(how->shape, how->shape_len);
         if (!how->echoed) {
-            engine_count_echo_skipped();
+            tcb_count_echo_skipped();
         }
         error = mf_tc_filter_put_send(nlh, how->echoed ? echo : NULL, err);
         if (error != EEXIST || replace || tries >= 8) {
             if (error) {
-                engine_count_kernel_refused();
+                tcb_count_kernel_refused();
             }
             return error;
         }
-        f->handle = engine_handle_alloc();
+        f->handle = tcb_handle_alloc();
     }
 }
 
@@ -334,7 +334,7 @@ engine_install(struct mf_filter *f, bool replace, struct mf_filter *echo,
  * skip_sw it must be (the kernel refuses it otherwise); else the next dump
  * tells. */
 bool
-engine_unechoed_in_hw(const struct mf_filter *f)
+tcb_unechoed_in_hw(const struct mf_filter *f)
 {
     return (f->flags & TCA_CLS_FLAGS_SKIP_SW) != 0;
 }
@@ -342,11 +342,11 @@ engine_unechoed_in_hw(const struct mf_filter *f)
 /* Gives 'rule' its place at 'ifindex''s hook, its flags and its cookie
  * (all but the handle). */
 void
-engine_rule_place(struct mf_filter *rule, uint32_t ifindex,
+tcb_rule_place(struct mf_filter *rule, uint32_t ifindex,
                   const struct mf_ufid *ufid, uint16_t prio)
 {
     rule->ifindex = ifindex;
-    rule->parent = engine_port_hook(ifindex);
+    rule->parent = tcb_port_hook(ifindex);
     rule->chain = 0;
     rule->prio = prio;
     /* The caller may keep a flow out of hardware (mf-encap). */
@@ -356,16 +356,16 @@ engine_rule_place(struct mf_filter *rule, uint32_t ifindex,
 }
 
 int
-mf_engine_put(uint32_t ifindex, const struct mf_ufid *ufid,
+mf_tcb_put(uint32_t ifindex, const struct mf_ufid *ufid,
               struct mf_filter *rule, struct mf_flow_stats *stats,
               bool *old_deleted, struct mf_err *err)
 {
     static __thread struct mf_filter echo, old;
     static __thread uint8_t shape[MF_SHAPE_MAX];
-    struct engine_installed how = { .shape = shape };
-    struct ovs_mutex *lock = engine_ufid_lock(ufid);
+    struct tcb_installed how = { .shape = shape };
+    struct ovs_mutex *lock = tcb_ufid_lock(ufid);
     struct mf_flow_stats adjust, dummy;
-    struct engine_flow prev;
+    struct tcb_flow prev;
     bool modify, same_place, in_hw;
     uint16_t prio = 0;
     int error;
@@ -376,42 +376,42 @@ mf_engine_put(uint32_t ifindex, const struct mf_ufid *ufid,
     if (old_deleted) {
         *old_deleted = false;
     }
-    error = engine_prio(rule->protocol, 0, &prio, err);
+    error = tcb_prio(rule->protocol, 0, &prio, err);
     if (error) {
         return error;
     }
 
     ovs_mutex_lock(lock);
-    modify = engine_flow_lookup(ufid, &prev);
+    modify = tcb_flow_lookup(ufid, &prev);
     if ((modify && prev.split) || mf_ptype_needed(rule)) {
-        error = engine_put_members(ifindex, ufid, rule, modify ? &prev : NULL,
+        error = tcb_put_members(ifindex, ufid, rule, modify ? &prev : NULL,
                                    stats, old_deleted, err);
         goto out;
     }
-    engine_rule_place(rule, ifindex, ufid, prio);
+    tcb_rule_place(rule, ifindex, ufid, prio);
 
     same_place = (modify && prev.loc.ifindex == ifindex
                   && prev.loc.prio == prio && prev.loc.chain == rule->chain
                   && prev.loc.protocol == rule->protocol);
     if (modify) {
         /* The stats so far move to 'adjust': the new filter starts at 0. */
-        if (!mf_tc_filter_get(engine_at(&prev.loc), &old, NULL)) {
-            engine_stats_from_filter(&old, &prev.adjust, &adjust);
+        if (!mf_tc_filter_get(tcb_at(&prev.loc), &old, NULL)) {
+            tcb_stats_from_filter(&old, &prev.adjust, &adjust);
         } else {
             adjust = prev.adjust;
         }
         *stats = adjust;
     }
-    rule->handle = same_place ? prev.loc.handle : engine_handle_alloc();
+    rule->handle = same_place ? prev.loc.handle : tcb_handle_alloc();
 
-    error = engine_install(rule, same_place, &echo, &how, err);
+    error = tcb_install(rule, same_place, &echo, &how, err);
     if (!error) {
-        error = how.echoed ? engine_check_echo(rule, &echo, err) : 0;
+        error = how.echoed ? tcb_check_echo(rule, &echo, err) : 0;
         if (error) {
             mf_tc_filter_del(rule, NULL);
             if (same_place) {
                 /* The replace already took the old filter away. */
-                engine_flow_forget(ufid);
+                tcb_flow_forget(ufid);
                 if (old_deleted) {
                     *old_deleted = true;
                 }
@@ -422,16 +422,16 @@ mf_engine_put(uint32_t ifindex, const struct mf_ufid *ufid,
             mf_shape_prove(how.shape, how.shape_len);
             in_hw = (echo.flags & TCA_CLS_FLAGS_IN_HW) != 0;
         } else {
-            in_hw = engine_unechoed_in_hw(rule);
+            in_hw = tcb_unechoed_in_hw(rule);
         }
         if (modify && !same_place) {
-            mf_tc_filter_del(engine_at(&prev.loc), NULL);
+            mf_tc_filter_del(tcb_at(&prev.loc), NULL);
         }
-        engine_flow_store(ufid, rule, &adjust, in_hw, NULL);
+        tcb_flow_store(ufid, rule, &adjust, in_hw, NULL);
         if (same_place) {
             COVERAGE_INC(mf_filter_replaced);
         } else {
-            engine_count_added(1);
+            tcb_count_added(1);
         }
     }
 out:
@@ -440,37 +440,37 @@ out:
 }
 
 int
-mf_engine_del(const struct mf_ufid *ufid, struct mf_flow_stats *stats,
+mf_tcb_del(const struct mf_ufid *ufid, struct mf_flow_stats *stats,
               struct mf_err *err)
 {
     static __thread struct mf_filter old;
-    struct ovs_mutex *lock = engine_ufid_lock(ufid);
-    struct engine_flow prev;
+    struct ovs_mutex *lock = tcb_ufid_lock(ufid);
+    struct tcb_flow prev;
     int error;
 
     if (stats) {
         memset(stats, 0, sizeof *stats);
     }
     ovs_mutex_lock(lock);
-    if (!engine_flow_lookup(ufid, &prev)) {
+    if (!tcb_flow_lookup(ufid, &prev)) {
         ovs_mutex_unlock(lock);
         return mf_err_set(err, ENOENT, "flow is not offloaded");
     }
     if (prev.split) {
-        error = engine_del_members(&prev, stats, err);
+        error = tcb_del_members(&prev, stats, err);
     } else if (stats) {
         /* The final counters come with the deletion's echo. */
-        error = mf_tc_filter_del_last(engine_at(&prev.loc), &old, err);
+        error = mf_tc_filter_del_last(tcb_at(&prev.loc), &old, err);
         if (!error) {
-            engine_stats_from_filter(&old, &prev.adjust, stats);
+            tcb_stats_from_filter(&old, &prev.adjust, stats);
         }
     } else {
-        error = mf_tc_filter_del(engine_at(&prev.loc), err);
+        error = mf_tc_filter_del(tcb_at(&prev.loc), err);
     }
     if (!error || error == ENOENT || error == ENODEV) {
         /* Gone either way: the device may have vanished with it. */
-        engine_flow_forget(ufid);
-        engine_count_deleted(1);
+        tcb_flow_forget(ufid);
+        tcb_count_deleted(1);
         error = 0;
     }
     ovs_mutex_unlock(lock);
@@ -478,20 +478,20 @@ mf_engine_del(const struct mf_ufid *ufid, struct mf_flow_stats *stats,
 }
 
 int
-mf_engine_get(const struct mf_ufid *ufid, struct mf_filter *f,
+mf_tcb_get(const struct mf_ufid *ufid, struct mf_filter *f,
               struct mf_flow_stats *stats, struct mf_err *err)
 {
-    struct engine_flow prev;
+    struct tcb_flow prev;
     int error;
 
-    if (!engine_flow_lookup(ufid, &prev)) {
+    if (!tcb_flow_lookup(ufid, &prev)) {
         return mf_err_set(err, ENOENT, "flow is not offloaded");
     }
-    error = mf_tc_filter_get(engine_at(&prev.loc), f, err);
+    error = mf_tc_filter_get(tcb_at(&prev.loc), f, err);
     if (!error && stats) {
-        engine_stats_from_filter(f, &prev.adjust, stats);
+        tcb_stats_from_filter(f, &prev.adjust, stats);
         if (prev.split) {
-            engine_split_stats_rest(&prev, stats);
+            tcb_split_stats_rest(&prev, stats);
         }
     }
     if (!error && prev.split) {
@@ -502,7 +502,7 @@ mf_engine_get(const struct mf_ufid *ufid, struct mf_filter *f,
 }
 
 /* One kernel dump, read as it comes. */
-struct mf_engine_dump {
+struct mf_tcb_dump {
     struct mf_tc_dump *tc;
     bool terse;
     size_t n_foreign;           /* Not ours: left alone. */
@@ -512,7 +512,7 @@ struct mf_engine_dump {
 
 /* The next filter of 'd' that megaflower owns (probes included). */
 static bool
-next_ours(struct mf_engine_dump *d, const struct mf_filter **fp)
+next_ours(struct mf_tcb_dump *d, const struct mf_filter **fp)
 {
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
     const struct mf_filter *f;
@@ -529,7 +529,7 @@ next_ours(struct mf_engine_dump *d, const struct mf_filter **fp)
             } else {
                 d->n_foreign++;
             }
-        } else if (!engine_filter_is_ours(f)) {
+        } else if (!tcb_filter_is_ours(f)) {
             d->n_foreign++;
         } else {
             *fp = f;
@@ -540,12 +540,12 @@ next_ours(struct mf_engine_dump *d, const struct mf_filter **fp)
 }
 
 static int
-dump_open(uint32_t ifindex, bool terse, struct mf_engine_dump *d,
+dump_open(uint32_t ifindex, bool terse, struct mf_tcb_dump *d,
           struct mf_err *err)
 {
     memset(d, 0, sizeof *d);
     d->terse = terse;
-    d->tc = mf_tc_dump_start(ifindex, engine_port_hook(ifindex), terse, err);
+    d->tc = mf_tc_dump_start(ifindex, tcb_port_hook(ifindex), terse, err);
     return d->tc ? 0 : err->error ? err->error : EPROTO;
 }
 
@@ -554,7 +554,7 @@ flush__(uint32_t ifindex, size_t *n_foreign, struct mf_err *err)
 {
     struct mf_filter_loc *locs = NULL;
     size_t n = 0, allocated = 0;
-    struct mf_engine_dump d;
+    struct mf_tcb_dump d;
     const struct mf_filter *f;
     int error;
 
@@ -570,7 +570,7 @@ flush__(uint32_t ifindex, size_t *n_foreign, struct mf_err *err)
         error = mf_tc_dump_finish(d.tc, err);
     }
     for (size_t i = 0; !error && i < n; i++) {
-        int e = mf_tc_filter_del(engine_at(&locs[i]), err);
+        int e = mf_tc_filter_del(tcb_at(&locs[i]), err);
 
         if (!e) {
             COVERAGE_INC(mf_filter_flushed);
@@ -587,12 +587,12 @@ flush__(uint32_t ifindex, size_t *n_foreign, struct mf_err *err)
 
     /* Forget the device's flows even if some delete failed: what is left
      * in the kernel is found again by the next port init or flush. */
-    engine_flows_forget_port(ifindex);
+    tcb_flows_forget_port(ifindex);
     return error;
 }
 
 int
-mf_engine_port_init(uint32_t ifindex, uint32_t hook, struct mf_err *err)
+mf_tcb_port_init(uint32_t ifindex, uint32_t hook, struct mf_err *err)
 {
     size_t n_foreign;
     int error;
@@ -617,7 +617,7 @@ mf_engine_port_init(uint32_t ifindex, uint32_t hook, struct mf_err *err)
 }
 
 int
-mf_engine_flush(uint32_t ifindex, struct mf_err *err)
+mf_tcb_flush(uint32_t ifindex, struct mf_err *err)
 {
     size_t n_foreign;
 
@@ -625,10 +625,10 @@ mf_engine_flush(uint32_t ifindex, struct mf_err *err)
 }
 
 int
-mf_engine_dump_start(uint32_t ifindex, bool terse,
-                     struct mf_engine_dump **dp, struct mf_err *err)
+mf_tcb_dump_start(uint32_t ifindex, bool terse,
+                     struct mf_tcb_dump **dp, struct mf_err *err)
 {
-    struct mf_engine_dump *d = xmalloc(sizeof *d);
+    struct mf_tcb_dump *d = xmalloc(sizeof *d);
     int error = dump_open(ifindex, terse, d, err);
 
     if (terse) {
@@ -644,20 +644,20 @@ mf_engine_dump_start(uint32_t ifindex, bool terse,
 }
 
 bool
-mf_engine_dump_next(struct mf_engine_dump *d, const struct mf_filter **fp,
+mf_tcb_dump_next(struct mf_tcb_dump *d, const struct mf_filter **fp,
                     struct mf_ufid *ufid, struct mf_flow_stats *stats)
 {
     const struct mf_filter *f;
 
     while (next_ours(d, &f)) {
-        struct engine_flow prev;
+        struct tcb_flow prev;
         bool known, at_loc;
 
         if (f->prio == MF_PRIO_PROBE) {
             continue;
         }
         memcpy(ufid, f->cookie, sizeof *ufid);
-        known = engine_flow_lookup(ufid, &prev);
+        known = tcb_flow_lookup(ufid, &prev);
         at_loc = (known && prev.loc.ifindex == f->ifindex
                   && prev.loc.prio == f->prio
                   && prev.loc.handle == f->handle);
@@ -668,9 +668,9 @@ mf_engine_dump_next(struct mf_engine_dump *d, const struct mf_filter **fp,
              * once, at its first member, with all its members' counters. */
             continue;
         }
-        engine_stats_from_filter(f, known ? &prev.adjust : NULL, stats);
+        tcb_stats_from_filter(f, known ? &prev.adjust : NULL, stats);
         if (known && prev.split) {
-            engine_split_stats_rest(&prev, stats);
+            tcb_split_stats_rest(&prev, stats);
             if (!d->terse) {
                 if (!d->base) {
                     d->base = xmalloc(sizeof *d->base);
@@ -684,7 +684,7 @@ mf_engine_dump_next(struct mf_engine_dump *d, const struct mf_filter **fp,
         if (known && prev.in_hw != stats->in_hw
             && prev.loc.handle == f->handle) {
             /* A filter installed without an echo learns it here. */
-            engine_flow_set_in_hw(ufid, f->handle, stats->in_hw);
+            tcb_flow_set_in_hw(ufid, f->handle, stats->in_hw);
         }
         *fp = f;
         return true;
@@ -693,7 +693,7 @@ mf_engine_dump_next(struct mf_engine_dump *d, const struct mf_filter **fp,
 }
 
 void
-mf_engine_dump_done(struct mf_engine_dump *d)
+mf_tcb_dump_done(struct mf_tcb_dump *d)
 {
     if (d) {
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
@@ -708,30 +708,30 @@ mf_engine_dump_done(struct mf_engine_dump *d)
 }
 
 int
-mf_engine_stats_all(void (*cb)(const struct mf_ufid *,
+mf_tcb_stats_all(void (*cb)(const struct mf_ufid *,
                                const struct mf_flow_stats *, void *aux),
                     void *aux)
 {
     size_t n_ports;
-    uint32_t *ifindexes = engine_flow_ifindexes(&n_ports);
+    uint32_t *ifindexes = tcb_flow_ifindexes(&n_ports);
     int error = 0;
 
     for (size_t i = 0; i < n_ports; i++) {
-        struct mf_engine_dump *d;
+        struct mf_tcb_dump *d;
         const struct mf_filter *f;
         struct mf_flow_stats st;
         struct mf_ufid ufid;
         struct mf_err err;
-        int e = mf_engine_dump_start(ifindexes[i], true, &d, &err);
+        int e = mf_tcb_dump_start(ifindexes[i], true, &d, &err);
 
         if (e) {
             error = error ? error : e;
             continue;
         }
-        while (mf_engine_dump_next(d, &f, &ufid, &st)) {
+        while (mf_tcb_dump_next(d, &f, &ufid, &st)) {
             cb(&ufid, &st, aux);
         }
-        mf_engine_dump_done(d);
+        mf_tcb_dump_done(d);
     }
     free(ifindexes);
     return error;

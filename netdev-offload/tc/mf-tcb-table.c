@@ -1,6 +1,6 @@
-/* mf-engine-table: the ufid table of mf-engine (mf-engine-int.h). */
+/* mf-tcb-table: the ufid table of mf-tcb (mf-tcb-int.h). */
 #include <config.h>
-#include "mf-engine-int.h"
+#include "mf-tcb-int.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -41,7 +41,7 @@ flow_find(const struct mf_ufid *ufid) OVS_REQUIRES(flows_mutex)
 {
     struct mf_flow *flow;
 
-    HMAP_FOR_EACH_WITH_HASH (flow, node, engine_ufid_hash(ufid), &flows) {
+    HMAP_FOR_EACH_WITH_HASH (flow, node, tcb_ufid_hash(ufid), &flows) {
         if (!memcmp(&flow->ufid, ufid, sizeof *ufid)) {
             return flow;
         }
@@ -63,11 +63,11 @@ adjust_find(const struct mf_ufid *ufid, uint32_t hash)
     return NULL;
 }
 
-static struct engine_split *
+static struct tcb_split *
 split_find(const struct mf_ufid *ufid, uint32_t hash)
     OVS_REQUIRES(flows_mutex)
 {
-    struct engine_split *sp;
+    struct tcb_split *sp;
 
     HMAP_FOR_EACH_WITH_HASH (sp, node, hash, &splits) {
         if (!memcmp(&sp->ufid, ufid, sizeof *ufid)) {
@@ -121,7 +121,7 @@ flow_remove(struct mf_flow *flow) OVS_REQUIRES(flows_mutex)
         free(a);
     }
     if (flow->split) {
-        struct engine_split *sp = split_find(&flow->ufid, flow->node.hash);
+        struct tcb_split *sp = split_find(&flow->ufid, flow->node.hash);
 
         hmap_remove(&splits, &sp->node);
         free(sp);
@@ -133,7 +133,7 @@ flow_remove(struct mf_flow *flow) OVS_REQUIRES(flows_mutex)
 /* Copies the flow's entry out of the table, so the caller can use it
  * without the table lock.  Returns false if 'ufid' is unknown. */
 bool
-engine_flow_lookup(const struct mf_ufid *ufid, struct engine_flow *copy)
+tcb_flow_lookup(const struct mf_ufid *ufid, struct tcb_flow *copy)
 {
     struct mf_flow *flow;
 
@@ -159,13 +159,13 @@ engine_flow_lookup(const struct mf_ufid *ufid, struct engine_flow *copy)
 /* Records 'ufid' as offloaded at 'id' (its first filter, if 'split' says
  * it has members: NULL for one filter). */
 void
-engine_flow_store(const struct mf_ufid *ufid, const struct mf_filter *id,
+tcb_flow_store(const struct mf_ufid *ufid, const struct mf_filter *id,
                   const struct mf_flow_stats *adjust, bool in_hw,
-                  const struct engine_split *split)
+                  const struct tcb_split *split)
 {
     bool adjusted = adjust->n_packets || adjust->n_bytes || adjust->used;
     struct mf_flow_adjust *a = NULL;
-    struct engine_split *sp = NULL;
+    struct tcb_split *sp = NULL;
     struct mf_flow *flow;
 
     ovs_mutex_lock(&flows_mutex);
@@ -173,7 +173,7 @@ engine_flow_store(const struct mf_ufid *ufid, const struct mf_filter *id,
     if (!flow) {
         flow = flow_alloc();
         flow->ufid = *ufid;
-        hmap_insert(&flows, &flow->node, engine_ufid_hash(ufid));
+        hmap_insert(&flows, &flow->node, tcb_ufid_hash(ufid));
     }
     mf_filter_loc_of(id, &flow->loc);
     flow->in_hw = in_hw;
@@ -215,7 +215,7 @@ engine_flow_store(const struct mf_ufid *ufid, const struct mf_filter *id,
 }
 
 void
-engine_flow_set_in_hw(const struct mf_ufid *ufid, uint32_t handle, bool in_hw)
+tcb_flow_set_in_hw(const struct mf_ufid *ufid, uint32_t handle, bool in_hw)
 {
     struct mf_flow *flow;
 
@@ -228,7 +228,7 @@ engine_flow_set_in_hw(const struct mf_ufid *ufid, uint32_t handle, bool in_hw)
 }
 
 void
-engine_flow_forget(const struct mf_ufid *ufid)
+tcb_flow_forget(const struct mf_ufid *ufid)
 {
     struct mf_flow *flow;
 
@@ -242,7 +242,7 @@ engine_flow_forget(const struct mf_ufid *ufid)
 
 /* Forgets every flow on 'ifindex' (its filters were flushed). */
 void
-engine_flows_forget_port(uint32_t ifindex)
+tcb_flows_forget_port(uint32_t ifindex)
 {
     struct mf_flow *flow;
 
@@ -257,7 +257,7 @@ engine_flows_forget_port(uint32_t ifindex)
 
 /* The ports that have flows, in an array of '*n' the caller frees. */
 uint32_t *
-engine_flow_ifindexes(size_t *n)
+tcb_flow_ifindexes(size_t *n)
 {
     uint32_t *ifindexes = NULL;
     size_t allocated = 0;
@@ -286,11 +286,11 @@ engine_flow_ifindexes(size_t *n)
 /* The ufids of the split flows built for internal port 'ifindex' with an
  * address other than 'mac', in an array of '*n' the caller frees. */
 struct mf_ufid *
-engine_splits_using(uint32_t ifindex, const uint8_t mac[6], size_t *n)
+tcb_splits_using(uint32_t ifindex, const uint8_t mac[6], size_t *n)
 {
     struct mf_ufid *ufids = NULL;
     size_t allocated = 0;
-    struct engine_split *sp;
+    struct tcb_split *sp;
 
     *n = 0;
     ovs_mutex_lock(&flows_mutex);
@@ -311,7 +311,7 @@ engine_splits_using(uint32_t ifindex, const uint8_t mac[6], size_t *n)
 }
 
 size_t
-mf_engine_n_flows(uint32_t ifindex)
+mf_tcb_n_flows(uint32_t ifindex)
 {
     struct mf_flow *flow;
     size_t n = 0;
@@ -325,7 +325,7 @@ mf_engine_n_flows(uint32_t ifindex)
 }
 
 void
-mf_engine_for_each_flow(void (*cb)(const struct mf_ufid *,
+mf_tcb_for_each_flow(void (*cb)(const struct mf_ufid *,
                                    const struct mf_filter_loc *,
                                    size_t n_filters, bool in_hw, void *aux),
                         void *aux)

@@ -1,8 +1,9 @@
 /*
- * mf-engine: megaflower's offload engine for tc-flower.
+ * mf-tcb: the tc-flower backend's filter table: megaflows as flower
+ * filters, placed, installed, checked, counted and removed.
  *
- * The engine owns the ufid table: each offloaded megaflow (named by its
- * 128-bit ufid) maps to one flower filter, and back; or, for a megaflow
+ * It owns the tc backend's ufid table: each megaflow offloaded to tc
+ * (named by its 128-bit ufid) maps to one flower filter, and back; or, for a megaflow
  * that gives the host packets whose destination it does not pin, to the
  * members of a split (mf-ptype.h), installed, modified, deleted, counted
  * and reported as the one flow they are.  It knows
@@ -19,24 +20,20 @@
  * All functions return 0 or a positive errno, with a readable reason (the
  * kernel's extack text where the kernel refused) in 'struct mf_err'.
  */
-#ifndef MF_ENGINE_H
-#define MF_ENGINE_H 1
+#ifndef MF_TCB_H
+#define MF_TCB_H 1
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "mf-filter.h"
+#include "mf-flow.h"
 #include "mf-nl.h"
 
 #define MF_PRIO_MIN 0x4d00
 #define MF_PRIO_MAX 0x4dff
 #define MF_PRIO_PROBE (MF_PRIO_MAX - 1) /* mf-caps' short-lived probes. */
-
-/* A megaflow's unique id, laid out as OVS's ovs_u128. */
-struct mf_ufid {
-    uint32_t u32[4];
-};
 
 /* What the operator asked for with other_config:tc-policy. */
 enum mf_policy {
@@ -45,24 +42,17 @@ enum mf_policy {
     MF_POLICY_SKIP_HW,          /* Kernel software only. */
 };
 
-struct mf_flow_stats {
-    uint64_t n_packets;
-    uint64_t n_bytes;
-    long long int used;         /* time_msec() of last use, 0 if never. */
-    bool in_hw;                 /* The kernel says: in hardware. */
-};
-
 /* Parses "none", "skip_sw" or "skip_hw".  Returns false if unknown. */
 bool mf_policy_from_string(const char *, enum mf_policy *);
 const char *mf_policy_to_string(enum mf_policy);
-void mf_engine_set_policy(enum mf_policy);
-enum mf_policy mf_engine_get_policy(void);
+void mf_tcb_set_policy(enum mf_policy);
+enum mf_policy mf_tcb_get_policy(void);
 
 /* Prepares 'ifindex' for offload at 'hook' (MF_TC_INGRESS, or MF_TC_EGRESS
  * for an OVS internal port, whose packets into OVS are the ones the host
  * transmits): ensures the hook exists and removes the filters megaflower
  * owns there from an earlier run.  The port's flows then go to 'hook'. */
-int mf_engine_port_init(uint32_t ifindex, uint32_t hook, struct mf_err *);
+int mf_tcb_port_init(uint32_t ifindex, uint32_t hook, struct mf_err *);
 
 /* Offloads 'rule' for 'ufid' at the hook of 'ifindex', or modifies it
  * if 'ufid' is already offloaded.  A rule with packet type placeholders
@@ -75,20 +65,20 @@ int mf_engine_port_init(uint32_t ifindex, uint32_t hook, struct mf_err *);
  * was already removed, '*old_deleted' is set.  The kernel's copy of the
  * filter is checked against the request; a mismatch is EOPNOTSUPP and
  * nothing is left installed. */
-int mf_engine_put(uint32_t ifindex, const struct mf_ufid *,
+int mf_tcb_put(uint32_t ifindex, const struct mf_ufid *,
                   struct mf_filter *rule, struct mf_flow_stats *stats,
                   bool *old_deleted, struct mf_err *);
 
-/* One flow of a batch (mf_engine_put_batch()). */
-struct mf_engine_op {
+/* One flow of a batch (mf_tcb_put_batch()). */
+struct mf_tcb_op {
     uint32_t ifindex;
     struct mf_ufid ufid;
-    struct mf_filter *rule;     /* As for mf_engine_put(). */
+    struct mf_filter *rule;     /* As for mf_tcb_put(). */
     int error;                  /* Out: 0 or a positive errno ... */
     struct mf_err err;          /* ... and why. */
 };
 
-/* Offloads the 'n' flows of 'ops' as mf_engine_put() would, but the new
+/* Offloads the 'n' flows of 'ops' as mf_tcb_put() would, but the new
  * ones in batches: many filters to a sendmsg, each acknowledgement (and
  * echo, checked against the request) matched back to its flow by sequence
  * number.  Each op's outcome is its own: exactly the flows the kernel
@@ -96,70 +86,70 @@ struct mf_engine_op {
  * the kernel has accepted it; a filter the kernel stored other than asked
  * is removed; if replies are lost (an overrun), the kernel is asked what
  * became of each unanswered flow.  Modifies (a ufid already offloaded) go
- * through mf_engine_put().  Returns the number of ops that failed. */
-size_t mf_engine_put_batch(struct mf_engine_op *, size_t n);
+ * through mf_tcb_put().  Returns the number of ops that failed. */
+size_t mf_tcb_put_batch(struct mf_tcb_op *, size_t n);
 
-/* mf_engine_put_batch() in two steps, so that one thread can encode a
- * batch while another sends the one before it: mf_engine_batch_encode()
+/* mf_tcb_put_batch() in two steps, so that one thread can encode a
+ * batch while another sends the one before it: mf_tcb_batch_encode()
  * places and encodes the new flows' filters (it takes no locks a send
  * holds), except the first flow of each shape not proven yet
  * (mf-shape.h), which it puts at once, alone, so that its echo proves the
- * shape for the others; mf_engine_batch_send() finds the modifies out,
+ * shape for the others; mf_tcb_batch_send() finds the modifies out,
  * sends the rest,
- * settles each op as mf_engine_put_batch() does, frees the batch and
+ * settles each op as mf_tcb_put_batch() does, frees the batch and
  * returns the number of ops that failed.  'ops' must stay until then. */
-struct mf_engine_batch;
-struct mf_engine_batch *mf_engine_batch_encode(struct mf_engine_op *,
+struct mf_tcb_batch;
+struct mf_tcb_batch *mf_tcb_batch_encode(struct mf_tcb_op *,
                                                size_t n);
-size_t mf_engine_batch_send(struct mf_engine_batch *);
+size_t mf_tcb_batch_send(struct mf_tcb_batch *);
 
 /* Removes 'ufid''s filter, reporting its final stats.  ENOENT if unknown. */
-int mf_engine_del(const struct mf_ufid *, struct mf_flow_stats *,
+int mf_tcb_del(const struct mf_ufid *, struct mf_flow_stats *,
                   struct mf_err *);
 
-/* One flow of mf_engine_del_batch(). */
-struct mf_engine_del_op {
+/* One flow of mf_tcb_del_batch(). */
+struct mf_tcb_del_op {
     struct mf_ufid ufid;
     struct mf_flow_stats stats; /* Out: its final counters... */
-    int error;                  /* ...or a positive errno, as mf_engine_del()
+    int error;                  /* ...or a positive errno, as mf_tcb_del()
                                  * would return... */
     struct mf_err err;          /* ...and why. */
 };
 
-/* Removes the flows of 'ops' as mf_engine_del() would, but many deletions
+/* Removes the flows of 'ops' as mf_tcb_del() would, but many deletions
  * to a sendmsg, each with its echo (the filter as it was last: its final
  * counters), matched back to its flow by sequence number.  A split flow,
- * and a flow whose answer was lost, go through mf_engine_del().  Returns
+ * and a flow whose answer was lost, go through mf_tcb_del().  Returns
  * the number of ops that failed (ENOENT included). */
-size_t mf_engine_del_batch(struct mf_engine_del_op *, size_t n);
+size_t mf_tcb_del_batch(struct mf_tcb_del_op *, size_t n);
 
 /* Reads 'ufid''s filter back from the kernel (a split flow's base, with
  * the counters of all its members).  ENOENT if unknown. */
-int mf_engine_get(const struct mf_ufid *, struct mf_filter *,
+int mf_tcb_get(const struct mf_ufid *, struct mf_filter *,
                   struct mf_flow_stats *, struct mf_err *);
 
 /* Removes every filter megaflower owns on 'ifindex'. */
-int mf_engine_flush(uint32_t ifindex, struct mf_err *);
+int mf_tcb_flush(uint32_t ifindex, struct mf_err *);
 
 /* Number of flows offloaded on 'ifindex'. */
-size_t mf_engine_n_flows(uint32_t ifindex);
+size_t mf_tcb_n_flows(uint32_t ifindex);
 
 /* Dumps the owned filters on 'ifindex', as the kernel has them.  A
  * 'terse' dump (what OVS's revalidators ask for) reads only each filter's
  * place, flags, ufid and counters from the kernel, and returns filters
  * without match or actions ('n_acts' 0), only for flows in the engine's
  * table at that place. */
-struct mf_engine_dump;
-int mf_engine_dump_start(uint32_t ifindex, bool terse,
-                         struct mf_engine_dump **, struct mf_err *);
-bool mf_engine_dump_next(struct mf_engine_dump *, const struct mf_filter **,
+struct mf_tcb_dump;
+int mf_tcb_dump_start(uint32_t ifindex, bool terse,
+                         struct mf_tcb_dump **, struct mf_err *);
+bool mf_tcb_dump_next(struct mf_tcb_dump *, const struct mf_filter **,
                          struct mf_ufid *, struct mf_flow_stats *);
-void mf_engine_dump_done(struct mf_engine_dump *);
+void mf_tcb_dump_done(struct mf_tcb_dump *);
 
 /* Reads the counters of every offloaded flow from the kernel, with a
  * terse dump of each port that has flows, and calls 'cb' for each (a split
  * flow once, its members summed).  Returns 0 or the first dump's error. */
-int mf_engine_stats_all(void (*cb)(const struct mf_ufid *,
+int mf_tcb_stats_all(void (*cb)(const struct mf_ufid *,
                                    const struct mf_flow_stats *, void *aux),
                         void *aux);
 
@@ -168,10 +158,10 @@ int mf_engine_stats_all(void (*cb)(const struct mf_ufid *,
  * and whether the kernel said it is in hardware when it was installed.
  * The engine's flow table is locked meanwhile: 'cb' must not call the
  * engine. */
-void mf_engine_for_each_flow(void (*cb)(const struct mf_ufid *,
+void mf_tcb_for_each_flow(void (*cb)(const struct mf_ufid *,
                                         const struct mf_filter_loc *,
                                         size_t n_filters, bool in_hw,
                                         void *aux),
                              void *aux);
 
-#endif /* mf-engine.h */
+#endif /* mf-tcb.h */

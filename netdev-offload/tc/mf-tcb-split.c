@@ -1,8 +1,8 @@
-/* mf-engine-split: the flows of mf-engine split by destination
- * (mf-ptype.h, mf-engine-int.h): put, delete and count as one flow, and
+/* mf-tcb-split: the flows of mf-tcb split by destination
+ * (mf-ptype.h, mf-tcb-int.h): put, delete and count as one flow, and
  * installed again when an internal port's address changes. */
 #include <config.h>
-#include "mf-engine-int.h"
+#include "mf-tcb-int.h"
 
 #include <errno.h>
 #include <linux/pkt_cls.h>
@@ -29,7 +29,7 @@ stats_add(struct mf_flow_stats *st, const struct mf_filter *f)
 {
     struct mf_flow_stats one;
 
-    engine_stats_from_filter(f, NULL, &one);
+    tcb_stats_from_filter(f, NULL, &one);
     st->n_packets += one.n_packets;
     st->n_bytes += one.n_bytes;
     st->used = MAX(st->used, one.used);
@@ -39,13 +39,13 @@ stats_add(struct mf_flow_stats *st, const struct mf_filter *f)
 /* Adds the counters of the split flow 'prev''s members after the first to
  * 'st'.  A member the kernel no longer has adds nothing. */
 void
-engine_split_stats_rest(const struct engine_flow *prev,
+tcb_split_stats_rest(const struct tcb_flow *prev,
                         struct mf_flow_stats *st)
 {
     static __thread struct mf_filter f;
 
     for (size_t i = 1; i < prev->members.n; i++) {
-        if (!mf_tc_filter_get(engine_at(&prev->members.locs[i]), &f, NULL)) {
+        if (!mf_tc_filter_get(tcb_at(&prev->members.locs[i]), &f, NULL)) {
             stats_add(st, &f);
         }
     }
@@ -62,16 +62,16 @@ same_match(const struct mf_filter *a, const struct mf_filter *b)
 
 static void ptype_changed(uint32_t ifindex, const uint8_t mac[6]);
 
-/* mf_engine_put() for a flow that is or was split by destination
+/* mf_tcb_put() for a flow that is or was split by destination
  * (mf-ptype.h): 'rule' is its base, 'prev' what it had (NULL if new).
  * All or nothing: each member takes the place of a member of 'prev' with
  * the same match (a replace, atomically) or is added; the old members
  * left over are removed once all are in.  If one fails, nothing of the
  * flow is left.  The ufid lock is held. */
 int
-engine_put_members(uint32_t ifindex, const struct mf_ufid *ufid,
+tcb_put_members(uint32_t ifindex, const struct mf_ufid *ufid,
                    const struct mf_filter *rule,
-                   const struct engine_flow *prev,
+                   const struct tcb_flow *prev,
                    struct mf_flow_stats *stats, bool *old_deleted,
                    struct mf_err *err)
 {
@@ -84,7 +84,7 @@ engine_put_members(uint32_t ifindex, const struct mf_ufid *ufid,
     bool have_old[MF_PTYPE_MAX_MEMBERS] = { false };
     bool reused[MF_PTYPE_MAX_MEMBERS] = { false };
     uint8_t ranks[MF_PTYPE_MAX_MEMBERS];
-    struct engine_split split;
+    struct tcb_split split;
     struct mf_flow_stats adjust;
     size_t n = 0, n_old = 0, n_done = 0;
     bool in_hw = true;
@@ -110,12 +110,12 @@ engine_put_members(uint32_t ifindex, const struct mf_ufid *ufid,
         adjust = prev->adjust;
         for (size_t j = 0; j < n_old; j++) {
             old_locs[j] = prev->split ? prev->members.locs[j] : prev->loc;
-            have_old[j] = !mf_tc_filter_get(engine_at(&old_locs[j]), &olds[j],
+            have_old[j] = !mf_tc_filter_get(tcb_at(&old_locs[j]), &olds[j],
                                             NULL);
             if (have_old[j]) {
                 struct mf_flow_stats one;
 
-                engine_stats_from_filter(&olds[j], NULL, &one);
+                tcb_stats_from_filter(&olds[j], NULL, &one);
                 adjust.n_packets += one.n_packets;
                 adjust.n_bytes += one.n_bytes;
                 adjust.used = MAX(adjust.used, one.used);
@@ -128,11 +128,11 @@ engine_put_members(uint32_t ifindex, const struct mf_ufid *ufid,
         struct mf_filter *m = &members[i];
         uint16_t prio;
 
-        error = engine_prio(m->protocol, ranks[i], &prio, err);
+        error = tcb_prio(m->protocol, ranks[i], &prio, err);
         if (error) {
             goto fail;
         }
-        engine_rule_place(m, ifindex, ufid, prio);
+        tcb_rule_place(m, ifindex, ufid, prio);
         m->handle = 0;
         for (size_t j = 0; j < n_old; j++) {
             if (have_old[j] && !reused[j] && same_match(m, &olds[j])) {
@@ -142,17 +142,17 @@ engine_put_members(uint32_t ifindex, const struct mf_ufid *ufid,
             }
         }
         if (!m->handle) {
-            m->handle = engine_handle_alloc();
+            m->handle = tcb_handle_alloc();
         }
     }
 
     for (n_done = 0; n_done < n; n_done++) {
-        struct engine_installed how = { .shape = shape };
+        struct tcb_installed how = { .shape = shape };
         struct mf_filter *m = &members[n_done];
 
-        error = engine_install(m, replace[n_done], &echo, &how, err);
+        error = tcb_install(m, replace[n_done], &echo, &how, err);
         if (!error && how.echoed) {
-            error = engine_check_echo(m, &echo, err);
+            error = tcb_check_echo(m, &echo, err);
             if (error) {
                 n_done++;       /* It is in: remove it too. */
                 goto fail;
@@ -160,7 +160,7 @@ engine_put_members(uint32_t ifindex, const struct mf_ufid *ufid,
             mf_shape_prove(how.shape, how.shape_len);
             in_hw &= (echo.flags & TCA_CLS_FLAGS_IN_HW) != 0;
         } else if (!error) {
-            in_hw &= engine_unechoed_in_hw(m);
+            in_hw &= tcb_unechoed_in_hw(m);
         } else {
             goto fail;
         }
@@ -169,13 +169,13 @@ engine_put_members(uint32_t ifindex, const struct mf_ufid *ufid,
 
     for (size_t j = 0; j < n_old; j++) {
         if (!reused[j]) {
-            mf_tc_filter_del(engine_at(&old_locs[j]), NULL);
+            mf_tc_filter_del(tcb_at(&old_locs[j]), NULL);
         }
     }
     split.n = n;
-    engine_flow_store(ufid, &members[0], &adjust, in_hw,
+    tcb_flow_store(ufid, &members[0], &adjust, in_hw,
                       n > 1 ? &split : NULL);
-    engine_count_added(n);
+    tcb_count_added(n);
     if (n > 1) {
         COVERAGE_INC(mf_flow_split);
         mf_ptype_monitor_start(ptype_changed);
@@ -193,11 +193,11 @@ fail:
     }
     for (size_t j = 0; j < n_old; j++) {
         if (!reused[j]) {
-            mf_tc_filter_del(engine_at(&old_locs[j]), NULL);
+            mf_tc_filter_del(tcb_at(&old_locs[j]), NULL);
         }
     }
     if (prev) {
-        engine_flow_forget(ufid);
+        tcb_flow_forget(ufid);
         if (old_deleted) {
             *old_deleted = true;
         }
@@ -216,19 +216,19 @@ ptype_changed(uint32_t ifindex, const uint8_t mac[6])
     struct mf_ufid *ufids;
     size_t n;
 
-    ufids = engine_splits_using(ifindex, mac, &n);
+    ufids = tcb_splits_using(ifindex, mac, &n);
 
     for (size_t i = 0; i < n; i++) {
-        struct ovs_mutex *lock = engine_ufid_lock(&ufids[i]);
+        struct ovs_mutex *lock = tcb_ufid_lock(&ufids[i]);
         struct mf_flow_stats stats;
-        struct engine_flow prev;
+        struct tcb_flow prev;
         bool old_deleted;
         struct mf_err err;
         int error;
 
         ovs_mutex_lock(lock);
-        if (!engine_flow_lookup(&ufids[i], &prev) || !prev.split
-            || mf_tc_filter_get(engine_at(&prev.loc), &base, &err)) {
+        if (!tcb_flow_lookup(&ufids[i], &prev) || !prev.split
+            || mf_tc_filter_get(tcb_at(&prev.loc), &base, &err)) {
             ovs_mutex_unlock(lock);
             continue;
         }
@@ -237,7 +237,7 @@ ptype_changed(uint32_t ifindex, const uint8_t mac[6])
             ovs_mutex_unlock(lock);
             continue;
         }
-        error = engine_put_members(prev.loc.ifindex, &ufids[i], &base, &prev,
+        error = tcb_put_members(prev.loc.ifindex, &ufids[i], &base, &prev,
                                    &stats, &old_deleted, &err);
         ovs_mutex_unlock(lock);
         COVERAGE_INC(mf_split_reinstalled);
@@ -264,7 +264,7 @@ ptype_changed(uint32_t ifindex, const uint8_t mac[6])
  * else the first error: the flow then stays, and a member already gone
  * is ENOENT next time. */
 int
-engine_del_members(const struct engine_flow *prev, struct mf_flow_stats *stats,
+tcb_del_members(const struct tcb_flow *prev, struct mf_flow_stats *stats,
                    struct mf_err *err)
 {
     static __thread struct mf_filter old;
@@ -275,7 +275,7 @@ engine_del_members(const struct engine_flow *prev, struct mf_flow_stats *stats,
         stats->in_hw = true;
     }
     for (size_t i = 0; i < prev->members.n; i++) {
-        const struct mf_filter *id = engine_at(&prev->members.locs[i]);
+        const struct mf_filter *id = tcb_at(&prev->members.locs[i]);
         struct mf_err e;
         int r;
 

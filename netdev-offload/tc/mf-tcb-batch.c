@@ -1,7 +1,7 @@
-/* mf-engine-batch: batched insertion for mf-engine (mf-engine.h): many
+/* mf-tcb-batch: batched insertion for mf-tcb (mf-tcb.h): many
  * filters to a sendmsg, each outcome its own. */
 #include <config.h>
-#include "mf-engine-int.h"
+#include "mf-tcb-int.h"
 
 #include <errno.h>
 #include <linux/pkt_cls.h>
@@ -22,7 +22,7 @@ VLOG_DEFINE_THIS_MODULE(mf_batch);
 COVERAGE_DEFINE(mf_batch_flows);
 
 struct batch_op {
-    struct mf_engine_op *op;
+    struct mf_tcb_op *op;
     size_t ofs;                 /* Its request in the batch's buffer. */
     bool echoed;                /* Asked for an echo (an unproven shape). */
     bool echo_seen;
@@ -47,7 +47,7 @@ batch_echo_cb(const struct nlmsghdr *nlh, void *bo_)
     error = mf_filter_decode(nlh, &echo, &why);
     if (error) {
         mf_err_set(&bo->echo_err, error, "kernel reply: %s", why);
-    } else if (!engine_check_echo(bo->op->rule, &echo, &bo->echo_err)) {
+    } else if (!tcb_check_echo(bo->op->rule, &echo, &bo->echo_err)) {
         bo->echo_ok = true;
         bo->in_hw = (echo.flags & TCA_CLS_FLAGS_IN_HW) != 0;
     }
@@ -62,9 +62,9 @@ ufid_locks(const bool used[N_UFID_LOCKS], bool lock)
     for (size_t i = 0; i < N_UFID_LOCKS; i++) {
         if (used[i]) {
             if (lock) {
-                ovs_mutex_lock(&engine_ufid_locks[i]);
+                ovs_mutex_lock(&tcb_ufid_locks[i]);
             } else {
-                ovs_mutex_unlock(&engine_ufid_locks[i]);
+                ovs_mutex_unlock(&tcb_ufid_locks[i]);
             }
         }
     }
@@ -72,12 +72,12 @@ ufid_locks(const bool used[N_UFID_LOCKS], bool lock)
 
 /* The ufid locks of 'ops'. */
 static void
-batch_lock(struct mf_engine_op *ops, size_t n, bool lock)
+batch_lock(struct mf_tcb_op *ops, size_t n, bool lock)
 {
     bool used[N_UFID_LOCKS] = { false };
 
     for (size_t i = 0; i < n; i++) {
-        used[engine_ufid_lock(&ops[i].ufid) - engine_ufid_locks] = true;
+        used[tcb_ufid_lock(&ops[i].ufid) - tcb_ufid_locks] = true;
     }
     ufid_locks(used, lock);
 }
@@ -88,7 +88,7 @@ static void
 batch_settle(struct batch_op *bo, const struct mf_nl_req *req)
 {
     static const struct mf_flow_stats zero;
-    struct mf_engine_op *op = bo->op;
+    struct mf_tcb_op *op = bo->op;
     static __thread struct mf_filter got;
 
     if (!req->done) {
@@ -98,20 +98,20 @@ batch_settle(struct batch_op *bo, const struct mf_nl_req *req)
                                    "was lost; not offloaded");
             return;
         }
-        if (engine_check_echo(op->rule, &got, &op->err)) {
+        if (tcb_check_echo(op->rule, &got, &op->err)) {
             op->error = EOPNOTSUPP;
             mf_tc_filter_del(op->rule, NULL);
             return;
         }
         bo->in_hw = (got.flags & TCA_CLS_FLAGS_IN_HW) != 0;
     } else if (req->err.error) {
-        engine_count_kernel_refused();
+        tcb_count_kernel_refused();
         op->err = req->err;
         op->error = req->err.error;
         return;
     } else if (!bo->echoed) {
         /* Acknowledged, of a shape proven exact. */
-        bo->in_hw = engine_unechoed_in_hw(op->rule);
+        bo->in_hw = tcb_unechoed_in_hw(op->rule);
     } else if (!bo->echo_ok) {
         /* The kernel took it, but not as asked (or said nothing of it):
          * nothing may stay that OVS does not know of. */
@@ -130,25 +130,25 @@ batch_settle(struct batch_op *bo, const struct mf_nl_req *req)
 
         mf_shape_prove(shape, mf_shape_of(req->nlh, shape));
     }
-    engine_flow_store(&op->ufid, op->rule, &zero, bo->in_hw, NULL);
-    engine_count_added(1);
+    tcb_flow_store(&op->ufid, op->rule, &zero, bo->in_hw, NULL);
+    tcb_count_added(1);
     op->error = 0;
 }
 
 /* A batch encoded, not sent yet. */
-struct mf_engine_batch {
-    struct mf_engine_op *ops;
+struct mf_tcb_batch {
+    struct mf_tcb_op *ops;
     size_t n;
     struct batch_op *bos;       /* One for each op that was encoded... */
     size_t n_bos;
     struct ofpbuf buf;          /* ...with its request here. */
 };
 
-struct mf_engine_batch *
-mf_engine_batch_encode(struct mf_engine_op *ops, size_t n)
+struct mf_tcb_batch *
+mf_tcb_batch_encode(struct mf_tcb_op *ops, size_t n)
 {
     static __thread uint8_t shape[MF_SHAPE_MAX];
-    struct mf_engine_batch *b = xmalloc(sizeof *b);
+    struct mf_tcb_batch *b = xmalloc(sizeof *b);
     uint32_t tried[16];         /* Shapes put alone, by hash. */
     size_t size = 0, n_tried = 0;
 
@@ -158,7 +158,7 @@ mf_engine_batch_encode(struct mf_engine_op *ops, size_t n)
     b->n_bos = 0;
     ofpbuf_init(&b->buf, MIN(n, 64) * 1024);
     for (size_t i = 0; i < n; i++) {
-        struct mf_engine_op *op = &ops[i];
+        struct mf_tcb_op *op = &ops[i];
         struct nlmsghdr *nlh;
         struct batch_op *bo;
         uint16_t prio;
@@ -166,17 +166,17 @@ mf_engine_batch_encode(struct mf_engine_op *ops, size_t n)
 
         op->error = -1;         /* Not settled yet. */
         memset(&op->err, 0, sizeof op->err);
-        if (engine_prio(op->rule->protocol, 0, &prio, &op->err)) {
+        if (tcb_prio(op->rule->protocol, 0, &prio, &op->err)) {
             op->error = op->err.error;
             continue;
         }
         if (mf_ptype_needed(op->rule)) {
-            continue;           /* Split: mf_engine_put(), when sent. */
+            continue;           /* Split: mf_tcb_put(), when sent. */
         }
         /* A modify is found out when the batch is sent; it then goes
-         * through mf_engine_put(), which places its rule again. */
-        engine_rule_place(op->rule, op->ifindex, &op->ufid, prio);
-        op->rule->handle = engine_handle_alloc();
+         * through mf_tcb_put(), which places its rule again. */
+        tcb_rule_place(op->rule, op->ifindex, &op->ufid, prio);
+        op->rule->handle = tcb_handle_alloc();
 
         bo = &b->bos[b->n_bos++];
         bo->op = op;
@@ -199,7 +199,7 @@ mf_engine_batch_encode(struct mf_engine_op *ops, size_t n)
                 tried[n_tried++] = hash;
                 b->n_bos--;
                 b->buf.size = size;
-                op->error = mf_engine_put(op->ifindex, &op->ufid, op->rule,
+                op->error = mf_tcb_put(op->ifindex, &op->ufid, op->rule,
                                           NULL, NULL, &op->err);
                 continue;
             }
@@ -207,7 +207,7 @@ mf_engine_batch_encode(struct mf_engine_op *ops, size_t n)
         if (bo->echoed) {
             nlh->nlmsg_flags |= NLM_F_ECHO;
         } else {
-            engine_count_echo_skipped();
+            tcb_count_echo_skipped();
         }
         size += NLMSG_ALIGN(nlh->nlmsg_len);
         b->buf.size = size;
@@ -216,7 +216,7 @@ mf_engine_batch_encode(struct mf_engine_op *ops, size_t n)
 }
 
 size_t
-mf_engine_batch_send(struct mf_engine_batch *b)
+mf_tcb_batch_send(struct mf_tcb_batch *b)
 {
     struct mf_nl_req *reqs = xcalloc(b->n_bos, sizeof *reqs);
     struct batch_op **sent = xcalloc(b->n_bos, sizeof *sent);
@@ -227,10 +227,10 @@ mf_engine_batch_send(struct mf_engine_batch *b)
     batch_lock(b->ops, b->n, true);
     for (size_t i = 0; i < b->n_bos; i++) {
         struct batch_op *bo = &b->bos[i];
-        struct engine_flow prev;
+        struct tcb_flow prev;
 
-        if (engine_flow_lookup(&bo->op->ufid, &prev)) {
-            continue;           /* A modify: mf_engine_put(), below. */
+        if (tcb_flow_lookup(&bo->op->ufid, &prev)) {
+            continue;           /* A modify: mf_tcb_put(), below. */
         }
         reqs[n_sent].nlh = (struct nlmsghdr *) ((char *) b->buf.data
                                                 + bo->ofs);
@@ -253,10 +253,10 @@ mf_engine_batch_send(struct mf_engine_batch *b)
 
     /* Modifies, and flows whose handle was taken (EEXIST), one by one. */
     for (size_t i = 0; i < b->n; i++) {
-        struct mf_engine_op *op = &b->ops[i];
+        struct mf_tcb_op *op = &b->ops[i];
 
         if (op->error < 0 || op->error == EEXIST) {
-            op->error = mf_engine_put(op->ifindex, &op->ufid, op->rule,
+            op->error = mf_tcb_put(op->ifindex, &op->ufid, op->rule,
                                       NULL, NULL, &op->err);
         }
         n_failed += op->error != 0;
@@ -270,16 +270,16 @@ mf_engine_batch_send(struct mf_engine_batch *b)
 }
 
 size_t
-mf_engine_put_batch(struct mf_engine_op *ops, size_t n)
+mf_tcb_put_batch(struct mf_tcb_op *ops, size_t n)
 {
-    return mf_engine_batch_send(mf_engine_batch_encode(ops, n));
+    return mf_tcb_batch_send(mf_tcb_batch_encode(ops, n));
 }
 
 /* Batched deletion. */
 
 struct del_item {
-    struct mf_engine_del_op *op;
-    struct engine_flow prev;
+    struct mf_tcb_del_op *op;
+    struct tcb_flow prev;
     bool seen;                  /* Its echo: the filter as it was last. */
 };
 
@@ -301,12 +301,12 @@ del_echo_cb(const struct nlmsghdr *nlh, void *item_)
         return MNL_CB_ERROR;
     }
     item->seen = true;
-    engine_stats_from_filter(&last, &item->prev.adjust, &item->op->stats);
+    tcb_stats_from_filter(&last, &item->prev.adjust, &item->op->stats);
     return MNL_CB_OK;
 }
 
 size_t
-mf_engine_del_batch(struct mf_engine_del_op *ops, size_t n)
+mf_tcb_del_batch(struct mf_tcb_del_op *ops, size_t n)
 {
     struct del_item *items = xcalloc(n, sizeof *items);
     struct mf_nl_req *reqs = xcalloc(n, sizeof *reqs);
@@ -318,28 +318,28 @@ mf_engine_del_batch(struct mf_engine_del_op *ops, size_t n)
 
     ofpbuf_init(&buf, MIN(n, 64) * 256);
     for (size_t i = 0; i < n; i++) {
-        used[engine_ufid_lock(&ops[i].ufid) - engine_ufid_locks] = true;
+        used[tcb_ufid_lock(&ops[i].ufid) - tcb_ufid_locks] = true;
     }
     ufid_locks(used, true);
     for (size_t i = 0; i < n; i++) {
-        struct mf_engine_del_op *op = &ops[i];
+        struct mf_tcb_del_op *op = &ops[i];
         struct del_item *item = &items[n_sent];
         struct nlmsghdr *nlh;
 
         memset(&op->stats, 0, sizeof op->stats);
         memset(&op->err, 0, sizeof op->err);
         op->error = -1;         /* Not settled yet. */
-        if (!engine_flow_lookup(&op->ufid, &item->prev)) {
+        if (!tcb_flow_lookup(&op->ufid, &item->prev)) {
             op->error = mf_err_set(&op->err, ENOENT,
                                    "flow is not offloaded");
             continue;
         }
         if (item->prev.split) {
-            continue;           /* Its members: mf_engine_del(), below. */
+            continue;           /* Its members: mf_tcb_del(), below. */
         }
         item->op = op;
         nlh = mf_tc_filter_del_last_msg(ofpbuf_put_uninit(&buf, MF_MSG_SIZE),
-                                        engine_at(&item->prev.loc));
+                                        tcb_at(&item->prev.loc));
         buf.size -= MF_MSG_SIZE - NLMSG_ALIGN(nlh->nlmsg_len);
         reqs[n_sent].cb = del_echo_cb;
         reqs[n_sent].data = item;
@@ -359,10 +359,10 @@ mf_engine_del_batch(struct mf_engine_del_op *ops, size_t n)
     }
     for (size_t i = 0; i < n_sent; i++) {
         struct del_item *item = &items[i];
-        struct mf_engine_del_op *op = item->op;
+        struct mf_tcb_del_op *op = item->op;
 
         if (!reqs[i].done) {
-            op->error = -1;     /* Lost: mf_engine_del(), below. */
+            op->error = -1;     /* Lost: mf_tcb_del(), below. */
             continue;
         }
         op->error = (reqs[i].err.error ? reqs[i].err.error
@@ -376,8 +376,8 @@ mf_engine_del_batch(struct mf_engine_del_op *ops, size_t n)
         }
         if (!op->error || op->error == ENOENT || op->error == ENODEV) {
             /* Gone either way: the device may have vanished with it. */
-            engine_flow_forget(&op->ufid);
-            engine_count_deleted(1);
+            tcb_flow_forget(&op->ufid);
+            tcb_count_deleted(1);
             op->error = 0;
         }
     }
@@ -385,10 +385,10 @@ mf_engine_del_batch(struct mf_engine_del_op *ops, size_t n)
 
     /* Split flows, and those whose answer was lost, one by one. */
     for (size_t i = 0; i < n; i++) {
-        struct mf_engine_del_op *op = &ops[i];
+        struct mf_tcb_del_op *op = &ops[i];
 
         if (op->error < 0) {
-            op->error = mf_engine_del(&op->ufid, &op->stats, &op->err);
+            op->error = mf_tcb_del(&op->ufid, &op->stats, &op->err);
         }
         n_failed += op->error != 0;
     }
