@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "dpif.h"
-#include "mf-tcb.h"
+#include "mf-engine.h"
 #include "mf-offload.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/list.h"

@@ -100,7 +100,7 @@ read_all(void)
     n = hmap_count(&ofl_merged);
     ovs_mutex_unlock(&ofl_mutex);
     if (n) {
-        mf_tcb_stats_all(read_cb, ctx);
+        mf_engine_stats_all(read_cb, ctx);
         read_book(ctx);
     }
     free(ctx);

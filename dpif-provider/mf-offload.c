@@ -14,8 +14,7 @@
 #include "coverage.h"
 #include "dpif.h"
 #include "hash.h"
-#include "mf-tcb.h"
-#include "mf-filter.h"
+#include "mf-engine.h"
 #include "netdev.h"
 #include "netdev-offload.h"
 #include "netdev-offload-megaflower.h"
@@ -308,7 +307,7 @@ withdraw_end(struct ofl_flow *f, bool deleted, int error,
 /* Deletes the filter of 'op''s flow once more if the first try failed: a
  * filter left with old actions would be wrong. */
 static void
-del_retry(struct mf_tcb_del_op *op)
+del_retry(struct mf_flow_del *op)
 {
     if (op->error && op->error != ENOENT) {
         ovs_u128 ufid;
@@ -323,7 +322,7 @@ del_retry(struct mf_tcb_del_op *op)
 static void
 withdraw__(struct ofl_flow *f) OVS_REQUIRES(ofl_mutex)
 {
-    struct mf_tcb_del_op op;
+    struct mf_flow_del op;
     bool deleted;
 
     flow_acquire(f);
@@ -400,7 +399,7 @@ void
 mf_offload_withdraw_batch(const ovs_u128 *const *ufids, size_t n,
                           struct dpif_flow_stats *stats, bool *known)
 {
-    struct mf_tcb_del_op *ops = xmalloc(n * sizeof *ops);
+    struct mf_flow_del *ops = xmalloc(n * sizeof *ops);
     struct ofl_flow **dels = xmalloc(n * sizeof *dels);
     size_t *idx = xmalloc(n * sizeof *idx);
     bool *later = xcalloc(n, sizeof *later);
@@ -520,7 +519,6 @@ bool
 mf_offload_get(const ovs_u128 *ufid, enum mf_offload_state *state,
                bool *in_hw, struct dpif_flow_stats *stats)
 {
-    static __thread struct mf_filter filter;
     long long int tc_used = 0;
     struct ofl_flow *f;
     uint32_t epoch = 0;
@@ -541,8 +539,7 @@ mf_offload_get(const ovs_u128 *ufid, enum mf_offload_state *state,
         struct mf_flow_stats st;
         struct mf_err err;
 
-        if (!mf_tcb_get((const struct mf_ufid *) ufid, &filter, &st,
-                           &err)) {
+        if (!mf_engine_stats((const struct mf_ufid *) ufid, &st, &err)) {
             bool same;
 
             ovs_mutex_lock(&ofl_mutex);

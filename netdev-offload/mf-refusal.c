@@ -37,18 +37,12 @@ static struct hmap reasons OVS_GUARDED_BY(mutex)
     = HMAP_INITIALIZER(&reasons);
 static unsigned long long int n_other OVS_GUARDED_BY(mutex);
 
-static uint32_t
-ufid_hash(const struct mf_ufid *ufid)
-{
-    return hash_bytes(ufid, sizeof *ufid, 0);
-}
-
 static struct refused_flow *
 find(const struct mf_ufid *ufid) OVS_REQUIRES(mutex)
 {
     struct refused_flow *rf;
 
-    HMAP_FOR_EACH_WITH_HASH (rf, node, ufid_hash(ufid), &flows) {
+    HMAP_FOR_EACH_WITH_HASH (rf, node, mf_ufid_hash(ufid), &flows) {
         if (!memcmp(&rf->ufid, ufid, sizeof *ufid)) {
             return rf;
         }
@@ -108,7 +102,7 @@ mf_refusal_record(const struct mf_ufid *ufid, const char *port,
     rf->port = xstrdup(port);
     rf->reason = xstrdup(reason);
     rf->by_kernel = by_kernel;
-    hmap_insert(&flows, &rf->node, ufid_hash(ufid));
+    hmap_insert(&flows, &rf->node, mf_ufid_hash(ufid));
     ovs_list_push_back(&ages, &rf->age);
     ovs_mutex_unlock(&mutex);
 }

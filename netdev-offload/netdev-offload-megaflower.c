@@ -1,25 +1,25 @@
 /*
  * netdev-offload-megaflower: the 'megaflower' netdev flow API provider.
  *
- * A thin adapter between OVS's 'struct netdev_flow_api' and the engine:
- * it names ports (netdev, odp port, ifindex), translates with mf-xlate,
- * and logs why a flow stays in software.  Everything else is the
+ * A thin adapter between OVS's 'struct netdev_flow_api' and the engine
+ * (mf-engine.h): it names ports (netdev, odp port, ifindex) as a 'struct
+ * mf_port', converts counters, and books each put's outcome (the log line
+ * and the coverage counter, and why a flow stays in software, for
+ * megaflower/flows).  Translation is each backend's, the rest the
  * engine's.  See docs/megaflower.7 for what operators see.
  */
 #include <config.h>
 
 #include <errno.h>
-#include <linux/pkt_cls.h>
 #include <string.h>
 
 #include "coverage.h"
 #include "dpif.h"
-#include "mf-encap.h"
+#include "mf-engine.h"
 #include "mf-tcb.h"
 #include "mf-meter.h"
 #include "mf-provider.h"
 #include "mf-refusal.h"
-#include "mf-tc.h"
 #include "mf-xlate.h"
 #include "netdev-offload-megaflower.h"
 #include "netdev-offload-provider.h"
@@ -121,47 +121,32 @@ port_tunnel_type(uint32_t ifindex, enum mf_tnl_type *type, void *aux)
     return port_tnl_type(netdev_ifindex_to_odp_port(ifindex), aux, type);
 }
 
-/* For an encap flow: resolves its tunnels (mf-encap) and keeps it out of
- * hardware while they are not ready.  Returns 0, or an errno with the
- * reason in 'reason'. */
-static int
-prepare_encap(struct netdev *netdev, const ovs_u128 *ufid,
-              struct mf_filter *f, struct ds *reason)
-{
-    struct mf_encap_ports ep = {
-        .tunnel_type = port_tunnel_type,
-        .aux = CONST_CAST(char *, netdev_get_dpif_type(netdev)),
-    };
-    bool sw_only;
-    int mtu = 0;
-    int error;
-
-    /* A tunnel port has none: its decap flows need none. */
-    ep.in_mtu = !netdev_get_mtu(netdev, &mtu) && mtu > 0 ? mtu : 0;
-    ep.in_name = netdev_get_name(netdev);
-    error = mf_encap_prepare((const struct mf_ufid *) ufid, f, &ep, &sw_only,
-                             reason);
-    if (!error && sw_only) {
-        f->flags |= TCA_CLS_FLAGS_SKIP_HW;
-    }
-    return error;
-}
-
 static odp_port_t
 port_from_ifindex(uint32_t ifindex, void *aux OVS_UNUSED)
 {
     return netdev_ifindex_to_odp_port(ifindex);
 }
 
+/* 'netdev' as the engine sees it.  'name' points into 'netdev'. */
 static void
-ports_init(struct mf_xlate_ports *p, const struct netdev *netdev)
+port_init(struct netdev *netdev, uint32_t ifindex, struct mf_port *port)
 {
-    p->lookup = port_lookup;
-    p->from_ifindex = port_from_ifindex;
-    p->aux = CONST_CAST(char *, netdev_get_dpif_type(netdev));
-    p->recirc_shared = false;
-    p->get_mac = port_get_mac;
-    p->always_keyed = port_always_keyed;
+    int mtu = 0;
+
+    memset(port, 0, sizeof *port);
+    port->ifindex = ifindex;
+    port->odp_port = netdev_ifindex_to_odp_port(ifindex);
+    port->name = netdev_get_name(netdev);
+    /* A tunnel port has none: its decap flows need none. */
+    port->mtu = !netdev_get_mtu(netdev, &mtu) && mtu > 0 ? mtu : 0;
+    port->internal = !strcmp(netdev_get_type(netdev), "internal");
+    port->xports.lookup = port_lookup;
+    port->xports.from_ifindex = port_from_ifindex;
+    port->xports.aux = CONST_CAST(char *, netdev_get_dpif_type(netdev));
+    port->xports.recirc_shared = false;
+    port->xports.get_mac = port_get_mac;
+    port->xports.always_keyed = port_always_keyed;
+    port->tunnel_type = port_tunnel_type;
 }
 
 static int
@@ -188,115 +173,37 @@ to_dpif_stats(const struct mf_flow_stats *st, struct dpif_flow_stats *out)
 }
 
 static void
-to_dpif_attrs(const struct mf_flow_stats *st, struct dpif_flow_attrs *attrs)
+to_dpif_attrs(const struct mf_flow_stats *st, const char *dp_layer,
+              struct dpif_flow_attrs *attrs)
 {
     if (attrs) {
         attrs->offloaded = st->in_hw;
-        attrs->dp_layer = "tc";
+        attrs->dp_layer = dp_layer;
         attrs->dp_extra_info = NULL;
     }
 }
 
-/* Builds the filter for a megaflow and proves that reading it back gives
- * exactly the megaflow OVS asked for: revalidators rely on that. */
+/* Books the outcome of the put 'op' on 'netdev': logs and counts it, and
+ * records why a flow stays in software.  Returns its error. */
 static int
-translate(struct netdev *netdev, const struct match *match,
-          const struct nlattr *actions, size_t actions_len,
-          const struct offload_info *info, struct mf_filter *f,
-          struct ds *reason)
-{
-    odp_port_t in_port = match->flow.in_port.odp_port;
-    struct mf_xlate_ports ports;
-    struct match back, want;
-    uint64_t stub[1024 / 8];
-    struct ofpbuf buf;
-    size_t ofs;
-    int error;
-
-    ports_init(&ports, netdev);
-    ports.recirc_shared = info && info->recirc_id_shared_with_tc;
-    error = mf_xlate_to_filter(match, in_port, actions, actions_len, &ports,
-                               f, reason);
-    if (error) {
-        return error;
-    }
-
-    ofpbuf_use_stub(&buf, stub, sizeof stub);
-    error = mf_xlate_from_filter(f, in_port, &ports, &back, &buf, &ofs,
-                                 reason);
-    if (!error) {
-        const struct nlattr *nest = ofpbuf_at_assert(&buf, ofs,
-                                                     sizeof *nest);
-
-        want = *match;
-        /* packet_type=Ethernet is implied by the port (mf-xlate refuses
-         * any other); the kernel datapath's own dumps leave it out too. */
-        want.wc.masks.packet_type = 0;
-        flow_zero_wildcards(&want.flow, &want.wc);
-        flow_zero_wildcards(&back.flow, &back.wc);
-        if (!flow_equal(&want.flow, &back.flow)
-            || !flow_wildcards_equal(&want.wc, &back.wc)) {
-            ds_put_cstr(reason, "read back would differ: put ");
-            match_format(&want, NULL, reason, OFP_DEFAULT_PRIORITY);
-            ds_put_cstr(reason, ", read ");
-            match_format(&back, NULL, reason, OFP_DEFAULT_PRIORITY);
-            error = EOPNOTSUPP;
-        } else if (nl_attr_get_size(nest) != actions_len
-                   || memcmp(nl_attr_get(nest), actions, actions_len)) {
-            ds_put_cstr(reason, "read back actions would differ");
-            error = EOPNOTSUPP;
-        }
-    }
-    ofpbuf_uninit(&buf);
-    return error;
-}
-
-/* The first half of a flow_put: translates the megaflow into 'f' and
- * prepares its tunnels.  Returns 0, or EOPNOTSUPP after recording why it
- * stays in software. */
-static int
-put_prepare(struct netdev *netdev, struct match *match,
-            struct nlattr *actions, size_t actions_len,
-            const ovs_u128 *ufid, struct offload_info *info,
-            struct mf_filter *f, bool *encap)
+put_book(struct netdev *netdev, const struct mf_flow_put *op)
 {
     struct ds reason = DS_EMPTY_INITIALIZER;
-    int error;
+    const struct uuid *u = (const struct uuid *) &op->ufid;
+    int error = op->error;
 
-    error = translate(netdev, match, actions, actions_len, info, f,
-                      &reason);
-    *encap = !error && mf_encap_needed(f);
-    if (*encap) {
-        error = prepare_encap(netdev, ufid, f, &reason);
-    } else if (!error) {
-        mf_encap_forget((const struct mf_ufid *) ufid);
-    }
-    if (error) {
+    if (!error) {
+        mf_refusal_forget(&op->ufid);
+        COVERAGE_INC(megaflower_offloaded);
+    } else if (op->refused) {
         COVERAGE_INC(megaflower_refused);
         VLOG_INFO_RL(&refuse_rl, "%s: flow "UUID_FMT" stays in software: %s",
-                     netdev_get_name(netdev),
-                     UUID_ARGS((const struct uuid *) ufid), ds_cstr(&reason));
-        mf_refusal_record((const struct mf_ufid *) ufid,
-                          netdev_get_name(netdev), ds_cstr(&reason), false);
+                     netdev_get_name(netdev), UUID_ARGS(u),
+                     ds_cstr_ro(&op->reason));
+        mf_refusal_record(&op->ufid, netdev_get_name(netdev),
+                          ds_cstr_ro(&op->reason), false);
         error = EOPNOTSUPP;
-    }
-    ds_destroy(&reason);
-    return error;
-}
-
-/* The second half: books the engine's answer 'error' ('err') for the
- * prepared 'f'.  Returns 'error'. */
-static int
-put_finish(struct netdev *netdev, const ovs_u128 *ufid, uint32_t ifindex,
-           const struct mf_filter *f, bool encap, int error,
-           const struct mf_err *err)
-{
-    struct ds reason = DS_EMPTY_INITIALIZER;
-
-    if (error && encap) {
-        mf_encap_forget((const struct mf_ufid *) ufid);
-    }
-    if (error == EEXIST || error == ENODEV) {
+    } else if (error == EEXIST || error == ENODEV) {
         /* EEXIST: the kernel has a filter with this very match, as OVS
          * raced two upcalls of one megaflow whose packets gave different
          * ufids; the datapath refuses the second too.  ENODEV: a device
@@ -309,32 +216,39 @@ put_finish(struct netdev *netdev, const ovs_u128 *ufid, uint32_t ifindex,
         } else {
             COVERAGE_INC(megaflower_failed);
             ds_put_format(&reason, "a device of the flow is gone (%s)",
-                          err && err->msg[0] ? err->msg
+                          op->reason.length ? ds_cstr_ro(&op->reason)
                           : ovs_strerror(error));
         }
         VLOG_INFO_RL(&refuse_rl, "%s: flow "UUID_FMT" stays in software: %s",
-                     netdev_get_name(netdev),
-                     UUID_ARGS((const struct uuid *) ufid), ds_cstr(&reason));
-        mf_refusal_record((const struct mf_ufid *) ufid,
-                          netdev_get_name(netdev), ds_cstr(&reason), true);
-    } else if (error) {
+                     netdev_get_name(netdev), UUID_ARGS(u), ds_cstr(&reason));
+        mf_refusal_record(&op->ufid, netdev_get_name(netdev),
+                          ds_cstr(&reason), true);
+    } else {
         COVERAGE_INC(megaflower_failed);
         VLOG_WARN_RL(&error_rl, "%s: flow "UUID_FMT" stays in software: "
-                     "kernel: %s (%s)", netdev_get_name(netdev),
-                     UUID_ARGS((const struct uuid *) ufid), err->msg,
-                     ovs_strerror(error));
-        ds_put_format(&reason, "%s (%s)", err->msg, ovs_strerror(error));
-        mf_refusal_record((const struct mf_ufid *) ufid,
-                          netdev_get_name(netdev), ds_cstr(&reason), true);
-    } else {
-        if (encap) {
-            mf_encap_commit((const struct mf_ufid *) ufid, ifindex);
-        }
-        mf_refusal_forget((const struct mf_ufid *) ufid);
-        COVERAGE_INC(megaflower_offloaded);
+                     "kernel: %s (%s)", netdev_get_name(netdev), UUID_ARGS(u),
+                     ds_cstr_ro(&op->reason), ovs_strerror(error));
+        ds_put_format(&reason, "%s (%s)", ds_cstr_ro(&op->reason),
+                      ovs_strerror(error));
+        mf_refusal_record(&op->ufid, netdev_get_name(netdev),
+                          ds_cstr(&reason), true);
     }
     ds_destroy(&reason);
     return error;
+}
+
+static void
+put_op_init(struct mf_flow_put *op, const struct match *match,
+            const struct nlattr *actions, size_t actions_len,
+            const ovs_u128 *ufid, const struct offload_info *info)
+{
+    memset(op, 0, sizeof *op);
+    op->match = match;
+    op->actions = actions;
+    op->actions_len = actions_len;
+    memcpy(&op->ufid, ufid, sizeof op->ufid);
+    op->recirc_shared = info && info->recirc_id_shared_with_tc;
+    ds_init(&op->reason);
 }
 
 static int
@@ -343,230 +257,60 @@ mf_flow_put(struct netdev *netdev, struct match *match,
             const ovs_u128 *ufid, struct offload_info *info,
             struct dpif_flow_stats *stats)
 {
-    static __thread struct mf_filter f;
-    struct mf_flow_stats st;
-    struct mf_err err;
-    bool old_deleted;
+    struct mf_flow_put op;
+    struct mf_port port;
     uint32_t ifindex;
-    bool encap;
     int error;
 
     error = get_ifindex(netdev, &ifindex);
-    if (!error) {
-        error = put_prepare(netdev, match, actions, actions_len, ufid, info,
-                            &f, &encap);
-    }
     if (error) {
         return error;
     }
-    error = mf_tcb_put(ifindex, (const struct mf_ufid *) ufid, &f, &st,
-                          &old_deleted, &err);
+    port_init(netdev, ifindex, &port);
+    put_op_init(&op, match, actions, actions_len, ufid, info);
+    mf_engine_put(&port, &op, 1);
     if (info) {
-        info->tc_modify_flow_deleted = old_deleted;
+        info->tc_modify_flow_deleted = op.old_deleted;
     }
-    error = put_finish(netdev, ufid, ifindex, &f, encap, error, &err);
+    error = put_book(netdev, &op);
     if (!error) {
-        to_dpif_stats(&st, stats);
+        to_dpif_stats(&op.stats, stats);
     }
+    ds_destroy(&op.reason);
     return error;
-}
-
-/* The most flows megaflower_flow_put_batch() translates before it sends
- * them: a 'struct mf_filter' is large. */
-#define PUT_BATCH_MAX 256
-
-/* One chunk of a batch: its flows translated, then sent. */
-struct put_chunk {
-    struct mf_tcb_op ops[PUT_BATCH_MAX];
-    struct mf_filter fs[PUT_BATCH_MAX];
-    bool encap[PUT_BATCH_MAX];
-    size_t idx[PUT_BATCH_MAX];      /* Of each op in the caller's 'puts'. */
-    size_t n_ops;
-    struct mf_tcb_batch *batch;  /* The ops, encoded. */
-};
-
-/* The sender of a pipelined batch: it gives each chunk to the kernel while
- * the caller translates the next one, on the other core. */
-struct put_sender {
-    struct ovs_mutex mutex;
-    pthread_cond_t cond;
-    struct put_chunk *chunk OVS_GUARDED; /* To send, NULL when done. */
-    bool busy OVS_GUARDED;
-    bool exit OVS_GUARDED;
-};
-
-static void *
-put_sender_main(void *sender_)
-{
-    struct put_sender *sender = sender_;
-
-    ovs_mutex_lock(&sender->mutex);
-    for (;;) {
-        while (!sender->busy && !sender->exit) {
-            /* It holds nothing of RCU's while it waits. */
-            ovsrcu_quiesce_start();
-            ovs_mutex_cond_wait(&sender->cond, &sender->mutex);
-            ovsrcu_quiesce_end();
-        }
-        if (!sender->busy) {
-            break;
-        }
-        ovs_mutex_unlock(&sender->mutex);
-        mf_tcb_batch_send(sender->chunk->batch);
-        ovs_mutex_lock(&sender->mutex);
-        sender->busy = false;
-        xpthread_cond_broadcast(&sender->cond);
-    }
-    ovs_mutex_unlock(&sender->mutex);
-    return NULL;
-}
-
-/* Waits until the sender has sent its chunk, if it has one. */
-static void
-put_sender_wait(struct put_sender *sender)
-{
-    ovs_mutex_lock(&sender->mutex);
-    while (sender->busy) {
-        ovs_mutex_cond_wait(&sender->cond, &sender->mutex);
-    }
-    ovs_mutex_unlock(&sender->mutex);
-}
-
-static void
-put_sender_send(struct put_sender *sender, struct put_chunk *chunk)
-{
-    ovs_mutex_lock(&sender->mutex);
-    sender->chunk = chunk;
-    sender->busy = true;
-    xpthread_cond_broadcast(&sender->cond);
-    ovs_mutex_unlock(&sender->mutex);
-}
-
-/* Translates puts [base, end) into 'c' and encodes their filters. */
-static void
-put_chunk_prepare(struct netdev *netdev, uint32_t ifindex, int error,
-                  struct megaflower_put *puts, size_t base, size_t end,
-                  struct put_chunk *c)
-{
-    c->n_ops = 0;
-    for (size_t i = base; i < end; i++) {
-        struct megaflower_put *p = &puts[i];
-        size_t j = c->n_ops;
-
-        p->error = error ? error
-                   : put_prepare(netdev, p->match, p->actions,
-                                 p->actions_len, p->ufid, p->info,
-                                 &c->fs[j], &c->encap[j]);
-        if (!p->error) {
-            struct mf_tcb_op *op = &c->ops[j];
-
-            op->ifindex = ifindex;
-            memcpy(&op->ufid, p->ufid, sizeof op->ufid);
-            op->rule = &c->fs[j];
-            c->idx[c->n_ops++] = i;
-        }
-    }
-    c->batch = mf_tcb_batch_encode(c->ops, c->n_ops);
-}
-
-/* Books the engine's answers for the sent chunk 'c'. */
-static void
-put_chunk_finish(struct netdev *netdev, uint32_t ifindex,
-                 struct megaflower_put *puts, const struct put_chunk *c)
-{
-    for (size_t j = 0; j < c->n_ops; j++) {
-        struct megaflower_put *p = &puts[c->idx[j]];
-
-        p->error = put_finish(netdev, p->ufid, ifindex, c->ops[j].rule,
-                              c->encap[j], c->ops[j].error, &c->ops[j].err);
-    }
 }
 
 size_t
 megaflower_flow_put_batch(struct netdev *netdev,
                           struct megaflower_put *puts, size_t n)
 {
-    struct put_chunk *chunks[2];
-    struct put_sender sender;
-    bool pipelined = n > PUT_BATCH_MAX;
+    struct mf_flow_put *ops;
+    struct mf_port port;
     size_t n_failed = 0;
-    uint32_t ifindex = 0;
-    pthread_t thread;
+    uint32_t ifindex;
     int error;
 
-    memset(&thread, 0, sizeof thread);
     error = get_ifindex(netdev, &ifindex);
-    chunks[0] = xmalloc(sizeof *chunks[0]);
-    chunks[1] = pipelined ? xmalloc(sizeof *chunks[1]) : NULL;
-    if (pipelined) {
-        ovs_mutex_init(&sender.mutex);
-        xpthread_cond_init(&sender.cond, NULL);
-        sender.chunk = NULL;
-        sender.busy = false;
-        sender.exit = false;
-        thread = ovs_thread_create("mf_put_batch", put_sender_main, &sender);
-    }
-
-    /* Chunk k goes to the kernel (on the sender's thread, if pipelined)
-     * while chunk k + 1 is translated. */
-    put_chunk_prepare(netdev, ifindex, error, puts, 0, MIN(n, PUT_BATCH_MAX),
-                      chunks[0]);
-    for (size_t base = 0, k = 0; base < n; base += PUT_BATCH_MAX, k++) {
-        struct put_chunk *c = chunks[k % 2];
-        size_t next = base + PUT_BATCH_MAX;
-
-        if (!pipelined) {
-            mf_tcb_batch_send(c->batch);
-        } else {
-            put_sender_send(&sender, c);
-            if (next < n) {
-                put_chunk_prepare(netdev, ifindex, error, puts, next,
-                                  MIN(n, next + PUT_BATCH_MAX),
-                                  chunks[(k + 1) % 2]);
-            }
-            put_sender_wait(&sender);
-        }
-        put_chunk_finish(netdev, ifindex, puts, c);
-    }
-    for (size_t i = 0; i < n; i++) {
-        n_failed += puts[i].error != 0;
-    }
-
-    if (pipelined) {
-        ovs_mutex_lock(&sender.mutex);
-        sender.exit = true;
-        xpthread_cond_broadcast(&sender.cond);
-        ovs_mutex_unlock(&sender.mutex);
-        xpthread_join(thread, NULL);
-        xpthread_cond_destroy(&sender.cond);
-        ovs_mutex_destroy(&sender.mutex);
-    }
-    free(chunks[1]);
-    free(chunks[0]);
-    return n_failed;
-}
-
-static int
-filter_to_flow(struct netdev *netdev, const struct mf_filter *f,
-               odp_port_t in_port, struct match *match,
-               struct nlattr **actions, struct ofpbuf *wbuffer)
-{
-    struct ds reason = DS_EMPTY_INITIALIZER;
-    struct mf_xlate_ports ports;
-    size_t ofs;
-    int error;
-
-    ports_init(&ports, netdev);
-    error = mf_xlate_from_filter(f, in_port, &ports, match, wbuffer, &ofs,
-                                 &reason);
     if (error) {
-        VLOG_WARN_RL(&error_rl, "%s: cannot read back filter: %s",
-                     netdev_get_name(netdev), ds_cstr(&reason));
-    } else {
-        *actions = ofpbuf_at_assert(wbuffer, ofs, sizeof **actions);
+        for (size_t i = 0; i < n; i++) {
+            puts[i].error = error;
+        }
+        return n;
     }
-    ds_destroy(&reason);
-    return error;
+    port_init(netdev, ifindex, &port);
+    ops = xmalloc(MAX(n, 1) * sizeof *ops);
+    for (size_t i = 0; i < n; i++) {
+        put_op_init(&ops[i], puts[i].match, puts[i].actions,
+                    puts[i].actions_len, puts[i].ufid, puts[i].info);
+    }
+    mf_engine_put(&port, ops, n);
+    for (size_t i = 0; i < n; i++) {
+        puts[i].error = put_book(netdev, &ops[i]);
+        n_failed += puts[i].error != 0;
+        ds_destroy(&ops[i].reason);
+    }
+    free(ops);
+    return n_failed;
 }
 
 static int
@@ -575,55 +319,32 @@ mf_flow_get(struct netdev *netdev, struct match *match,
             struct dpif_flow_stats *stats, struct dpif_flow_attrs *attrs,
             struct ofpbuf *wbuffer)
 {
-    static __thread struct mf_filter f;
     struct mf_flow_stats st;
+    const char *dp_layer;
+    struct mf_port port;
     struct mf_err err;
-    odp_port_t in_port;
+    uint32_t ifindex;
     int error;
 
-    error = mf_tcb_get((const struct mf_ufid *) ufid, &f, &st, &err);
+    error = get_ifindex(netdev, &ifindex);
     if (error) {
         return error;
     }
-    in_port = netdev_ifindex_to_odp_port(f.ifindex);
-    error = filter_to_flow(netdev, &f, in_port, match, actions, wbuffer);
+    port_init(netdev, ifindex, &port);
+    error = mf_engine_get(&port, (const struct mf_ufid *) ufid, match,
+                          actions, wbuffer, &st, &dp_layer, &err);
     if (!error) {
         to_dpif_stats(&st, stats);
-        to_dpif_attrs(&st, attrs);
+        to_dpif_attrs(&st, dp_layer, attrs);
     }
     return error;
 }
 
-int
-megaflower_flow_del(const ovs_u128 *ufid, struct mf_flow_stats *st,
-                    struct mf_err *err)
+/* Logs the failures of the deletes 'ops' (not offloaded is none). */
+static void
+del_book(const struct mf_flow_del *ops, size_t n)
 {
-    struct mf_err err_;
-    int error;
-
-    err = err ? err : &err_;
-    mf_refusal_forget((const struct mf_ufid *) ufid);
-    /* First, so that no tunnel change installs it again. */
-    mf_encap_forget((const struct mf_ufid *) ufid);
-    error = mf_tcb_del((const struct mf_ufid *) ufid, st, err);
-    if (error && error != ENOENT) {
-        VLOG_WARN_RL(&error_rl, "flow "UUID_FMT": delete failed: %s",
-                     UUID_ARGS((const struct uuid *) ufid), err->msg);
-    }
-    return error;
-}
-
-size_t
-megaflower_flow_del_batch(struct mf_tcb_del_op *ops, size_t n)
-{
-    size_t n_failed;
-
     for (size_t i = 0; i < n; i++) {
-        mf_refusal_forget(&ops[i].ufid);
-        mf_encap_forget(&ops[i].ufid);
-    }
-    n_failed = mf_tcb_del_batch(ops, n);
-    for (size_t i = 0; n_failed && i < n; i++) {
         if (ops[i].error && ops[i].error != ENOENT) {
             struct uuid u;
 
@@ -632,7 +353,38 @@ megaflower_flow_del_batch(struct mf_tcb_del_op *ops, size_t n)
                          UUID_ARGS(&u), ops[i].err.msg);
         }
     }
+}
+
+size_t
+megaflower_flow_del_batch(struct mf_flow_del *ops, size_t n)
+{
+    size_t n_failed;
+
+    for (size_t i = 0; i < n; i++) {
+        mf_refusal_forget(&ops[i].ufid);
+    }
+    n_failed = mf_engine_del(ops, n);
+    if (n_failed) {
+        del_book(ops, n);
+    }
     return n_failed;
+}
+
+int
+megaflower_flow_del(const ovs_u128 *ufid, struct mf_flow_stats *st,
+                    struct mf_err *err)
+{
+    struct mf_flow_del op;
+
+    memcpy(&op.ufid, ufid, sizeof op.ufid);
+    megaflower_flow_del_batch(&op, 1);
+    if (st) {
+        *st = op.stats;
+    }
+    if (err) {
+        *err = op.err;
+    }
+    return op.error;
 }
 
 static int
@@ -660,8 +412,7 @@ mf_flow_flush(struct netdev *netdev)
     mf_refusal_forget_port(netdev_get_name(netdev));
     error = get_ifindex(netdev, &ifindex);
     if (!error) {
-        mf_encap_forget_port(ifindex);
-        error = mf_tcb_flush(ifindex, &err);
+        error = mf_engine_flush(ifindex, &err);
         if (error) {
             VLOG_WARN_RL(&error_rl, "%s: flush failed: %s",
                          netdev_get_name(netdev), err.msg);
@@ -673,7 +424,8 @@ mf_flow_flush(struct netdev *netdev)
 /* OVS's dump handle, followed by ours. */
 struct mf_flow_dump {
     struct netdev_flow_dump up;
-    struct mf_tcb_dump *dump;
+    struct mf_port port;            /* The engine's dump points here. */
+    struct mf_engine_dump *dump;
 };
 
 static int
@@ -689,7 +441,8 @@ mf_flow_dump_create(struct netdev *netdev, struct netdev_flow_dump **dumpp,
     d->up.terse = terse;
     error = get_ifindex(netdev, &ifindex);
     if (!error) {
-        error = mf_tcb_dump_start(ifindex, terse, &d->dump, &err);
+        port_init(netdev, ifindex, &d->port);
+        error = mf_engine_dump_start(&d->port, terse, &d->dump, &err);
         if (error) {
             VLOG_WARN_RL(&error_rl, "%s: dump failed: %s",
                          netdev_get_name(netdev), err.msg);
@@ -709,7 +462,7 @@ mf_flow_dump_destroy(struct netdev_flow_dump *up)
 {
     struct mf_flow_dump *d = CONTAINER_OF(up, struct mf_flow_dump, up);
 
-    mf_tcb_dump_done(d->dump);
+    mf_engine_dump_done(d->dump);
     netdev_close(up->netdev);
     free(d);
     return 0;
@@ -722,33 +475,32 @@ mf_flow_dump_next(struct netdev_flow_dump *up, struct match *match,
                   struct ofpbuf *rbuffer OVS_UNUSED, struct ofpbuf *wbuffer)
 {
     struct mf_flow_dump *d = CONTAINER_OF(up, struct mf_flow_dump, up);
-    const struct mf_filter *f;
-    struct mf_flow_stats st;
+    struct mf_flow_dumped f = { .match = match };
+    const char *dp_layer;
 
-    while (mf_tcb_dump_next(d->dump, &f, (struct mf_ufid *) ufid, &st)) {
-        if (up->terse) {
-            /* The revalidators' dump: OVS finds the flow by its ufid, and
-             * needs only its counters (as linux_tc gives them). */
-            match_init_catchall(match);
-            match->wc.masks.in_port.odp_port = u32_to_odp(UINT32_MAX);
-            match->flow.in_port.odp_port = up->port;
-            *actions = NULL;
-            to_dpif_stats(&st, stats);
-            to_dpif_attrs(&st, attrs);
-            /* A terse dump has no time of last use, and OVS then judges
-             * by the counters; a time from before a modify would make it
-             * take a busy flow for idle. */
-            stats->used = 0;
-            return true;
-        }
-        if (!filter_to_flow(up->netdev, f, up->port, match, actions,
-                            wbuffer)) {
-            to_dpif_stats(&st, stats);
-            to_dpif_attrs(&st, attrs);
-            return true;
-        }
+    /* OVS names the dump's port after it was created. */
+    d->port.odp_port = up->port;
+    if (!mf_engine_dump_next(d->dump, &f, wbuffer, &dp_layer)) {
+        return false;
     }
-    return false;
+    memcpy(ufid, &f.ufid, sizeof *ufid);
+    to_dpif_stats(&f.stats, stats);
+    to_dpif_attrs(&f.stats, dp_layer, attrs);
+    if (up->terse) {
+        /* The revalidators' dump: OVS finds the flow by its ufid, and
+         * needs only its counters (as linux_tc gives them). */
+        match_init_catchall(match);
+        match->wc.masks.in_port.odp_port = u32_to_odp(UINT32_MAX);
+        match->flow.in_port.odp_port = up->port;
+        *actions = NULL;
+        /* A terse dump has no time of last use, and OVS then judges
+         * by the counters; a time from before a modify would make it
+         * take a busy flow for idle. */
+        stats->used = 0;
+    } else {
+        *actions = f.actions;
+    }
+    return true;
 }
 
 static int
@@ -760,7 +512,7 @@ mf_flow_get_n_flows(struct netdev *netdev, uint64_t *n_flows)
     if (!error) {
         /* One counter per offload thread; megaflower counts them all in
          * the first. */
-        *n_flows = mf_tcb_n_flows(ifindex);
+        *n_flows = mf_engine_n_flows(ifindex);
     }
     return error;
 }
@@ -770,8 +522,9 @@ mf_init_flow_api(struct netdev *netdev)
 {
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
     const char *type = netdev_get_type(netdev);
+    struct mf_port port;
     struct mf_err err;
-    uint32_t ifindex, hook;
+    uint32_t ifindex;
     int error;
 
     if (strcmp(netdev_get_dpif_type(netdev), "system")) {
@@ -785,19 +538,17 @@ mf_init_flow_api(struct netdev *netdev)
                      netdev_get_name(netdev), type, ovs_strerror(error));
         return error;
     }
-    /* What OVS receives from an internal port is what the host transmits
-     * on it: its egress.  Its ingress carries what OVS sends to the host. */
-    hook = !strcmp(type, "internal") ? MF_TC_EGRESS : MF_TC_INGRESS;
-    error = mf_tcb_port_init(ifindex, hook, &err);
+    port_init(netdev, ifindex, &port);
+    error = mf_engine_port_init(&port, &err);
     if (error) {
         VLOG_WARN_RL(&rl, "%s: cannot prepare tc %s: %s",
                      netdev_get_name(netdev),
-                     hook == MF_TC_EGRESS ? "egress" : "ingress", err.msg);
+                     port.internal ? "egress" : "ingress", err.msg);
         return error;
     }
     VLOG_INFO("%s: megaflower offloads on ifindex %"PRIu32" (type %s, tc "
               "%s, tc-policy %s)", netdev_get_name(netdev), ifindex, type,
-              hook == MF_TC_EGRESS ? "egress" : "ingress",
+              port.internal ? "egress" : "ingress",
               mf_policy_to_string(mf_tcb_get_policy()));
     return 0;
 }

@@ -50,7 +50,7 @@ int megaflower_flow_del(const ovs_u128 *ufid, struct mf_flow_stats *st,
 /* Removes the flows of 'ops' as megaflower_flow_del() would each, many
  * deletions to a sendmsg (mf_tcb_del_batch()).  Returns how many
  * failed (ENOENT included: megaflower did not offload it). */
-struct mf_tcb_del_op;
-size_t megaflower_flow_del_batch(struct mf_tcb_del_op *, size_t n);
+struct mf_flow_del;
+size_t megaflower_flow_del_batch(struct mf_flow_del *, size_t n);
 
 #endif /* netdev-offload-megaflower.h */

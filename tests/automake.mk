@@ -15,6 +15,7 @@ tests_unit_mf_unit_SOURCES = \
 	tests/unit/check-shape.c \
 	tests/unit/check-ptype.c \
 	tests/unit/check-flower.c \
+	tests/unit/check-engine.c \
 	tests/unit/check-refusal.c \
 	tests/unit/check-xlate.c \
 	tests/unit/mf-megaflows.c \

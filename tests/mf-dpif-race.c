@@ -258,8 +258,8 @@ static unsigned int n_engine, n_engine_unknown;
 
 static void
 tcb_cb(const struct mf_ufid *ufid, const struct mf_filter_loc *loc
-          OVS_UNUSED, size_t n_filters OVS_UNUSED, bool in_hw OVS_UNUSED,
-          void *aux OVS_UNUSED)
+       OVS_UNUSED, size_t n_filters OVS_UNUSED, bool in_hw OVS_UNUSED,
+       void *aux OVS_UNUSED)
 {
     n_engine++;
     if (slot_of((const ovs_u128 *) ufid) < 0) {

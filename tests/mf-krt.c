@@ -519,7 +519,7 @@ do_shapes(int n, uint32_t seed)
         } else if (r > 0) {
             n_refused++;        /* As 'random' counts it: not sent. */
         } else if (mf_tcb_put(dev_ifindex, &ufid, &f, NULL, NULL,
-                                 &err)) {
+                              &err)) {
             printf("%d KERNEL REFUSED %s actions:%s: %s\n", i,
                    ds_cstr(&flow), ds_cstr(&actions), err.msg);
             n_bad++;
@@ -613,7 +613,7 @@ do_batch(size_t n, size_t bad, bool lose)
                                                  NULL, false, get_mac,
                                                  always_keyed };
     struct mf_tcb_op *ops = xcalloc(n, sizeof *ops);
-    struct mf_tcb_del_op *dels;
+    struct mf_flow_del *dels;
     struct mf_filter *fs = xmalloc(n * sizeof *fs);
     struct ds flow = DS_EMPTY_INITIALIZER;
     struct ds reason = DS_EMPTY_INITIALIZER;

@@ -200,7 +200,7 @@ mf_tcb_batch_encode(struct mf_tcb_op *ops, size_t n)
                 b->n_bos--;
                 b->buf.size = size;
                 op->error = mf_tcb_put(op->ifindex, &op->ufid, op->rule,
-                                          NULL, NULL, &op->err);
+                                       NULL, NULL, &op->err);
                 continue;
             }
         }
@@ -257,7 +257,7 @@ mf_tcb_batch_send(struct mf_tcb_batch *b)
 
         if (op->error < 0 || op->error == EEXIST) {
             op->error = mf_tcb_put(op->ifindex, &op->ufid, op->rule,
-                                      NULL, NULL, &op->err);
+                                   NULL, NULL, &op->err);
         }
         n_failed += op->error != 0;
     }
@@ -278,7 +278,7 @@ mf_tcb_put_batch(struct mf_tcb_op *ops, size_t n)
 /* Batched deletion. */
 
 struct del_item {
-    struct mf_tcb_del_op *op;
+    struct mf_flow_del *op;
     struct tcb_flow prev;
     bool seen;                  /* Its echo: the filter as it was last. */
 };
@@ -306,7 +306,7 @@ del_echo_cb(const struct nlmsghdr *nlh, void *item_)
 }
 
 size_t
-mf_tcb_del_batch(struct mf_tcb_del_op *ops, size_t n)
+mf_tcb_del_batch(struct mf_flow_del *ops, size_t n)
 {
     struct del_item *items = xcalloc(n, sizeof *items);
     struct mf_nl_req *reqs = xcalloc(n, sizeof *reqs);
@@ -322,7 +322,7 @@ mf_tcb_del_batch(struct mf_tcb_del_op *ops, size_t n)
     }
     ufid_locks(used, true);
     for (size_t i = 0; i < n; i++) {
-        struct mf_tcb_del_op *op = &ops[i];
+        struct mf_flow_del *op = &ops[i];
         struct del_item *item = &items[n_sent];
         struct nlmsghdr *nlh;
 
@@ -359,7 +359,7 @@ mf_tcb_del_batch(struct mf_tcb_del_op *ops, size_t n)
     }
     for (size_t i = 0; i < n_sent; i++) {
         struct del_item *item = &items[i];
-        struct mf_tcb_del_op *op = item->op;
+        struct mf_flow_del *op = item->op;
 
         if (!reqs[i].done) {
             op->error = -1;     /* Lost: mf_tcb_del(), below. */
@@ -385,7 +385,7 @@ mf_tcb_del_batch(struct mf_tcb_del_op *ops, size_t n)
 
     /* Split flows, and those whose answer was lost, one by one. */
     for (size_t i = 0; i < n; i++) {
-        struct mf_tcb_del_op *op = &ops[i];
+        struct mf_flow_del *op = &ops[i];
 
         if (op->error < 0) {
             op->error = mf_tcb_del(&op->ufid, &op->stats, &op->err);

@@ -25,7 +25,6 @@
 #define N_UFID_LOCKS 64
 extern struct ovs_mutex tcb_ufid_locks[N_UFID_LOCKS];
 struct ovs_mutex *tcb_ufid_lock(const struct mf_ufid *);
-uint32_t tcb_ufid_hash(const struct mf_ufid *);
 
 /* The filters of a flow split by destination (mf-ptype.h), for the few
  * flows that output to an internal port a packet whose eth_dst the
@@ -50,38 +49,38 @@ struct tcb_flow {
 /* The ufid table (mf-tcb-table.c).  Each takes the table's mutex. */
 bool tcb_flow_lookup(const struct mf_ufid *, struct tcb_flow *);
 void tcb_flow_store(const struct mf_ufid *, const struct mf_filter *id,
-                       const struct mf_flow_stats *adjust, bool in_hw,
-                       const struct tcb_split *);
+                    const struct mf_flow_stats *adjust, bool in_hw,
+                    const struct tcb_split *);
 void tcb_flow_set_in_hw(const struct mf_ufid *, uint32_t handle,
-                           bool in_hw);
+                        bool in_hw);
 void tcb_flow_forget(const struct mf_ufid *);
 void tcb_flows_forget_port(uint32_t ifindex);
 uint32_t *tcb_flow_ifindexes(size_t *n);
 struct mf_ufid *tcb_splits_using(uint32_t ifindex, const uint8_t mac[6],
-                                    size_t *n);
+                                 size_t *n);
 
 /* The verbs' parts (mf-tcb.c). */
 const struct mf_filter *tcb_at(const struct mf_filter_loc *);
 uint32_t tcb_port_hook(uint32_t ifindex);
 int tcb_prio(uint16_t protocol, uint8_t rank, uint16_t *prio,
-                struct mf_err *);
+             struct mf_err *);
 bool tcb_filter_is_ours(const struct mf_filter *);
 void tcb_stats_from_filter(const struct mf_filter *,
-                              const struct mf_flow_stats *adj,
-                              struct mf_flow_stats *);
+                           const struct mf_flow_stats *adj,
+                           struct mf_flow_stats *);
 uint32_t tcb_handle_alloc(void);
 int tcb_check_echo(const struct mf_filter *want,
-                      const struct mf_filter *got, struct mf_err *);
+                   const struct mf_filter *got, struct mf_err *);
 struct tcb_installed {
     bool echoed;                /* Asked for an echo: check it. */
     size_t shape_len;           /* The request's shape, 0 if none... */
     uint8_t *shape;             /* ...in MF_SHAPE_MAX bytes. */
 };
 int tcb_install(struct mf_filter *, bool replace, struct mf_filter *echo,
-                   struct tcb_installed *, struct mf_err *);
+                struct tcb_installed *, struct mf_err *);
 bool tcb_unechoed_in_hw(const struct mf_filter *);
 void tcb_rule_place(struct mf_filter *, uint32_t ifindex,
-                       const struct mf_ufid *, uint16_t prio);
+                    const struct mf_ufid *, uint16_t prio);
 void tcb_count_added(unsigned int n);
 void tcb_count_deleted(unsigned int n);
 void tcb_count_kernel_refused(void);
@@ -89,13 +88,13 @@ void tcb_count_echo_skipped(void);
 
 /* Split flows (mf-tcb-split.c), the ufid lock held. */
 int tcb_put_members(uint32_t ifindex, const struct mf_ufid *,
-                       const struct mf_filter *rule,
-                       const struct tcb_flow *prev,
-                       struct mf_flow_stats *, bool *old_deleted,
-                       struct mf_err *);
+                    const struct mf_filter *rule,
+                    const struct tcb_flow *prev,
+                    struct mf_flow_stats *, bool *old_deleted,
+                    struct mf_err *);
 int tcb_del_members(const struct tcb_flow *, struct mf_flow_stats *,
-                       struct mf_err *);
+                    struct mf_err *);
 void tcb_split_stats_rest(const struct tcb_flow *,
-                             struct mf_flow_stats *);
+                          struct mf_flow_stats *);
 
 #endif /* mf-tcb-int.h */

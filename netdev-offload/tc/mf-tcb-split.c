@@ -40,7 +40,7 @@ stats_add(struct mf_flow_stats *st, const struct mf_filter *f)
  * 'st'.  A member the kernel no longer has adds nothing. */
 void
 tcb_split_stats_rest(const struct tcb_flow *prev,
-                        struct mf_flow_stats *st)
+                     struct mf_flow_stats *st)
 {
     static __thread struct mf_filter f;
 
@@ -70,10 +70,10 @@ static void ptype_changed(uint32_t ifindex, const uint8_t mac[6]);
  * flow is left.  The ufid lock is held. */
 int
 tcb_put_members(uint32_t ifindex, const struct mf_ufid *ufid,
-                   const struct mf_filter *rule,
-                   const struct tcb_flow *prev,
-                   struct mf_flow_stats *stats, bool *old_deleted,
-                   struct mf_err *err)
+                const struct mf_filter *rule,
+                const struct tcb_flow *prev,
+                struct mf_flow_stats *stats, bool *old_deleted,
+                struct mf_err *err)
 {
     static __thread struct mf_filter members[MF_PTYPE_MAX_MEMBERS];
     static __thread struct mf_filter olds[MF_PTYPE_MAX_MEMBERS];
@@ -174,7 +174,7 @@ tcb_put_members(uint32_t ifindex, const struct mf_ufid *ufid,
     }
     split.n = n;
     tcb_flow_store(ufid, &members[0], &adjust, in_hw,
-                      n > 1 ? &split : NULL);
+                   n > 1 ? &split : NULL);
     tcb_count_added(n);
     if (n > 1) {
         COVERAGE_INC(mf_flow_split);
@@ -238,7 +238,7 @@ ptype_changed(uint32_t ifindex, const uint8_t mac[6])
             continue;
         }
         error = tcb_put_members(prev.loc.ifindex, &ufids[i], &base, &prev,
-                                   &stats, &old_deleted, &err);
+                                &stats, &old_deleted, &err);
         ovs_mutex_unlock(lock);
         COVERAGE_INC(mf_split_reinstalled);
         if (error) {
@@ -265,7 +265,7 @@ ptype_changed(uint32_t ifindex, const uint8_t mac[6])
  * is ENOENT next time. */
 int
 tcb_del_members(const struct tcb_flow *prev, struct mf_flow_stats *stats,
-                   struct mf_err *err)
+                struct mf_err *err)
 {
     static __thread struct mf_filter old;
     int error = 0;

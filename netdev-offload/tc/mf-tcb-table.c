@@ -41,7 +41,7 @@ flow_find(const struct mf_ufid *ufid) OVS_REQUIRES(flows_mutex)
 {
     struct mf_flow *flow;
 
-    HMAP_FOR_EACH_WITH_HASH (flow, node, tcb_ufid_hash(ufid), &flows) {
+    HMAP_FOR_EACH_WITH_HASH (flow, node, mf_ufid_hash(ufid), &flows) {
         if (!memcmp(&flow->ufid, ufid, sizeof *ufid)) {
             return flow;
         }
@@ -160,8 +160,8 @@ tcb_flow_lookup(const struct mf_ufid *ufid, struct tcb_flow *copy)
  * it has members: NULL for one filter). */
 void
 tcb_flow_store(const struct mf_ufid *ufid, const struct mf_filter *id,
-                  const struct mf_flow_stats *adjust, bool in_hw,
-                  const struct tcb_split *split)
+               const struct mf_flow_stats *adjust, bool in_hw,
+               const struct tcb_split *split)
 {
     bool adjusted = adjust->n_packets || adjust->n_bytes || adjust->used;
     struct mf_flow_adjust *a = NULL;
@@ -173,7 +173,7 @@ tcb_flow_store(const struct mf_ufid *ufid, const struct mf_filter *id,
     if (!flow) {
         flow = flow_alloc();
         flow->ufid = *ufid;
-        hmap_insert(&flows, &flow->node, tcb_ufid_hash(ufid));
+        hmap_insert(&flows, &flow->node, mf_ufid_hash(ufid));
     }
     mf_filter_loc_of(id, &flow->loc);
     flow->in_hw = in_hw;
@@ -326,9 +326,9 @@ mf_tcb_n_flows(uint32_t ifindex)
 
 void
 mf_tcb_for_each_flow(void (*cb)(const struct mf_ufid *,
-                                   const struct mf_filter_loc *,
-                                   size_t n_filters, bool in_hw, void *aux),
-                        void *aux)
+                                const struct mf_filter_loc *,
+                                size_t n_filters, bool in_hw, void *aux),
+                     void *aux)
 {
     struct mf_flow *flow;
 

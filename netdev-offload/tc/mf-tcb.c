@@ -28,7 +28,7 @@
 #include "util.h"
 #include "uuid.h"
 
-VLOG_DEFINE_THIS_MODULE(mf_engine);
+VLOG_DEFINE_THIS_MODULE(mf_tcb);
 
 COVERAGE_DEFINE(mf_filter_added);
 COVERAGE_DEFINE(mf_filter_replaced);
@@ -87,17 +87,11 @@ ufid_locks_init(void)
     }
 }
 
-uint32_t
-tcb_ufid_hash(const struct mf_ufid *ufid)
-{
-    return hash_bytes(ufid, sizeof *ufid, 0);
-}
-
 struct ovs_mutex *
 tcb_ufid_lock(const struct mf_ufid *ufid)
 {
     pthread_once(&ufid_locks_once, ufid_locks_init);
-    return &tcb_ufid_locks[tcb_ufid_hash(ufid) % N_UFID_LOCKS];
+    return &tcb_ufid_locks[mf_ufid_hash(ufid) % N_UFID_LOCKS];
 }
 
 bool
@@ -192,7 +186,7 @@ port_set_hook(uint32_t ifindex, uint32_t hook)
 #define DYN_PRIOS 0x70
 int
 tcb_prio(uint16_t protocol, uint8_t rank, uint16_t *prio,
-            struct mf_err *err)
+         struct mf_err *err)
 {
     static struct ovs_mutex mutex = OVS_MUTEX_INITIALIZER;
     static uint16_t dyn[DYN_PRIOS]; /* dyn[i]: protocol at MF_PRIO_MIN +
@@ -251,8 +245,8 @@ tcb_at(const struct mf_filter_loc *loc)
  * for tc flows. */
 void
 tcb_stats_from_filter(const struct mf_filter *f,
-                         const struct mf_flow_stats *adj,
-                         struct mf_flow_stats *st)
+                      const struct mf_flow_stats *adj,
+                      struct mf_flow_stats *st)
 {
     memset(st, 0, sizeof *st);
     st->n_packets = f->stats.n_packets + (adj ? adj->n_packets : 0);
@@ -280,7 +274,7 @@ tcb_handle_alloc(void)
 /* Checks the kernel's echo 'got' against the request 'want'. */
 int
 tcb_check_echo(const struct mf_filter *want, const struct mf_filter *got,
-                  struct mf_err *err)
+               struct mf_err *err)
 {
     uint32_t skip = TCA_CLS_FLAGS_SKIP_HW | TCA_CLS_FLAGS_SKIP_SW;
 
@@ -307,7 +301,7 @@ tcb_check_echo(const struct mf_filter *want, const struct mf_filter *got,
  * stored exactly before (mf-shape.h). */
 int
 tcb_install(struct mf_filter *f, bool replace, struct mf_filter *echo,
-               struct tcb_installed *how, struct mf_err *err)
+            struct tcb_installed *how, struct mf_err *err)
 {
     for (int tries = 0; ; tries++) {
         char buf[MF_MSG_SIZE];
@@ -343,7 +337,7 @@ tcb_unechoed_in_hw(const struct mf_filter *f)
  * (all but the handle). */
 void
 tcb_rule_place(struct mf_filter *rule, uint32_t ifindex,
-                  const struct mf_ufid *ufid, uint16_t prio)
+               const struct mf_ufid *ufid, uint16_t prio)
 {
     rule->ifindex = ifindex;
     rule->parent = tcb_port_hook(ifindex);
@@ -357,8 +351,8 @@ tcb_rule_place(struct mf_filter *rule, uint32_t ifindex,
 
 int
 mf_tcb_put(uint32_t ifindex, const struct mf_ufid *ufid,
-              struct mf_filter *rule, struct mf_flow_stats *stats,
-              bool *old_deleted, struct mf_err *err)
+           struct mf_filter *rule, struct mf_flow_stats *stats,
+           bool *old_deleted, struct mf_err *err)
 {
     static __thread struct mf_filter echo, old;
     static __thread uint8_t shape[MF_SHAPE_MAX];
@@ -385,7 +379,7 @@ mf_tcb_put(uint32_t ifindex, const struct mf_ufid *ufid,
     modify = tcb_flow_lookup(ufid, &prev);
     if ((modify && prev.split) || mf_ptype_needed(rule)) {
         error = tcb_put_members(ifindex, ufid, rule, modify ? &prev : NULL,
-                                   stats, old_deleted, err);
+                                stats, old_deleted, err);
         goto out;
     }
     tcb_rule_place(rule, ifindex, ufid, prio);
@@ -441,7 +435,7 @@ out:
 
 int
 mf_tcb_del(const struct mf_ufid *ufid, struct mf_flow_stats *stats,
-              struct mf_err *err)
+           struct mf_err *err)
 {
     static __thread struct mf_filter old;
     struct ovs_mutex *lock = tcb_ufid_lock(ufid);
@@ -479,7 +473,7 @@ mf_tcb_del(const struct mf_ufid *ufid, struct mf_flow_stats *stats,
 
 int
 mf_tcb_get(const struct mf_ufid *ufid, struct mf_filter *f,
-              struct mf_flow_stats *stats, struct mf_err *err)
+           struct mf_flow_stats *stats, struct mf_err *err)
 {
     struct tcb_flow prev;
     int error;
@@ -626,7 +620,7 @@ mf_tcb_flush(uint32_t ifindex, struct mf_err *err)
 
 int
 mf_tcb_dump_start(uint32_t ifindex, bool terse,
-                     struct mf_tcb_dump **dp, struct mf_err *err)
+                  struct mf_tcb_dump **dp, struct mf_err *err)
 {
     struct mf_tcb_dump *d = xmalloc(sizeof *d);
     int error = dump_open(ifindex, terse, d, err);
@@ -645,7 +639,7 @@ mf_tcb_dump_start(uint32_t ifindex, bool terse,
 
 bool
 mf_tcb_dump_next(struct mf_tcb_dump *d, const struct mf_filter **fp,
-                    struct mf_ufid *ufid, struct mf_flow_stats *stats)
+                 struct mf_ufid *ufid, struct mf_flow_stats *stats)
 {
     const struct mf_filter *f;
 
@@ -709,8 +703,8 @@ mf_tcb_dump_done(struct mf_tcb_dump *d)
 
 int
 mf_tcb_stats_all(void (*cb)(const struct mf_ufid *,
-                               const struct mf_flow_stats *, void *aux),
-                    void *aux)
+                            const struct mf_flow_stats *, void *aux),
+                 void *aux)
 {
     size_t n_ports;
     uint32_t *ifindexes = tcb_flow_ifindexes(&n_ports);

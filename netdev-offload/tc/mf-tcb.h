@@ -66,8 +66,8 @@ int mf_tcb_port_init(uint32_t ifindex, uint32_t hook, struct mf_err *);
  * filter is checked against the request; a mismatch is EOPNOTSUPP and
  * nothing is left installed. */
 int mf_tcb_put(uint32_t ifindex, const struct mf_ufid *,
-                  struct mf_filter *rule, struct mf_flow_stats *stats,
-                  bool *old_deleted, struct mf_err *);
+               struct mf_filter *rule, struct mf_flow_stats *stats,
+               bool *old_deleted, struct mf_err *);
 
 /* One flow of a batch (mf_tcb_put_batch()). */
 struct mf_tcb_op {
@@ -100,33 +100,24 @@ size_t mf_tcb_put_batch(struct mf_tcb_op *, size_t n);
  * returns the number of ops that failed.  'ops' must stay until then. */
 struct mf_tcb_batch;
 struct mf_tcb_batch *mf_tcb_batch_encode(struct mf_tcb_op *,
-                                               size_t n);
+                                         size_t n);
 size_t mf_tcb_batch_send(struct mf_tcb_batch *);
 
 /* Removes 'ufid''s filter, reporting its final stats.  ENOENT if unknown. */
 int mf_tcb_del(const struct mf_ufid *, struct mf_flow_stats *,
-                  struct mf_err *);
-
-/* One flow of mf_tcb_del_batch(). */
-struct mf_tcb_del_op {
-    struct mf_ufid ufid;
-    struct mf_flow_stats stats; /* Out: its final counters... */
-    int error;                  /* ...or a positive errno, as mf_tcb_del()
-                                 * would return... */
-    struct mf_err err;          /* ...and why. */
-};
+               struct mf_err *);
 
 /* Removes the flows of 'ops' as mf_tcb_del() would, but many deletions
  * to a sendmsg, each with its echo (the filter as it was last: its final
  * counters), matched back to its flow by sequence number.  A split flow,
  * and a flow whose answer was lost, go through mf_tcb_del().  Returns
  * the number of ops that failed (ENOENT included). */
-size_t mf_tcb_del_batch(struct mf_tcb_del_op *, size_t n);
+size_t mf_tcb_del_batch(struct mf_flow_del *, size_t n);
 
 /* Reads 'ufid''s filter back from the kernel (a split flow's base, with
  * the counters of all its members).  ENOENT if unknown. */
 int mf_tcb_get(const struct mf_ufid *, struct mf_filter *,
-                  struct mf_flow_stats *, struct mf_err *);
+               struct mf_flow_stats *, struct mf_err *);
 
 /* Removes every filter megaflower owns on 'ifindex'. */
 int mf_tcb_flush(uint32_t ifindex, struct mf_err *);
@@ -141,17 +132,17 @@ size_t mf_tcb_n_flows(uint32_t ifindex);
  * table at that place. */
 struct mf_tcb_dump;
 int mf_tcb_dump_start(uint32_t ifindex, bool terse,
-                         struct mf_tcb_dump **, struct mf_err *);
+                      struct mf_tcb_dump **, struct mf_err *);
 bool mf_tcb_dump_next(struct mf_tcb_dump *, const struct mf_filter **,
-                         struct mf_ufid *, struct mf_flow_stats *);
+                      struct mf_ufid *, struct mf_flow_stats *);
 void mf_tcb_dump_done(struct mf_tcb_dump *);
 
 /* Reads the counters of every offloaded flow from the kernel, with a
  * terse dump of each port that has flows, and calls 'cb' for each (a split
  * flow once, its members summed).  Returns 0 or the first dump's error. */
 int mf_tcb_stats_all(void (*cb)(const struct mf_ufid *,
-                                   const struct mf_flow_stats *, void *aux),
-                        void *aux);
+                                const struct mf_flow_stats *, void *aux),
+                     void *aux);
 
 /* Calls 'cb' for each installed flow, with the place of its (first)
  * filter, how many filters it has (more than one if split, mf-ptype.h)
@@ -159,9 +150,9 @@ int mf_tcb_stats_all(void (*cb)(const struct mf_ufid *,
  * The engine's flow table is locked meanwhile: 'cb' must not call the
  * engine. */
 void mf_tcb_for_each_flow(void (*cb)(const struct mf_ufid *,
-                                        const struct mf_filter_loc *,
-                                        size_t n_filters, bool in_hw,
-                                        void *aux),
-                             void *aux);
+                                     const struct mf_filter_loc *,
+                                     size_t n_filters, bool in_hw,
+                                     void *aux),
+                          void *aux);
 
 #endif /* mf-tcb.h */

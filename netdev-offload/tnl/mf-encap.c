@@ -90,18 +90,12 @@ ufid_str(const struct mf_ufid *ufid, char buf[UUID_LEN + 1])
     return buf;
 }
 
-static uint32_t
-ufid_hash(const struct mf_ufid *ufid)
-{
-    return hash_bytes(ufid, sizeof *ufid, 0);
-}
-
 static struct encap_flow *
 flow_find(const struct mf_ufid *ufid) OVS_REQUIRES(mutex)
 {
     struct encap_flow *ef;
 
-    HMAP_FOR_EACH_WITH_HASH (ef, node, ufid_hash(ufid), &flows) {
+    HMAP_FOR_EACH_WITH_HASH (ef, node, mf_ufid_hash(ufid), &flows) {
         if (!memcmp(&ef->ufid, ufid, sizeof *ufid)) {
             return ef;
         }
@@ -517,7 +511,7 @@ mf_encap_prepare(const struct mf_ufid *ufid, const struct mf_filter *f,
 
     ovs_mutex_lock(&mutex);
     old = flow_remove(ufid);        /* A modify: the new one replaces it. */
-    hmap_insert(&flows, &ef->node, ufid_hash(ufid));
+    hmap_insert(&flows, &ef->node, mf_ufid_hash(ufid));
     ovs_mutex_unlock(&mutex);
     flow_free(old);
     return 0;
