@@ -8,6 +8,7 @@
 
 #include "mf-caps.h"
 #include "mf-encap.h"
+#include "mf-engine.h"
 #include "mf-tcb.h"
 #include "mf-refusal.h"
 #include "mf-shape.h"
@@ -116,6 +117,17 @@ tunnels_cmd(struct unixctl_conn *conn, int argc OVS_UNUSED,
     ds_destroy(&s);
 }
 
+static void
+backends_cmd(struct unixctl_conn *conn, int argc OVS_UNUSED,
+             const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    mf_engine_format(&s);
+    unixctl_command_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
+}
+
 void
 mf_appctl_register(void)
 {
@@ -128,5 +140,7 @@ mf_appctl_register(void)
                                  NULL);
         unixctl_command_register("megaflower/tunnels", "", 0, 0,
                                  tunnels_cmd, NULL);
+        unixctl_command_register("megaflower/backends", "", 0, 0,
+                                 backends_cmd, NULL);
     }
 }

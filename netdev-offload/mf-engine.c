@@ -4,6 +4,7 @@
 #include "mf-engine.h"
 
 #include <errno.h>
+#include <net/if.h>
 #include <string.h>
 
 #include "coverage.h"
@@ -33,6 +34,7 @@ static size_t n_backends = ARRAY_SIZE(default_backends);
 struct engine_port {
     struct hmap_node node;      /* In 'ports', by ifindex. */
     uint32_t ifindex;
+    char name[IFNAMSIZ];        /* For operators. */
     unsigned int served;        /* Bit i: backends[i]. */
 };
 
@@ -173,6 +175,7 @@ mf_engine_port_init(const struct mf_port *port, struct mf_err *err)
         hmap_insert(&ports, &p->node, hash_int(port->ifindex, 0));
     }
     p->served = served;
+    ovs_strlcpy(p->name, port->name ? port->name : "", sizeof p->name);
     ovs_mutex_unlock(&mutex);
     return 0;
 }
@@ -538,11 +541,12 @@ mf_engine_n_flows(uint32_t ifindex)
     return n;
 }
 
-void
-mf_engine_format_port(uint32_t ifindex, struct ds *s)
+/* Appends 'ifindex''s line of mf_engine_format(). */
+static void
+format_port(uint32_t ifindex, const char *name, unsigned int served,
+            struct ds *s)
 {
-    unsigned int served = port_served(ifindex);
-
+    ds_put_format(s, "%s (ifindex %"PRIu32"):", name, ifindex);
     for (size_t i = 0; i < n_backends; i++) {
         size_t n_flows = 0, cap;
 
@@ -550,13 +554,49 @@ mf_engine_format_port(uint32_t ifindex, struct ds *s)
             continue;
         }
         cap = backends[i]->capacity(ifindex, &n_flows);
-        ds_put_format(s, "%s: %"PRIuSIZE" flows", backends[i]->name, n_flows);
-        if (cap == SIZE_MAX) {
-            ds_put_cstr(s, ", no bound\n");
-        } else {
-            ds_put_format(s, " of %"PRIuSIZE"\n", cap);
+        ds_put_format(s, " %s %"PRIuSIZE" flows", backends[i]->name,
+                      n_flows);
+        if (cap != SIZE_MAX) {
+            ds_put_format(s, " of %"PRIuSIZE, cap);
         }
+        ds_put_char(s, ';');
     }
+    ds_chomp(s, ';');
+    ds_put_char(s, '\n');
+}
+
+void
+mf_engine_format(struct ds *s)
+{
+    struct engine_port *p;
+    struct {
+        uint32_t ifindex;
+        char name[IFNAMSIZ];
+        unsigned int served;
+    } *list;
+    size_t n = 0;
+
+    ds_put_cstr(s, "backends, in order of preference:");
+    for (size_t i = 0; i < n_backends; i++) {
+        ds_put_format(s, " %s (%"PRIuSIZE" flows placed)", backends[i]->name,
+                      mf_engine_n_placed(backends[i]->name));
+    }
+    ds_put_char(s, '\n');
+
+    /* Copied out: the backends' capacity() takes locks of their own. */
+    ovs_mutex_lock(&mutex);
+    list = xmalloc(MAX(hmap_count(&ports), 1) * sizeof *list);
+    HMAP_FOR_EACH (p, node, &ports) {
+        list[n].ifindex = p->ifindex;
+        memcpy(list[n].name, p->name, sizeof list[n].name);
+        list[n].served = p->served;
+        n++;
+    }
+    ovs_mutex_unlock(&mutex);
+    for (size_t i = 0; i < n; i++) {
+        format_port(list[i].ifindex, list[i].name, list[i].served, s);
+    }
+    free(list);
 }
 
 size_t

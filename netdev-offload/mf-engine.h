@@ -76,9 +76,11 @@ int mf_engine_flush(uint32_t ifindex, struct mf_err *);
 /* How many flows are offloaded on 'ifindex', in all backends. */
 size_t mf_engine_n_flows(uint32_t ifindex);
 
-/* Appends one line per backend that serves 'ifindex': its name, flows and
- * capacity ("tc: 12 flows, no bound"). */
-void mf_engine_format_port(uint32_t ifindex, struct ds *);
+/* Appends the backends in order of preference with the flows placed in
+ * each, then one line per port: the backends that serve it, each with
+ * its flows there and its bound if it has one ("ovs-p0 (ifindex 5): tc 12
+ * flows"), for megaflower/backends. */
+void mf_engine_format(struct ds *);
 
 /* How many flows the engine has placed in backend 'name'. */
 size_t mf_engine_n_placed(const char *name);
