@@ -17,6 +17,7 @@ tests_unit_mf_unit_SOURCES = \
 	tests/unit/check-flower.c \
 	tests/unit/check-engine.c \
 	tests/unit/check-refusal.c \
+	tests/unit/check-rtmon.c \
 	tests/unit/check-xlate.c \
 	tests/unit/mf-megaflows.c \
 	tests/unit/mf-megaflows.h \

@@ -81,91 +81,130 @@ put_ip(struct nlmsghdr *nlh, uint16_t type, const struct mf_ip *ip)
     mnl_attr_put(nlh, type, mf_ip_len(ip), ip->b);
 }
 
-static void
+/* Reads an address attribute of 'family' into 'ip'.  False if its length
+ * is not the family's. */
+static bool
 get_ip(const struct nlattr *a, uint8_t family, struct mf_ip *ip)
 {
+    size_t len = family == AF_INET ? 4 : 16;
+
     memset(ip, 0, sizeof *ip);
-    if (mnl_attr_get_payload_len(a) == (family == AF_INET ? 4 : 16)) {
-        ip->family = family;
-        memcpy(ip->b, mnl_attr_get_payload(a), mnl_attr_get_payload_len(a));
+    if (mnl_attr_get_payload_len(a) != len) {
+        return false;
     }
+    ip->family = family;
+    memcpy(ip->b, mnl_attr_get_payload(a), len);
+    return true;
+}
+
+static bool
+get_u32(const struct nlattr *a, uint32_t *v)
+{
+    if (mnl_attr_get_payload_len(a) != 4) {
+        return false;
+    }
+    *v = mnl_attr_get_u32(a);
+    return true;
+}
+
+bool
+mf_fib_parse_route(const struct nlmsghdr *nlh, bool fibmatch,
+                   struct mf_fib_result *out)
+{
+    struct mf_fib_result res = *out;
+    const struct rtmsg *rtm;
+    const struct nlattr *a;
+    bool ok = true;
+
+    if (nlh->nlmsg_type != RTM_NEWROUTE
+        || mnl_nlmsg_get_payload_len(nlh) < sizeof *rtm) {
+        return false;
+    }
+    rtm = mnl_nlmsg_get_payload(nlh);
+    if ((rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6)
+        || rtm->rtm_dst_len > (rtm->rtm_family == AF_INET ? 32 : 128)) {
+        return false;
+    }
+    if (fibmatch) {
+        memset(&res.prefix, 0, sizeof res.prefix);
+        res.prefix.family = rtm->rtm_family;
+        res.plen = rtm->rtm_dst_len;
+        res.table = rtm->rtm_table;
+    } else {
+        res.rtm_type = rtm->rtm_type;
+    }
+    mnl_attr_for_each(a, nlh, sizeof *rtm) {
+        uint16_t type = mnl_attr_get_type(a);
+
+        if (fibmatch) {
+            switch (type) {
+            case RTA_DST:
+                ok = ok && get_ip(a, rtm->rtm_family, &res.prefix);
+                break;
+            case RTA_TABLE:
+                ok = ok && get_u32(a, &res.table);
+                break;
+            case RTA_MULTIPATH:
+                res.multipath = true;
+                break;
+            }
+            continue;
+        }
+        switch (type) {
+        case RTA_OIF: {
+            uint32_t oif = 0;
+
+            ok = ok && get_u32(a, &oif) && oif <= INT32_MAX;
+            res.oif = oif;
+            break;
+        }
+        case RTA_PREFSRC:
+            ok = ok && get_ip(a, rtm->rtm_family, &res.src);
+            break;
+        case RTA_SRC:
+            /* The source asked for: the answer when there is no other. */
+            if (!res.src.family) {
+                ok = ok && get_ip(a, rtm->rtm_family, &res.src);
+            }
+            break;
+        case RTA_GATEWAY:
+            ok = ok && get_ip(a, rtm->rtm_family, &res.nh);
+            res.gateway = true;
+            break;
+        case RTA_METRICS: {
+            const struct nlattr *m;
+
+            mnl_attr_for_each_nested(m, a) {
+                if (mnl_attr_get_type(m) == RTAX_MTU) {
+                    ok = ok && get_u32(m, &res.mtu);
+                }
+            }
+            break;
+        }
+        }
+    }
+    if (ok) {
+        *out = res;
+    }
+    return ok;
 }
 
 struct route_ctx {
     struct mf_fib_result *res;
     bool fibmatch;
     bool seen;
+    bool malformed;
 };
 
 static int
 route_cb(const struct nlmsghdr *nlh, void *ctx_)
 {
     struct route_ctx *ctx = ctx_;
-    struct mf_fib_result *res = ctx->res;
-    const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
-    const struct nlattr *a;
 
-    if (nlh->nlmsg_type != RTM_NEWROUTE) {
-        return MNL_CB_OK;
-    }
-    ctx->seen = true;
-    if (ctx->fibmatch) {
-        memset(&res->prefix, 0, sizeof res->prefix);
-        res->prefix.family = rtm->rtm_family;
-        res->plen = rtm->rtm_dst_len;
-        res->table = rtm->rtm_table;
-    } else {
-        res->rtm_type = rtm->rtm_type;
-    }
-    mnl_attr_for_each(a, nlh, sizeof *rtm) {
-        switch (mnl_attr_get_type(a)) {
-        case RTA_DST:
-            if (ctx->fibmatch) {
-                get_ip(a, rtm->rtm_family, &res->prefix);
-            }
-            break;
-        case RTA_TABLE:
-            if (ctx->fibmatch && mnl_attr_get_payload_len(a) == 4) {
-                res->table = mnl_attr_get_u32(a);
-            }
-            break;
-        case RTA_MULTIPATH:
-            if (ctx->fibmatch) {
-                res->multipath = true;
-            }
-            break;
-        }
-        if (ctx->fibmatch) {
-            continue;
-        }
-        switch (mnl_attr_get_type(a)) {
-        case RTA_OIF:
-            res->oif = mnl_attr_get_u32(a);
-            break;
-        case RTA_PREFSRC:
-            get_ip(a, rtm->rtm_family, &res->src);
-            break;
-        case RTA_SRC:
-            /* The source asked for: the answer when there is no other. */
-            if (!res->src.family) {
-                get_ip(a, rtm->rtm_family, &res->src);
-            }
-            break;
-        case RTA_GATEWAY:
-            get_ip(a, rtm->rtm_family, &res->nh);
-            res->gateway = true;
-            break;
-        case RTA_METRICS: {
-            const struct nlattr *m;
-
-            mnl_attr_for_each_nested(m, a) {
-                if (mnl_attr_get_type(m) == RTAX_MTU
-                    && mnl_attr_get_payload_len(m) == 4) {
-                    res->mtu = mnl_attr_get_u32(m);
-                }
-            }
-            break;
-        }
+    if (nlh->nlmsg_type == RTM_NEWROUTE) {
+        ctx->seen = true;
+        if (!mf_fib_parse_route(nlh, ctx->fibmatch, ctx->res)) {
+            ctx->malformed = true;
         }
     }
     return MNL_CB_OK;
@@ -206,6 +245,9 @@ route_get(const struct mf_fib_query *q, bool fibmatch,
     error = mf_nl_transact(nlh, route_cb, &ctx, err);
     if (!error && !ctx.seen) {
         error = mf_err_set(err, EPROTO, "no route in the kernel's reply");
+    } else if (!error && ctx.malformed) {
+        error = mf_err_set(err, EPROTO, "a malformed route in the kernel's "
+                           "reply");
     }
     return error;
 }

@@ -66,6 +66,17 @@ void mf_ip_mask(struct mf_ip *ip, int plen);
 
 int mf_fib_lookup(const struct mf_fib_query *, struct mf_fib_result *,
                   struct mf_err *);
+
+/* Reads one message of the kernel's answer to a route lookup into 'res':
+ * the route (type, egress, source, next hop, MTU) or, with 'fibmatch',
+ * the FIB entry that matched (prefix, length, table).  Returns false,
+ * with 'res' as it was, if 'nlh' is not a well-formed RTM_NEWROUTE: an
+ * address not of the route's family, a prefix longer than the family's
+ * addresses, a u32 attribute of another size.  'nlh' must hold
+ * 'nlmsg_len' bytes.  mf_fib_lookup()'s reader; tests fuzz it. */
+struct nlmsghdr;
+bool mf_fib_parse_route(const struct nlmsghdr *, bool fibmatch,
+                        struct mf_fib_result *);
 int mf_fib_neigh_kick(int ifindex, const struct mf_ip *, struct mf_err *);
 
 #endif /* mf-fib.h */

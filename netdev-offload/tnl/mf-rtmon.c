@@ -3,14 +3,19 @@
 #include "mf-rtmon.h"
 
 #include <errno.h>
+#include <libmnl/libmnl.h>
 #include <linux/if.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
 #include <netlink/cache.h>
 #include <netlink/errno.h>
+#include <netlink/msg.h>
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
 #include <netlink/route/neighbour.h>
 #include <netlink/route/route.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,6 +27,7 @@ VLOG_DEFINE_THIS_MODULE(mf_rtmon);
 
 COVERAGE_DEFINE(mf_rtmon_event);
 COVERAGE_DEFINE(mf_rtmon_resync);
+COVERAGE_DEFINE(mf_rtmon_mended);
 
 #define MF_RTMON_RCVBUF (4 * 1024 * 1024)
 
@@ -52,7 +58,8 @@ ip_from_nl(const struct nl_addr *a, struct mf_ip *ip)
     unsigned int len = a ? nl_addr_get_len(a) : 0;
 
     memset(ip, 0, sizeof *ip);
-    if ((family != AF_INET && family != AF_INET6) || len > sizeof ip->b) {
+    if (len != (family == AF_INET ? 4 : family == AF_INET6 ? 16 : 0)
+        || !len) {
         return false;
     }
     ip->family = family;
@@ -61,6 +68,191 @@ ip_from_nl(const struct nl_addr *a, struct mf_ip *ip)
 }
 
 static void route_event(struct mf_rtmon *, struct rtnl_route *);
+
+/* libnl 3.7 (Debian bookworm's) crashes on some messages that no kernel
+ * megaflower has met sends, but that a fuzzer made of real ones
+ * (tests/fuzz/fuzz-rtnl.c) found, and a kernel bug could send:
+ *
+ *   - RTM_NEWLINK with an IFLA_LINKINFO that has IFLA_INFO_XSTATS but no
+ *     IFLA_INFO_DATA (every kind's parser then reads a null nest);
+ *   - RTM_NEWLINK of kind "vxlan" or "macsec" with no IFLA_INFO_DATA (a
+ *     later message of the same link then compares null link data:
+ *     vxlan_compare(), macsec_compare());
+ *   - RTM_NEWROUTE with an RTA_VIA, or a multipath next hop with one,
+ *     shorter than its family field (rtnl_route_parse_via() copies a
+ *     negative length: a heap overflow);
+ *   - RTM_NEWROUTE with an RTA_MULTIPATH whose next hop says it is
+ *     shorter than its header, or whose last next hop ends unaligned
+ *     short of the attribute's padded end (parse_multipath() then loops
+ *     for ever, allocating a next hop each time, reading past the
+ *     message in the second case, until memory runs out).
+ *
+ * Each message passes here before libnl parses it, and such an attribute
+ * is mended in place: it becomes the kind's UNSPEC type, which libnl
+ * ignores.  The event still counts; what it loses says nothing anyway. */
+static bool
+kind_is(const struct nlattr *kind, const char *name)
+{
+    size_t len = strnlen(mnl_attr_get_payload(kind),
+                         mnl_attr_get_payload_len(kind));
+
+    return len == strlen(name) && !memcmp(mnl_attr_get_payload(kind), name,
+                                          len);
+}
+
+static void
+mend_linkinfo(struct nlattr *li)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+    struct nlattr *kind = NULL, *xstats = NULL;
+    bool has_data = false;
+    struct nlattr *a;
+
+    mnl_attr_for_each_nested(a, li) {
+        switch (mnl_attr_get_type(a)) {
+        case IFLA_INFO_KIND:
+            kind = a;
+            break;
+        case IFLA_INFO_DATA:
+            has_data = true;
+            break;
+        case IFLA_INFO_XSTATS:
+            xstats = a;
+            break;
+        }
+    }
+    if (has_data) {
+        return;
+    }
+    if (xstats) {
+        xstats->nla_type = IFLA_INFO_UNSPEC;
+    }
+    if (kind && (kind_is(kind, "vxlan") || kind_is(kind, "macsec"))) {
+        kind->nla_type = IFLA_INFO_UNSPEC;
+    } else if (!xstats) {
+        return;
+    }
+    COVERAGE_INC(mf_rtmon_mended);
+    VLOG_WARN_RL(&rl, "an rtnetlink link message with link info but no "
+                 "link data: its %s ignored", xstats ? "statistics"
+                 : "kind");
+}
+
+/* An RTA_VIA too short for its family field. */
+static bool
+via_short(const struct nlattr *a)
+{
+    return (mnl_attr_get_type(a) == RTA_VIA
+            && (size_t) mnl_attr_get_payload_len(a) < offsetof(struct rtvia,
+                                                      rtvia_addr));
+}
+
+static void
+mend_via(struct nlattr *a)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+
+    a->nla_type = RTA_UNSPEC;
+    COVERAGE_INC(mf_rtmon_mended);
+    VLOG_WARN_RL(&rl, "an rtnetlink route message with a via shorter than "
+                 "its family: the via ignored");
+}
+
+/* The RTA_VIAs of each next hop of the RTA_MULTIPATH 'mp'. */
+static void
+mend_multipath(struct nlattr *mp)
+{
+    uint8_t *p = mnl_attr_get_payload(mp);
+    size_t left = mnl_attr_get_payload_len(mp);
+
+    while (left >= sizeof(struct rtnexthop)) {
+        struct rtnexthop *nh = (struct rtnexthop *) p;
+        size_t len = nh->rtnh_len, in;
+        uint8_t *q;
+
+        if (len < sizeof *nh || (len <= left && RTNH_ALIGN(len) > left)) {
+            /* libnl would take the first again and again, for ever; it
+             * would step past the second's end, its count of what is
+             * left wrapping round (size_t), and read on, for ever: each
+             * time allocating a next hop.  The whole attribute goes. */
+            static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
+
+            mp->nla_type = RTA_UNSPEC;
+            COVERAGE_INC(mf_rtmon_mended);
+            VLOG_WARN_RL(&rl, "an rtnetlink route message with a next hop "
+                         "of length %zu in %zu bytes: its multipath ignored",
+                         len, left);
+            return;
+        }
+        if (len > left) {
+            return;
+        }
+        q = p + RTNH_ALIGN(sizeof *nh);
+        in = len > RTNH_ALIGN(sizeof *nh) ? len - RTNH_ALIGN(sizeof *nh) : 0;
+        while (in >= sizeof(struct nlattr)) {
+            struct nlattr *a = (struct nlattr *) q;
+
+            if (a->nla_len < sizeof *a || a->nla_len > in) {
+                break;
+            }
+            if (via_short(a)) {
+                mend_via(a);
+            }
+            if ((size_t) MNL_ALIGN(a->nla_len) >= in) {
+                break;
+            }
+            in -= MNL_ALIGN(a->nla_len);
+            q += MNL_ALIGN(a->nla_len);
+        }
+        if (RTNH_ALIGN(len) >= left) {
+            return;
+        }
+        left -= RTNH_ALIGN(len);
+        p += RTNH_ALIGN(len);
+    }
+}
+
+void
+mf_rtmon_mend(struct nlmsghdr *nlh)
+{
+    struct nlattr *a;
+
+    /* libnl parses every message type of a kind it knows: new, del, get
+     * (and set, for links) alike. */
+    if (nlh->nlmsg_type >= RTM_NEWLINK && nlh->nlmsg_type <= RTM_SETLINK
+        && mnl_nlmsg_get_payload_len(nlh) >= sizeof(struct ifinfomsg)) {
+        mnl_attr_for_each(a, nlh, sizeof(struct ifinfomsg)) {
+            if (mnl_attr_get_type(a) == IFLA_LINKINFO) {
+                mend_linkinfo(a);
+            }
+        }
+    } else if (nlh->nlmsg_type >= RTM_NEWROUTE
+               && nlh->nlmsg_type <= RTM_GETROUTE
+               && mnl_nlmsg_get_payload_len(nlh) >= sizeof(struct rtmsg)) {
+        mnl_attr_for_each(a, nlh, sizeof(struct rtmsg)) {
+            if (via_short(a)) {
+                mend_via(a);
+            } else if (mnl_attr_get_type(a) == RTA_MULTIPATH) {
+                mend_multipath(a);
+            }
+        }
+    }
+}
+
+static int
+mend_cb(struct nl_msg *msg, void *aux OVS_UNUSED)
+{
+    mf_rtmon_mend(nlmsg_hdr(msg));
+    return NL_OK;
+}
+
+/* Has every message 'sock' receives mended first. */
+static int
+mend_on(struct nl_sock *sock)
+{
+    return nl_socket_modify_cb(sock, NL_CB_MSG_IN, NL_CB_CUSTOM, mend_cb,
+                               NULL);
+}
 
 /* The kernel drops IPv4 routes through a device that goes down (or away)
  * without a word, and announces the connected ones again when it comes
@@ -153,14 +345,17 @@ static void
 route_event(struct mf_rtmon *rtmon, struct rtnl_route *r)
 {
     struct nl_addr *dst = rtnl_route_get_dst(r);
+    int plen = dst ? nl_addr_get_prefixlen(dst) : 0;
     struct mf_ip ip;
 
-    if (ip_from_nl(dst, &ip)) {
-        rtmon->ops->route(rtmon->aux, &ip, nl_addr_get_prefixlen(dst),
-                          rtnl_route_get_table(r));
+    if (ip_from_nl(dst, &ip) && plen >= 0 && plen <= mf_ip_len(&ip) * 8) {
+        rtmon->ops->route(rtmon->aux, &ip, plen, rtnl_route_get_table(r));
     } else if (rtnl_route_get_family(r) == AF_INET
                || rtnl_route_get_family(r) == AF_INET6) {
-        /* A default route: libnl may hold no address for it. */
+        /* A default route (libnl may hold no address for it), or a
+         * destination that is no prefix of the family (no kernel sends
+         * one, libnl does not check): as a change of the whole family,
+         * so that every tunnel of it is looked up again. */
         memset(&ip, 0, sizeof ip);
         ip.family = rtnl_route_get_family(r);
         rtmon->ops->route(rtmon->aux, &ip, 0, rtnl_route_get_table(r));
@@ -208,12 +403,18 @@ mf_rtmon_create(const struct mf_rtmon_ops *ops, void *aux, int rcvbuf,
         goto fail;
     }
     nlerr = nl_connect(rtmon->sync_sock, NETLINK_ROUTE);
+    if (nlerr >= 0) {
+        nlerr = mend_on(rtmon->sync_sock);
+    }
     if (nlerr < 0) {
         nl_error(err, nlerr, "rtnetlink socket");
         goto fail;
     }
     nlerr = nl_cache_mngr_alloc(rtmon->ev_sock, NETLINK_ROUTE, 0,
                                 &rtmon->mngr);
+    if (nlerr >= 0) {
+        nlerr = mend_on(rtmon->ev_sock);
+    }
     if (nlerr < 0) {
         nl_error(err, nlerr, "rtnetlink cache manager");
         goto fail;
@@ -242,12 +443,66 @@ fail:
     return NULL;
 }
 
+struct mf_rtmon *
+mf_rtmon_create_offline(const struct mf_rtmon_ops *ops, void *aux)
+{
+    struct mf_rtmon *rtmon = xzalloc(sizeof *rtmon);
+
+    rtmon->ops = ops;
+    rtmon->aux = aux;
+    for (int i = 0; i < N_CACHES; i++) {
+        if (cache_wanted(ops, i)
+            && nl_cache_alloc_name(cache_names[i], &rtmon->caches[i]) < 0) {
+            mf_rtmon_destroy(rtmon);
+            return NULL;
+        }
+    }
+    return rtmon;
+}
+
+static void
+feed_cb(struct nl_object *obj, void *rtmon_)
+{
+    struct mf_rtmon *rtmon = rtmon_;
+
+    for (int i = 0; i < N_CACHES; i++) {
+        if (rtmon->caches[i]
+            && !strcmp(nl_object_get_type(obj), cache_names[i])) {
+            nl_cache_include(rtmon->caches[i], obj, change_cb, rtmon);
+            return;
+        }
+    }
+}
+
+int
+mf_rtmon_feed(struct mf_rtmon *rtmon, const struct nlmsghdr *nlh)
+{
+    struct nl_msg *msg = nlmsg_convert(CONST_CAST(struct nlmsghdr *, nlh));
+    int nlerr;
+
+    if (!msg) {
+        return -ENOMEM;
+    }
+    nlmsg_set_proto(msg, NETLINK_ROUTE);
+    mf_rtmon_mend(nlmsg_hdr(msg));
+    rtmon->n_events = 0;
+    nlerr = nl_msg_parse(msg, feed_cb, rtmon);
+    nlmsg_free(msg);
+    return nlerr < 0 ? -EPROTO : rtmon->n_events;
+}
+
 void
 mf_rtmon_destroy(struct mf_rtmon *rtmon)
 {
     if (rtmon) {
         if (rtmon->mngr) {
             nl_cache_mngr_free(rtmon->mngr);    /* Frees the caches. */
+        } else {
+            for (int i = 0; i < N_CACHES; i++) {
+                if (rtmon->caches[i]) {
+                    nl_cache_free(rtmon->caches[i]);
+                }
+            }
         }
         nl_socket_free(rtmon->ev_sock);
         nl_socket_free(rtmon->sync_sock);

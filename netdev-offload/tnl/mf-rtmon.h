@@ -51,6 +51,21 @@ void mf_rtmon_destroy(struct mf_rtmon *);
  * events processed, or a negative errno on a failure it could not repair
  * by resyncing. */
 int mf_rtmon_fd(const struct mf_rtmon *);
+
+/* For tests: a monitor with empty caches and no socket, and the message
+ * 'nlh' (RTM_NEWLINK, RTM_DELROUTE, ...) taken in as if the kernel had
+ * sent it, each change passed to the listener.  Returns the number of
+ * events, or a negative errno if libnl could not read the message.
+ * 'nlh' must hold 'nlmsg_len' bytes. */
+struct nlmsghdr;
+
+/* Mends, in place, the shapes of link message libnl 3.7 would crash on
+ * (see mf-rtmon.c).  The monitor's sockets pass every message here. */
+void mf_rtmon_mend(struct nlmsghdr *);
+
+struct mf_rtmon *mf_rtmon_create_offline(const struct mf_rtmon_ops *,
+                                         void *aux);
+int mf_rtmon_feed(struct mf_rtmon *, const struct nlmsghdr *);
 int mf_rtmon_run(struct mf_rtmon *);
 unsigned int mf_rtmon_n_resyncs(const struct mf_rtmon *);
 

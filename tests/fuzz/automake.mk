@@ -10,12 +10,16 @@
 #                      of 'make check')
 #   make fuzz-record   records the corpus's seeds from a real kernel, in
 #                      the VM (tests/fuzz/record-vm.sh)
-FUZZ_TARGETS = filter ack shape
+#   make fuzz-record-rtnl
+#                      records the rtnetlink seeds (rtnl, route) from this
+#                      host's kernel in a namespace (record-rtnl.sh)
+FUZZ_TARGETS = filter ack shape route rtnl
 FUZZ_SECONDS = 60
 FUZZ_CC = clang
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=undefined -fno-omit-frame-pointer
-# The tc codec, compiled again with the sanitizers and libFuzzer's coverage.
+# The decoders (the tc codec, the route lookup's reader, the rtnetlink
+# monitor), compiled again with the sanitizers and libFuzzer's coverage.
 FUZZ_CODEC_FILES = \
 	netdev-offload/tc/mf-act.c \
 	netdev-offload/tc/mf-act-csum.c \
@@ -34,6 +38,8 @@ FUZZ_CODEC_FILES = \
 	netdev-offload/tc/mf-nl.c \
 	netdev-offload/tc/mf-shape.c \
 	netdev-offload/tc/mf-tc.c \
+	netdev-offload/tnl/mf-fib.c \
+	netdev-offload/tnl/mf-rtmon.c \
 	netdev-offload/mf-rows.c
 FUZZ_LIBS = $(OVS_SRCDIR)/lib/.libs/libopenvswitch.a $(MF_LIBS) $(OVS_LIBS)
 
@@ -46,7 +52,8 @@ tests/fuzz/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h \
 	  $(FUZZ_CODEC_FILES:%=$(srcdir)/%) $(FUZZ_LIBS)
 CLEANFILES += $(FUZZ_TARGETS:%=tests/fuzz/fuzz-%)
 
-.PHONY: fuzz check-fuzz check-fuzz-replay fuzz-record fuzz-cc
+.PHONY: fuzz check-fuzz check-fuzz-replay fuzz-record fuzz-record-rtnl \
+	fuzz-cc
 fuzz-cc:
 	@command -v $(FUZZ_CC) >/dev/null && \
 	  test -n "$$($(FUZZ_CC) -print-file-name=libclang_rt.fuzzer-x86_64.a \
@@ -66,7 +73,8 @@ check-fuzz:
 FUZZ_REPLAY_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/tests/fuzz
 FUZZ_REPLAY_LDADD = libmegaflower.a $(OVS_ARCHIVES) $(MF_LIBS) $(OVS_LIBS)
 check_PROGRAMS += tests/fuzz/fuzz-filter-replay tests/fuzz/fuzz-ack-replay \
-	tests/fuzz/fuzz-shape-replay
+	tests/fuzz/fuzz-shape-replay tests/fuzz/fuzz-route-replay \
+	tests/fuzz/fuzz-rtnl-replay
 tests_fuzz_fuzz_filter_replay_SOURCES = tests/fuzz/fuzz-filter.c \
 	tests/fuzz/fuzz-replay.c tests/fuzz/fuzz.h
 tests_fuzz_fuzz_filter_replay_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS)
@@ -79,6 +87,14 @@ tests_fuzz_fuzz_shape_replay_SOURCES = tests/fuzz/fuzz-shape.c \
 	tests/fuzz/fuzz-replay.c tests/fuzz/fuzz.h
 tests_fuzz_fuzz_shape_replay_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS)
 tests_fuzz_fuzz_shape_replay_LDADD = $(FUZZ_REPLAY_LDADD)
+tests_fuzz_fuzz_route_replay_SOURCES = tests/fuzz/fuzz-route.c \
+	tests/fuzz/fuzz-replay.c tests/fuzz/fuzz.h
+tests_fuzz_fuzz_route_replay_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS)
+tests_fuzz_fuzz_route_replay_LDADD = $(FUZZ_REPLAY_LDADD)
+tests_fuzz_fuzz_rtnl_replay_SOURCES = tests/fuzz/fuzz-rtnl.c \
+	tests/fuzz/fuzz-replay.c tests/fuzz/fuzz.h
+tests_fuzz_fuzz_rtnl_replay_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS)
+tests_fuzz_fuzz_rtnl_replay_LDADD = $(FUZZ_REPLAY_LDADD)
 check-fuzz-replay: $(FUZZ_TARGETS:%=tests/fuzz/fuzz-%-replay)
 	$(SHELL) $(srcdir)/tests/fuzz/run.sh replay '$(abs_top_srcdir)' \
 	  '$(abs_top_builddir)' $(FUZZ_TARGETS)
@@ -87,10 +103,15 @@ check-fuzz-replay: $(FUZZ_TARGETS:%=tests/fuzz/fuzz-%-replay)
 check_PROGRAMS += tests/fuzz/mf-record
 tests_fuzz_mf_record_SOURCES = tests/fuzz/mf-record.c
 tests_fuzz_mf_record_LDADD = $(FUZZ_REPLAY_LDADD)
+# The rtnetlink seeds come from this host's kernel, in a namespace.
+fuzz-record-rtnl: tests/fuzz/mf-record
+	$(SHELL) $(srcdir)/tests/fuzz/record-rtnl.sh '$(abs_top_builddir)' \
+	  '$(abs_top_srcdir)/tests/fuzz/corpus'
 fuzz-record: tests/fuzz/mf-record
 	$(srcdir)/tests/vm/run.sh --rw '$(abs_top_srcdir)/tests/fuzz/corpus' -- \
 	  bash $(abs_srcdir)/tests/fuzz/record-vm.sh '$(abs_top_builddir)' \
 	  '$(abs_top_srcdir)/tests/fuzz/corpus'
 
-EXTRA_DIST += tests/fuzz/run.sh tests/fuzz/record-vm.sh tests/fuzz/corpus \
+EXTRA_DIST += tests/fuzz/run.sh tests/fuzz/record-vm.sh \
+	tests/fuzz/record-rtnl.sh tests/fuzz/corpus \
 	tests/fuzz/regress
