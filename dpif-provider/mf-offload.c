@@ -350,9 +350,10 @@ mf_offload_enqueue(const ovs_u128 *ufid, const struct nlattr *key,
 
     /* One block: key, mask and actions, 4-byte aligned as nlattrs are. */
     copy = xmalloc(ROUND_UP(len, 4) + 8);
-    memcpy(copy, key, key_len);
-    memcpy(copy + key_len, mask, mask_len);
-    memcpy(copy + key_len + mask_len, actions, actions_len);
+    /* A probe's put has no mask, a drop flow no actions: NULL, 0. */
+    nullable_memcpy(copy, key, key_len);
+    nullable_memcpy(copy + key_len, mask, mask_len);
+    nullable_memcpy(copy + key_len + mask_len, actions, actions_len);
 
     ovs_mutex_lock(&ofl_mutex);
     f = ofl_flow_find(ufid);

@@ -6,6 +6,35 @@ AC_DEFUN([MF_CHECK_PKG], [
     [AC_MSG_ERROR([$2 not found: install the Debian package '$3' (apt-get install $3)])])
 ])
 
+# MF_ENABLE_SANITIZERS
+# --------------------
+# --enable-sanitizers builds megaflower, its tests and its ovs-vswitchd
+# with AddressSanitizer and UndefinedBehaviorSanitizer, any UB report
+# fatal (SAN_FLAGS), and the bundled OVS (not a --with-ovs tree: that is
+# built already) with AddressSanitizer only (OVS_SAN_FLAGS): OVS 3.1's own
+# code has UB reports of its own (dpif-netdev.c passes memcpy() a null
+# pointer at start), which are not megaflower's to mend.  Both are empty
+# without the switch.
+AC_DEFUN([MF_ENABLE_SANITIZERS], [
+  AC_ARG_ENABLE([sanitizers],
+    [AS_HELP_STRING([--enable-sanitizers],
+                    [build with ASan and UBSan (also the bundled OVS)])],
+    [], [enable_sanitizers=no])
+  SAN_FLAGS= OVS_SAN_FLAGS=
+  if test "x$enable_sanitizers" = xyes; then
+    SAN_FLAGS="-fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer"
+    OVS_SAN_FLAGS="-fsanitize=address -fno-omit-frame-pointer"
+    AC_MSG_CHECKING([whether $CC links with $SAN_FLAGS])
+    mf_save_CFLAGS=$CFLAGS mf_save_LDFLAGS=$LDFLAGS
+    CFLAGS="$CFLAGS $SAN_FLAGS" LDFLAGS="$LDFLAGS $SAN_FLAGS"
+    AC_LINK_IFELSE([AC_LANG_PROGRAM([], [])], [AC_MSG_RESULT([yes])],
+      [AC_MSG_RESULT([no])
+       AC_MSG_ERROR([--enable-sanitizers: $CC cannot build with ASan and UBSan (Debian's gcc needs libasan8 and libubsan1, which build-essential brings)])])
+    CFLAGS=$mf_save_CFLAGS LDFLAGS=$mf_save_LDFLAGS
+  fi
+  AC_SUBST([SAN_FLAGS])
+])
+
 # MF_OVS_MAKEVAR(DIR, NAME)
 # -------------------------
 # Prints the value of make variable NAME in the OVS build tree DIR.
@@ -53,7 +82,8 @@ AC_DEFUN([MF_WITH_OVS], [
       test -x /usr/bin/python3 && ovs_python3=/usr/bin/python3
       AC_MSG_NOTICE([configuring Open vSwitch in $OVS_SRCDIR (log: ovs-configure.log)])
       (cd "$OVS_SRCDIR" && ./configure --enable-silent-rules \
-          ${ovs_python3:+PYTHON3=$ovs_python3}) \
+          ${ovs_python3:+PYTHON3=$ovs_python3} \
+          ${OVS_SAN_FLAGS:+CFLAGS="-g -O2 $OVS_SAN_FLAGS" LDFLAGS="$OVS_SAN_FLAGS"}) \
           > ovs-configure.log 2>&1 ||
         AC_MSG_ERROR([configuring OVS failed; see ovs-configure.log])
     fi

@@ -44,15 +44,16 @@ tests_mf_resolve_LDADD = libmegaflower.a $(OVS_ARCHIVES) $(MF_LIBS) $(OVS_LIBS)
 # ovs-vswitchd is, so that lib/dpif.c opens megaflower's class.
 check_PROGRAMS += tests/mf-dpif-race
 tests_mf_dpif_race_SOURCES = tests/mf-dpif-race.c
-tests_mf_dpif_race_LDFLAGS = $(MF_WRAPS)
+tests_mf_dpif_race_LDFLAGS = $(AM_LDFLAGS) $(MF_WRAPS)
 tests_mf_dpif_race_LDADD = $(OVS_ARCHIVES) $(MF_LIBS) $(OVS_LIBS)
 tests_mf_dpif_race_DEPENDENCIES = libmegaflower.a $(OVS_STAMP)
 
 # The fault injector of the system tests (tests/mf-fault.c): an LD_PRELOAD
 # object for ovs-vswitchd, built for the tests only, never linked into
-# megaflower.
+# megaflower.  Never instrumented: an LD_PRELOAD object must not bring in
+# the sanitizers' runtime.
 tests/mf-fault.so: tests/mf-fault.c
-	$(AM_V_CCLD)$(CC) $(LIBMNL_CFLAGS) $(AM_CFLAGS) $(CFLAGS) \
+	$(AM_V_CCLD)$(CC) $(LIBMNL_CFLAGS) $(MF_WARN_CFLAGS) $(CFLAGS) \
 	  -shared -fPIC -o $@ $(srcdir)/tests/mf-fault.c -ldl $(LIBMNL_LIBS)
 CLEANFILES += tests/mf-fault.so
 EXTRA_DIST += tests/mf-fault.c
@@ -95,6 +96,59 @@ $(SYSTEM_TESTSUITE): $(SYSTEM_TESTSUITE_AT) $(srcdir)/tests/package.m4
 	check-system-boot check-upstream
 check-unit: tests/unit/mf-unit
 	tests/unit/mf-unit
+
+# The Check suites, and the fuzz targets' corpus and regression inputs,
+# under valgrind's memcheck (issue 15): any memory error, and any
+# definite or indirect leak, fails.  Check runs the suites in one process
+# (CK_FORK=no) so that memcheck sees every test.
+VALGRIND = valgrind
+VALGRIND_FLAGS = --tool=memcheck --error-exitcode=1 --leak-check=full \
+	--errors-for-leak-kinds=definite,indirect \
+	--show-leak-kinds=definite,indirect --num-callers=30 -q
+# The sanitizer build (issue 15): the sources (git ls-files, as they are
+# in the work tree) copied to sanitizers/src, configured there with
+# --enable-sanitizers (its bundled OVS, and so ovs-vswitchd, instrumented
+# too), built, and the goals SANITIZERS_CHECKS run there; then the system
+# groups SANITIZERS_SYSTEM (netdev mode) and SANITIZERS_SYSTEM_DPIF (dpif
+# mode), in the VM: a list of groups, "full" for every one, empty for
+# none.  Any ASan or UBSan report fails: Check and the replayers abort;
+# the autotest suites check for OVS's asan.* and ubsan.* logs after every
+# test, as OVS's own do.
+SANITIZERS_DIR = sanitizers
+SANITIZERS_CHECKS = check-unit check-fuzz-replay check-autotest
+SANITIZERS_SYSTEM =
+SANITIZERS_SYSTEM_DPIF =
+mf_san_system = $(if $(filter full,$(2)),$(MAKE) $(1) MF_FULL=1,$(if $(2),$(MAKE) $(1) TESTSUITEFLAGS='$(2)',:))
+.PHONY: check-sanitizers check-sanitizers-ci check-sanitizers-full
+check-sanitizers:
+	@git -C '$(srcdir)' rev-parse --is-inside-work-tree >/dev/null 2>&1 || { \
+	  echo "check-sanitizers: needs the sources as a git work tree" >&2; \
+	  exit 1; }
+	mkdir -p $(SANITIZERS_DIR)/src
+	git -C '$(srcdir)' ls-files -z | (cd '$(srcdir)' && tar --null -T - -cf -) \
+	  | tar -xf - -C $(SANITIZERS_DIR)/src
+	cd $(SANITIZERS_DIR)/src && { test -f Makefile || { autoreconf -fi && \
+	  ./configure --enable-sanitizers; }; } && $(MAKE) && \
+	  $(MAKE) $(SANITIZERS_CHECKS) && \
+	  $(call mf_san_system,check-system,$(SANITIZERS_SYSTEM)) && \
+	  $(call mf_san_system,check-system-dpif,$(SANITIZERS_SYSTEM_DPIF))
+# What 'make check' (and so CI) runs: the host suites, and two system
+# groups, a flow offloaded in netdev mode and one in dpif mode across its
+# offload.  'make check-full' runs every system group in both modes.
+check-sanitizers-ci:
+	$(MAKE) check-sanitizers SANITIZERS_SYSTEM=1 SANITIZERS_SYSTEM_DPIF=30
+check-sanitizers-full:
+	$(MAKE) check-sanitizers SANITIZERS_SYSTEM=full SANITIZERS_SYSTEM_DPIF=full
+
+.PHONY: check-valgrind
+check-valgrind: tests/unit/mf-unit $(FUZZ_TARGETS:%=tests/fuzz/fuzz-%-replay)
+	@command -v $(VALGRIND) >/dev/null || { \
+	  echo "check-valgrind: valgrind is needed: apt-get install valgrind" >&2; \
+	  exit 1; }
+	CK_FORK=no $(VALGRIND) $(VALGRIND_FLAGS) tests/unit/mf-unit
+	FUZZ_REPLAY_WRAPPER='$(VALGRIND) $(VALGRIND_FLAGS)' \
+	  $(SHELL) $(srcdir)/tests/fuzz/run.sh replay '$(abs_top_srcdir)' \
+	  '$(abs_top_builddir)' $(FUZZ_TARGETS)
 
 check-autotest: all tests/mf-resolve $(TESTSUITE) tests/atlocal
 	$(SHELL) '$(TESTSUITE)' -C tests AUTOTEST_PATH='$(AUTOTEST_PATH)' \
@@ -173,13 +227,14 @@ check-system-tunnels: all tests/mf-krt tests/mf-resolve $(SYSTEM_TESTSUITE) test
 	  $(SHELL) $(srcdir)/tests/run-system.sh system \
 	  $(if $(TESTSUITEFLAGS),$(TESTSUITEFLAGS),$(SYSTEM_TUNNEL_TESTS))
 
-check-local: check-unit check-fuzz-replay check-fuzz check-autotest \
+check-local: check-unit check-valgrind check-fuzz-replay check-fuzz check-autotest \
 	check-system-boot check-system check-system-tunnels check-upstream \
-	check-system-dpif check-upstream-dpif
+	check-system-dpif check-upstream-dpif check-sanitizers-ci
 
 # Everything, with no subset: what 'tests/check-all.sh full' runs.
-check-full: check-unit check-fuzz-replay check-fuzz check-autotest \
+check-full: check-unit check-valgrind check-fuzz-replay check-fuzz check-autotest \
 	check-system-boot
 	$(MAKE) check-system check-system-tunnels check-upstream \
 	  check-system-dpif check-upstream-dpif MF_FULL=1
 	$(MF_DPIF_ENV) $(MAKE) check-system-tunnels
+	$(MAKE) check-sanitizers-full

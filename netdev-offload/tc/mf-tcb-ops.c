@@ -75,8 +75,9 @@ translate(const struct mf_port *port, const struct mf_flow_put *op,
             match_format(&back, NULL, reason, OFP_DEFAULT_PRIORITY);
             error = EOPNOTSUPP;
         } else if (nl_attr_get_size(nest) != op->actions_len
-                   || memcmp(nl_attr_get(nest), op->actions,
-                             op->actions_len)) {
+                   || (op->actions_len
+                       && memcmp(nl_attr_get(nest), op->actions,
+                                 op->actions_len))) {
             ds_put_cstr(reason, "read back actions would differ");
             error = EOPNOTSUPP;
         }

@@ -40,7 +40,9 @@ for t; do
         [ -d "$d" ] && dirs+=("$d")
     done
     if [ "$mode" = replay ]; then
-        "$build/tests/fuzz/fuzz-$t-replay" "${dirs[@]}" || rc=1
+        # FUZZ_REPLAY_WRAPPER: a command to run it under (valgrind).
+        ${FUZZ_REPLAY_WRAPPER:-} "$build/tests/fuzz/fuzz-$t-replay" \
+            "${dirs[@]}" || rc=1
         continue
     fi
     work=$build/tests/fuzz/work/$t log=$build/tests/fuzz/$t.log
