@@ -105,3 +105,37 @@ AC_DEFUN([MF_WITH_OVS], [
   AC_SUBST([OVS_PYTHON3])
   AM_CONDITIONAL([OVS_BUNDLED], [test $OVS_BUNDLED = yes])
 ])
+
+# MF_CHECK_BPF
+# ------------
+# The XDP flow cache's program is built with clang for the BPF target and
+# loaded from a bpftool skeleton through libbpf: checks for all three,
+# naming the Debian package of the one that is missing.  BPF_CPPFLAGS
+# holds the multiarch include directory clang needs for <asm/types.h>.
+AC_DEFUN([MF_CHECK_BPF], [
+  AC_PATH_PROG([CLANG], [clang], [], [$PATH])
+  test -n "$CLANG" || AC_MSG_ERROR([clang not found: install the Debian package 'clang' (apt-get install clang)])
+  AC_PATH_PROG([BPFTOOL], [bpftool], [], [$PATH:/usr/sbin:/sbin])
+  test -n "$BPFTOOL" || AC_MSG_ERROR([bpftool not found: install the Debian package 'bpftool' (apt-get install bpftool)])
+  MF_CHECK_PKG([LIBBPF], [libbpf >= 1.0], [libbpf-dev])
+  mf_multiarch=`$CC -print-multiarch 2>/dev/null`
+  BPF_CPPFLAGS=
+  if test -n "$mf_multiarch" && test -d "/usr/include/$mf_multiarch"; then
+    BPF_CPPFLAGS="-I/usr/include/$mf_multiarch"
+  fi
+  AC_MSG_CHECKING([whether $CLANG builds XDP programs])
+  cat > conftest.bpf.c <<_MF_EOF
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+SEC("xdp") int f(struct xdp_md *ctx) { return XDP_PASS; }
+char LICENSE[[]] SEC("license") = "GPL";
+_MF_EOF
+  if $CLANG -O2 -g -target bpf $BPF_CPPFLAGS -c conftest.bpf.c -o conftest.bpf.o >&AS_MESSAGE_LOG_FD 2>&1; then
+    AC_MSG_RESULT([yes])
+  else
+    AC_MSG_RESULT([no])
+    AC_MSG_ERROR([$CLANG cannot build a BPF program: install the Debian packages 'clang', 'libbpf-dev' and 'linux-libc-dev'])
+  fi
+  rm -f conftest.bpf.c conftest.bpf.o
+  AC_SUBST([BPF_CPPFLAGS])
+])

@@ -227,14 +227,30 @@ check-system-tunnels: all tests/mf-krt tests/mf-resolve $(SYSTEM_TESTSUITE) test
 	  $(SHELL) $(srcdir)/tests/run-system.sh system \
 	  $(if $(TESTSUITEFLAGS),$(TESTSUITEFLAGS),$(SYSTEM_TUNNEL_TESTS))
 
-check-local: check-unit check-valgrind check-fuzz-replay check-fuzz check-autotest \
+check-local: check-unit check-cache check-valgrind check-fuzz-replay check-fuzz check-autotest \
 	check-system-boot check-system check-system-tunnels check-upstream \
 	check-system-dpif check-upstream-dpif check-sanitizers-ci
 
 # Everything, with no subset: what 'tests/check-all.sh full' runs.
-check-full: check-unit check-valgrind check-fuzz-replay check-fuzz check-autotest \
+check-full: check-unit check-cache check-valgrind check-fuzz-replay check-fuzz check-autotest \
 	check-system-boot
 	$(MAKE) check-system check-system-tunnels check-upstream \
 	  check-system-dpif check-upstream-dpif MF_FULL=1
 	$(MF_DPIF_ENV) $(MAKE) check-system-tunnels
 	$(MAKE) check-sanitizers-full
+
+# The XDP flow cache against OVS's own flow_extract() and
+# odp_execute_actions(), packet by packet (BPF_PROG_TEST_RUN, in a network
+# namespace of its own; root).  CACHE_DIFF_PAIRS pairs, seed
+# CACHE_DIFF_SEED.
+check_PROGRAMS += tests/mf-cache-diff
+tests_mf_cache_diff_SOURCES = tests/cache/mf-cache-diff.c
+tests_mf_cache_diff_LDADD = libmegaflower.a $(OVS_ARCHIVES) $(MF_LIBS) \
+	$(OVS_LIBS)
+CACHE_DIFF_PAIRS = 100000
+CACHE_DIFF_SEED = 1
+.PHONY: check-cache
+check-cache: tests/mf-cache-diff
+	@rc=0; tests/mf-cache-diff $(CACHE_DIFF_PAIRS) $(CACHE_DIFF_SEED) || rc=$$?; \
+	if test $$rc = 77; then echo "check-cache: skipped (see above)"; \
+	else exit $$rc; fi

@@ -1,0 +1,313 @@
+/*
+ * mf-cache-xlate: OVS megaflows into XDP flow cache entries (see the
+ * header).
+ */
+#include <config.h>
+
+#include "mf-cache-xlate.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include "flow.h"
+#include "netlink.h"
+#include "odp-util.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/match.h"
+#include "packets.h"
+#include "util.h"
+
+/* One field of the key: where it is in struct flow and in the key.  The
+ * program parses each exactly as flow_extract() does (mf-xdp.bpf.c). */
+struct cache_field {
+    const char *name;
+    size_t flow_ofs;
+    size_t key_ofs;
+    size_t size;
+};
+
+#define F(NAME, FLOW, KEY)                                              \
+    { NAME, offsetof(struct flow, FLOW), offsetof(struct mf_xkey, KEY), \
+      MEMBER_SIZEOF(struct mf_xkey, KEY) }
+static const struct cache_field cache_fields[] = {
+    F("dl_dst", dl_dst, dl_dst),
+    F("dl_src", dl_src, dl_src),
+    F("dl_type", dl_type, dl_type),
+    F("vlan", vlans, vlans),
+    F("nw_src", nw_src, nw_src),
+    F("nw_dst", nw_dst, nw_dst),
+    F("ipv6_src", ipv6_src, ipv6_src),
+    F("ipv6_dst", ipv6_dst, ipv6_dst),
+    F("ipv6_label", ipv6_label, ipv6_label),
+    F("nw_frag", nw_frag, nw_frag),
+    F("nw_tos", nw_tos, nw_tos),
+    F("nw_ttl", nw_ttl, nw_ttl),
+    F("nw_proto", nw_proto, nw_proto),
+    F("tp_src", tp_src, tp_src),
+    F("tp_dst", tp_dst, tp_dst),
+    F("tcp_flags", tcp_flags, tcp_flags),
+    F("arp_sha", arp_sha, arp_sha),
+    F("arp_tha", arp_tha, arp_tha),
+};
+#undef F
+
+BUILD_ASSERT_DECL(sizeof(struct mf_xkey) % 8 == 0);
+BUILD_ASSERT_DECL(MEMBER_SIZEOF(struct flow, vlans)
+                  == MEMBER_SIZEOF(struct mf_xkey, vlans));
+
+/* Metadata a packet arriving from a port always has as zero (or as this
+ * value): a match on it is either always true, and dropped, or never. */
+static int
+xlate_metadata(const struct flow *key, struct flow *mask, odp_port_t in_port,
+               struct ds *reason)
+{
+    if (mask->in_port.odp_port) {
+        if (mask->in_port.odp_port != u32_to_odp(UINT32_MAX)
+            || key->in_port.odp_port != in_port) {
+            return mf_xlate_refuse(reason, "in_port: does not name this port");
+        }
+        mask->in_port.odp_port = 0;
+    }
+    if (key->recirc_id & mask->recirc_id) {
+        return mf_xlate_refuse(reason, "recirc_id(%#"PRIx32"): the cache "
+                               "sees packets only as they arrive",
+                               key->recirc_id);
+    }
+    mask->recirc_id = 0;
+    if (mask->packet_type && key->packet_type != htonl(PT_ETH)) {
+        return mf_xlate_refuse(reason, "packet_type: the cache holds "
+                               "Ethernet only");
+    }
+    mask->packet_type = 0;
+    if (key->ct_state & mask->ct_state) {
+        return mf_xlate_refuse(reason, "ct_state: the cache does not "
+                               "track connections");
+    }
+    mask->ct_state = 0;         /* -trk, -new, ...: always true here. */
+    return 0;
+}
+
+static void
+mask_key(struct mf_xkey *key, const struct mf_xkey *mask)
+{
+    uint64_t *k = (uint64_t *) key;
+    const uint64_t *m = (const uint64_t *) mask;
+
+    for (size_t i = 0; i < MF_XKEY_U64S; i++) {
+        k[i] &= m[i];
+    }
+}
+
+static int
+xlate_match(const struct match *match, odp_port_t in_port,
+            struct mf_cache_flow *cf, struct ds *reason)
+{
+    struct flow_wildcards wc = match->wc;
+    const struct flow *key = &match->flow;
+    struct flow *mask = &wc.masks;
+    int error;
+
+    error = xlate_metadata(key, mask, in_port, reason);
+    if (error) {
+        return error;
+    }
+    for (size_t i = 0; i < ARRAY_SIZE(cache_fields); i++) {
+        const struct cache_field *x = &cache_fields[i];
+        uint8_t *fm = (uint8_t *) mask + x->flow_ofs;
+
+        memcpy((uint8_t *) &cf->key + x->key_ofs,
+               (const uint8_t *) key + x->flow_ofs, x->size);
+        memcpy((uint8_t *) &cf->mask + x->key_ofs, fm, x->size);
+        memset(fm, 0, x->size);
+    }
+    if (!is_all_zeros(mask, sizeof *mask)) {
+        struct match m;
+
+        match_init(&m, key, &wc);
+        ds_put_cstr(reason, "match on ");
+        match_format(&m, NULL, reason, OFP_DEFAULT_PRIORITY);
+        ds_put_cstr(reason, ": not in the cache's key");
+        return EOPNOTSUPP;
+    }
+    mask_key(&cf->key, &cf->mask);
+    return 0;
+}
+
+/* The actions, one function per kind. */
+struct xact_ctx {
+    struct mf_cache_flow *cf;
+    const struct mf_xlate_ports *ports;
+    bool output_seen;
+    struct ds *reason;
+};
+
+static struct mf_xact *
+xact_next(struct xact_ctx *x, enum mf_xact_kind kind)
+{
+    struct mf_xentry *e = &x->cf->entry;
+
+    if (x->output_seen) {
+        mf_xlate_refuse(x->reason, "actions after an output: several "
+                        "outputs are not in the cache yet");
+        return NULL;
+    }
+    if (e->n_acts >= MF_XDP_MAX_ACTS) {
+        mf_xlate_refuse(x->reason, "more than %d actions", MF_XDP_MAX_ACTS);
+        return NULL;
+    }
+    e->acts[e->n_acts].kind = kind;
+    return &e->acts[e->n_acts++];
+}
+
+static int
+xact_output(struct xact_ctx *x, const struct nlattr *a)
+{
+    odp_port_t port = nl_attr_get_odp_port(a);
+    struct mf_xact *xa;
+    uint32_t ifindex;
+    enum mf_port_kind kind;
+
+    kind = x->ports->lookup(port, &ifindex, x->ports->aux);
+    if (kind != MF_PORT_NETDEV) {
+        return mf_xlate_refuse(x->reason, "output:%"PRIu32": %s", port,
+                               kind == MF_PORT_NONE ? "no such port"
+                               : kind == MF_PORT_INTERNAL
+                               ? "an internal port takes no XDP redirect"
+                               : "tunnel encap is not in the cache yet");
+    }
+    xa = xact_next(x, MF_XACT_OUTPUT);
+    if (!xa) {
+        return EOPNOTSUPP;
+    }
+    xa->ifindex = ifindex;
+    x->output_seen = true;
+    return 0;
+}
+
+static int
+xact_push_vlan(struct xact_ctx *x, const struct nlattr *a)
+{
+    const struct ovs_action_push_vlan *v = nl_attr_get(a);
+    struct mf_xact *xa = xact_next(x, MF_XACT_PUSH_VLAN);
+
+    if (!xa) {
+        return EOPNOTSUPP;
+    }
+    xa->vlan.tpid = v->vlan_tpid;
+    xa->vlan.tci = v->vlan_tci & htons(~VLAN_CFI);
+    return 0;
+}
+
+static int
+xact_pop_vlan(struct xact_ctx *x, const struct nlattr *a OVS_UNUSED)
+{
+    return xact_next(x, MF_XACT_POP_VLAN) ? 0 : EOPNOTSUPP;
+}
+
+static int
+refuse_action(struct ds *reason, const struct nlattr *a, const char *why)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+    int error;
+
+    format_odp_actions(&s, a, a->nla_len, NULL);
+    error = mf_xlate_refuse(reason, "action %s: %s", ds_cstr(&s), why);
+    ds_destroy(&s);
+    return error;
+}
+
+static int
+xact_set(struct xact_ctx *x, const struct nlattr *a, bool masked)
+{
+    const struct nlattr *k = nl_attr_get(a);
+    const struct ovs_key_ethernet *ek, *em;
+    struct ovs_key_ethernet all;
+    struct mf_xact *xa;
+
+    if (nl_attr_type(k) != OVS_KEY_ATTR_ETHERNET) {
+        return refuse_action(x->reason, a, "not in the cache yet");
+    }
+    if (nl_attr_get_size(k) != (masked ? 2 : 1) * sizeof *ek) {
+        return mf_xlate_refuse(x->reason, "set(eth): malformed");
+    }
+    ek = nl_attr_get(k);
+    memset(&all, 0xff, sizeof all);
+    em = masked ? ek + 1 : &all;
+    xa = xact_next(x, MF_XACT_SET_ETH);
+    if (!xa) {
+        return EOPNOTSUPP;
+    }
+    for (int i = 0; i < ETH_ADDR_LEN; i++) {
+        xa->eth.key[i] = ek->eth_dst.ea[i] & em->eth_dst.ea[i];
+        xa->eth.mask[i] = em->eth_dst.ea[i];
+        xa->eth.key[6 + i] = ek->eth_src.ea[i] & em->eth_src.ea[i];
+        xa->eth.mask[6 + i] = em->eth_src.ea[i];
+    }
+    return 0;
+}
+
+static int
+xact_set_full(struct xact_ctx *x, const struct nlattr *a)
+{
+    return xact_set(x, a, false);
+}
+
+static int
+xact_set_masked(struct xact_ctx *x, const struct nlattr *a)
+{
+    return xact_set(x, a, true);
+}
+
+static const struct xact_op {
+    enum ovs_action_attr type;
+    int (*xlate)(struct xact_ctx *, const struct nlattr *);
+} xact_ops[] = {
+    { OVS_ACTION_ATTR_OUTPUT, xact_output },
+    { OVS_ACTION_ATTR_PUSH_VLAN, xact_push_vlan },
+    { OVS_ACTION_ATTR_POP_VLAN, xact_pop_vlan },
+    { OVS_ACTION_ATTR_SET, xact_set_full },
+    { OVS_ACTION_ATTR_SET_MASKED, xact_set_masked },
+};
+
+static int
+xlate_actions(const struct nlattr *actions, size_t actions_len,
+              const struct mf_xlate_ports *ports, struct mf_cache_flow *cf,
+              struct ds *reason)
+{
+    struct xact_ctx x = { .cf = cf, .ports = ports, .reason = reason };
+    const struct nlattr *a;
+    size_t left;
+
+    NL_ATTR_FOR_EACH (a, left, actions, actions_len) {
+        const struct xact_op *op = NULL;
+        int error;
+
+        for (size_t i = 0; i < ARRAY_SIZE(xact_ops); i++) {
+            if ((int) xact_ops[i].type == nl_attr_type(a)) {
+                op = &xact_ops[i];
+            }
+        }
+        if (!op) {
+            return refuse_action(reason, a, "not in the cache yet");
+        }
+        error = op->xlate(&x, a);
+        if (error) {
+            return error;
+        }
+    }
+    return 0;
+}
+
+int
+mf_cache_xlate(const struct match *match, odp_port_t in_port,
+               const struct nlattr *actions, size_t actions_len,
+               const struct mf_xlate_ports *ports, struct mf_cache_flow *cf,
+               struct ds *reason)
+{
+    int error;
+
+    memset(cf, 0, sizeof *cf);
+    error = xlate_match(match, in_port, cf, reason);
+    return error ? error : xlate_actions(actions, actions_len, ports, cf,
+                                         reason);
+}

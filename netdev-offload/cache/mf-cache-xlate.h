@@ -1,0 +1,39 @@
+/*
+ * mf-cache-xlate: OVS megaflows into XDP flow cache entries.
+ *
+ * Translates a megaflow (a 'struct match' plus ODP actions) on one port
+ * into the key, mask and actions of an entry of that port's cache
+ * (mf-xdp-abi.h).  All or nothing, as for tc: every mask bit and every
+ * action is reproduced by the program exactly, or the flow is refused
+ * with a reason naming what the cache cannot do, and goes to tc or stays
+ * in the kernel.  The fields are one table (mf-cache-xlate.c), each an
+ * offset in struct flow and one in struct mf_xkey.
+ */
+#ifndef MF_CACHE_XLATE_H
+#define MF_CACHE_XLATE_H 1
+
+#include <stddef.h>
+
+#include "mf-xdp-abi.h"
+#include "mf-xlate.h"
+
+struct ds;
+struct match;
+struct nlattr;
+
+struct mf_cache_flow {
+    struct mf_xkey key;         /* Masked. */
+    struct mf_xkey mask;
+    struct mf_xentry entry;     /* Its actions ('stats_idx' unset). */
+};
+
+/* Translates 'match' and 'actions' arriving on odp port 'in_port' into
+ * 'cf'.  Outputs name ports through 'ports'; only MF_PORT_NETDEV ports can
+ * be redirected to.  Returns 0, or EOPNOTSUPP with the reason appended to
+ * 'reason'. */
+int mf_cache_xlate(const struct match *, odp_port_t in_port,
+                   const struct nlattr *actions, size_t actions_len,
+                   const struct mf_xlate_ports *, struct mf_cache_flow *cf,
+                   struct ds *reason);
+
+#endif /* mf-cache-xlate.h */

@@ -1,0 +1,665 @@
+/*
+ * mf-cache: the XDP flow cache of one port, in the kernel (see the header).
+ */
+#include <config.h>
+
+#include "mf-cache.h"
+
+#include <errno.h>
+#include <linux/if_link.h>
+#include <linux/membarrier.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "mf-xdp.skel.h"
+#include "openvswitch/hmap.h"
+#include "openvswitch/vlog.h"
+#include "timeval.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(mf_cache);
+
+/* A subtable.  One that empties stays published for a while (a mask
+ * comes back as flows churn, and each publish and retire costs the
+ * kernel an RCU grace period): until its slot is needed, or mf_cache_trim()
+ * finds it idle. */
+struct cache_slot {
+    int fd;                     /* The subtable, -1 if the slot is free. */
+    bool published;             /* Visible to the program. */
+    uint32_t n_flows;
+    long long int idle_since;   /* time_msec() it emptied at. */
+    struct mf_xkey mask;
+};
+
+struct cache_entry {
+    struct hmap_node node;      /* In 'entries', by ufid. */
+    struct mf_ufid ufid;
+    uint32_t slot;
+    uint32_t stats_idx;
+    struct mf_xkey key;
+    struct mf_xentry value;
+};
+
+struct cache_tx {
+    uint32_t ifindex;
+    uint32_t refs;
+};
+
+struct mf_cache {
+    uint32_t ifindex;
+    char *name;
+    struct mf_xdp *skel;
+    enum mf_cache_attach attach;
+    uint32_t max_flows, flows_per_mask;
+    int n_cpus;
+
+    struct cache_slot slots[MF_XDP_MAX_MASKS];
+    size_t n_masks;             /* Slots with flows. */
+    size_t n_subtables;         /* Slots published. */
+    struct hmap entries;
+    uint32_t *free_idx;         /* Counters not in use: a stack. */
+    uint32_t n_free;
+    struct cache_tx tx[MF_XDP_MAX_TX];
+    size_t n_tx;
+};
+
+const char *
+mf_cache_attach_name(enum mf_cache_attach a)
+{
+    return a == MF_CACHE_NATIVE ? "native"
+           : a == MF_CACHE_GENERIC ? "generic" : "detached";
+}
+
+static int
+libbpf_errno(long ret)
+{
+    return ret < 0 ? -ret : ret ? ret : EINVAL;
+}
+
+/* Waits until no XDP program still runs with what was visible before:
+ * they all run inside RCU read sections. */
+static void
+grace_period(void)
+{
+    static bool warned;
+
+    if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) < 0) {
+        if (!warned) {
+            warned = true;
+            VLOG_WARN("membarrier(MEMBARRIER_CMD_GLOBAL): %s; waiting "
+                      "100 ms for an RCU grace period instead",
+                      ovs_strerror(errno));
+        }
+        usleep(100 * 1000);
+    }
+}
+
+static int
+try_attach(struct mf_cache *c, struct mf_err *err)
+{
+    int fd = bpf_program__fd(c->skel->progs.mf_xdp);
+    int e;
+
+    e = bpf_xdp_attach(c->ifindex, fd,
+                       XDP_FLAGS_DRV_MODE | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
+    if (!e) {
+        c->attach = MF_CACHE_NATIVE;
+        return 0;
+    }
+    if (e == -EBUSY || e == -EEXIST) {
+        return mf_err_set(err, EBUSY, "%s: another XDP program is "
+                          "attached", c->name);
+    }
+    e = bpf_xdp_attach(c->ifindex, fd,
+                       XDP_FLAGS_SKB_MODE | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
+    if (e) {
+        return mf_err_set(err, libbpf_errno(e), "%s: attaching XDP: %s",
+                          c->name, ovs_strerror(libbpf_errno(e)));
+    }
+    c->attach = MF_CACHE_GENERIC;
+    VLOG_INFO("%s: the flow cache runs in generic XDP mode (the driver "
+              "has no native XDP)", c->name);
+    return 0;
+}
+
+int
+mf_cache_open(const struct mf_cache_opts *o, struct mf_cache **cp,
+              struct mf_err *err)
+{
+    struct mf_cache *c = xzalloc(sizeof *c);
+    int e;
+
+    c->ifindex = o->ifindex;
+    c->name = xstrdup(o->name ? o->name : "?");
+    c->max_flows = o->max_flows ? o->max_flows : MF_CACHE_DEFAULT_FLOWS;
+    c->flows_per_mask = MIN(o->flows_per_mask ? o->flows_per_mask
+                            : c->max_flows, c->max_flows);
+    c->n_cpus = libbpf_num_possible_cpus();
+    hmap_init(&c->entries);
+    for (size_t i = 0; i < MF_XDP_MAX_MASKS; i++) {
+        c->slots[i].fd = -1;
+    }
+    *cp = NULL;
+
+    c->skel = mf_xdp__open();
+    if (!c->skel) {
+        e = errno ? errno : EINVAL;
+        mf_err_set(err, e, "%s: opening the cache's BPF object: %s",
+                   c->name, ovs_strerror(e));
+        goto fail;
+    }
+    c->skel->rodata->mf_test_mode = o->test_mode;
+    bpf_map__set_max_entries(c->skel->maps.stats, c->max_flows);
+    /* The subtables are created with their own size (slot_get()): the
+     * kernel does not compare a hash map's max_entries with its outer
+     * map's template.  (libbpf 1.1 crashes setting an inner map's.) */
+    e = mf_xdp__load(c->skel);
+    if (e) {
+        /* libbpf has printed the verifier's log through its print
+         * callback. */
+        mf_err_set(err, libbpf_errno(e), "%s: loading the cache's BPF "
+                   "program: %s", c->name, ovs_strerror(libbpf_errno(e)));
+        goto fail;
+    }
+    c->free_idx = xmalloc(c->max_flows * sizeof *c->free_idx);
+    for (uint32_t i = 0; i < c->max_flows; i++) {
+        c->free_idx[c->n_free++] = c->max_flows - 1 - i;
+    }
+    if (o->attach && try_attach(c, err)) {
+        goto fail;
+    }
+    *cp = c;
+    return 0;
+
+fail:
+    mf_cache_close(c);
+    return err->error;
+}
+
+void
+mf_cache_close(struct mf_cache *c)
+{
+    struct cache_entry *ce;
+
+    if (!c) {
+        return;
+    }
+    if (c->attach != MF_CACHE_DETACHED) {
+        LIBBPF_OPTS(bpf_xdp_attach_opts, opts,
+                    .old_prog_fd = bpf_program__fd(c->skel->progs.mf_xdp));
+        int e = bpf_xdp_detach(c->ifindex,
+                               (c->attach == MF_CACHE_NATIVE
+                                ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE)
+                               | XDP_FLAGS_REPLACE, &opts);
+
+        if (e && e != -ENODEV) {
+            VLOG_WARN("%s: detaching the flow cache: %s", c->name,
+                      ovs_strerror(libbpf_errno(e)));
+        }
+    }
+    HMAP_FOR_EACH_POP (ce, node, &c->entries) {
+        free(ce);
+    }
+    hmap_destroy(&c->entries);
+    for (size_t i = 0; i < MF_XDP_MAX_MASKS; i++) {
+        if (c->slots[i].fd >= 0) {
+            close(c->slots[i].fd);
+        }
+    }
+    mf_xdp__destroy(c->skel);
+    free(c->free_idx);
+    free(c->name);
+    free(c);
+}
+
+static struct cache_entry *
+entry_find(const struct mf_cache *c, const struct mf_ufid *ufid)
+{
+    struct cache_entry *ce;
+
+    HMAP_FOR_EACH_WITH_HASH (ce, node, mf_ufid_hash(ufid), &c->entries) {
+        if (mf_ufid_equal(&ce->ufid, ufid)) {
+            return ce;
+        }
+    }
+    return NULL;
+}
+
+static void slot_retire(struct mf_cache *, uint32_t i);
+
+/* A free slot, retiring the empty subtables if none is; -1 if all hold
+ * flows. */
+static int
+slot_free(struct mf_cache *c)
+{
+    for (int pass = 0; pass < 2; pass++) {
+        for (int i = 0; i < MF_XDP_MAX_MASKS; i++) {
+            if (c->slots[i].fd < 0) {
+                return i;
+            }
+        }
+        for (int i = 0; !pass && i < MF_XDP_MAX_MASKS; i++) {
+            if (c->slots[i].published && !c->slots[i].n_flows) {
+                slot_retire(c, i);
+            }
+        }
+    }
+    return -1;
+}
+
+/* The slot for 'mask': the one that has it, else a free one, with a new
+ * subtable not yet visible to the program.  Returns -1 if all are used. */
+static int
+slot_get(struct mf_cache *c, const struct mf_xkey *mask, struct mf_err *err)
+{
+    int i;
+
+    for (i = 0; i < MF_XDP_MAX_MASKS; i++) {
+        struct cache_slot *s = &c->slots[i];
+
+        if (s->fd >= 0 && !memcmp(&s->mask, mask, sizeof *mask)) {
+            return i;
+        }
+    }
+    i = slot_free(c);
+    if (i < 0) {
+        mf_err_set(err, ENOSPC, "%s: all %d masks of the cache are in use",
+                   c->name, MF_XDP_MAX_MASKS);
+        return -1;
+    }
+
+    LIBBPF_OPTS(bpf_map_create_opts, mo, .map_flags = BPF_F_NO_PREALLOC);
+    int fd = bpf_map_create(BPF_MAP_TYPE_HASH, "mf_subtable",
+                            sizeof(struct mf_xkey), sizeof(struct mf_xentry),
+                            c->flows_per_mask, &mo);
+    if (fd < 0) {
+        mf_err_set(err, errno, "%s: creating a subtable: %s", c->name,
+                   ovs_strerror(errno));
+        return -1;
+    }
+    c->slots[i] = (struct cache_slot) { .fd = fd, .mask = *mask };
+    return i;
+}
+
+/* Makes slot 'i' visible to the program: its mask first, its map last. */
+static int
+slot_publish(struct mf_cache *c, uint32_t i, struct mf_err *err)
+{
+    int outer = bpf_map__fd(c->skel->maps.subtables);
+
+    c->skel->bss->mf_masks[i] = c->slots[i].mask;
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+    if (bpf_map_update_elem(outer, &i, &c->slots[i].fd, BPF_ANY)) {
+        return mf_err_set(err, errno, "%s: publishing a subtable: %s",
+                          c->name, ovs_strerror(errno));
+    }
+    if (i + 1 > c->skel->bss->mf_n_slots) {
+        __atomic_store_n(&c->skel->bss->mf_n_slots, i + 1, __ATOMIC_RELEASE);
+    }
+    c->slots[i].published = true;
+    c->n_subtables++;
+    return 0;
+}
+
+/* Takes the empty slot 'i' out of the program's sight and frees it.  The
+ * kernel waits for an RCU grace period in the delete from a map of maps
+ * (maybe_wait_bpf_programs()), so the slot can take another mask at once. */
+static void
+slot_retire(struct mf_cache *c, uint32_t i)
+{
+    int outer = bpf_map__fd(c->skel->maps.subtables);
+    uint32_t n;
+
+    if (c->slots[i].published) {
+        bpf_map_delete_elem(outer, &i);
+        c->n_subtables--;
+    }
+    close(c->slots[i].fd);
+    c->slots[i].fd = -1;
+    c->slots[i].published = false;
+    for (n = c->skel->bss->mf_n_slots; n > 0 && c->slots[n - 1].fd < 0;
+         n--) {
+        continue;
+    }
+    __atomic_store_n(&c->skel->bss->mf_n_slots, n, __ATOMIC_RELEASE);
+}
+
+/* A slot that 'mf_cache_add()' prepared for an entry it then could not
+ * add, freed if it holds nothing and was never published. */
+static void
+slot_drop_unpublished(struct mf_cache *c, int i)
+{
+    if (c->slots[i].fd >= 0 && !c->slots[i].n_flows
+        && !c->slots[i].published) {
+        slot_retire(c, i);
+    }
+}
+
+void
+mf_cache_trim(struct mf_cache *c, long long int idle_ms)
+{
+    long long int now = time_msec();
+
+    for (uint32_t i = 0; i < MF_XDP_MAX_MASKS; i++) {
+        struct cache_slot *s = &c->slots[i];
+
+        if (s->published && !s->n_flows && now - s->idle_since >= idle_ms) {
+            slot_retire(c, i);
+        }
+    }
+}
+
+/* The egress devices the entries redirect to, counted. */
+static int
+tx_ref(struct mf_cache *c, uint32_t ifindex, struct mf_err *err)
+{
+    int fd = bpf_map__fd(c->skel->maps.tx_ports);
+
+    for (size_t i = 0; i < c->n_tx; i++) {
+        if (c->tx[i].ifindex == ifindex) {
+            c->tx[i].refs++;
+            return 0;
+        }
+    }
+    if (c->n_tx >= MF_XDP_MAX_TX) {
+        return mf_err_set(err, ENOSPC, "%s: the cache redirects to at most "
+                          "%d devices", c->name, MF_XDP_MAX_TX);
+    }
+    if (bpf_map_update_elem(fd, &ifindex, &ifindex, BPF_ANY)) {
+        return mf_err_set(err, errno, "%s: redirect to ifindex %"PRIu32": "
+                          "%s", c->name, ifindex, ovs_strerror(errno));
+    }
+    c->tx[c->n_tx++] = (struct cache_tx) { ifindex, 1 };
+    return 0;
+}
+
+static void
+tx_unref(struct mf_cache *c, uint32_t ifindex)
+{
+    int fd = bpf_map__fd(c->skel->maps.tx_ports);
+
+    for (size_t i = 0; i < c->n_tx; i++) {
+        if (c->tx[i].ifindex == ifindex && !--c->tx[i].refs) {
+            bpf_map_delete_elem(fd, &ifindex);
+            c->tx[i] = c->tx[--c->n_tx];
+            return;
+        }
+    }
+}
+
+static int
+tx_ref_all(struct mf_cache *c, const struct mf_xentry *e, struct mf_err *err)
+{
+    for (uint32_t i = 0; i < e->n_acts; i++) {
+        if (e->acts[i].kind == MF_XACT_OUTPUT) {
+            int error = tx_ref(c, e->acts[i].ifindex, err);
+
+            if (error) {
+                for (uint32_t j = 0; j < i; j++) {
+                    if (e->acts[j].kind == MF_XACT_OUTPUT) {
+                        tx_unref(c, e->acts[j].ifindex);
+                    }
+                }
+                return error;
+            }
+        }
+    }
+    return 0;
+}
+
+static void
+tx_unref_all(struct mf_cache *c, const struct mf_xentry *e)
+{
+    for (uint32_t i = 0; i < e->n_acts; i++) {
+        if (e->acts[i].kind == MF_XACT_OUTPUT) {
+            tx_unref(c, e->acts[i].ifindex);
+        }
+    }
+}
+
+static int
+stats_reset(struct mf_cache *c, uint32_t idx)
+{
+    struct mf_xstats *zero = xcalloc(c->n_cpus, sizeof *zero);
+    int fd = bpf_map__fd(c->skel->maps.stats);
+    int error = bpf_map_update_elem(fd, &idx, zero, BPF_ANY) ? errno : 0;
+
+    free(zero);
+    return error;
+}
+
+static int
+stats_read(struct mf_cache *c, uint32_t idx, struct mf_flow_stats *out)
+{
+    struct mf_xstats *per = xcalloc(c->n_cpus, sizeof *per);
+    int fd = bpf_map__fd(c->skel->maps.stats);
+    uint64_t used_ns = 0;
+    int error = 0;
+
+    memset(out, 0, sizeof *out);
+    if (bpf_map_lookup_elem(fd, &idx, per)) {
+        error = errno;
+    } else {
+        for (int i = 0; i < c->n_cpus; i++) {
+            out->n_packets += per[i].packets;
+            out->n_bytes += per[i].bytes;
+            used_ns = MAX(used_ns, per[i].used_ns);
+        }
+        out->used = used_ns / (1000 * 1000);
+    }
+    free(per);
+    return error;
+}
+
+int
+mf_cache_add(struct mf_cache *c, const struct mf_ufid *ufid,
+             const struct mf_cache_flow *cf, struct mf_err *err)
+{
+    struct cache_entry *ce;
+    bool published;
+    int slot, error;
+
+    if (entry_find(c, ufid)) {
+        return mf_err_set(err, EEXIST, "%s: the flow is in the cache",
+                          c->name);
+    }
+    if (!c->n_free) {
+        return mf_err_set(err, ENOSPC, "%s: the cache is full (%"PRIu32" "
+                          "flows)", c->name, c->max_flows);
+    }
+    slot = slot_get(c, &cf->mask, err);
+    if (slot < 0) {
+        return err->error;
+    }
+    if (c->slots[slot].n_flows >= c->flows_per_mask) {
+        return mf_err_set(err, ENOSPC, "%s: the cache's subtable for this "
+                          "mask is full (%"PRIu32" flows)", c->name,
+                          c->flows_per_mask);
+    }
+    published = c->slots[slot].published;
+
+    ce = xzalloc(sizeof *ce);
+    ce->ufid = *ufid;
+    ce->slot = slot;
+    ce->key = cf->key;
+    ce->value = cf->entry;
+    ce->stats_idx = ce->value.stats_idx = c->free_idx[c->n_free - 1];
+
+    error = stats_reset(c, ce->stats_idx);
+    if (error) {
+        mf_err_set(err, error, "%s: resetting counters: %s", c->name,
+                   ovs_strerror(error));
+        goto fail;
+    }
+    error = tx_ref_all(c, &ce->value, err);
+    if (error) {
+        goto fail;
+    }
+    if (bpf_map_update_elem(c->slots[slot].fd, &ce->key, &ce->value,
+                            BPF_NOEXIST)) {
+        error = errno;
+        mf_err_set(err, error, "%s: adding the entry: %s", c->name,
+                   error == EEXIST ? "another flow has the same match"
+                   : ovs_strerror(error));
+        tx_unref_all(c, &ce->value);
+        goto fail;
+    }
+    if (!c->slots[slot].n_flows++) {
+        c->n_masks++;
+    }
+    if (!published) {
+        error = slot_publish(c, slot, err);
+        if (error) {
+            bpf_map_delete_elem(c->slots[slot].fd, &ce->key);
+            c->slots[slot].n_flows--;
+            c->n_masks--;
+            tx_unref_all(c, &ce->value);
+            goto fail;
+        }
+    }
+    c->n_free--;
+    hmap_insert(&c->entries, &ce->node, mf_ufid_hash(ufid));
+    return 0;
+
+fail:
+    free(ce);
+    slot_drop_unpublished(c, slot);
+    return error;
+}
+
+int
+mf_cache_modify(struct mf_cache *c, const struct mf_ufid *ufid,
+                const struct mf_cache_flow *cf, struct mf_err *err)
+{
+    struct cache_entry *ce = entry_find(c, ufid);
+    struct mf_xentry value;
+    int error;
+
+    if (!ce) {
+        return mf_err_set(err, ENOENT, "%s: the flow is not in the cache",
+                          c->name);
+    }
+    if (memcmp(&ce->key, &cf->key, sizeof ce->key)
+        || memcmp(&c->slots[ce->slot].mask, &cf->mask, sizeof cf->mask)) {
+        return mf_err_set(err, EINVAL, "%s: a modify changed the flow's "
+                          "match", c->name);
+    }
+    value = cf->entry;
+    value.stats_idx = ce->stats_idx;
+    error = tx_ref_all(c, &value, err);
+    if (error) {
+        return error;
+    }
+    /* The kernel replaces the element whole: a packet sees the old
+     * actions or the new ones. */
+    if (bpf_map_update_elem(c->slots[ce->slot].fd, &ce->key, &value,
+                            BPF_EXIST)) {
+        error = errno;
+        tx_unref_all(c, &value);
+        return mf_err_set(err, error, "%s: replacing the entry: %s",
+                          c->name, ovs_strerror(error));
+    }
+    tx_unref_all(c, &ce->value);
+    ce->value = value;
+    return 0;
+}
+
+void
+mf_cache_del(struct mf_cache *c, const struct mf_ufid *ufids, size_t n,
+             struct mf_flow_stats *stats, int *errors)
+{
+    struct cache_entry **gone = xcalloc(n, sizeof *gone);
+    bool any = false;
+
+    for (size_t i = 0; i < n; i++) {
+        struct cache_entry *ce = entry_find(c, &ufids[i]);
+
+        errors[i] = ce ? 0 : ENOENT;
+        if (!ce) {
+            continue;
+        }
+        bpf_map_delete_elem(c->slots[ce->slot].fd, &ce->key);
+        if (!--c->slots[ce->slot].n_flows) {
+            c->slots[ce->slot].idle_since = time_msec();
+            c->n_masks--;
+        }
+        hmap_remove(&c->entries, &ce->node);
+        gone[i] = ce;
+        any = true;
+    }
+    if (any) {
+        grace_period();
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct cache_entry *ce = gone[i];
+        struct mf_flow_stats dummy;
+
+        if (ce) {
+            errors[i] = stats_read(c, ce->stats_idx, stats ? &stats[i]
+                                   : &dummy);
+            tx_unref_all(c, &ce->value);
+            c->free_idx[c->n_free++] = ce->stats_idx;
+            free(ce);
+        } else if (stats) {
+            memset(&stats[i], 0, sizeof stats[i]);
+        }
+    }
+    free(gone);
+}
+
+int
+mf_cache_stats(struct mf_cache *c, const struct mf_ufid *ufid,
+               struct mf_flow_stats *stats)
+{
+    struct cache_entry *ce = entry_find(c, ufid);
+
+    return ce ? stats_read(c, ce->stats_idx, stats) : ENOENT;
+}
+
+void
+mf_cache_get_info(const struct mf_cache *c, struct mf_cache_info *info)
+{
+    int fd = bpf_map__fd(c->skel->maps.port_stats);
+    uint64_t *per = xcalloc(c->n_cpus, sizeof *per);
+    uint64_t *outs[MF_XPS_N] = {
+        [MF_XPS_HIT] = &info->hits, [MF_XPS_MISS] = &info->misses,
+        [MF_XPS_UNPARSED] = &info->unparsed,
+        [MF_XPS_TX_ERROR] = &info->tx_errors,
+    };
+
+    memset(info, 0, sizeof *info);
+    info->ifindex = c->ifindex;
+    info->attach = c->attach;
+    info->n_masks = c->n_masks;
+    info->n_subtables = c->n_subtables;
+    info->n_flows = hmap_count(&c->entries);
+    info->max_flows = c->max_flows;
+    info->flows_per_mask = c->flows_per_mask;
+    for (uint32_t k = 0; k < MF_XPS_N; k++) {
+        if (!bpf_map_lookup_elem(fd, &k, per)) {
+            for (int i = 0; i < c->n_cpus; i++) {
+                *outs[k] += per[i];
+            }
+        }
+    }
+    free(per);
+}
+
+int
+mf_cache_prog_fd(const struct mf_cache *c)
+{
+    return bpf_program__fd(c->skel->progs.mf_xdp);
+}
+
+uint32_t
+mf_cache_test_take_out(struct mf_cache *c)
+{
+    uint32_t out = c->skel->bss->mf_test_out;
+
+    c->skel->bss->mf_test_out = 0;
+    return out;
+}

@@ -1,0 +1,91 @@
+/*
+ * mf-cache: the XDP flow cache of one port, in the kernel.
+ *
+ * Loads the cache's BPF program (mf-xdp.bpf.c, through its bpftool
+ * skeleton) with maps of its own, attaches it to the port (natively where
+ * the driver can, else in generic mode, which is reported), and keeps its
+ * entries: one subtable per mask, each entry with per-CPU counters.  It
+ * knows nothing of OVS: entries come translated (mf-cache-xlate.h), named
+ * by the megaflow's ufid.
+ *
+ * An entry leaves the kernel's lookup before its final counters are read:
+ * a delete waits for an RCU grace period (membarrier(2)), so no packet
+ * that still holds the old entry can count after it.
+ */
+#ifndef MF_CACHE_H
+#define MF_CACHE_H 1
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "mf-cache-xlate.h"
+#include "mf-flow.h"
+
+struct mf_cache;
+
+enum mf_cache_attach {
+    MF_CACHE_DETACHED,          /* Loaded only (the tests). */
+    MF_CACHE_NATIVE,            /* In the driver. */
+    MF_CACHE_GENERIC,           /* In the kernel's generic XDP hook. */
+};
+
+struct mf_cache_opts {
+    uint32_t ifindex;           /* The port. */
+    const char *name;           /* For reasons and logs. */
+    uint32_t max_flows;         /* Entries in all, 0 for the default. */
+    uint32_t flows_per_mask;    /* Entries per subtable, 0: the default. */
+    bool attach;                /* False: load only (BPF_PROG_TEST_RUN). */
+    bool test_mode;             /* Record redirects for the tests. */
+};
+
+#define MF_CACHE_DEFAULT_FLOWS 16384
+#define MF_CACHE_DEFAULT_FLOWS_PER_MASK MF_CACHE_DEFAULT_FLOWS
+
+int mf_cache_open(const struct mf_cache_opts *, struct mf_cache **,
+                  struct mf_err *);
+void mf_cache_close(struct mf_cache *);
+
+/* Adds the entry 'cf' for the megaflow 'ufid'.  ENOSPC: the cache is full
+ * (all masks, the subtable, or the counters); EEXIST: 'ufid', or another
+ * flow with the same match, is there. */
+int mf_cache_add(struct mf_cache *, const struct mf_ufid *,
+                 const struct mf_cache_flow *cf, struct mf_err *);
+
+/* Replaces the actions of 'ufid''s entry with those of 'cf' (a megaflow's
+ * match never changes under its ufid), keeping its counters. */
+int mf_cache_modify(struct mf_cache *, const struct mf_ufid *,
+                    const struct mf_cache_flow *cf, struct mf_err *);
+
+/* Removes the 'n' entries 'ufids' (ENOENT in 'errors[i]' for one that is
+ * not there) with their final counters in 'stats' (may be NULL).  One
+ * grace period for all. */
+void mf_cache_del(struct mf_cache *, const struct mf_ufid *ufids, size_t n,
+                  struct mf_flow_stats *stats, int *errors);
+
+int mf_cache_stats(struct mf_cache *, const struct mf_ufid *,
+                   struct mf_flow_stats *);
+
+/* Retires the subtables that have been empty for 'idle_ms' or longer.  An
+ * emptied subtable otherwise stays, for its mask's next flow, until its
+ * slot is needed. */
+void mf_cache_trim(struct mf_cache *, long long int idle_ms);
+
+/* What megaflower/cache shows. */
+struct mf_cache_info {
+    uint32_t ifindex;
+    enum mf_cache_attach attach;
+    size_t n_masks;             /* Masks with flows. */
+    size_t n_subtables;         /* Published, empty ones included. */
+    size_t n_flows, max_flows, flows_per_mask;
+    uint64_t hits, misses, unparsed, tx_errors;
+};
+void mf_cache_get_info(const struct mf_cache *, struct mf_cache_info *);
+const char *mf_cache_attach_name(enum mf_cache_attach);
+
+/* For the tests: the program's fd, and the ifindex the last
+ * BPF_PROG_TEST_RUN redirected to (test_mode only, 0 if none). */
+int mf_cache_prog_fd(const struct mf_cache *);
+uint32_t mf_cache_test_take_out(struct mf_cache *);
+
+#endif /* mf-cache.h */
