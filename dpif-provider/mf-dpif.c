@@ -10,6 +10,7 @@
 #include "dpif-provider.h"
 #include "mf-appctl.h"
 #include "mf-offload.h"
+#include "netdev-offload-megaflower.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
 #include "smap.h"
@@ -156,6 +157,18 @@ mf_operate(struct dpif *dpif, struct dpif_op **ops, size_t n_ops,
     }
 }
 
+/* An Interface's other_config, which bridge.c gives at every
+ * reconfiguration (dpif-netlink has no use for it): megaflower reads its
+ * choice of backends there. */
+static int
+mf_port_set_config(struct dpif *dpif, odp_port_t port_no,
+                   const struct smap *cfg)
+{
+    megaflower_port_set_config(dpif_normalize_type(dpif_type(dpif)), port_no,
+                               cfg);
+    return 0;
+}
+
 /* Everything else goes to dpif-netlink as it is. */
 
 #define DELEGATE(RET, NAME, PARAMS, ...)                                \
@@ -287,6 +300,7 @@ struct dpif_class __wrap_dpif_netlink_class = {
     .set_features = mf_set_features,
     .port_add = mf_port_add,
     .port_del = mf_port_del,
+    .port_set_config = mf_port_set_config,
     .port_query_by_number = mf_port_query_by_number,
     .port_query_by_name = mf_port_query_by_name,
     .port_get_pid = mf_port_get_pid,

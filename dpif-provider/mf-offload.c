@@ -237,7 +237,7 @@ ofl_stats_from_engine(const struct mf_flow_stats *st, uint8_t l2_len,
 {
     memset(out, 0, sizeof *out);
     out->n_packets = st->n_packets;
-    out->n_bytes = st->n_bytes + st->n_packets * l2_len;
+    out->n_bytes = st->n_bytes + (st->l2_bytes ? 0 : st->n_packets * l2_len);
     out->used = st->used;
 }
 

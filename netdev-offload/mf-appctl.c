@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mf-cport.h"
 #include "mf-caps.h"
 #include "mf-encap.h"
 #include "mf-engine.h"
@@ -64,6 +65,19 @@ offloaded_cb(const struct mf_ufid *ufid, const struct mf_filter_loc *id,
     o->n_in_hw += in_hw;
 }
 
+static void
+cached_cb(const struct mf_ufid *ufid, const char *port, const char *mode,
+          void *aux)
+{
+    struct offloaded *o = aux;
+    struct uuid u;
+
+    memcpy(&u, ufid, sizeof u);
+    sset_add_and_free(&o->lines, xasprintf("ufid:"UUID_FMT" %s offloaded: "
+                                           "xdp flow cache (%s)",
+                                           UUID_ARGS(&u), port, mode));
+}
+
 static void (*flows_section)(struct ds *);
 
 void
@@ -81,6 +95,7 @@ flows_cmd(struct unixctl_conn *conn, int argc OVS_UNUSED,
     const char **lines;
 
     mf_tcb_for_each_flow(offloaded_cb, &o);
+    mf_cport_for_each_flow(cached_cb, &o);
     ds_put_format(&s, "offloaded: %"PRIuSIZE" flows, %"PRIuSIZE
                   " of them in hardware\n", sset_count(&o.lines), o.n_in_hw);
     ds_put_format(&s, "read back from the kernel: %s (%"PRIuSIZE" shapes "
@@ -118,6 +133,17 @@ tunnels_cmd(struct unixctl_conn *conn, int argc OVS_UNUSED,
 }
 
 static void
+cache_cmd(struct unixctl_conn *conn, int argc OVS_UNUSED,
+          const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    mf_cport_format(&s);
+    unixctl_command_reply(conn, ds_cstr(&s));
+    ds_destroy(&s);
+}
+
+static void
 backends_cmd(struct unixctl_conn *conn, int argc OVS_UNUSED,
              const char *argv[] OVS_UNUSED, void *aux OVS_UNUSED)
 {
@@ -142,5 +168,7 @@ mf_appctl_register(void)
                                  tunnels_cmd, NULL);
         unixctl_command_register("megaflower/backends", "", 0, 0,
                                  backends_cmd, NULL);
+        unixctl_command_register("megaflower/cache", "", 0, 0, cache_cmd,
+                                 NULL);
     }
 }

@@ -1,7 +1,7 @@
 /*
  * mf-backend: the one interface between the engine (mf-engine.h) and a
  * place below the kernel datapath that can hold megaflows: tc-flower
- * (tc/mf-tcb-ops.c), and the flow cache to come.
+ * (tc/mf-tcb-ops.c), and the XDP flow cache (cache/mf-cache-ops.c).
  *
  * A backend holds megaflows under their ufids, each reproduced exactly
  * (every match field, every action, the counters), or refuses it with a
@@ -57,6 +57,9 @@ struct mf_flow_dumped {
 struct mf_backend {
     const char *name;           /* "tc": operators see it. */
     const char *dp_layer;       /* OVS's dpif_flow_attrs.dp_layer. */
+    bool opt_in;                /* It serves only the ports its probe took
+                                 * (a port the engine never saw is not
+                                 * offered to it). */
 
     /* Prepares 'port' to hold flows (and removes what an earlier run of
      * megaflower left there).  An error: the backend cannot serve it. */
@@ -104,9 +107,24 @@ struct mf_backend {
 
     /* Removes every flow megaflower holds on 'ifindex'. */
     int (*flush)(uint32_t ifindex, struct mf_err *);
+
+    /* Optional.  Applies the operator's choice for 'port' anew: returns 0
+     * if the backend serves it now (preparing it if it did not), else a
+     * positive errno and why.  A backend that stops serving a port keeps
+     * its flows there, for the engine to move them elsewhere before it
+     * calls release(). */
+    int (*reconfigure)(const struct mf_port *, struct mf_err *);
+
+    /* Optional.  The backend no longer serves 'ifindex' (OVS let go of
+     * the port, or reconfigure() said so): it drops what it holds
+     * there. */
+    void (*release)(uint32_t ifindex);
 };
 
 /* The tc-flower backend (tc/mf-tcb-ops.c). */
 extern const struct mf_backend mf_tcb_backend;
+
+/* The XDP flow cache (cache/mf-cache-ops.c). */
+extern const struct mf_backend mf_cache_backend;
 
 #endif /* mf-backend.h */

@@ -2,6 +2,8 @@
 #include <config.h>
 
 #include "mf-engine.h"
+#include "mf-engine-int.h"
+#include "mf-place.h"
 
 #include <errno.h>
 #include <net/if.h>
@@ -11,6 +13,9 @@
 #include "hash.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
+#include "openvswitch/match.h"
+#include "openvswitch/ofpbuf.h"
+#include "netlink.h"
 #include "openvswitch/thread.h"
 #include "openvswitch/vlog.h"
 #include "util.h"
@@ -18,16 +23,19 @@
 VLOG_DEFINE_THIS_MODULE(mf_engine);
 
 COVERAGE_DEFINE(mf_engine_fallback);
+COVERAGE_DEFINE(mf_engine_moved);
+COVERAGE_DEFINE(mf_engine_unplaced);
 
-/* The backends, in order of preference. */
+/* The backends, in order of preference: the flow cache, where an operator
+ * chose it for the port, then tc. */
 static const struct mf_backend *const default_backends[] = {
+    &mf_cache_backend,
     &mf_tcb_backend,
 };
 static const struct mf_backend *const *backends = default_backends;
 static size_t n_backends = ARRAY_SIZE(default_backends);
 
-#define MAX_BACKENDS 8
-#define ALL_BACKENDS ((1u << MAX_BACKENDS) - 1)
+#define MAX_BACKENDS MF_PLACE_MAX_BACKENDS
 
 /* A port that was initialized, and the backends that serve it.  A port
  * the engine never saw is served by all (tests drive backends so). */
@@ -36,99 +44,52 @@ struct engine_port {
     uint32_t ifindex;
     char name[IFNAMSIZ];        /* For operators. */
     unsigned int served;        /* Bit i: backends[i]. */
-};
-
-/* Where a flow is. */
-struct engine_place {
-    struct hmap_node node;      /* In 'places', by ufid. */
-    struct mf_ufid ufid;
-    uint32_t ifindex;
-    unsigned int backend;       /* Index in 'backends'. */
+    unsigned int leaving;       /* Backends moving their flows out. */
 };
 
 static struct ovs_mutex mutex = OVS_MUTEX_INITIALIZER;
 static struct hmap ports OVS_GUARDED_BY(mutex) = HMAP_INITIALIZER(&ports);
-static struct hmap places OVS_GUARDED_BY(mutex) = HMAP_INITIALIZER(&places);
-static size_t n_placed[MAX_BACKENDS] OVS_GUARDED_BY(mutex);
 
-static struct engine_place *
-place_find(const struct mf_ufid *ufid) OVS_REQUIRES(mutex)
+const struct mf_backend *
+mf_engine_backend(size_t i)
 {
-    struct engine_place *p;
-
-    HMAP_FOR_EACH_WITH_HASH (p, node, mf_ufid_hash(ufid), &places) {
-        if (mf_ufid_equal(&p->ufid, ufid)) {
-            return p;
-        }
-    }
-    return NULL;
+    return i < n_backends ? backends[i] : NULL;
 }
 
-/* The backend that holds 'ufid', or -1 if none is known to. */
-static int
-place_lookup(const struct mf_ufid *ufid)
+size_t
+mf_engine_n_backends(void)
 {
-    struct engine_place *p;
-    int b;
-
-    ovs_mutex_lock(&mutex);
-    p = place_find(ufid);
-    b = p ? (int) p->backend : -1;
-    ovs_mutex_unlock(&mutex);
-    return b;
+    return n_backends;
 }
 
-static void
-place_remove__(struct engine_place *p) OVS_REQUIRES(mutex)
-{
-    n_placed[p->backend]--;
-    hmap_remove(&places, &p->node);
-    free(p);
-}
+static void move_flow(const struct mf_port *, unsigned int from,
+                      unsigned int served, struct mf_flow_put *);
 
-static void
-place_set(const struct mf_ufid *ufid, uint32_t ifindex, unsigned int b)
-{
-    struct engine_place *p;
-
-    ovs_mutex_lock(&mutex);
-    p = place_find(ufid);
-    if (!p) {
-        p = xmalloc(sizeof *p);
-        p->ufid = *ufid;
-        hmap_insert(&places, &p->node, mf_ufid_hash(ufid));
-    } else {
-        n_placed[p->backend]--;
-    }
-    p->ifindex = ifindex;
-    p->backend = b;
-    n_placed[b]++;
-    ovs_mutex_unlock(&mutex);
-}
-
-static void
-place_forget(const struct mf_ufid *ufid)
-{
-    struct engine_place *p;
-
-    ovs_mutex_lock(&mutex);
-    p = place_find(ufid);
-    if (p) {
-        place_remove__(p);
-    }
-    ovs_mutex_unlock(&mutex);
-}
-
+/* The backends a port the engine never saw is served by: all but those
+ * that serve only the ports they took (tests drive backends so). */
 static unsigned int
-port_served(uint32_t ifindex)
+unseen_served(void)
 {
-    unsigned int served = ALL_BACKENDS;
+    unsigned int served = 0;
+
+    for (size_t i = 0; i < n_backends; i++) {
+        served |= backends[i]->opt_in ? 0 : 1u << i;
+    }
+    return served;
+}
+
+/* The backends that serve 'ifindex' (with 'leaving': and those that hold
+ * flows there they are moving out). */
+static unsigned int
+port_served__(uint32_t ifindex, bool leaving)
+{
+    unsigned int served = unseen_served();
     struct engine_port *port;
 
     ovs_mutex_lock(&mutex);
     HMAP_FOR_EACH_WITH_HASH (port, node, hash_int(ifindex, 0), &ports) {
         if (port->ifindex == ifindex) {
-            served = port->served;
+            served = port->served | (leaving ? port->leaving : 0);
             break;
         }
     }
@@ -136,11 +97,49 @@ port_served(uint32_t ifindex)
     return served;
 }
 
+static unsigned int
+port_served(uint32_t ifindex)
+{
+    return port_served__(ifindex, false);
+}
+
+static unsigned int
+port_held(uint32_t ifindex)
+{
+    return port_served__(ifindex, true);
+}
+
+unsigned int
+mf_engine_port_held(uint32_t ifindex)
+{
+    return port_held(ifindex);
+}
+
+struct mf_engine_port_row *
+mf_engine_port_rows(size_t *n)
+{
+    struct mf_engine_port_row *rows;
+    struct engine_port *p;
+
+    ovs_mutex_lock(&mutex);
+    rows = xmalloc(MAX(hmap_count(&ports), 1) * sizeof *rows);
+    *n = 0;
+    HMAP_FOR_EACH (p, node, &ports) {
+        rows[*n].ifindex = p->ifindex;
+        memcpy(rows[*n].name, p->name, sizeof rows[*n].name);
+        rows[*n].served = p->served;
+        (*n)++;
+    }
+    ovs_mutex_unlock(&mutex);
+    return rows;
+}
+
 int
 mf_engine_port_init(const struct mf_port *port, struct mf_err *err)
 {
     struct engine_port *p = NULL, *q;
     unsigned int served = 0;
+    bool first_opt_in = false;
     struct mf_err first;
     int error = 0;
 
@@ -152,9 +151,12 @@ mf_engine_port_init(const struct mf_port *port, struct mf_err *err)
 
         if (!e_error) {
             served |= 1u << i;
-        } else if (!error) {
+        } else if (!error || (!backends[i]->opt_in && first_opt_in)) {
+            /* The reason of a backend that serves ports unless it cannot
+             * says more than one the operator did not choose. */
             error = e_error;
             first = e;
+            first_opt_in = backends[i]->opt_in;
         }
     }
     if (!served) {
@@ -170,7 +172,7 @@ mf_engine_port_init(const struct mf_port *port, struct mf_err *err)
         }
     }
     if (!p) {
-        p = xmalloc(sizeof *p);
+        p = xzalloc(sizeof *p);
         p->ifindex = port->ifindex;
         hmap_insert(&ports, &p->node, hash_int(port->ifindex, 0));
     }
@@ -178,6 +180,152 @@ mf_engine_port_init(const struct mf_port *port, struct mf_err *err)
     ovs_strlcpy(p->name, port->name ? port->name : "", sizeof p->name);
     ovs_mutex_unlock(&mutex);
     return 0;
+}
+
+static struct engine_port *
+port_find(uint32_t ifindex) OVS_REQUIRES(mutex)
+{
+    struct engine_port *p;
+
+    HMAP_FOR_EACH_WITH_HASH (p, node, hash_int(ifindex, 0), &ports) {
+        if (p->ifindex == ifindex) {
+            return p;
+        }
+    }
+    return NULL;
+}
+
+/* Backend 'b' no longer serves 'ifindex': it drops what it holds there,
+ * and the engine forgets where those flows were. */
+static void
+release(unsigned int b, uint32_t ifindex)
+{
+    if (backends[b]->release) {
+        backends[b]->release(ifindex);
+    }
+    mf_place_forget_port(b, ifindex);
+}
+
+void
+mf_engine_port_uninit(uint32_t ifindex, const char *name)
+{
+    unsigned int served;
+    struct engine_port *p, *q;
+
+    ovs_mutex_lock(&mutex);
+    p = ifindex ? port_find(ifindex) : NULL;
+    if (!ifindex && name) {
+        HMAP_FOR_EACH (q, node, &ports) {
+            if (!strcmp(q->name, name)) {
+                p = q;
+                ifindex = q->ifindex;
+            }
+        }
+    }
+    served = p ? p->served : 0;
+    if (p) {
+        for (size_t i = 0; i < n_backends; i++) {
+            if (backends[i]->release) {
+                p->served &= ~(1u << i);
+            }
+        }
+    }
+    ovs_mutex_unlock(&mutex);
+    for (size_t i = 0; i < n_backends; i++) {
+        if (served & (1u << i) && backends[i]->release) {
+            release(i, ifindex);
+        }
+    }
+}
+
+/* Moves every flow backend 'b' holds on 'port' to the backends in
+ * 'served'.  Returns how many found a place. */
+static size_t
+move_port(const struct mf_port *port, unsigned int b, unsigned int served)
+{
+    struct mf_ufid *ufids;
+    size_t n, n_moved_here = 0;
+
+    ufids = mf_place_on_port(b, port->ifindex, &n);
+    for (size_t i = 0; i < n; i++) {
+        struct mf_flow_put op = { .ufid = ufids[i] };
+        struct nlattr *actions;
+        struct mf_flow_stats st;
+        struct match match;
+        struct ofpbuf buf;
+        struct mf_err err;
+
+        ofpbuf_init(&buf, 1024);
+        ds_init(&op.reason);
+        if (!backends[b]->get(port, &ufids[i], &match, &actions, &buf, &st,
+                              &err)) {
+            op.match = &match;
+            op.actions = nl_attr_get(actions);
+            op.actions_len = nl_attr_get_size(actions);
+            move_flow(port, b, served, &op);
+            n_moved_here += !op.error;
+        }
+        ds_destroy(&op.reason);
+        ofpbuf_uninit(&buf);
+    }
+    free(ufids);
+    return n_moved_here;
+}
+
+void
+mf_engine_port_reconfigure(const struct mf_port *port)
+{
+    unsigned int served, now, lost;
+    struct engine_port *p;
+
+    ovs_mutex_lock(&mutex);
+    p = port_find(port->ifindex);
+    served = p ? p->served : 0;
+    ovs_mutex_unlock(&mutex);
+    if (!p) {
+        return;                 /* OVS has not offered it yet. */
+    }
+
+    now = served;
+    for (size_t i = 0; i < n_backends; i++) {
+        struct mf_err e;
+
+        if (backends[i]->reconfigure) {
+            if (!backends[i]->reconfigure(port, &e)) {
+                now |= 1u << i;
+            } else {
+                now &= ~(1u << i);
+            }
+        }
+    }
+    lost = served & ~now;
+
+    /* New flows go where they may now at once; dumps still see the flows
+     * of the backends that lost the port until they have moved. */
+    ovs_mutex_lock(&mutex);
+    p = port_find(port->ifindex);
+    if (p) {
+        p->served = now;
+        p->leaving = lost;
+    }
+    ovs_mutex_unlock(&mutex);
+
+    for (size_t i = 0; i < n_backends; i++) {
+        if (lost & (1u << i)) {
+            size_t n = move_port(port, i, now);
+
+            VLOG_INFO("%s: %s no longer serves the port: %"PRIuSIZE" flows "
+                      "moved to the other backends", port->name,
+                      backends[i]->name, n);
+            release(i, port->ifindex);
+        }
+    }
+    ovs_mutex_lock(&mutex);
+    p = port_find(port->ifindex);
+    if (p) {
+        p->leaving = 0;
+    }
+    ovs_mutex_unlock(&mutex);
 }
 
 /* Clears the outcome of 'op' for another try. */
@@ -195,10 +343,9 @@ put_reset(struct mf_flow_put *op)
  * next.  A flow no backend takes keeps every backend's reason, each under
  * the backend's name if more than one was asked. */
 static void
-put_new(const struct mf_port *port, struct mf_flow_put *ops, size_t *idx,
-        size_t n)
+put_new(const struct mf_port *port, unsigned int served,
+        struct mf_flow_put *ops, size_t *idx, size_t n)
 {
-    unsigned int served = port_served(port->ifindex);
     struct mf_flow_put *try = xmalloc(n * sizeof *try);
     size_t n_serving = 0, n_asked = 0, n0 = n;
 
@@ -240,9 +387,17 @@ put_new(const struct mf_port *port, struct mf_flow_put *ops, size_t *idx,
             struct ds reason = op->reason;
 
             if (!try[j].error) {
+                if (reason.length) {
+                    static struct vlog_rate_limit rl
+                        = VLOG_RATE_LIMIT_INIT(10, 50);
+
+                    VLOG_DBG_RL(&rl, "%s: a flow goes to %s: %s", port->name,
+                                b->name, ds_cstr(&reason));
+                }
                 ds_clear(&reason);
                 try[j].placed = b->name;
-                place_set(&op->ufid, port->ifindex, i);
+                mf_place_set(&op->ufid, port->ifindex, i,
+                             mf_place_l2_len(op->match, port->internal));
             } else if (n_serving > 1) {
                 ds_put_format(&reason, "%s%s: %s", reason.length ? "; " : "",
                               b->name, ds_cstr(&try[j].reason));
@@ -271,6 +426,127 @@ put_new(const struct mf_port *port, struct mf_flow_put *ops, size_t *idx,
     free(try);
 }
 
+/* Removes 'ufid' from backend 'b' and keeps its final counters as the
+ * flow's carried ones.  Returns the delete's error. */
+static int
+take_out(unsigned int b, const struct mf_ufid *ufid, struct mf_err *err)
+{
+    struct mf_flow_del del = { .ufid = *ufid };
+
+    backends[b]->del(&del, 1);
+    if (!del.error) {
+        mf_place_carry(ufid, &del.stats);
+    }
+    *err = del.err;
+    return del.error;
+}
+
+/* Moves the flow of 'op' (its match and actions) out of backend 'from':
+ * it is offered to the backends in 'served' but 'from', in order of
+ * preference, and then removed from 'from', its counters carried, so
+ * that it is never out of every backend while it moves.  'op''s outcome
+ * says where it went; if no backend took it, it is offloaded no more. */
+static void
+move_flow(const struct mf_port *port, unsigned int from, unsigned int served,
+          struct mf_flow_put *op)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+    struct mf_flow_stats before;
+    struct mf_err err;
+    size_t idx = 0;
+
+    memset(&before, 0, sizeof before);
+    if (!backends[from]->stats(&op->ufid, &before, &err)) {
+        mf_place_adjust(&op->ufid, &before);
+    }
+    mf_place_begin_move(&op->ufid, &before);
+    put_new(port, served & ~(1u << from), op, &idx, 1);
+    if (take_out(from, &op->ufid, &err) && err.error != ENOENT) {
+        VLOG_WARN_RL(&rl, "%s: a flow moving out of %s: %s", port->name,
+                     backends[from]->name, err.msg);
+    }
+    if (op->error) {
+        mf_place_forget(&op->ufid);
+        COVERAGE_INC(mf_engine_unplaced);
+    } else {
+        COVERAGE_INC(mf_engine_moved);
+        mf_place_adjust(&op->ufid, &op->stats);
+        op->stats.n_packets = MAX(op->stats.n_packets, before.n_packets);
+        op->stats.n_bytes = MAX(op->stats.n_bytes, before.n_bytes);
+    }
+    mf_place_end_move(&op->ufid);
+}
+
+/* The modify 'op' of a flow that backend 'b' holds but refused in its new
+ * version: the flow moves to another backend.  If none takes it, 'op'
+ * says so with 'old_deleted' (OVS then puts it in the kernel datapath),
+ * with every backend's reason. */
+static void
+modify_elsewhere(const struct mf_port *port, unsigned int b,
+                 struct mf_flow_put *op)
+{
+    unsigned int others = port_served(port->ifindex) & ~(1u << b);
+    struct ds reason = op->reason;
+
+    if (!others) {
+        /* As before there were several: OVS deletes it, with its final
+         * counters, and puts it in the kernel datapath. */
+        return;
+    }
+    ds_init(&op->reason);
+    move_flow(port, b, others, op);
+    if (op->error) {
+        ds_put_format(&reason, "%s%s", reason.length ? "; " : "",
+                      ds_cstr(&op->reason));
+        ds_swap(&reason, &op->reason);
+        op->old_deleted = true;
+    }
+    ds_destroy(&reason);
+}
+
+/* The modify 'op' of a flow that backend 'b' holds, where a backend the
+ * engine prefers to 'b' serves the port too (the flow cache, before tc):
+ * if one of those takes the new version, the flow moves there.  A flow
+ * goes to tc when the cache cannot reproduce it (an output to the host,
+ * say, while OVS floods), and its next version may be one the cache
+ * can.  Returns true if it moved. */
+static bool
+promote(const struct mf_port *port, unsigned int b, struct mf_flow_put *op)
+{
+    unsigned int better = port_served(port->ifindex) & ((1u << b) - 1);
+    struct mf_flow_stats before;
+    struct mf_err err;
+    size_t idx = 0;
+
+    if (!better) {
+        return false;
+    }
+    memset(&before, 0, sizeof before);
+    if (!backends[b]->stats(&op->ufid, &before, &err)) {
+        mf_place_adjust(&op->ufid, &before);
+    }
+    mf_place_begin_move(&op->ufid, &before);
+    put_new(port, better, op, &idx, 1);
+    if (op->error) {
+        /* It stays where it is, and is modified there. */
+        mf_place_end_move(&op->ufid);
+        put_reset(op);
+        return false;
+    }
+    if (take_out(b, &op->ufid, &err) && err.error != ENOENT) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+
+        VLOG_WARN_RL(&rl, "%s: a flow moving out of %s: %s", port->name,
+                     backends[b]->name, err.msg);
+    }
+    COVERAGE_INC(mf_engine_moved);
+    mf_place_adjust(&op->ufid, &op->stats);
+    op->stats.n_packets = MAX(op->stats.n_packets, before.n_packets);
+    op->stats.n_bytes = MAX(op->stats.n_bytes, before.n_bytes);
+    mf_place_end_move(&op->ufid);
+    return true;
+}
+
 size_t
 mf_engine_put(const struct mf_port *port, struct mf_flow_put *ops, size_t n)
 {
@@ -279,7 +555,7 @@ mf_engine_put(const struct mf_port *port, struct mf_flow_put *ops, size_t n)
 
     for (size_t i = 0; i < n; i++) {
         struct mf_flow_put *op = &ops[i];
-        int b = place_lookup(&op->ufid);
+        int b = mf_place_lookup(&op->ufid);
 
         put_reset(op);
         op->old_deleted = false;
@@ -288,16 +564,23 @@ mf_engine_put(const struct mf_port *port, struct mf_flow_put *ops, size_t n)
             idx[n_new++] = i;
             continue;
         }
+        if (promote(port, b, op)) {
+            continue;
+        }
         backends[b]->modify(port, op);
         if (!op->error) {
             op->placed = backends[b]->name;
-            place_set(&op->ufid, port->ifindex, b);
+            mf_place_set(&op->ufid, port->ifindex, b,
+                         mf_place_l2_len(op->match, port->internal));
+            mf_place_adjust(&op->ufid, &op->stats);
+        } else if (op->refused && !op->old_deleted) {
+            modify_elsewhere(port, b, op);
         } else if (op->old_deleted) {
-            place_forget(&op->ufid);
+            mf_place_forget(&op->ufid);
         }
     }
     if (n_new) {
-        put_new(port, ops, idx, n_new);
+        put_new(port, port_served(port->ifindex), ops, idx, n_new);
     }
     free(idx);
     for (size_t i = 0; i < n; i++) {
@@ -315,7 +598,7 @@ mf_engine_del(struct mf_flow_del *ops, size_t n)
     size_t n_failed = 0;
 
     for (size_t i = 0; i < n; i++) {
-        where[i] = place_lookup(&ops[i].ufid);
+        where[i] = mf_place_lookup(&ops[i].ufid);
         ops[i].error = ENOENT;
         ops[i].err.error = ENOENT;
         ops[i].err.msg[0] = '\0';
@@ -341,8 +624,11 @@ mf_engine_del(struct mf_flow_del *ops, size_t n)
         }
     }
     for (size_t i = 0; i < n; i++) {
+        if (!ops[i].error) {
+            mf_place_adjust(&ops[i].ufid, &ops[i].stats);
+        }
         if (where[i] >= 0 && (!ops[i].error || ops[i].error == ENOENT)) {
-            place_forget(&ops[i].ufid);
+            mf_place_forget(&ops[i].ufid);
         }
         n_failed += ops[i].error != 0;
     }
@@ -356,16 +642,37 @@ int
 mf_engine_stats(const struct mf_ufid *ufid, struct mf_flow_stats *stats,
                 struct mf_err *err)
 {
-    int b = place_lookup(ufid);
+    int b = mf_place_lookup(ufid);
     int error = ENOENT;
 
     if (b >= 0) {
-        return backends[b]->stats(ufid, stats, err);
+        error = backends[b]->stats(ufid, stats, err);
+    } else {
+        for (size_t i = 0; i < n_backends && error == ENOENT; i++) {
+            error = backends[i]->stats(ufid, stats, err);
+        }
     }
-    for (size_t i = 0; i < n_backends && error == ENOENT; i++) {
-        error = backends[i]->stats(ufid, stats, err);
+    if (!error) {
+        mf_place_adjust(ufid, stats);
     }
     return error;
+}
+
+struct stats_all_ctx {
+    void (*cb)(const struct mf_ufid *, const struct mf_flow_stats *,
+               void *aux);
+    void *aux;
+};
+
+static void
+stats_all_cb(const struct mf_ufid *ufid, const struct mf_flow_stats *st_,
+             void *ctx_)
+{
+    struct stats_all_ctx *ctx = ctx_;
+    struct mf_flow_stats st = *st_;
+
+    mf_place_adjust(ufid, &st);
+    ctx->cb(ufid, &st, ctx->aux);
 }
 
 int
@@ -373,10 +680,11 @@ mf_engine_stats_all(void (*cb)(const struct mf_ufid *,
                                const struct mf_flow_stats *, void *aux),
                     void *aux)
 {
+    struct stats_all_ctx ctx = { cb, aux };
     int error = 0;
 
     for (size_t i = 0; i < n_backends; i++) {
-        int e = backends[i]->stats_all(cb, aux);
+        int e = backends[i]->stats_all(stats_all_cb, &ctx);
 
         error = error ? error : e;
     }
@@ -389,7 +697,7 @@ mf_engine_get(const struct mf_port *port, const struct mf_ufid *ufid,
               struct ofpbuf *buf, struct mf_flow_stats *stats,
               const char **dp_layer, struct mf_err *err)
 {
-    int b = place_lookup(ufid);
+    int b = mf_place_lookup(ufid);
     int error = ENOENT;
 
     for (size_t i = 0; i < n_backends && error == ENOENT; i++) {
@@ -399,6 +707,7 @@ mf_engine_get(const struct mf_port *port, const struct mf_ufid *ufid,
                                  err);
         if (!error) {
             *dp_layer = backends[k]->dp_layer;
+            mf_place_adjust(ufid, stats);
         }
         if (b >= 0) {
             break;
@@ -407,98 +716,10 @@ mf_engine_get(const struct mf_port *port, const struct mf_ufid *ufid,
     return error;
 }
 
-struct mf_engine_dump {
-    const struct mf_port *port; /* The caller's. */
-    bool terse;
-    unsigned int served;
-    size_t backend;             /* Being dumped; n_backends when done. */
-    void *state;                /* Its dump, NULL if none. */
-};
-
-/* Moves 'd' to the next backend that serves its port and can dump it,
- * from backend 'from' on. */
-static void
-dump_advance(struct mf_engine_dump *d, size_t from)
-{
-    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
-
-    for (d->backend = from; d->backend < n_backends; d->backend++) {
-        struct mf_err err;
-
-        if (d->served & (1u << d->backend)
-            && !backends[d->backend]->dump_start(d->port, d->terse,
-                                                 &d->state, &err)) {
-            return;
-        }
-        if (d->served & (1u << d->backend)) {
-            VLOG_WARN_RL(&rl, "%s: %s dump failed: %s", d->port->name,
-                         backends[d->backend]->name, err.msg);
-        }
-    }
-    d->state = NULL;
-}
-
-int
-mf_engine_dump_start(const struct mf_port *port, bool terse,
-                     struct mf_engine_dump **dp, struct mf_err *err)
-{
-    struct mf_engine_dump *d = xzalloc(sizeof *d);
-    int error;
-
-    d->port = port;
-    d->terse = terse;
-    d->served = port_served(port->ifindex);
-    /* The first backend's failure is the caller's: it learns that the
-     * dump could not start, as it did before there were several. */
-    for (d->backend = 0; d->backend < n_backends
-         && !(d->served & (1u << d->backend)); d->backend++) {
-        continue;
-    }
-    if (d->backend < n_backends) {
-        error = backends[d->backend]->dump_start(d->port, terse, &d->state,
-                                                 err);
-        if (error) {
-            free(d);
-            return error;
-        }
-    }
-    *dp = d;
-    return 0;
-}
-
-bool
-mf_engine_dump_next(struct mf_engine_dump *d, struct mf_flow_dumped *f,
-                    struct ofpbuf *buf, const char **dp_layer)
-{
-    while (d->backend < n_backends) {
-        const struct mf_backend *b = backends[d->backend];
-
-        if (b->dump_next(d->state, f, buf)) {
-            *dp_layer = b->dp_layer;
-            return true;
-        }
-        b->dump_done(d->state);
-        dump_advance(d, d->backend + 1);
-    }
-    return false;
-}
-
-void
-mf_engine_dump_done(struct mf_engine_dump *d)
-{
-    if (d) {
-        if (d->backend < n_backends) {
-            backends[d->backend]->dump_done(d->state);
-        }
-        free(d);
-    }
-}
-
 int
 mf_engine_flush(uint32_t ifindex, struct mf_err *err)
 {
-    unsigned int served = port_served(ifindex);
-    struct engine_place *p;
+    unsigned int served = port_held(ifindex);
     int error = 0;
 
     for (size_t i = 0; i < n_backends; i++) {
@@ -514,20 +735,14 @@ mf_engine_flush(uint32_t ifindex, struct mf_err *err)
             *err = e;
         }
     }
-    ovs_mutex_lock(&mutex);
-    HMAP_FOR_EACH_SAFE (p, node, &places) {
-        if (p->ifindex == ifindex) {
-            place_remove__(p);
-        }
-    }
-    ovs_mutex_unlock(&mutex);
+    mf_place_forget_port(-1, ifindex);
     return error;
 }
 
 size_t
 mf_engine_n_flows(uint32_t ifindex)
 {
-    unsigned int served = port_served(ifindex);
+    unsigned int served = port_held(ifindex);
     size_t n = 0;
 
     for (size_t i = 0; i < n_backends; i++) {
@@ -541,76 +756,16 @@ mf_engine_n_flows(uint32_t ifindex)
     return n;
 }
 
-/* Appends 'ifindex''s line of mf_engine_format(). */
-static void
-format_port(uint32_t ifindex, const char *name, unsigned int served,
-            struct ds *s)
-{
-    ds_put_format(s, "%s (ifindex %"PRIu32"):", name, ifindex);
-    for (size_t i = 0; i < n_backends; i++) {
-        size_t n_flows = 0, cap;
-
-        if (!(served & (1u << i))) {
-            continue;
-        }
-        cap = backends[i]->capacity(ifindex, &n_flows);
-        ds_put_format(s, " %s %"PRIuSIZE" flows", backends[i]->name,
-                      n_flows);
-        if (cap != SIZE_MAX) {
-            ds_put_format(s, " of %"PRIuSIZE, cap);
-        }
-        ds_put_char(s, ';');
-    }
-    ds_chomp(s, ';');
-    ds_put_char(s, '\n');
-}
-
-void
-mf_engine_format(struct ds *s)
-{
-    struct engine_port *p;
-    struct {
-        uint32_t ifindex;
-        char name[IFNAMSIZ];
-        unsigned int served;
-    } *list;
-    size_t n = 0;
-
-    ds_put_cstr(s, "backends, in order of preference:");
-    for (size_t i = 0; i < n_backends; i++) {
-        ds_put_format(s, " %s (%"PRIuSIZE" flows placed)", backends[i]->name,
-                      mf_engine_n_placed(backends[i]->name));
-    }
-    ds_put_char(s, '\n');
-
-    /* Copied out: the backends' capacity() takes locks of their own. */
-    ovs_mutex_lock(&mutex);
-    list = xmalloc(MAX(hmap_count(&ports), 1) * sizeof *list);
-    HMAP_FOR_EACH (p, node, &ports) {
-        list[n].ifindex = p->ifindex;
-        memcpy(list[n].name, p->name, sizeof list[n].name);
-        list[n].served = p->served;
-        n++;
-    }
-    ovs_mutex_unlock(&mutex);
-    for (size_t i = 0; i < n; i++) {
-        format_port(list[i].ifindex, list[i].name, list[i].served, s);
-    }
-    free(list);
-}
-
 size_t
 mf_engine_n_placed(const char *name)
 {
     size_t n = 0;
 
-    ovs_mutex_lock(&mutex);
     for (size_t i = 0; i < n_backends; i++) {
         if (!strcmp(backends[i]->name, name)) {
-            n += n_placed[i];
+            n += mf_place_count(i);
         }
     }
-    ovs_mutex_unlock(&mutex);
     return n;
 }
 
@@ -621,18 +776,14 @@ void mf_engine_set_backends(const struct mf_backend *const *, size_t n);
 void
 mf_engine_set_backends(const struct mf_backend *const *b, size_t n)
 {
-    struct engine_place *p;
     struct engine_port *q;
 
     ovs_assert(n <= MAX_BACKENDS);
+    mf_place_clear();
     ovs_mutex_lock(&mutex);
-    HMAP_FOR_EACH_POP (p, node, &places) {
-        free(p);
-    }
     HMAP_FOR_EACH_POP (q, node, &ports) {
         free(q);
     }
-    memset(n_placed, 0, sizeof n_placed);
     backends = b ? b : default_backends;
     n_backends = b ? n : ARRAY_SIZE(default_backends);
     ovs_mutex_unlock(&mutex);

@@ -4,11 +4,14 @@
  * The engine holds the one table of placements: for each megaflow
  * offloaded (named by its ufid), the backend (mf-backend.h) that holds it
  * and the port it came in on.  A new flow is offered to the backends that
- * serve its port, in order of preference (today tc-flower alone; the flow
- * cache comes first once it exists), and the first that reproduces it
+ * serve its port, in order of preference (the XDP flow cache where the
+ * operator chose it, then tc-flower), and the first that reproduces it
  * exactly takes it.  When none does, it stays in the kernel datapath and
  * the op says why, with each backend's reason.  A modify goes to the
- * backend that holds the flow; deletes, counters, gets and dumps too.
+ * backend that holds the flow (and, if that one cannot take the new
+ * version, the flow moves to the next that can); deletes, counters, gets
+ * and dumps too.  A flow that moves keeps its counters: they never go
+ * down.
  * The backends' own tables stay the truth of what is installed: a flow
  * the engine has not placed (a put and a delete that crossed) is looked
  * for in every backend.
@@ -32,6 +35,17 @@ struct ds;
 /* Prepares 'port' for offload in each backend that can serve it.  Fails,
  * with the first backend's reason, only if none can. */
 int mf_engine_port_init(const struct mf_port *, struct mf_err *);
+
+/* OVS let go of 'ifindex' (found by 'name' if 0: a device that is gone
+ * has no ifindex) (the port left, or ovs-vswitchd exits): the
+ * backends that hold nothing beyond a port's life (the flow cache) drop
+ * it; tc's filters stay, as upstream's do. */
+void mf_engine_port_uninit(uint32_t ifindex, const char *name);
+
+/* The operator's choice of backends for 'port' changed: each backend that
+ * stops serving it has its flows there moved to the others (or, where
+ * none takes one, out of offload), then lets go of the port. */
+void mf_engine_port_reconfigure(const struct mf_port *);
 
 /* Offloads the 'n' flows of 'ops', all with in_port 'port': new ones to
  * the first backend that takes them, the others modified where they are.

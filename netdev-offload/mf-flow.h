@@ -41,6 +41,11 @@ struct mf_flow_stats {
     uint64_t n_bytes;
     long long int used;         /* time_msec() of last use, 0 if never. */
     bool in_hw;                 /* The kernel says: in hardware. */
+    bool l2_bytes;              /* 'n_bytes' counts whole frames, VLAN tags
+                                 * included, as the kernel datapath does.
+                                 * False: as tc does, from the network
+                                 * header on ingress and without a tag the
+                                 * kernel keeps aside. */
 };
 
 /* One megaflow to offload, as OVS gives it (its match and ODP actions),

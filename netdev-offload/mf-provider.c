@@ -5,9 +5,11 @@
 #include <string.h>
 
 #include "mf-appctl.h"
+#include "mf-cache-conf.h"
 #include "mf-dpif.h"
 #include "mf-tcb.h"
 #include "mf-shape.h"
+#include "netdev-offload-megaflower.h"
 #include "netdev-offload-provider.h"
 #include "openvswitch/vlog.h"
 #include "smap.h"
@@ -60,6 +62,9 @@ __wrap_netdev_set_flow_api_enabled(const struct smap *other_config)
                  mf_shape_get_echo_each() ? "each" : "shape");
     }
     mf_dpif_reconfigure(other_config);
+    if (mf_cache_conf_global(other_config) && applied) {
+        megaflower_reconfigure_all();
+    }
     __real_netdev_set_flow_api_enabled(other_config);
 }
 

@@ -15,6 +15,7 @@
 
 #include "coverage.h"
 #include "dpif.h"
+#include "mf-cache-conf.h"
 #include "mf-engine.h"
 #include "mf-tcb.h"
 #include "mf-meter.h"
@@ -556,12 +557,82 @@ mf_init_flow_api(struct netdev *netdev)
 /* Filters stay when OVS lets go of a port: across an ovs-vswitchd restart
  * they keep forwarding until the next mf_init_flow_api() replaces them,
  * and a port leaving a bridge has its flows deleted by the revalidators
- * first.  This is what upstream's linux_tc does too. */
+ * first.  This is what upstream's linux_tc does too.  The flow cache is
+ * detached: its program lives no longer than the port in OVS. */
 static void
 mf_uninit_flow_api(struct netdev *netdev)
 {
+    uint32_t ifindex = 0;
+
+    get_ifindex(netdev, &ifindex);
+    mf_engine_port_uninit(ifindex, netdev_get_name(netdev));
     VLOG_DBG("%s: released; its filters stay until the next init",
              netdev_get_name(netdev));
+}
+
+/* The operator's choice of backends changed for the port 'netdev': the
+ * engine applies it. */
+static void
+reconfigure_port(struct netdev *netdev)
+{
+    struct mf_port port;
+    uint32_t ifindex;
+
+    if (!get_ifindex(netdev, &ifindex)) {
+        port_init(netdev, ifindex, &port);
+        mf_engine_port_reconfigure(&port);
+    }
+}
+
+void
+megaflower_port_set_config(const char *dpif_type, odp_port_t port_no,
+                           const struct smap *cfg)
+{
+    struct netdev *netdev = netdev_ports_get(port_no, dpif_type);
+
+    if (netdev) {
+        if (mf_cache_conf_iface(netdev_get_name(netdev), cfg)) {
+            reconfigure_port(netdev);
+        }
+        netdev_close(netdev);
+    }
+}
+
+struct port_list {
+    odp_port_t *ports;
+    size_t n, allocated;
+};
+
+static bool
+collect_port(struct netdev *netdev OVS_UNUSED, odp_port_t port, void *list_)
+{
+    struct port_list *list = list_;
+
+    if (list->n >= list->allocated) {
+        list->ports = x2nrealloc(list->ports, &list->allocated,
+                                 sizeof *list->ports);
+    }
+    list->ports[list->n++] = port;
+    return false;
+}
+
+void
+megaflower_reconfigure_all(void)
+{
+    struct port_list list = { NULL, 0, 0 };
+
+    /* Collected first: the engine looks ports up itself, and the port
+     * table's lock is not to be held across that. */
+    netdev_ports_traverse("system", collect_port, &list);
+    for (size_t i = 0; i < list.n; i++) {
+        struct netdev *netdev = netdev_ports_get(list.ports[i], "system");
+
+        if (netdev) {
+            reconfigure_port(netdev);
+            netdev_close(netdev);
+        }
+    }
+    free(list.ports);
 }
 
 /* Meters: OVS calls these for every flow API, with each meter the kernel

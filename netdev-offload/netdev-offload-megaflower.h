@@ -23,6 +23,7 @@ struct mf_flow_stats;
 struct netdev;
 struct nlattr;
 struct offload_info;
+struct smap;
 
 /* One flow of megaflower_flow_put_batch(): the arguments of a flow_put,
  * and its result. */
@@ -52,5 +53,15 @@ int megaflower_flow_del(const ovs_u128 *ufid, struct mf_flow_stats *st,
  * failed (ENOENT included: megaflower did not offload it). */
 struct mf_flow_del;
 size_t megaflower_flow_del_batch(struct mf_flow_del *, size_t n);
+
+/* The Interface 'port_no' of a datapath of 'dpif_type' has 'cfg' as its
+ * other_config (OVS gives it at every reconfiguration): megaflower takes
+ * its choice of backends (megaflower-cache). */
+void megaflower_port_set_config(const char *dpif_type, odp_port_t port_no,
+                                const struct smap *cfg);
+
+/* The global choice of backends changed: every port of the kernel
+ * datapath gets it. */
+void megaflower_reconfigure_all(void);
 
 #endif /* netdev-offload-megaflower.h */

@@ -136,7 +136,7 @@ xlate_match(const struct match *match, odp_port_t in_port,
 /* The actions, one function per kind. */
 struct xact_ctx {
     struct mf_cache_flow *cf;
-    const struct mf_xlate_ports *ports;
+    const struct mf_cache_xlate_env *env;
     bool output_seen;
     struct ds *reason;
 };
@@ -167,13 +167,21 @@ xact_output(struct xact_ctx *x, const struct nlattr *a)
     uint32_t ifindex;
     enum mf_port_kind kind;
 
-    kind = x->ports->lookup(port, &ifindex, x->ports->aux);
+    kind = x->env->ports->lookup(port, &ifindex, x->env->ports->aux);
     if (kind != MF_PORT_NETDEV) {
         return mf_xlate_refuse(x->reason, "output:%"PRIu32": %s", port,
                                kind == MF_PORT_NONE ? "no such port"
                                : kind == MF_PORT_INTERNAL
-                               ? "an internal port takes no XDP redirect"
+                               ? "an XDP redirect to an internal port "
+                                 "would transmit into OVS, not deliver to "
+                                 "the host"
                                : "tunnel encap is not in the cache yet");
+    }
+    if (x->env->target_ok && !x->env->target_ok(ifindex, x->env->aux)) {
+        return mf_xlate_refuse(x->reason, "output:%"PRIu32": native XDP "
+                               "redirects only to devices megaflower "
+                               "attached natively (others may drop XDP "
+                               "frames)", port);
     }
     xa = xact_next(x, MF_XACT_OUTPUT);
     if (!xa) {
@@ -271,10 +279,10 @@ static const struct xact_op {
 
 static int
 xlate_actions(const struct nlattr *actions, size_t actions_len,
-              const struct mf_xlate_ports *ports, struct mf_cache_flow *cf,
+              const struct mf_cache_xlate_env *env, struct mf_cache_flow *cf,
               struct ds *reason)
 {
-    struct xact_ctx x = { .cf = cf, .ports = ports, .reason = reason };
+    struct xact_ctx x = { .cf = cf, .env = env, .reason = reason };
     const struct nlattr *a;
     size_t left;
 
@@ -301,13 +309,13 @@ xlate_actions(const struct nlattr *actions, size_t actions_len,
 int
 mf_cache_xlate(const struct match *match, odp_port_t in_port,
                const struct nlattr *actions, size_t actions_len,
-               const struct mf_xlate_ports *ports, struct mf_cache_flow *cf,
-               struct ds *reason)
+               const struct mf_cache_xlate_env *env,
+               struct mf_cache_flow *cf, struct ds *reason)
 {
     int error;
 
     memset(cf, 0, sizeof *cf);
     error = xlate_match(match, in_port, cf, reason);
-    return error ? error : xlate_actions(actions, actions_len, ports, cf,
+    return error ? error : xlate_actions(actions, actions_len, env, cf,
                                          reason);
 }

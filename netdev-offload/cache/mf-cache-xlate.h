@@ -12,7 +12,9 @@
 #ifndef MF_CACHE_XLATE_H
 #define MF_CACHE_XLATE_H 1
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "mf-xdp-abi.h"
 #include "mf-xlate.h"
@@ -27,13 +29,21 @@ struct mf_cache_flow {
     struct mf_xentry entry;     /* Its actions ('stats_idx' unset). */
 };
 
+/* Where the entry goes. */
+struct mf_cache_xlate_env {
+    const struct mf_xlate_ports *ports;     /* Names the outputs. */
+    bool generic;               /* The program runs in generic XDP. */
+    /* Whether the program may redirect to 'ifindex' (NULL: always). */
+    bool (*target_ok)(uint32_t ifindex, void *aux);
+    void *aux;
+};
+
 /* Translates 'match' and 'actions' arriving on odp port 'in_port' into
- * 'cf'.  Outputs name ports through 'ports'; only MF_PORT_NETDEV ports can
- * be redirected to.  Returns 0, or EOPNOTSUPP with the reason appended to
- * 'reason'. */
+ * 'cf'.  Only MF_PORT_NETDEV ports can be redirected to.  Returns 0, or
+ * EOPNOTSUPP with the reason appended to 'reason'. */
 int mf_cache_xlate(const struct match *, odp_port_t in_port,
                    const struct nlattr *actions, size_t actions_len,
-                   const struct mf_xlate_ports *, struct mf_cache_flow *cf,
-                   struct ds *reason);
+                   const struct mf_cache_xlate_env *,
+                   struct mf_cache_flow *cf, struct ds *reason);
 
 #endif /* mf-cache-xlate.h */

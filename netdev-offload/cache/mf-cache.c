@@ -54,6 +54,7 @@ struct mf_cache {
     char *name;
     struct mf_xdp *skel;
     enum mf_cache_attach attach;
+    const char *attach_why;
     uint32_t max_flows, flows_per_mask;
     int n_cpus;
 
@@ -66,13 +67,6 @@ struct mf_cache {
     struct cache_tx tx[MF_XDP_MAX_TX];
     size_t n_tx;
 };
-
-const char *
-mf_cache_attach_name(enum mf_cache_attach a)
-{
-    return a == MF_CACHE_NATIVE ? "native"
-           : a == MF_CACHE_GENERIC ? "generic" : "detached";
-}
 
 static int
 libbpf_errno(long ret)
@@ -96,34 +90,6 @@ grace_period(void)
         }
         usleep(100 * 1000);
     }
-}
-
-static int
-try_attach(struct mf_cache *c, struct mf_err *err)
-{
-    int fd = bpf_program__fd(c->skel->progs.mf_xdp);
-    int e;
-
-    e = bpf_xdp_attach(c->ifindex, fd,
-                       XDP_FLAGS_DRV_MODE | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
-    if (!e) {
-        c->attach = MF_CACHE_NATIVE;
-        return 0;
-    }
-    if (e == -EBUSY || e == -EEXIST) {
-        return mf_err_set(err, EBUSY, "%s: another XDP program is "
-                          "attached", c->name);
-    }
-    e = bpf_xdp_attach(c->ifindex, fd,
-                       XDP_FLAGS_SKB_MODE | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
-    if (e) {
-        return mf_err_set(err, libbpf_errno(e), "%s: attaching XDP: %s",
-                          c->name, ovs_strerror(libbpf_errno(e)));
-    }
-    c->attach = MF_CACHE_GENERIC;
-    VLOG_INFO("%s: the flow cache runs in generic XDP mode (the driver "
-              "has no native XDP)", c->name);
-    return 0;
 }
 
 int
@@ -169,7 +135,10 @@ mf_cache_open(const struct mf_cache_opts *o, struct mf_cache **cp,
     for (uint32_t i = 0; i < c->max_flows; i++) {
         c->free_idx[c->n_free++] = c->max_flows - 1 - i;
     }
-    if (o->attach && try_attach(c, err)) {
+    if (o->attach && mf_cache_attach(c->ifindex, c->name,
+                                     bpf_program__fd(c->skel->progs.mf_xdp),
+                                     o->mode, &c->attach, &c->attach_why,
+                                     err)) {
         goto fail;
     }
     *cp = c;
@@ -188,19 +157,8 @@ mf_cache_close(struct mf_cache *c)
     if (!c) {
         return;
     }
-    if (c->attach != MF_CACHE_DETACHED) {
-        LIBBPF_OPTS(bpf_xdp_attach_opts, opts,
-                    .old_prog_fd = bpf_program__fd(c->skel->progs.mf_xdp));
-        int e = bpf_xdp_detach(c->ifindex,
-                               (c->attach == MF_CACHE_NATIVE
-                                ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE)
-                               | XDP_FLAGS_REPLACE, &opts);
-
-        if (e && e != -ENODEV) {
-            VLOG_WARN("%s: detaching the flow cache: %s", c->name,
-                      ovs_strerror(libbpf_errno(e)));
-        }
-    }
+    mf_cache_detach(c->ifindex, c->name,
+                    bpf_program__fd(c->skel->progs.mf_xdp), c->attach);
     HMAP_FOR_EACH_POP (ce, node, &c->entries) {
         free(ce);
     }
@@ -634,6 +592,7 @@ mf_cache_get_info(const struct mf_cache *c, struct mf_cache_info *info)
     memset(info, 0, sizeof *info);
     info->ifindex = c->ifindex;
     info->attach = c->attach;
+    info->attach_why = c->attach_why;
     info->n_masks = c->n_masks;
     info->n_subtables = c->n_subtables;
     info->n_flows = hmap_count(&c->entries);

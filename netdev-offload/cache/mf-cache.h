@@ -19,16 +19,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "mf-cache-attach.h"
 #include "mf-cache-xlate.h"
 #include "mf-flow.h"
 
 struct mf_cache;
-
-enum mf_cache_attach {
-    MF_CACHE_DETACHED,          /* Loaded only (the tests). */
-    MF_CACHE_NATIVE,            /* In the driver. */
-    MF_CACHE_GENERIC,           /* In the kernel's generic XDP hook. */
-};
 
 struct mf_cache_opts {
     uint32_t ifindex;           /* The port. */
@@ -36,11 +31,12 @@ struct mf_cache_opts {
     uint32_t max_flows;         /* Entries in all, 0 for the default. */
     uint32_t flows_per_mask;    /* Entries per subtable, 0: the default. */
     bool attach;                /* False: load only (BPF_PROG_TEST_RUN). */
+    enum mf_cache_xdp_mode mode;    /* If 'attach'. */
     bool test_mode;             /* Record redirects for the tests. */
 };
 
 #define MF_CACHE_DEFAULT_FLOWS 16384
-#define MF_CACHE_DEFAULT_FLOWS_PER_MASK MF_CACHE_DEFAULT_FLOWS
+#define MF_CACHE_MAX_FLOWS (1u << 22)
 
 int mf_cache_open(const struct mf_cache_opts *, struct mf_cache **,
                   struct mf_err *);
@@ -75,13 +71,13 @@ void mf_cache_trim(struct mf_cache *, long long int idle_ms);
 struct mf_cache_info {
     uint32_t ifindex;
     enum mf_cache_attach attach;
+    const char *attach_why;     /* Why that mode. */
     size_t n_masks;             /* Masks with flows. */
     size_t n_subtables;         /* Published, empty ones included. */
     size_t n_flows, max_flows, flows_per_mask;
     uint64_t hits, misses, unparsed, tx_errors;
 };
 void mf_cache_get_info(const struct mf_cache *, struct mf_cache_info *);
-const char *mf_cache_attach_name(enum mf_cache_attach);
 
 /* For the tests: the program's fd, and the ifindex the last
  * BPF_PROG_TEST_RUN redirected to (test_mode only, 0 if none). */

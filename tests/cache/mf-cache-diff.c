@@ -839,6 +839,7 @@ main(int argc, char *argv[])
 {
     long n_pairs = argc > 1 ? atol(argv[1]) : 100000;
     struct mf_xlate_ports ports = { .lookup = port_lookup };
+    struct mf_cache_xlate_env env = { .ports = &ports, .generic = true };
     struct megaflow set[SET_MAX];
     struct mf_cache_opts o = { .name = "mfd1", .test_mode = true };
     struct counts k = { 0 };
@@ -878,7 +879,7 @@ main(int argc, char *argv[])
         gen_packet(&base);
         gen_megaflow(&base, mf, &unsupported);
         error = mf_cache_xlate(&mf->match, u32_to_odp(IN_PORT),
-                               mf->acts.data, mf->acts.size, &ports, &cf,
+                               mf->acts.data, mf->acts.size, &env, &cf,
                                &reason);
         if (error != (unsupported ? EOPNOTSUPP : 0)
             || (error && !reason.length)) {

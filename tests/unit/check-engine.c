@@ -14,6 +14,8 @@
 #include <string.h>
 
 #include "mf-engine.h"
+#include "netlink.h"
+#include "odp-netlink.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/match.h"
 #include "openvswitch/ofpbuf.h"
@@ -30,13 +32,16 @@ struct mock {
     uint32_t fail_tag;          /* Fails (as a kernel would, EBUSY) those
                                  * with u32[1] == this. */
     uint32_t refuse_port;       /* Its probe refuses this ifindex. */
+    uint32_t unserve_port;      /* Its reconfigure lets this one go. */
+    size_t refuse_len;          /* Refuses flows with this actions_len (a
+                                 * version of a flow, for modifies). */
     size_t n;
     struct {
         struct mf_ufid ufid;
         uint32_t ifindex;
         uint64_t n_packets;
     } flows[MOCK_MAX];
-    unsigned int n_adds, n_modifies, n_dels, n_dumps;
+    unsigned int n_adds, n_modifies, n_dels, n_dumps, n_releases;
 };
 
 static struct mock mock_a, mock_b;
@@ -90,7 +95,8 @@ mock_capacity(struct mock *m, uint32_t ifindex, size_t *n_flows)
 static void
 mock_put(struct mock *m, const struct mf_port *port, struct mf_flow_put *op)
 {
-    if (op->ufid.u32[1] == m->refuse_tag) {
+    if (op->ufid.u32[1] == m->refuse_tag
+        || (op->actions_len && op->actions_len == m->refuse_len)) {
         op->error = EOPNOTSUPP;
         op->refused = true;
         ds_put_format(&op->reason, "%s cannot", m->name);
@@ -229,16 +235,36 @@ mock_flush(struct mock *m, uint32_t ifindex)
 
 static int
 mock_get(struct mock *m, const struct mf_ufid *ufid, struct match *match,
-         struct nlattr **actions, struct mf_flow_stats *st,
-         struct mf_err *err)
+         struct nlattr **actions, struct ofpbuf *buf,
+         struct mf_flow_stats *st, struct mf_err *err)
 {
     int error = mock_stats(m, ufid, st, err);
 
     if (!error) {
+        size_t ofs = nl_msg_start_nested(buf, OVS_FLOW_ATTR_ACTIONS);
+
+        nl_msg_end_nested(buf, ofs);
         match_init_catchall(match);
-        *actions = NULL;
+        *actions = ofpbuf_at_assert(buf, ofs, sizeof **actions);
     }
     return error;
+}
+
+static int
+mock_reconfigure(struct mock *m, const struct mf_port *port,
+                 struct mf_err *err)
+{
+    if (port->ifindex == m->unserve_port) {
+        return mf_err_set(err, EOPNOTSUPP, "%s: let go", m->name);
+    }
+    return 0;
+}
+
+static void
+mock_release(struct mock *m, uint32_t ifindex)
+{
+    m->n_releases++;
+    mock_flush(m, ifindex);
 }
 
 /* The two instances' ops. */
@@ -262,14 +288,18 @@ static int M##_stats_all(void (*cb)(const struct mf_ufid *,                 \
 { return mock_stats_all(&mock_##M, cb, aux); }                              \
 static int M##_get(const struct mf_port *p OVS_UNUSED,                      \
                    const struct mf_ufid *u, struct match *m,                \
-                   struct nlattr **a, struct ofpbuf *b OVS_UNUSED,          \
+                   struct nlattr **a, struct ofpbuf *b,                     \
                    struct mf_flow_stats *s, struct mf_err *e)               \
-{ return mock_get(&mock_##M, u, m, a, s, e); }                              \
+{ return mock_get(&mock_##M, u, m, a, b, s, e); }                           \
 static int M##_dump_start(const struct mf_port *p, bool t OVS_UNUSED,       \
                           void **st, struct mf_err *e OVS_UNUSED)           \
 { return mock_dump_start(&mock_##M, p, st); }                               \
 static int M##_flush(uint32_t i, struct mf_err *e OVS_UNUSED)               \
 { return mock_flush(&mock_##M, i); }                                        \
+static int M##_reconfigure(const struct mf_port *p, struct mf_err *e)       \
+{ return mock_reconfigure(&mock_##M, p, e); }                               \
+static void M##_release(uint32_t i)                                         \
+{ mock_release(&mock_##M, i); }                                             \
 static const struct mf_backend backend_##M = {                              \
     .name = "mock-" #M, .dp_layer = "mock-" #M "-layer",                    \
     .probe = M##_probe, .capacity = M##_capacity, .add = M##_add,           \
@@ -277,9 +307,16 @@ static const struct mf_backend backend_##M = {                              \
     .stats_all = M##_stats_all, .get = M##_get,                             \
     .dump_start = M##_dump_start, .dump_next = mock_dump_next,              \
     .dump_done = mock_dump_done, .flush = M##_flush,                        \
+    .reconfigure = RELEASES ? M##_reconfigure : NULL,                       \
+    .release = RELEASES ? M##_release : NULL,                               \
 };
+/* a, like the flow cache, can let go of a port; b, like tc, cannot. */
+#define RELEASES 1
 MOCK_OPS(a)
+#undef RELEASES
+#define RELEASES 0
 MOCK_OPS(b)
+#undef RELEASES
 
 static const struct mf_backend *const both[] = { &backend_a, &backend_b };
 
@@ -293,6 +330,7 @@ setup(void)
     mock_a.refuse_tag = mock_b.refuse_tag = UINT32_MAX;
     mock_a.fail_tag = mock_b.fail_tag = UINT32_MAX;
     mock_a.refuse_port = mock_b.refuse_port = UINT32_MAX;
+    mock_a.unserve_port = mock_b.unserve_port = UINT32_MAX;
     mf_engine_set_backends(both, 2);
 }
 
@@ -385,7 +423,8 @@ START_TEST(test_one_backend_reason_verbatim)
 }
 END_TEST
 
-/* A flow put again is modified where it is, not offered anew. */
+/* A flow put again is modified where it is, after the backends the engine
+ * prefers to its holder were offered it and refused it. */
 START_TEST(test_modify_where_it_is)
 {
     struct mf_port p = port(5);
@@ -401,7 +440,7 @@ START_TEST(test_modify_where_it_is)
     ck_assert_uint_eq(mf_engine_put(&p, &op, 1), 0);
     ck_assert_str_eq(op.placed, "mock-b");
     ck_assert_uint_eq(mock_b.n_modifies, 1);
-    ck_assert_uint_eq(mock_a.n_adds, 1);        /* Not asked again. */
+    ck_assert_uint_eq(mock_a.n_adds, 2);        /* Asked again: no. */
     ck_assert_uint_eq(op.stats.n_packets, 10);  /* Its counters so far. */
     ops_destroy(&op, 1);
 }
@@ -520,6 +559,185 @@ START_TEST(test_stats_dump_flush)
 }
 END_TEST
 
+
+/* A modify the holder cannot take moves the flow to the next backend that
+ * can, with its counters: they never go down.  If none can, the flow
+ * leaves offload and the op says its old version is gone. */
+START_TEST(test_modify_moves)
+{
+    struct mf_port p = port(5);
+    struct mf_flow_stats st;
+    struct mf_flow_put op;
+    struct mf_err err;
+
+    op_init(&op, 1, 0);
+    ck_assert_uint_eq(mf_engine_put(&p, &op, 1), 0);
+    ck_assert_str_eq(op.placed, "mock-a");
+    ops_destroy(&op, 1);
+
+    mock_a.refuse_len = 5;      /* Its new version: a cannot. */
+    op_init(&op, 1, 0);
+    op.actions_len = 5;
+    ck_assert_uint_eq(mf_engine_put(&p, &op, 1), 0);
+    ck_assert_str_eq(op.placed, "mock-b");
+    ck_assert(!op.old_deleted);
+    /* a's 10 packets, carried, and b's own (10 for its first flow). */
+    ck_assert_uint_eq(op.stats.n_packets, 20);
+    ck_assert(op.stats.l2_bytes);
+    ck_assert_uint_eq(mock_a.n, 0);
+    ck_assert_uint_eq(mf_engine_n_placed("mock-a"), 0);
+    ck_assert_uint_eq(mf_engine_n_placed("mock-b"), 1);
+    ck_assert_int_eq(mf_engine_stats(&op.ufid, &st, &err), 0);
+    ck_assert_uint_eq(st.n_packets, 20);
+    /* Bytes as the kernel datapath counts them: the 14 bytes a packet tc
+     * would leave out are added back to every packet. */
+    ck_assert_uint_eq(st.n_bytes, 20 * 14);
+    ops_destroy(&op, 1);
+
+    /* b holds it now and modifies it in place: still 20. */
+    op_init(&op, 1, 0);
+    op.actions_len = 5;
+    ck_assert_uint_eq(mf_engine_put(&p, &op, 1), 0);
+    ck_assert_str_eq(op.placed, "mock-b");
+    ck_assert_uint_eq(op.stats.n_packets, 20);
+    ops_destroy(&op, 1);
+}
+END_TEST
+
+/* A flow in a backend the engine prefers less (the first version went to
+ * tc, the cache could not hold it) moves up when a preferred one takes
+ * its next version, with its counters. */
+START_TEST(test_modify_promotes)
+{
+    struct mf_port p = port(5);
+    struct mf_flow_stats st;
+    struct mf_flow_put op;
+    struct mf_err err;
+
+    mock_a.refuse_len = 7;
+    op_init(&op, 1, 0);
+    op.actions_len = 7;
+    ck_assert_uint_eq(mf_engine_put(&p, &op, 1), 0);
+    ck_assert_str_eq(op.placed, "mock-b");
+    ops_destroy(&op, 1);
+
+    op_init(&op, 1, 0);
+    op.actions_len = 8;
+    ck_assert_uint_eq(mf_engine_put(&p, &op, 1), 0);
+    ck_assert_str_eq(op.placed, "mock-a");
+    ck_assert_uint_eq(mock_b.n, 0);
+    ck_assert_uint_eq(mock_b.n_modifies, 0);
+    ck_assert_uint_eq(mf_engine_n_placed("mock-a"), 1);
+    ck_assert_int_eq(mf_engine_stats(&op.ufid, &st, &err), 0);
+    ck_assert_uint_eq(st.n_packets, 10 + 10);   /* b's, and a's own. */
+    ops_destroy(&op, 1);
+}
+END_TEST
+
+/* A flow neither backend takes after its holder refused the new version
+ * leaves offload, with every reason, and its old version is gone. */
+START_TEST(test_modify_nowhere)
+{
+    struct mf_port p = port(5);
+    struct mf_flow_stats st;
+    struct mf_flow_put op;
+    struct mf_err err;
+
+    op_init(&op, 1, 0);
+    ck_assert_uint_eq(mf_engine_put(&p, &op, 1), 0);
+    ops_destroy(&op, 1);
+
+    mock_a.refuse_len = mock_b.refuse_len = 5;
+    op_init(&op, 1, 0);
+    op.actions_len = 5;
+    ck_assert_uint_eq(mf_engine_put(&p, &op, 1), 1);
+    ck_assert(op.old_deleted);
+    ck_assert_ptr_null(op.placed);
+    ck_assert_str_eq(ds_cstr(&op.reason), "mock-a cannot; mock-b cannot");
+    ck_assert_uint_eq(mock_a.n + mock_b.n, 0);
+    ck_assert_uint_eq(mf_engine_n_placed("mock-a"), 0);
+    ck_assert_int_eq(mf_engine_stats(&op.ufid, &st, &err), ENOENT);
+    ops_destroy(&op, 1);
+}
+END_TEST
+
+/* A backend that lets go of a port has its flows there moved to the
+ * others, counters carried, and is then released; new flows go
+ * elsewhere at once. */
+START_TEST(test_reconfigure_moves)
+{
+    struct mf_port p = port(5), q = port(6);
+    uint64_t total;
+    struct mf_flow_put ops[3];
+    struct mf_flow_stats st;
+    struct mf_err err;
+
+    ck_assert_int_eq(mf_engine_port_init(&p, &err), 0);
+    ck_assert_int_eq(mf_engine_port_init(&q, &err), 0);
+    op_init(&ops[0], 1, 0);
+    op_init(&ops[1], 2, 0);
+    ck_assert_uint_eq(mf_engine_put(&p, ops, 2), 0);
+    op_init(&ops[2], 3, 0);
+    ck_assert_uint_eq(mf_engine_put(&q, &ops[2], 1), 0);
+    ops_destroy(ops, 3);
+    ck_assert_uint_eq(mf_engine_n_placed("mock-a"), 3);
+
+    mock_a.unserve_port = 5;
+    mf_engine_port_reconfigure(&p);
+    ck_assert_uint_eq(mock_a.n_releases, 1);
+    ck_assert_uint_eq(mf_engine_n_placed("mock-a"), 1);     /* Port 6's. */
+    ck_assert_uint_eq(mf_engine_n_placed("mock-b"), 2);
+    /* Each flow's counters are a's (10 and 11) and b's own (10 and 11,
+     * in the order they moved). */
+    ck_assert_int_eq(mf_engine_stats(&ops[0].ufid, &st, &err), 0);
+    total = st.n_packets;
+    ck_assert_int_eq(mf_engine_stats(&ops[1].ufid, &st, &err), 0);
+    total += st.n_packets;
+    ck_assert_uint_eq(total, 10 + 11 + 10 + 11);
+
+    op_init(&ops[0], 4, 0);
+    ck_assert_uint_eq(mf_engine_put(&p, ops, 1), 0);
+    ck_assert_str_eq(ops[0].placed, "mock-b");
+    ops_destroy(ops, 1);
+
+    /* OVS lets go of port 6: a drops it; b, which cannot, keeps its. */
+    mf_engine_port_uninit(6, "p");
+    ck_assert_uint_eq(mock_a.n_releases, 2);
+    ck_assert_uint_eq(mf_engine_n_placed("mock-a"), 0);
+    ck_assert_uint_eq(mf_engine_n_placed("mock-b"), 3);
+}
+END_TEST
+
+/* A backend that serves only the ports it took is not offered flows of a
+ * port the engine never saw. */
+START_TEST(test_opt_in)
+{
+    static struct mf_backend a_opt;
+    static const struct mf_backend *list[2];
+    struct mf_port p = port(5), q = port(6);
+    struct mf_flow_put op;
+    struct mf_err err;
+
+    a_opt = backend_a;
+    a_opt.opt_in = true;
+    list[0] = &a_opt;
+    list[1] = &backend_b;
+    mf_engine_set_backends(list, 2);
+
+    op_init(&op, 1, 0);
+    ck_assert_uint_eq(mf_engine_put(&p, &op, 1), 0);
+    ck_assert_str_eq(op.placed, "mock-b");
+    ck_assert_uint_eq(mock_a.n_adds, 0);
+    ops_destroy(&op, 1);
+
+    ck_assert_int_eq(mf_engine_port_init(&q, &err), 0);
+    op_init(&op, 2, 0);
+    ck_assert_uint_eq(mf_engine_put(&q, &op, 1), 0);
+    ck_assert_str_eq(op.placed, "mock-a");
+    ops_destroy(&op, 1);
+}
+END_TEST
+
 Suite *
 mf_engine_suite(void)
 {
@@ -533,6 +751,11 @@ mf_engine_suite(void)
     tcase_add_test(tc, test_del_routes);
     tcase_add_test(tc, test_port_served);
     tcase_add_test(tc, test_stats_dump_flush);
+    tcase_add_test(tc, test_modify_moves);
+    tcase_add_test(tc, test_modify_nowhere);
+    tcase_add_test(tc, test_modify_promotes);
+    tcase_add_test(tc, test_reconfigure_moves);
+    tcase_add_test(tc, test_opt_in);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -1,0 +1,513 @@
+/*
+ * mf-cache-ops: the XDP flow cache as a backend of the engine
+ * (mf-backend.h).
+ *
+ * A port the operator chose the cache for (mf-cache-conf.h) gets a cache of
+ * its own (mf-cport.h, mf-cache.h): the program on its XDP hook, with its
+ * maps.  A megaflow that arrives on it and that the program reproduces
+ * exactly (mf-cache-xlate.h) becomes an entry there; its match and
+ * actions are kept (mf-cport.h), as OVS gave them, for gets and dumps.
+ */
+#include <config.h>
+
+#include <errno.h>
+#include <string.h>
+
+#include "coverage.h"
+#include "mf-backend.h"
+#include "mf-cache.h"
+#include "mf-cache-conf.h"
+#include "mf-cport.h"
+#include "netlink.h"
+#include "odp-netlink.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/hmap.h"
+#include "openvswitch/match.h"
+#include "openvswitch/ofpbuf.h"
+#include "openvswitch/thread.h"
+#include "openvswitch/vlog.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(mf_cache_ops);
+
+COVERAGE_DEFINE(mf_cache_added);
+COVERAGE_DEFINE(mf_cache_full);
+COVERAGE_DEFINE(mf_cache_refused);
+
+/* Subtables left empty this long are retired. */
+#define IDLE_SUBTABLE_MS 10000
+
+/* Whether the program on 'cp' may redirect to 'ifindex'.  In generic mode
+ * any device takes a redirected frame (the kernel transmits the skb).  A
+ * frame a driver redirects natively is dropped unless the target can
+ * take XDP frames; megaflower knows that of the devices it attached
+ * natively itself. */
+static bool
+target_ok(uint32_t ifindex, void *cp_) OVS_REQUIRES(mf_cport_mutex)
+{
+    struct mf_cport *cp = cp_, *target;
+    struct mf_cache_info info;
+
+    mf_cache_get_info(cp->cache, &info);
+    if (info.attach != MF_CACHE_NATIVE) {
+        return true;
+    }
+    target = mf_cport_find(ifindex);
+    if (!target) {
+        return false;
+    }
+    mf_cache_get_info(target->cache, &info);
+    return info.attach == MF_CACHE_NATIVE;
+}
+
+/* Translates 'op' for 'cp' into 'cf'.  Returns 0, or refuses 'op'. */
+static int
+translate(struct mf_cport *cp, const struct mf_port *port,
+          struct mf_flow_put *op, struct mf_cache_flow *cf)
+    OVS_REQUIRES(mf_cport_mutex)
+{
+    struct mf_cache_info info;
+    struct mf_cache_xlate_env env = {
+        .ports = &port->xports,
+        .target_ok = target_ok,
+        .aux = cp,
+    };
+    int error;
+
+    mf_cache_get_info(cp->cache, &info);
+    env.generic = info.attach != MF_CACHE_NATIVE;
+    error = mf_cache_xlate(op->match, op->match->flow.in_port.odp_port,
+                           op->actions, op->actions_len, &env, cf,
+                           &op->reason);
+    if (error) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+
+        VLOG_DBG_RL(&rl, "%s: not in the cache: %s", cp->name,
+                    ds_cstr(&op->reason));
+        op->error = EOPNOTSUPP;
+        op->refused = true;
+        COVERAGE_INC(mf_cache_refused);
+    }
+    return error;
+}
+
+/* Adds or modifies 'op' on 'cp'. */
+static void
+put_one(struct mf_cport *cp, const struct mf_port *port,
+        struct mf_flow_put *op) OVS_REQUIRES(mf_cport_mutex)
+{
+    struct mf_cport_flow *cf = mf_cport_flow_find(&op->ufid);
+    struct mf_cache_flow entry;
+    struct mf_err err;
+    int error;
+
+    if (translate(cp, port, op, &entry)) {
+        return;
+    }
+    if (cf && cf->ifindex == cp->ifindex) {
+        error = mf_cache_modify(cp->cache, &op->ufid, &entry, &err);
+        if (!error) {
+            mf_cache_stats(cp->cache, &op->ufid, &op->stats);
+            op->stats.l2_bytes = true;
+            mf_cport_flow_clear(cf);
+            mf_cport_flow_set(cf, op);
+        }
+    } else if (cf) {
+        error = mf_err_set(&err, EEXIST, "the flow is in the cache of "
+                           "ifindex %"PRIu32, cf->ifindex);
+    } else {
+        error = mf_cache_add(cp->cache, &op->ufid, &entry, &err);
+        if (!error) {
+            cf = xzalloc(sizeof *cf);
+            cf->ufid = op->ufid;
+            cf->ifindex = cp->ifindex;
+            mf_cport_flow_set(cf, op);
+            hmap_insert(&mf_cport_flows, &cf->node, mf_ufid_hash(&op->ufid));
+            COVERAGE_INC(mf_cache_added);
+        }
+    }
+    if (error) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+
+        VLOG_DBG_RL(&rl, "%s: not in the cache: %s", cp->name, err.msg);
+        op->error = error;
+        ds_put_cstr(&op->reason, err.msg);
+        if (error == ENOSPC) {
+            /* Not the kernel's failure: the flow goes to the next
+             * backend, or stays in the kernel datapath. */
+            op->refused = true;
+            cp->n_full++;
+            COVERAGE_INC(mf_cache_full);
+        }
+    }
+}
+
+static void
+refuse_all(struct mf_flow_put *ops, size_t n, const char *why)
+{
+    for (size_t i = 0; i < n; i++) {
+        ops[i].error = EOPNOTSUPP;
+        ops[i].refused = true;
+        ds_put_cstr(&ops[i].reason, why);
+    }
+}
+
+static void
+cache_add(const struct mf_port *port, struct mf_flow_put *ops, size_t n)
+{
+    struct mf_cport *cp;
+
+    ovs_mutex_lock(&mf_cport_mutex);
+    cp = mf_cport_find(port->ifindex);
+    if (!cp) {
+        refuse_all(ops, n, "the flow cache does not serve the port");
+    } else {
+        for (size_t i = 0; i < n; i++) {
+            put_one(cp, port, &ops[i]);
+        }
+    }
+    ovs_mutex_unlock(&mf_cport_mutex);
+}
+
+static void
+cache_modify(const struct mf_port *port, struct mf_flow_put *op)
+{
+    cache_add(port, op, 1);
+}
+
+static void
+cache_del(struct mf_flow_del *ops, size_t n)
+{
+    struct mf_flow_del **group = xmalloc(MAX(n, 1) * sizeof *group);
+    bool *done = xcalloc(MAX(n, 1), sizeof *done);
+
+    ovs_mutex_lock(&mf_cport_mutex);
+    /* Port by port: one grace period for each port's flows. */
+    for (size_t i = 0; i < n; i++) {
+        struct mf_cport_flow *cf = (done[i] ? NULL
+                                    : mf_cport_flow_find(&ops[i].ufid));
+        struct mf_cport *cp = cf ? mf_cport_find(cf->ifindex) : NULL;
+        size_t m = 0;
+
+        if (done[i]) {
+            continue;
+        }
+        if (!cp) {
+            struct mf_cport_gone *g = mf_cport_gone_find(&ops[i].ufid);
+
+            if (g) {
+                /* Its port left first: these were its last counters. */
+                ops[i].error = 0;
+                ops[i].stats = g->stats;
+                ops[i].err.error = 0;
+                ops[i].err.msg[0] = '\0';
+                mf_cport_gone_free(g);
+            } else {
+                ops[i].error = ENOENT;
+                mf_err_set(&ops[i].err, ENOENT, "not in the flow cache");
+            }
+            done[i] = true;
+            continue;
+        }
+        for (size_t j = i; j < n; j++) {
+            struct mf_cport_flow *cf2 = done[j] ? NULL
+                                     : mf_cport_flow_find(&ops[j].ufid);
+
+            if (cf2 && cf2->ifindex == cp->ifindex) {
+                group[m++] = &ops[j];
+                done[j] = true;
+            }
+        }
+        mf_cport_del(cp, group, m);
+    }
+    ovs_mutex_unlock(&mf_cport_mutex);
+    free(done);
+    free(group);
+}
+
+static int
+cache_stats(const struct mf_ufid *ufid, struct mf_flow_stats *stats,
+            struct mf_err *err)
+{
+    struct mf_cport *cp = NULL;
+    struct mf_cport_flow *cf;
+    int error;
+
+    struct mf_cport_gone *g;
+
+    ovs_mutex_lock(&mf_cport_mutex);
+    cf = mf_cport_flow_find(ufid);
+    cp = cf ? mf_cport_find(cf->ifindex) : NULL;
+    g = cp ? NULL : mf_cport_gone_find(ufid);
+    error = cp ? mf_cache_stats(cp->cache, ufid, stats) : g ? 0 : ENOENT;
+    if (error) {
+        mf_err_set(err, error, "not in the flow cache");
+    } else if (g) {
+        *stats = g->stats;
+    } else {
+        stats->l2_bytes = true;
+    }
+    ovs_mutex_unlock(&mf_cport_mutex);
+    return error;
+}
+
+static int
+cache_stats_all(void (*cb)(const struct mf_ufid *,
+                           const struct mf_flow_stats *, void *aux),
+                void *aux)
+{
+    struct mf_flow_stats *stats;
+    struct mf_ufid *ufids;
+    struct mf_cport_flow *cf;
+    size_t n = 0;
+
+    /* Read under the lock, reported after it: 'cb' may take locks of its
+     * own. */
+    ovs_mutex_lock(&mf_cport_mutex);
+    ufids = xmalloc(MAX(hmap_count(&mf_cport_flows), 1) * sizeof *ufids);
+    stats = xmalloc(MAX(hmap_count(&mf_cport_flows), 1) * sizeof *stats);
+    HMAP_FOR_EACH (cf, node, &mf_cport_flows) {
+        struct mf_cport *cp = mf_cport_find(cf->ifindex);
+
+        if (cp && !mf_cache_stats(cp->cache, &cf->ufid, &stats[n])) {
+            stats[n].l2_bytes = true;
+            ufids[n++] = cf->ufid;
+        }
+    }
+    /* The revalidators read counters every round: a good time to retire
+     * the subtables that stayed empty. */
+    struct mf_cport *cp;
+    HMAP_FOR_EACH (cp, node, &mf_cport_ports) {
+        mf_cache_trim(cp->cache, IDLE_SUBTABLE_MS);
+    }
+    ovs_mutex_unlock(&mf_cport_mutex);
+    for (size_t i = 0; i < n; i++) {
+        cb(&ufids[i], &stats[i], aux);
+    }
+    free(stats);
+    free(ufids);
+    return 0;
+}
+
+/* Puts 'cf''s match in 'match' and its actions in 'buf', as an
+ * OVS_FLOW_ATTR_ACTIONS nest that '*actions' points to. */
+static void
+flow_out(const struct mf_cport_flow *cf, struct match *match,
+         struct nlattr **actions, struct ofpbuf *buf)
+{
+    size_t ofs;
+
+    minimatch_expand(&cf->match, match);
+    ofs = nl_msg_start_nested(buf, OVS_FLOW_ATTR_ACTIONS);
+    nl_msg_put(buf, cf->actions, cf->actions_len);
+    nl_msg_end_nested(buf, ofs);
+    *actions = ofpbuf_at_assert(buf, ofs, sizeof **actions);
+}
+
+static int
+cache_get(const struct mf_port *port OVS_UNUSED, const struct mf_ufid *ufid,
+          struct match *match, struct nlattr **actions, struct ofpbuf *buf,
+          struct mf_flow_stats *stats, struct mf_err *err)
+{
+    struct mf_cport *cp;
+    struct mf_cport_flow *cf;
+    int error;
+
+    ovs_mutex_lock(&mf_cport_mutex);
+    cf = mf_cport_flow_find(ufid);
+    cp = cf ? mf_cport_find(cf->ifindex) : NULL;
+    error = cp ? mf_cache_stats(cp->cache, ufid, stats) : ENOENT;
+    if (error) {
+        mf_err_set(err, error, "not in the flow cache");
+    } else {
+        stats->l2_bytes = true;
+        flow_out(cf, match, actions, buf);
+    }
+    ovs_mutex_unlock(&mf_cport_mutex);
+    return error;
+}
+
+/* A dump: the ufids on the port when it began, read one at a time. */
+struct cache_dump {
+    bool terse;
+    struct mf_ufid *ufids;
+    size_t n, next;
+};
+
+static int
+cache_dump_start(const struct mf_port *port, bool terse, void **state,
+                 struct mf_err *err OVS_UNUSED)
+{
+    struct cache_dump *d = xzalloc(sizeof *d);
+    struct mf_cport_flow *cf;
+
+    d->terse = terse;
+    ovs_mutex_lock(&mf_cport_mutex);
+    d->ufids = xmalloc(MAX(hmap_count(&mf_cport_flows), 1) * sizeof *d->ufids);
+    HMAP_FOR_EACH (cf, node, &mf_cport_flows) {
+        if (cf->ifindex == port->ifindex) {
+            d->ufids[d->n++] = cf->ufid;
+        }
+    }
+    ovs_mutex_unlock(&mf_cport_mutex);
+    *state = d;
+    return 0;
+}
+
+static bool
+cache_dump_next(void *state, struct mf_flow_dumped *out, struct ofpbuf *buf)
+{
+    struct cache_dump *d = state;
+    bool found = false;
+
+    ovs_mutex_lock(&mf_cport_mutex);
+    while (!found && d->next < d->n) {
+        const struct mf_ufid *ufid = &d->ufids[d->next++];
+        struct mf_cport_flow *cf = mf_cport_flow_find(ufid);
+        struct mf_cport *cp = cf ? mf_cport_find(cf->ifindex) : NULL;
+
+        if (cp && !mf_cache_stats(cp->cache, ufid, &out->stats)) {
+            out->ufid = *ufid;
+            out->stats.l2_bytes = true;
+            if (!d->terse) {
+                flow_out(cf, out->match, &out->actions, buf);
+            }
+            found = true;
+        }
+    }
+    ovs_mutex_unlock(&mf_cport_mutex);
+    return found;
+}
+
+static void
+cache_dump_done(void *state)
+{
+    struct cache_dump *d = state;
+
+    free(d->ufids);
+    free(d);
+}
+
+static int
+cache_flush(uint32_t ifindex, struct mf_err *err OVS_UNUSED)
+{
+    struct mf_cport *cp;
+
+    ovs_mutex_lock(&mf_cport_mutex);
+    cp = mf_cport_find(ifindex);
+    if (cp) {
+        struct mf_flow_del *ops = xmalloc(MAX(hmap_count(&mf_cport_flows), 1)
+                                          * sizeof *ops);
+
+        mf_cport_flush(cp, ops);
+        free(ops);
+    }
+    ovs_mutex_unlock(&mf_cport_mutex);
+    return 0;
+}
+
+/* Whether the cache can serve 'port' at all, whatever the operator says;
+ * if not, why. */
+static const char *
+port_unfit(const struct mf_port *port)
+{
+    enum mf_tnl_type type;
+
+    if (port->internal) {
+        return "an internal port: what OVS receives from it is what the "
+               "host transmits, which no XDP hook sees";
+    }
+    if (port->tunnel_type
+        && port->tunnel_type(port->ifindex, &type, port->xports.aux)) {
+        return "a tunnel port: its packets reach OVS decapsulated, "
+               "without the outer headers XDP would have to see";
+    }
+    return NULL;
+}
+
+/* Opens the cache of 'port' as 'want' says, if it has none. */
+static int
+cache_probe(const struct mf_port *port, struct mf_err *err)
+{
+    struct mf_cache_want want;
+    const char *unfit;
+    int error;
+
+    mf_cache_conf_get(port->name, &want);
+    if (!want.on) {
+        return mf_err_set(err, EOPNOTSUPP, "%s: no flow cache: %s",
+                          port->name, want.why_off);
+    }
+    unfit = port_unfit(port);
+    if (unfit) {
+        return mf_err_set(err, EOPNOTSUPP, "%s: no flow cache: %s",
+                          port->name, unfit);
+    }
+    ovs_mutex_lock(&mf_cport_mutex);
+    error = mf_cport_open(port, &want, err);
+    ovs_mutex_unlock(&mf_cport_mutex);
+    if (error) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+
+        VLOG_WARN_RL(&rl, "no flow cache: %s", err->msg);
+    }
+    return error;
+}
+
+static int
+cache_reconfigure(const struct mf_port *port, struct mf_err *err)
+{
+    return cache_probe(port, err);
+}
+
+static void
+cache_release(uint32_t ifindex)
+{
+    struct mf_cport *cp;
+
+    ovs_mutex_lock(&mf_cport_mutex);
+    cp = mf_cport_find(ifindex);
+    if (cp) {
+        mf_cport_close(cp, true);
+    }
+    ovs_mutex_unlock(&mf_cport_mutex);
+}
+
+static size_t
+cache_capacity(uint32_t ifindex, size_t *n_flows)
+{
+    struct mf_cache_info info;
+    struct mf_cport *cp;
+    size_t cap = 0;
+
+    *n_flows = 0;
+    ovs_mutex_lock(&mf_cport_mutex);
+    cp = mf_cport_find(ifindex);
+    if (cp) {
+        mf_cache_get_info(cp->cache, &info);
+        *n_flows = info.n_flows;
+        cap = info.max_flows;
+    }
+    ovs_mutex_unlock(&mf_cport_mutex);
+    return cap;
+}
+
+const struct mf_backend mf_cache_backend = {
+    .name = "xdp",
+    .dp_layer = "xdp",
+    .opt_in = true,
+    .probe = cache_probe,
+    .capacity = cache_capacity,
+    .add = cache_add,
+    .modify = cache_modify,
+    .del = cache_del,
+    .stats = cache_stats,
+    .stats_all = cache_stats_all,
+    .get = cache_get,
+    .dump_start = cache_dump_start,
+    .dump_next = cache_dump_next,
+    .dump_done = cache_dump_done,
+    .flush = cache_flush,
+    .reconfigure = cache_reconfigure,
+    .release = cache_release,
+};

@@ -1,0 +1,109 @@
+/*
+ * mf-cport: the XDP flow cache's ports, and the flows each holds.
+ *
+ * For the cache backend (mf-cache-ops.c): each port the cache serves has
+ * its cache (mf-cache.h: the program on the port's XDP hook, its maps),
+ * and each flow there its match and actions as OVS gave them, for gets
+ * and dumps.  A port's cache is opened when the backend takes the port
+ * and closed when it lets go of it, or when ovs-vswitchd exits.  One
+ * mutex, 'mf_cport_mutex', guards all of it; it is a leaf.
+ */
+#ifndef MF_CPORT_H
+#define MF_CPORT_H 1
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "mf-cache.h"
+#include "mf-cache-conf.h"
+#include "mf-flow.h"
+#include "openvswitch/hmap.h"
+#include "openvswitch/match.h"
+#include "openvswitch/thread.h"
+
+struct ds;
+struct mf_port;
+
+struct mf_cport {
+    struct hmap_node node;      /* In 'ports', by ifindex. */
+    uint32_t ifindex;
+    char *name;
+    struct mf_cache *cache;
+    enum mf_cache_xdp_mode mode;    /* Asked for. */
+    uint64_t n_full;            /* Flows refused for want of room. */
+    uint64_t n_moved_out;       /* Flows it let go while still in use. */
+};
+
+struct mf_cport_flow {
+    struct hmap_node node;      /* In 'flows', by ufid. */
+    struct mf_ufid ufid;
+    uint32_t ifindex;
+    struct minimatch match;     /* As OVS gave it. */
+    struct nlattr *actions;
+    size_t actions_len;
+};
+
+/* A flow whose port's cache was released while OVS still had it (the port
+ * left the bridge): its final counters, for OVS's delete, which comes
+ * later. */
+struct mf_cport_gone {
+    struct hmap_node node;      /* In 'gone', by ufid. */
+    struct mf_ufid ufid;
+    struct mf_flow_stats stats;
+};
+
+extern struct ovs_mutex mf_cport_mutex;
+extern struct hmap mf_cport_ports;      /* struct mf_cport, by ifindex. */
+extern struct hmap mf_cport_flows;      /* struct mf_cport_flow, by ufid. */
+
+struct mf_cport *mf_cport_find(uint32_t ifindex)
+    OVS_REQUIRES(mf_cport_mutex);
+struct mf_cport_flow *mf_cport_flow_find(const struct mf_ufid *)
+    OVS_REQUIRES(mf_cport_mutex);
+
+/* Sets 'cf''s match and actions to 'op''s; clears them. */
+void mf_cport_flow_set(struct mf_cport_flow *cf, const struct mf_flow_put *);
+void mf_cport_flow_clear(struct mf_cport_flow *cf);
+void mf_cport_flow_free(struct mf_cport_flow *cf)
+    OVS_REQUIRES(mf_cport_mutex);
+
+/* A flow whose port's cache was released while OVS still had it: its
+ * final counters, or NULL. */
+struct mf_cport_gone *mf_cport_gone_find(const struct mf_ufid *)
+    OVS_REQUIRES(mf_cport_mutex);
+void mf_cport_gone_add(const struct mf_ufid *, const struct mf_flow_stats *)
+    OVS_REQUIRES(mf_cport_mutex);
+void mf_cport_gone_free(struct mf_cport_gone *)
+    OVS_REQUIRES(mf_cport_mutex);
+
+/* Removes the 'n' flows 'ops' of 'cp', with their final counters (one
+ * grace period for all). */
+void mf_cport_del(struct mf_cport *cp, struct mf_flow_del **ops, size_t n)
+    OVS_REQUIRES(mf_cport_mutex);
+
+/* Removes every flow of 'cp', with its final counters in 'ops' (room for
+ * as many as 'mf_cport_flows' has).  Returns how many. */
+size_t mf_cport_flush(struct mf_cport *cp, struct mf_flow_del *ops)
+    OVS_REQUIRES(mf_cport_mutex);
+
+/* Opens 'port''s cache as 'want' says, if it has none. */
+int mf_cport_open(const struct mf_port *, const struct mf_cache_want *,
+                  struct mf_err *) OVS_REQUIRES(mf_cport_mutex);
+
+/* Detaches and frees 'cp''s cache.  If 'keep', its flows' final counters
+ * are kept for OVS's deletes (mf_cport_gone_find()). */
+void mf_cport_close(struct mf_cport *cp, bool keep)
+    OVS_REQUIRES(mf_cport_mutex);
+
+/* megaflower/cache's report: per port, the attach mode and why, entries
+ * and capacity, masks, hits, misses, refusals and evictions. */
+void mf_cport_format(struct ds *);
+
+/* Calls 'cb' for each flow in a cache, with its port's name and the XDP
+ * mode there ("generic", "native").  'cb' must not call into the cache. */
+void mf_cport_for_each_flow(void (*cb)(const struct mf_ufid *,
+                                       const char *port, const char *mode,
+                                       void *aux),
+                            void *aux);
+
+#endif /* mf-cport.h */
