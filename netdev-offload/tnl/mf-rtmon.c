@@ -73,8 +73,9 @@ static void route_event(struct mf_rtmon *, struct rtnl_route *);
  * megaflower has met sends, but that a fuzzer made of real ones
  * (tests/fuzz/fuzz-rtnl.c) found, and a kernel bug could send:
  *
- *   - RTM_NEWLINK with an IFLA_LINKINFO that has IFLA_INFO_XSTATS but no
- *     IFLA_INFO_DATA (every kind's parser then reads a null nest);
+ *   - RTM_NEWLINK with an IFLA_LINKINFO that has IFLA_INFO_XSTATS (one or
+ *     more) but no IFLA_INFO_DATA (every kind's parser then reads a null
+ *     nest);
  *   - RTM_NEWLINK of kind "vxlan" or "macsec" with no IFLA_INFO_DATA (a
  *     later message of the same link then compares null link data:
  *     vxlan_compare(), macsec_compare());
@@ -104,32 +105,31 @@ static void
 mend_linkinfo(struct nlattr *li)
 {
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
-    struct nlattr *kind = NULL, *xstats = NULL;
-    bool has_data = false;
+    bool has_data = false, mended = false, xstats = false;
     struct nlattr *a;
 
     mnl_attr_for_each_nested(a, li) {
-        switch (mnl_attr_get_type(a)) {
-        case IFLA_INFO_KIND:
-            kind = a;
-            break;
-        case IFLA_INFO_DATA:
-            has_data = true;
-            break;
-        case IFLA_INFO_XSTATS:
-            xstats = a;
-            break;
-        }
+        has_data |= mnl_attr_get_type(a) == IFLA_INFO_DATA;
     }
     if (has_data) {
         return;
     }
-    if (xstats) {
-        xstats->nla_type = IFLA_INFO_UNSPEC;
+    /* Every one of them: libnl takes the last of each type, and one left
+     * unmended would be taken in the place of a mended one after it. */
+    mnl_attr_for_each_nested(a, li) {
+        if (mnl_attr_get_type(a) == IFLA_INFO_XSTATS) {
+            a->nla_type = IFLA_INFO_UNSPEC;
+            mended = xstats = true;
+        }
     }
-    if (kind && (kind_is(kind, "vxlan") || kind_is(kind, "macsec"))) {
-        kind->nla_type = IFLA_INFO_UNSPEC;
-    } else if (!xstats) {
+    mnl_attr_for_each_nested(a, li) {
+        if (mnl_attr_get_type(a) == IFLA_INFO_KIND
+            && (kind_is(a, "vxlan") || kind_is(a, "macsec"))) {
+            a->nla_type = IFLA_INFO_UNSPEC;
+            mended = true;
+        }
+    }
+    if (!mended) {
         return;
     }
     COVERAGE_INC(mf_rtmon_mended);
