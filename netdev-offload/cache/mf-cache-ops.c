@@ -17,7 +17,9 @@
 #include "mf-backend.h"
 #include "mf-cache.h"
 #include "mf-cache-conf.h"
+#include "mf-cache-tnl.h"
 #include "mf-cport.h"
+#include "packets.h"
 #include "netlink.h"
 #include "odp-netlink.h"
 #include "openvswitch/dynamic-string.h"
@@ -37,53 +39,89 @@ COVERAGE_DEFINE(mf_cache_refused);
 /* Subtables left empty this long are retired. */
 #define IDLE_SUBTABLE_MS 10000
 
+/* One put, as it is translated. */
+struct put_ctx {
+    struct mf_cport *cache;         /* Where the entry goes: the in_port's
+                                     * cache, or a decap flow's underlay. */
+    const struct mf_port *port;     /* The in_port. */
+    struct mf_flow_put *op;
+    int ep;                         /* The encap's endpoint, or -1. */
+};
+
 /* Whether the program on 'cp' may redirect to 'ifindex'.  In generic mode
  * any device takes a redirected frame (the kernel transmits the skb).  A
  * frame a driver redirects natively is dropped unless the target can
  * take XDP frames; megaflower knows that of the devices it attached
  * natively itself. */
 static bool
-target_ok(uint32_t ifindex, void *cp_) OVS_REQUIRES(mf_cport_mutex)
+target_ok(uint32_t ifindex, void *ctx_) OVS_REQUIRES(mf_cport_mutex)
 {
-    struct mf_cport *cp = cp_, *target;
+    struct put_ctx *ctx = ctx_;
+    struct mf_cport *target;
     struct mf_cache_info info;
 
-    mf_cache_get_info(cp->cache, &info);
+    mf_cache_get_info(ctx->cache->cache, &info);
     if (info.attach != MF_CACHE_NATIVE) {
         return true;
     }
     target = mf_cport_find(ifindex);
-    if (!target) {
+    if (!target || !target->cache) {
         return false;
     }
     mf_cache_get_info(target->cache, &info);
     return info.attach == MF_CACHE_NATIVE;
 }
 
-/* Translates 'op' for 'cp' into 'cf'.  Returns 0, or refuses 'op'. */
+/* The encap of a flow of 'ctx->port': an endpoint of its cache. */
 static int
-translate(struct mf_cport *cp, const struct mf_port *port,
-          struct mf_flow_put *op, struct mf_cache_flow *cf)
+encap_cb(const struct flow_tnl *tnl, uint32_t ifindex, uint32_t *ep,
+         struct ds *reason, void *ctx_) OVS_REQUIRES(mf_cport_mutex)
+{
+    struct put_ctx *ctx = ctx_;
+    const struct match *m = ctx->op->match;
+    bool tagged = (m->wc.masks.vlans[0].tci & htons(VLAN_CFI))
+                  && (m->flow.vlans[0].tci & htons(VLAN_CFI));
+    int error;
+
+    error = mf_ctnl_encap_get(ctx->cache, ctx->port, tnl, ifindex,
+                              tagged ? 18 : 14, ep, reason);
+    if (!error) {
+        ctx->ep = *ep;
+    }
+    return error;
+}
+
+/* Translates 'op' into 'cf' for the cache of 'ctx'.  Returns 0, or refuses
+ * 'op'. */
+static int
+translate(struct put_ctx *ctx, struct mf_cache_flow *cf)
     OVS_REQUIRES(mf_cport_mutex)
 {
+    struct mf_flow_put *op = ctx->op;
     struct mf_cache_info info;
     struct mf_cache_xlate_env env = {
-        .ports = &port->xports,
+        .ports = &ctx->port->xports,
         .target_ok = target_ok,
-        .aux = cp,
+        .encap = ctx->cache->role == MF_CPORT_OVS ? encap_cb : NULL,
+        .aux = ctx,
     };
     int error;
 
-    mf_cache_get_info(cp->cache, &info);
+    mf_cache_get_info(ctx->cache->cache, &info);
     env.generic = info.attach != MF_CACHE_NATIVE;
+    ctx->ep = -1;
     error = mf_cache_xlate(op->match, op->match->flow.in_port.odp_port,
                            op->actions, op->actions_len, &env, cf,
                            &op->reason);
     if (error) {
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
 
-        VLOG_DBG_RL(&rl, "%s: not in the cache: %s", cp->name,
+        VLOG_DBG_RL(&rl, "%s: not in the cache: %s", ctx->port->name,
                     ds_cstr(&op->reason));
+        if (ctx->ep >= 0) {
+            mf_ctnl_encap_put(ctx->cache, ctx->ep);
+            ctx->ep = -1;
+        }
         op->error = EOPNOTSUPP;
         op->refused = true;
         COVERAGE_INC(mf_cache_refused);
@@ -91,55 +129,136 @@ translate(struct mf_cport *cp, const struct mf_port *port,
     return error;
 }
 
-/* Adds or modifies 'op' on 'cp'. */
+/* Books the error 'error' ('err') of 'op' on 'cp'. */
+static void
+put_failed(struct mf_cport *cp, struct mf_flow_put *op, int error,
+           const struct mf_err *err)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+
+    VLOG_DBG_RL(&rl, "%s: not in the cache: %s", cp->name, err->msg);
+    op->error = error;
+    ds_put_cstr(&op->reason, err->msg);
+    if (error == ENOSPC) {
+        /* Not the kernel's failure: the flow goes to the next backend, or
+         * stays in the kernel datapath. */
+        op->refused = true;
+        cp->n_full++;
+        COVERAGE_INC(mf_cache_full);
+    }
+}
+
+/* Modifies 'cf', in the cache of 'ctx', to 'op''s version. */
+static void
+put_modify(struct put_ctx *ctx, struct mf_cport_flow *cf)
+    OVS_REQUIRES(mf_cport_mutex)
+{
+    struct mf_flow_put *op = ctx->op;
+    struct mf_cache_flow entry;
+    struct mf_err err;
+    int error = 0;
+
+    if (translate(ctx, &entry)) {
+        return;
+    }
+    if (cf->ifindex) {
+        error = mf_cache_modify(ctx->cache->cache, &op->ufid, &entry, &err);
+    }
+    if (error) {
+        if (ctx->ep >= 0) {
+            mf_ctnl_encap_put(ctx->cache, ctx->ep);
+        }
+        put_failed(ctx->cache, op, error, &err);
+        return;
+    }
+    mf_cport_flow_stats(cf, &op->stats);
+    if (cf->ep >= 0) {
+        mf_ctnl_encap_put(ctx->cache, cf->ep);
+    }
+    cf->ep = ctx->ep;
+    if (cf->decap) {
+        mf_ctnl_decap_commit(cf->decap, cf, &entry);
+    }
+    mf_cport_flow_clear(cf);
+    mf_cport_flow_set(cf, op);
+}
+
+/* Adds or modifies 'op', which came in on 'cp'. */
 static void
 put_one(struct mf_cport *cp, const struct mf_port *port,
         struct mf_flow_put *op) OVS_REQUIRES(mf_cport_mutex)
 {
     struct mf_cport_flow *cf = mf_cport_flow_find(&op->ufid);
+    struct put_ctx ctx = { .cache = cp, .port = port, .op = op, .ep = -1 };
+    struct mf_ctnl_decap *decap = NULL;
     struct mf_cache_flow entry;
     struct mf_err err;
     int error;
 
-    if (translate(cp, port, op, &entry)) {
-        return;
-    }
-    if (cf && cf->ifindex == cp->ifindex) {
-        error = mf_cache_modify(cp->cache, &op->ufid, &entry, &err);
-        if (!error) {
-            mf_cache_stats(cp->cache, &op->ufid, &op->stats);
-            op->stats.l2_bytes = true;
-            mf_cport_flow_clear(cf);
-            mf_cport_flow_set(cf, op);
+    if (cf && cf->port_ifindex == cp->ifindex) {
+        if (cf->ifindex) {
+            ctx.cache = mf_cport_find(cf->ifindex);
+        } else if (cf->decap) {
+            /* A decap flow with no route back: only its actions change. */
+            ctx.cache = NULL;
         }
+        if (ctx.cache && ctx.cache->cache) {
+            put_modify(&ctx, cf);
+        } else {
+            /* OVS then takes it back and puts it in the kernel datapath,
+             * where its packets go meanwhile. */
+            op->error = EOPNOTSUPP;
+            op->refused = true;
+            ds_put_cstr(&op->reason, "decap: the route back to the remote "
+                        "endpoint is gone");
+        }
+        return;
     } else if (cf) {
         error = mf_err_set(&err, EEXIST, "the flow is in the cache of "
-                           "ifindex %"PRIu32, cf->ifindex);
-    } else {
-        error = mf_cache_add(cp->cache, &op->ufid, &entry, &err);
-        if (!error) {
-            cf = xzalloc(sizeof *cf);
-            cf->ufid = op->ufid;
-            cf->ifindex = cp->ifindex;
-            mf_cport_flow_set(cf, op);
-            hmap_insert(&mf_cport_flows, &cf->node, mf_ufid_hash(&op->ufid));
-            COVERAGE_INC(mf_cache_added);
-        }
+                           "ifindex %"PRIu32, cf->port_ifindex);
+        put_failed(cp, op, error, &err);
+        return;
     }
-    if (error) {
-        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
 
-        VLOG_DBG_RL(&rl, "%s: not in the cache: %s", cp->name, err.msg);
-        op->error = error;
-        ds_put_cstr(&op->reason, err.msg);
-        if (error == ENOSPC) {
-            /* Not the kernel's failure: the flow goes to the next
-             * backend, or stays in the kernel datapath. */
+    if (cp->role == MF_CPORT_TUNNEL) {
+        /* A decap flow: into the cache of the device its packets arrive
+         * on. */
+        if (mf_ctnl_decap_get(port, op->match, &ctx.cache, &decap,
+                              &op->reason)) {
+            op->error = EOPNOTSUPP;
             op->refused = true;
-            cp->n_full++;
-            COVERAGE_INC(mf_cache_full);
+            COVERAGE_INC(mf_cache_refused);
+            return;
         }
     }
+    if (translate(&ctx, &entry)) {
+        if (decap) {
+            mf_ctnl_decap_put(decap);
+        }
+        return;
+    }
+    error = mf_cache_add(ctx.cache->cache, &op->ufid, &entry, &err);
+    if (error) {
+        if (ctx.ep >= 0) {
+            mf_ctnl_encap_put(ctx.cache, ctx.ep);
+        }
+        if (decap) {
+            mf_ctnl_decap_put(decap);
+        }
+        put_failed(ctx.cache, op, error, &err);
+        return;
+    }
+    cf = xzalloc(sizeof *cf);
+    cf->ufid = op->ufid;
+    cf->ifindex = ctx.cache->ifindex;
+    cf->port_ifindex = cp->ifindex;
+    cf->ep = ctx.ep;
+    mf_cport_flow_set(cf, op);
+    hmap_insert(&mf_cport_flows, &cf->node, mf_ufid_hash(&op->ufid));
+    if (decap) {
+        mf_ctnl_decap_commit(decap, cf, &entry);
+    }
+    COVERAGE_INC(mf_cache_added);
 }
 
 static void
@@ -165,6 +284,7 @@ cache_add(const struct mf_port *port, struct mf_flow_put *ops, size_t n)
         for (size_t i = 0; i < n; i++) {
             put_one(cp, port, &ops[i]);
         }
+        mf_ctnl_sweep();
     }
     ovs_mutex_unlock(&mf_cport_mutex);
 }
@@ -179,49 +299,29 @@ static void
 cache_del(struct mf_flow_del *ops, size_t n)
 {
     struct mf_flow_del **group = xmalloc(MAX(n, 1) * sizeof *group);
-    bool *done = xcalloc(MAX(n, 1), sizeof *done);
+    size_t m = 0;
 
     ovs_mutex_lock(&mf_cport_mutex);
-    /* Port by port: one grace period for each port's flows. */
     for (size_t i = 0; i < n; i++) {
-        struct mf_cport_flow *cf = (done[i] ? NULL
-                                    : mf_cport_flow_find(&ops[i].ufid));
-        struct mf_cport *cp = cf ? mf_cport_find(cf->ifindex) : NULL;
-        size_t m = 0;
+        struct mf_cport_gone *g;
 
-        if (done[i]) {
-            continue;
+        if (mf_cport_flow_find(&ops[i].ufid)) {
+            group[m++] = &ops[i];
+        } else if ((g = mf_cport_gone_find(&ops[i].ufid)) != NULL) {
+            /* Its port left first: these were its last counters. */
+            ops[i].error = 0;
+            ops[i].stats = g->stats;
+            ops[i].err.error = 0;
+            ops[i].err.msg[0] = '\0';
+            mf_cport_gone_free(g);
+        } else {
+            ops[i].error = ENOENT;
+            mf_err_set(&ops[i].err, ENOENT, "not in the flow cache");
         }
-        if (!cp) {
-            struct mf_cport_gone *g = mf_cport_gone_find(&ops[i].ufid);
-
-            if (g) {
-                /* Its port left first: these were its last counters. */
-                ops[i].error = 0;
-                ops[i].stats = g->stats;
-                ops[i].err.error = 0;
-                ops[i].err.msg[0] = '\0';
-                mf_cport_gone_free(g);
-            } else {
-                ops[i].error = ENOENT;
-                mf_err_set(&ops[i].err, ENOENT, "not in the flow cache");
-            }
-            done[i] = true;
-            continue;
-        }
-        for (size_t j = i; j < n; j++) {
-            struct mf_cport_flow *cf2 = done[j] ? NULL
-                                     : mf_cport_flow_find(&ops[j].ufid);
-
-            if (cf2 && cf2->ifindex == cp->ifindex) {
-                group[m++] = &ops[j];
-                done[j] = true;
-            }
-        }
-        mf_cport_del(cp, group, m);
     }
+    mf_cport_del(group, m);
+    mf_ctnl_sweep();
     ovs_mutex_unlock(&mf_cport_mutex);
-    free(done);
     free(group);
 }
 
@@ -229,23 +329,23 @@ static int
 cache_stats(const struct mf_ufid *ufid, struct mf_flow_stats *stats,
             struct mf_err *err)
 {
-    struct mf_cport *cp = NULL;
     struct mf_cport_flow *cf;
-    int error;
-
     struct mf_cport_gone *g;
+    int error;
 
     ovs_mutex_lock(&mf_cport_mutex);
     cf = mf_cport_flow_find(ufid);
-    cp = cf ? mf_cport_find(cf->ifindex) : NULL;
-    g = cp ? NULL : mf_cport_gone_find(ufid);
-    error = cp ? mf_cache_stats(cp->cache, ufid, stats) : g ? 0 : ENOENT;
-    if (error) {
-        mf_err_set(err, error, "not in the flow cache");
+    g = cf ? NULL : mf_cport_gone_find(ufid);
+    if (cf) {
+        error = mf_cport_flow_stats(cf, stats);
     } else if (g) {
         *stats = g->stats;
+        error = 0;
     } else {
-        stats->l2_bytes = true;
+        error = ENOENT;
+    }
+    if (error) {
+        mf_err_set(err, error, "not in the flow cache");
     }
     ovs_mutex_unlock(&mf_cport_mutex);
     return error;
@@ -267,10 +367,7 @@ cache_stats_all(void (*cb)(const struct mf_ufid *,
     ufids = xmalloc(MAX(hmap_count(&mf_cport_flows), 1) * sizeof *ufids);
     stats = xmalloc(MAX(hmap_count(&mf_cport_flows), 1) * sizeof *stats);
     HMAP_FOR_EACH (cf, node, &mf_cport_flows) {
-        struct mf_cport *cp = mf_cport_find(cf->ifindex);
-
-        if (cp && !mf_cache_stats(cp->cache, &cf->ufid, &stats[n])) {
-            stats[n].l2_bytes = true;
+        if (!mf_cport_flow_stats(cf, &stats[n])) {
             ufids[n++] = cf->ufid;
         }
     }
@@ -278,7 +375,9 @@ cache_stats_all(void (*cb)(const struct mf_ufid *,
      * the subtables that stayed empty. */
     struct mf_cport *cp;
     HMAP_FOR_EACH (cp, node, &mf_cport_ports) {
-        mf_cache_trim(cp->cache, IDLE_SUBTABLE_MS);
+        if (cp->cache) {
+            mf_cache_trim(cp->cache, IDLE_SUBTABLE_MS);
+        }
     }
     ovs_mutex_unlock(&mf_cport_mutex);
     for (size_t i = 0; i < n; i++) {
@@ -309,18 +408,15 @@ cache_get(const struct mf_port *port OVS_UNUSED, const struct mf_ufid *ufid,
           struct match *match, struct nlattr **actions, struct ofpbuf *buf,
           struct mf_flow_stats *stats, struct mf_err *err)
 {
-    struct mf_cport *cp;
     struct mf_cport_flow *cf;
     int error;
 
     ovs_mutex_lock(&mf_cport_mutex);
     cf = mf_cport_flow_find(ufid);
-    cp = cf ? mf_cport_find(cf->ifindex) : NULL;
-    error = cp ? mf_cache_stats(cp->cache, ufid, stats) : ENOENT;
+    error = cf ? mf_cport_flow_stats(cf, stats) : ENOENT;
     if (error) {
         mf_err_set(err, error, "not in the flow cache");
     } else {
-        stats->l2_bytes = true;
         flow_out(cf, match, actions, buf);
     }
     ovs_mutex_unlock(&mf_cport_mutex);
@@ -345,7 +441,7 @@ cache_dump_start(const struct mf_port *port, bool terse, void **state,
     ovs_mutex_lock(&mf_cport_mutex);
     d->ufids = xmalloc(MAX(hmap_count(&mf_cport_flows), 1) * sizeof *d->ufids);
     HMAP_FOR_EACH (cf, node, &mf_cport_flows) {
-        if (cf->ifindex == port->ifindex) {
+        if (cf->port_ifindex == port->ifindex) {
             d->ufids[d->n++] = cf->ufid;
         }
     }
@@ -364,11 +460,9 @@ cache_dump_next(void *state, struct mf_flow_dumped *out, struct ofpbuf *buf)
     while (!found && d->next < d->n) {
         const struct mf_ufid *ufid = &d->ufids[d->next++];
         struct mf_cport_flow *cf = mf_cport_flow_find(ufid);
-        struct mf_cport *cp = cf ? mf_cport_find(cf->ifindex) : NULL;
 
-        if (cp && !mf_cache_stats(cp->cache, ufid, &out->stats)) {
+        if (cf && !mf_cport_flow_stats(cf, &out->stats)) {
             out->ufid = *ufid;
-            out->stats.l2_bytes = true;
             if (!d->terse) {
                 flow_out(cf, out->match, &out->actions, buf);
             }
@@ -401,36 +495,21 @@ cache_flush(uint32_t ifindex, struct mf_err *err OVS_UNUSED)
 
         mf_cport_flush(cp, ops);
         free(ops);
+        mf_ctnl_sweep();
     }
     ovs_mutex_unlock(&mf_cport_mutex);
     return 0;
 }
 
-/* Whether the cache can serve 'port' at all, whatever the operator says;
- * if not, why. */
-static const char *
-port_unfit(const struct mf_port *port)
-{
-    enum mf_tnl_type type;
-
-    if (port->internal) {
-        return "an internal port: what OVS receives from it is what the "
-               "host transmits, which no XDP hook sees";
-    }
-    if (port->tunnel_type
-        && port->tunnel_type(port->ifindex, &type, port->xports.aux)) {
-        return "a tunnel port: its packets reach OVS decapsulated, "
-               "without the outer headers XDP would have to see";
-    }
-    return NULL;
-}
-
-/* Opens the cache of 'port' as 'want' says, if it has none. */
+/* Opens the cache of 'port' as 'want' says, if it has none.  A tunnel
+ * port gets none of its own: its decap flows go to the devices its packets
+ * arrive on.  An internal port gets none: what OVS receives from it is
+ * what the host transmits, which no XDP hook sees. */
 static int
 cache_probe(const struct mf_port *port, struct mf_err *err)
 {
     struct mf_cache_want want;
-    const char *unfit;
+    enum mf_tnl_type type;
     int error;
 
     mf_cache_conf_get(port->name, &want);
@@ -438,13 +517,18 @@ cache_probe(const struct mf_port *port, struct mf_err *err)
         return mf_err_set(err, EOPNOTSUPP, "%s: no flow cache: %s",
                           port->name, want.why_off);
     }
-    unfit = port_unfit(port);
-    if (unfit) {
-        return mf_err_set(err, EOPNOTSUPP, "%s: no flow cache: %s",
-                          port->name, unfit);
+    if (port->internal) {
+        return mf_err_set(err, EOPNOTSUPP, "%s: no flow cache: an internal "
+                          "port: what OVS receives from it is what the host "
+                          "transmits, which no XDP hook sees", port->name);
     }
     ovs_mutex_lock(&mf_cport_mutex);
-    error = mf_cport_open(port, &want, err);
+    error = mf_cport_open(port,
+                          (port->tunnel_type
+                           && port->tunnel_type(port->ifindex, &type,
+                                                port->xports.aux)
+                           ? MF_CPORT_TUNNEL : MF_CPORT_OVS),
+                          &want, err);
     ovs_mutex_unlock(&mf_cport_mutex);
     if (error) {
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
@@ -469,6 +553,7 @@ cache_release(uint32_t ifindex)
     cp = mf_cport_find(ifindex);
     if (cp) {
         mf_cport_close(cp, true);
+        mf_ctnl_sweep();
     }
     ovs_mutex_unlock(&mf_cport_mutex);
 }
@@ -483,10 +568,18 @@ cache_capacity(uint32_t ifindex, size_t *n_flows)
     *n_flows = 0;
     ovs_mutex_lock(&mf_cport_mutex);
     cp = mf_cport_find(ifindex);
-    if (cp) {
+    if (cp && cp->cache) {
         mf_cache_get_info(cp->cache, &info);
         *n_flows = info.n_flows;
         cap = info.max_flows;
+    } else if (cp) {
+        struct mf_cport_flow *cf;
+
+        /* A tunnel port: its flows are in its underlays' caches. */
+        HMAP_FOR_EACH (cf, node, &mf_cport_flows) {
+            *n_flows += cf->port_ifindex == ifindex;
+        }
+        cap = SIZE_MAX;
     }
     ovs_mutex_unlock(&mf_cport_mutex);
     return cap;

@@ -48,26 +48,45 @@ static const struct cache_field cache_fields[] = {
     F("tcp_flags", tcp_flags, tcp_flags),
     F("arp_sha", arp_sha, arp_sha),
     F("arp_tha", arp_tha, arp_tha),
+    /* What the program takes from a tunnel packet's outer headers. */
+    F("tun_id", tunnel.tun_id, tun_id),
+    F("tun_src", tunnel.ip_src, tun_src),
+    F("tun_dst", tunnel.ip_dst, tun_dst),
+    F("tun_ipv6_src", tunnel.ipv6_src, tun_ipv6_src),
+    F("tun_ipv6_dst", tunnel.ipv6_dst, tun_ipv6_dst),
+    F("tun_flags", tunnel.flags, tun_flags),
+    F("tun_tos", tunnel.ip_tos, tun_tos),
+    F("tun_ttl", tunnel.ip_ttl, tun_ttl),
+    F("tun_tp_src", tunnel.tp_src, tun_tp_src),
+    F("tun_tp_dst", tunnel.tp_dst, tun_tp_dst),
 };
 #undef F
 
 BUILD_ASSERT_DECL(sizeof(struct mf_xkey) % 8 == 0);
 BUILD_ASSERT_DECL(MEMBER_SIZEOF(struct flow, vlans)
                   == MEMBER_SIZEOF(struct mf_xkey, vlans));
+/* Tunnel flags are OVS's bits, in host order, in both. */
+BUILD_ASSERT_DECL(MF_XTNL_F_OAM == FLOW_TNL_F_OAM
+                  && MF_XTNL_F_DF == FLOW_TNL_F_DONT_FRAGMENT
+                  && MF_XTNL_F_CSUM == FLOW_TNL_F_CSUM
+                  && MF_XTNL_F_KEY == FLOW_TNL_F_KEY);
 
 /* Metadata a packet arriving from a port always has as zero (or as this
- * value): a match on it is either always true, and dropped, or never. */
+ * value): a match on it is either always true, and dropped, or never.
+ * The in_port goes in the key (a device's cache holds the flows of the
+ * tunnels that end there too). */
 static int
 xlate_metadata(const struct flow *key, struct flow *mask, odp_port_t in_port,
-               struct ds *reason)
+               struct mf_cache_flow *cf, struct ds *reason)
 {
-    if (mask->in_port.odp_port) {
-        if (mask->in_port.odp_port != u32_to_odp(UINT32_MAX)
-            || key->in_port.odp_port != in_port) {
-            return mf_xlate_refuse(reason, "in_port: does not name this port");
-        }
-        mask->in_port.odp_port = 0;
+    if (mask->in_port.odp_port != u32_to_odp(UINT32_MAX)
+        || key->in_port.odp_port != in_port) {
+        return mf_xlate_refuse(reason, "in_port: does not name this port "
+                               "exactly");
     }
+    mask->in_port.odp_port = 0;
+    cf->key.in_port = odp_to_u32(in_port);
+    cf->mask.in_port = UINT32_MAX;
     if (key->recirc_id & mask->recirc_id) {
         return mf_xlate_refuse(reason, "recirc_id(%#"PRIx32"): the cache "
                                "sees packets only as they arrive",
@@ -107,7 +126,7 @@ xlate_match(const struct match *match, odp_port_t in_port,
     struct flow *mask = &wc.masks;
     int error;
 
-    error = xlate_metadata(key, mask, in_port, reason);
+    error = xlate_metadata(key, mask, in_port, cf, reason);
     if (error) {
         return error;
     }
@@ -138,6 +157,8 @@ struct xact_ctx {
     struct mf_cache_flow *cf;
     const struct mf_cache_xlate_env *env;
     bool output_seen;
+    const struct nlattr *tunnel;    /* A set(tunnel) waiting for its
+                                     * output. */
     struct ds *reason;
 };
 
@@ -159,6 +180,46 @@ xact_next(struct xact_ctx *x, enum mf_xact_kind kind)
     return &e->acts[e->n_acts++];
 }
 
+/* set(tunnel(...)) then an output to a tunnel port: the encap, the
+ * entry's first and only action, so that the program can leave its
+ * packets to the kernel, untouched and uncounted, while the endpoint is
+ * not resolved. */
+static int
+xact_encap(struct xact_ctx *x, odp_port_t port, uint32_t ifindex)
+{
+    struct mf_cache_flow *cf = x->cf;
+    struct flow_tnl tnl;
+    struct mf_xact *xa;
+    char *error = NULL;
+    uint32_t ep;
+
+    if (cf->entry.n_acts) {
+        return mf_xlate_refuse(x->reason, "output:%"PRIu32": an encap after "
+                               "other actions is not in the cache yet", port);
+    }
+    if (!x->env->encap) {
+        return mf_xlate_refuse(x->reason, "output:%"PRIu32": no tunnel "
+                               "resolver", port);
+    }
+    if (odp_tun_key_from_attr(nl_attr_get(x->tunnel), &tnl, &error)
+        != ODP_FIT_PERFECT) {
+        mf_xlate_refuse(x->reason, "set(tunnel): OVS's own parser does not "
+                        "take it whole%s%s", error ? ": " : "",
+                        error ? error : "");
+        free(error);
+        return EOPNOTSUPP;
+    }
+    if (x->env->encap(&tnl, ifindex, &ep, x->reason, x->env->aux)) {
+        return EOPNOTSUPP;
+    }
+    xa = xact_next(x, MF_XACT_ENCAP);
+    xa->encap = ep;
+    cf->entry.flags |= MF_XENTRY_RESIZES;
+    x->output_seen = true;
+    x->tunnel = NULL;
+    return 0;
+}
+
 static int
 xact_output(struct xact_ctx *x, const struct nlattr *a)
 {
@@ -168,6 +229,13 @@ xact_output(struct xact_ctx *x, const struct nlattr *a)
     enum mf_port_kind kind;
 
     kind = x->env->ports->lookup(port, &ifindex, x->env->ports->aux);
+    if (kind == MF_PORT_TUNNEL && x->tunnel && !x->output_seen) {
+        return xact_encap(x, port, ifindex);
+    }
+    if (x->tunnel) {
+        return mf_xlate_refuse(x->reason, "set(tunnel) not followed by an "
+                               "output to a tunnel port");
+    }
     if (kind != MF_PORT_NETDEV) {
         return mf_xlate_refuse(x->reason, "output:%"PRIu32": %s", port,
                                kind == MF_PORT_NONE ? "no such port"
@@ -175,7 +243,8 @@ xact_output(struct xact_ctx *x, const struct nlattr *a)
                                ? "an XDP redirect to an internal port "
                                  "would transmit into OVS, not deliver to "
                                  "the host"
-                               : "tunnel encap is not in the cache yet");
+                               : "an output to a tunnel port without "
+                                 "set(tunnel) before it");
     }
     if (x->env->target_ok && !x->env->target_ok(ifindex, x->env->aux)) {
         return mf_xlate_refuse(x->reason, "output:%"PRIu32": native XDP "
@@ -203,12 +272,14 @@ xact_push_vlan(struct xact_ctx *x, const struct nlattr *a)
     }
     xa->vlan.tpid = v->vlan_tpid;
     xa->vlan.tci = v->vlan_tci & htons(~VLAN_CFI);
+    x->cf->entry.flags |= MF_XENTRY_RESIZES;
     return 0;
 }
 
 static int
 xact_pop_vlan(struct xact_ctx *x, const struct nlattr *a OVS_UNUSED)
 {
+    x->cf->entry.flags |= MF_XENTRY_RESIZES;
     return xact_next(x, MF_XACT_POP_VLAN) ? 0 : EOPNOTSUPP;
 }
 
@@ -232,6 +303,15 @@ xact_set(struct xact_ctx *x, const struct nlattr *a, bool masked)
     struct ovs_key_ethernet all;
     struct mf_xact *xa;
 
+    if (nl_attr_type(k) == OVS_KEY_ATTR_TUNNEL && !masked
+        && !x->tunnel && !x->output_seen) {
+        x->tunnel = a;          /* For the output that must follow. */
+        return 0;
+    }
+    if (x->tunnel) {
+        return mf_xlate_refuse(x->reason, "set(tunnel) not followed by an "
+                               "output to a tunnel port");
+    }
     if (nl_attr_type(k) != OVS_KEY_ATTR_ETHERNET) {
         return refuse_action(x->reason, a, "not in the cache yet");
     }
@@ -298,10 +378,17 @@ xlate_actions(const struct nlattr *actions, size_t actions_len,
         if (!op) {
             return refuse_action(reason, a, "not in the cache yet");
         }
+        if (x.tunnel && op->type != OVS_ACTION_ATTR_OUTPUT) {
+            return mf_xlate_refuse(reason, "set(tunnel) not followed by an "
+                                   "output to a tunnel port");
+        }
         error = op->xlate(&x, a);
         if (error) {
             return error;
         }
+    }
+    if (x.tunnel) {
+        return mf_xlate_refuse(reason, "set(tunnel) without an output");
     }
     return 0;
 }

@@ -20,6 +20,7 @@
 #include "mf-xlate.h"
 
 struct ds;
+struct flow_tnl;
 struct match;
 struct nlattr;
 
@@ -35,6 +36,13 @@ struct mf_cache_xlate_env {
     bool generic;               /* The program runs in generic XDP. */
     /* Whether the program may redirect to 'ifindex' (NULL: always). */
     bool (*target_ok)(uint32_t ifindex, void *aux);
+    /* An encap: sets '*ep' to the endpoint (an index of the cache's) that
+     * encapsulates for 'tnl' out of tunnel device 'ifindex', taking a
+     * reference to it that the caller gives back when the entry goes or
+     * is not added.  Returns 0, or EOPNOTSUPP with a reason (NULL: no
+     * encap). */
+    int (*encap)(const struct flow_tnl *tnl, uint32_t ifindex, uint32_t *ep,
+                 struct ds *reason, void *aux);
     void *aux;
 };
 

@@ -66,6 +66,11 @@ struct mf_cache {
     uint32_t n_free;
     struct cache_tx tx[MF_XDP_MAX_TX];
     size_t n_tx;
+
+    /* Tunnel endpoints: the egress each refers to (0: none), and which of
+     * its two slots in 'encap_hdrs' is current. */
+    uint32_t encap_if[MF_XDP_MAX_ENCAPS];
+    uint8_t encap_cur[MF_XDP_MAX_ENCAPS];
 };
 
 static int
@@ -587,6 +592,8 @@ mf_cache_get_info(const struct mf_cache *c, struct mf_cache_info *info)
         [MF_XPS_HIT] = &info->hits, [MF_XPS_MISS] = &info->misses,
         [MF_XPS_UNPARSED] = &info->unparsed,
         [MF_XPS_TX_ERROR] = &info->tx_errors,
+        [MF_XPS_DECAP] = &info->decaps,
+        [MF_XPS_TNL_PASSED] = &info->tnl_passed,
     };
 
     memset(info, 0, sizeof *info);
@@ -621,4 +628,109 @@ mf_cache_test_take_out(struct mf_cache *c)
 
     c->skel->bss->mf_test_out = 0;
     return out;
+}
+
+void
+mf_cache_set_in_port(struct mf_cache *c, uint32_t odp_port)
+{
+    __atomic_store_n(&c->skel->bss->mf_in_port, odp_port, __ATOMIC_RELEASE);
+}
+
+void
+mf_cache_set_max_frame(struct mf_cache *c, uint32_t max_frame)
+{
+    __atomic_store_n(&c->skel->bss->mf_max_frame, max_frame,
+                     __ATOMIC_RELEASE);
+}
+
+int
+mf_cache_encap_set(struct mf_cache *c, uint32_t ep,
+                   const struct mf_xencap *e, struct mf_err *err)
+{
+    int hdrs = bpf_map__fd(c->skel->maps.encap_hdrs);
+    int ptr = bpf_map__fd(c->skel->maps.encap_ptr);
+    uint32_t slot, old_if;
+    int error;
+
+    if (ep >= MF_XDP_MAX_ENCAPS) {
+        return mf_err_set(err, ENOSPC, "%s: tunnel endpoint %"PRIu32" is "
+                          "beyond the cache's %d", c->name, ep,
+                          MF_XDP_MAX_ENCAPS);
+    }
+    if (e->ifindex && e->ifindex != c->encap_if[ep]) {
+        error = tx_ref(c, e->ifindex, err);
+        if (error) {
+            return error;
+        }
+    }
+    /* The other slot: a packet that read the current one goes on with it.
+     * The one before may still be read by a packet that read it before the
+     * last switch: wait until none can. */
+    grace_period();
+    slot = 2 * ep + !c->encap_cur[ep];
+    if (bpf_map_update_elem(hdrs, &slot, e, BPF_ANY)
+        || bpf_map_update_elem(ptr, &ep, &slot, BPF_ANY)) {
+        error = errno;
+        if (e->ifindex && e->ifindex != c->encap_if[ep]) {
+            tx_unref(c, e->ifindex);
+        }
+        return mf_err_set(err, error, "%s: writing tunnel endpoint %"PRIu32
+                          ": %s", c->name, ep, ovs_strerror(error));
+    }
+    c->encap_cur[ep] = !c->encap_cur[ep];
+    old_if = c->encap_if[ep];
+    c->encap_if[ep] = e->ifindex;
+    if (old_if && old_if != e->ifindex) {
+        tx_unref(c, old_if);
+    }
+    return 0;
+}
+
+void
+mf_cache_encap_clear(struct mf_cache *c, uint32_t ep)
+{
+    struct mf_xencap none;
+    struct mf_err err;
+
+    memset(&none, 0, sizeof none);
+    if (ep < MF_XDP_MAX_ENCAPS) {
+        mf_cache_encap_set(c, ep, &none, &err);
+    }
+}
+
+int
+mf_cache_tnl_port_set(struct mf_cache *c, uint16_t udp_port,
+                      const struct mf_xtnl_port *tp, struct mf_err *err)
+{
+    int fd = bpf_map__fd(c->skel->maps.tnl_ports);
+    uint32_t key = 0;
+
+    memcpy(&key, &(ovs_be16) { htons(udp_port) }, 2);
+    if (tp ? bpf_map_update_elem(fd, &key, tp, BPF_ANY)
+        : bpf_map_delete_elem(fd, &key) && errno != ENOENT) {
+        return mf_err_set(err, errno, "%s: tunnel UDP port %"PRIu16": %s",
+                          c->name, udp_port, ovs_strerror(errno));
+    }
+    return 0;
+}
+
+int
+mf_cache_local_ip_set(struct mf_cache *c, const struct mf_xlocal_ip *ip,
+                      bool add, struct mf_err *err)
+{
+    int fd = bpf_map__fd(c->skel->maps.local_ips);
+    uint32_t one = 1;
+
+    if (add ? bpf_map_update_elem(fd, ip, &one, BPF_ANY)
+        : bpf_map_delete_elem(fd, ip) && errno != ENOENT) {
+        return mf_err_set(err, errno, "%s: local tunnel endpoint: %s",
+                          c->name, ovs_strerror(errno));
+    }
+    return 0;
+}
+
+void
+mf_cache_set_decap(struct mf_cache *c, bool on)
+{
+    __atomic_store_n(&c->skel->bss->mf_decap, on, __ATOMIC_RELEASE);
 }

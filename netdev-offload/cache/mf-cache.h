@@ -76,8 +76,32 @@ struct mf_cache_info {
     size_t n_subtables;         /* Published, empty ones included. */
     size_t n_flows, max_flows, flows_per_mask;
     uint64_t hits, misses, unparsed, tx_errors;
+    uint64_t decaps;            /* Tunnel packets decapsulated (hits). */
+    uint64_t tnl_passed;        /* Tunnel packets left to the kernel. */
 };
 void mf_cache_get_info(const struct mf_cache *, struct mf_cache_info *);
+
+/* What the program knows of its device: its odp port (the in_port of the
+ * packets it does not decapsulate), and its largest frame (0: none; see
+ * MF_XENTRY_RESIZES). */
+void mf_cache_set_in_port(struct mf_cache *, uint32_t odp_port);
+void mf_cache_set_max_frame(struct mf_cache *, uint32_t max_frame);
+
+/* Sets tunnel endpoint 'ep''s outer header to 'e' (its egress joins the
+ * devices the program redirects to), without a packet ever seeing half of
+ * it; clearing it makes its packets go to the kernel. */
+int mf_cache_encap_set(struct mf_cache *, uint32_t ep,
+                       const struct mf_xencap *e, struct mf_err *);
+void mf_cache_encap_clear(struct mf_cache *, uint32_t ep);
+
+/* Decapsulation on this device: tunnel UDP port 'udp_port' feeds 'tp'
+ * (NULL: no longer), packets to 'ip' are this host's, and 'on' turns it
+ * on. */
+int mf_cache_tnl_port_set(struct mf_cache *, uint16_t udp_port,
+                          const struct mf_xtnl_port *tp, struct mf_err *);
+int mf_cache_local_ip_set(struct mf_cache *, const struct mf_xlocal_ip *,
+                          bool add, struct mf_err *);
+void mf_cache_set_decap(struct mf_cache *, bool on);
 
 /* For the tests: the program's fd, and the ifindex the last
  * BPF_PROG_TEST_RUN redirected to (test_mode only, 0 if none). */

@@ -17,30 +17,52 @@
 #include "mf-cache.h"
 #include "mf-cache-conf.h"
 #include "mf-flow.h"
+#include "mf-xlate.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/match.h"
 #include "openvswitch/thread.h"
 
 struct ds;
+struct mf_ctnl_decap;
 struct mf_port;
+
+enum mf_cport_role {
+    MF_CPORT_OVS,               /* A port of OVS's, with its cache. */
+    MF_CPORT_TUNNEL,            /* A tunnel port of OVS's: no cache of its
+                                 * own, its flows are in its underlays'. */
+    MF_CPORT_UNDERLAY,          /* Not OVS's: where tunnel packets arrive,
+                                 * with a cache that decapsulates them. */
+};
 
 struct mf_cport {
     struct hmap_node node;      /* In 'ports', by ifindex. */
     uint32_t ifindex;
     char *name;
-    struct mf_cache *cache;
+    enum mf_cport_role role;
+    struct mf_cache *cache;     /* NULL for a tunnel port. */
+    uint32_t odp_port;          /* OVS's number for it (not an underlay). */
     enum mf_cache_xdp_mode mode;    /* Asked for. */
+    uint32_t n_users;           /* An underlay's: its decap flows. */
+    bool closing;               /* In mf_cport_close(). */
+    struct mf_xlate_ports xports;   /* How OVS names ports (not an
+                                     * underlay's). */
     uint64_t n_full;            /* Flows refused for want of room. */
     uint64_t n_moved_out;       /* Flows it let go while still in use. */
+    uint8_t ep_used[MF_XDP_MAX_ENCAPS];     /* Tunnel endpoints in use. */
 };
 
 struct mf_cport_flow {
     struct hmap_node node;      /* In 'flows', by ufid. */
     struct mf_ufid ufid;
-    uint32_t ifindex;
+    uint32_t ifindex;           /* The cache it is in. */
+    uint32_t port_ifindex;      /* The OVS port it came in on: 'ifindex',
+                                 * or for a decap flow its tunnel port. */
     struct minimatch match;     /* As OVS gave it. */
     struct nlattr *actions;
     size_t actions_len;
+    int ep;                     /* Its encap's endpoint, or -1. */
+    struct mf_ctnl_decap *decap;    /* A decap flow's placement. */
+    struct mf_flow_stats base;  /* Counters of the caches it left. */
 };
 
 /* A flow whose port's cache was released while OVS still had it (the port
@@ -76,19 +98,29 @@ void mf_cport_gone_add(const struct mf_ufid *, const struct mf_flow_stats *)
 void mf_cport_gone_free(struct mf_cport_gone *)
     OVS_REQUIRES(mf_cport_mutex);
 
-/* Removes the 'n' flows 'ops' of 'cp', with their final counters (one
- * grace period for all). */
-void mf_cport_del(struct mf_cport *cp, struct mf_flow_del **ops, size_t n)
+/* Removes the 'n' flows 'ops', with their final counters, from the caches
+ * they are in (one grace period for each cache's); ENOENT for one that is
+ * in none. */
+void mf_cport_del(struct mf_flow_del **ops, size_t n)
     OVS_REQUIRES(mf_cport_mutex);
 
-/* Removes every flow of 'cp', with its final counters in 'ops' (room for
- * as many as 'mf_cport_flows' has).  Returns how many. */
+/* Removes every flow that came in on 'cp', with its final counters in
+ * 'ops' (room for as many as 'mf_cport_flows' has).  Returns how many. */
 size_t mf_cport_flush(struct mf_cport *cp, struct mf_flow_del *ops)
     OVS_REQUIRES(mf_cport_mutex);
 
-/* Opens 'port''s cache as 'want' says, if it has none. */
-int mf_cport_open(const struct mf_port *, const struct mf_cache_want *,
-                  struct mf_err *) OVS_REQUIRES(mf_cport_mutex);
+/* The counters of flow 'cf': its cache's, and those of the caches it
+ * left. */
+int mf_cport_flow_stats(const struct mf_cport_flow *cf,
+                        struct mf_flow_stats *) OVS_REQUIRES(mf_cport_mutex);
+
+/* Opens 'port''s cache as 'want' says, if it has none, in 'role'
+ * (MF_CPORT_OVS or MF_CPORT_TUNNEL, which has no cache).  'port' may
+ * name a device that is not OVS's (MF_CPORT_UNDERLAY; its odp_port is
+ * not used). */
+int mf_cport_open(const struct mf_port *, enum mf_cport_role,
+                  const struct mf_cache_want *, struct mf_err *)
+    OVS_REQUIRES(mf_cport_mutex);
 
 /* Detaches and frees 'cp''s cache.  If 'keep', its flows' final counters
  * are kept for OVS's deletes (mf_cport_gone_find()). */

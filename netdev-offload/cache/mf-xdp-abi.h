@@ -1,13 +1,15 @@
 /*
  * mf-xdp-abi: what the XDP flow cache's BPF program (mf-xdp.bpf.c) and its
  * loader (mf-cache.c) share: the key a packet is looked up with, an
- * entry's actions, its counters, and the limits.
+ * entry's actions, its counters, the tunnels, and the limits.
  *
  * The key holds the fields of OVS's 'struct flow' that the program parses,
  * in the same byte order and with the same meaning as flow_extract() gives
  * them (a VLAN's TCI with VLAN_CFI set, ICMP type and code in the ports,
  * the low 8 bits of an ARP opcode in nw_proto, ...), so that a megaflow's
- * match is copied into it field by field (mf-cache-xlate.c).
+ * match is copied into it field by field (mf-cache-xlate.c).  A packet the
+ * program decapsulates has the tunnel metadata the kernel's tunnel device
+ * would have given it, and the tunnel port's number as in_port.
  *
  * Lookup is tuple-space search, as in the kernel datapath: one hash map of
  * entries per mask (the subtables, an array of maps), each entry's key
@@ -27,9 +29,22 @@
 #define MF_XDP_MAX_MASKS 128        /* Subtables per port. */
 #define MF_XDP_MAX_ACTS 8           /* Actions per entry. */
 #define MF_XDP_MAX_TX 64            /* Egress devices per port. */
+#define MF_XDP_MAX_ENCAPS 1024      /* Tunnel endpoints per port. */
+#define MF_XDP_ENCAP_HDR_MAX 136    /* Outer header bytes: Ethernet, IPv6,
+                                     * UDP, Geneve with 64 bytes of
+                                     * options. */
+#define MF_XDP_MAX_TNL_PORTS 8      /* Tunnel UDP ports decapsulated. */
+#define MF_XDP_MAX_LOCAL_IPS 256    /* Local tunnel endpoints. */
+
+/* Tunnel flags, as OVS's FLOW_TNL_F_*. */
+#define MF_XTNL_F_OAM 0x1
+#define MF_XTNL_F_DF 0x2
+#define MF_XTNL_F_CSUM 0x4
+#define MF_XTNL_F_KEY 0x8
 
 /* A packet's key, or a mask of one.  Network byte order, as in struct
- * flow.  88 bytes, a multiple of 8 so that masking goes a word at a time. */
+ * flow.  152 bytes, a multiple of 8 so that masking goes a word at a
+ * time. */
 struct mf_xkey {
     __u8 dl_dst[6];
     __u8 dl_src[6];
@@ -49,6 +64,21 @@ struct mf_xkey {
     __be16 tp_dst;              /* Or the ICMP code. */
     __u8 arp_sha[6];
     __u8 arp_tha[6];
+
+    /* Where the packet came from: the odp port, and for a packet the
+     * program decapsulated, the tunnel metadata (struct flow_tnl). */
+    __u32 in_port;
+    __u16 tun_flags;            /* MF_XTNL_F_*, host order as in OVS. */
+    __u8 tun_tos;
+    __u8 tun_ttl;
+    __be64 tun_id;
+    __be32 tun_src;
+    __be32 tun_dst;
+    __u8 tun_ipv6_src[16];
+    __u8 tun_ipv6_dst[16];
+    __be16 tun_tp_src;
+    __be16 tun_tp_dst;
+    __u32 pad;
 };
 
 #define MF_XKEY_U64S (sizeof(struct mf_xkey) / 8)
@@ -58,6 +88,8 @@ enum mf_xact_kind {
     MF_XACT_PUSH_VLAN,          /* Push 'vlan' (TPID, TCI without CFI). */
     MF_XACT_POP_VLAN,           /* Pop the outermost tag. */
     MF_XACT_SET_ETH,            /* dst, src = (old & ~mask) | key. */
+    MF_XACT_ENCAP,              /* Encapsulate for endpoint 'encap' and
+                                 * redirect to its egress (the last one). */
 };
 
 struct mf_xact {
@@ -66,6 +98,7 @@ struct mf_xact {
         __u32 ifindex;                          /* OUTPUT. */
         struct { __be16 tpid, tci; } vlan;      /* PUSH_VLAN. */
         struct { __u8 key[12], mask[12]; } eth; /* SET_ETH: dst then src. */
+        __u32 encap;                            /* ENCAP: 'encap_ptr'. */
     };
 };
 
@@ -73,17 +106,59 @@ struct mf_xact {
 struct mf_xentry {
     __u32 stats_idx;            /* Its counters in the 'stats' map. */
     __u32 n_acts;
+    __u32 flags;                /* MF_XENTRY_*. */
+    __u32 pad;
     struct mf_xact acts[MF_XDP_MAX_ACTS];
 };
 
+/* A frame longer than the port's largest ('mf_max_frame': an aggregate
+ * of GRO or GSO in generic XDP, whose offsets XDP cannot fix) goes to the
+ * kernel if the entry changes the frame's length. */
+#define MF_XENTRY_RESIZES 0x1
+
 /* An entry's counters, per CPU.  'bytes' counts what the kernel datapath
  * would: the whole frame, VLAN tags included (ovs_flow_stats_update() adds
- * back the tag the kernel took out of the packet). */
+ * back the tag the kernel took out of the packet); for a packet the
+ * program decapsulated, the inner frame. */
 struct mf_xstats {
     __u64 packets;
     __u64 bytes;
     __u64 used_ns;              /* bpf_ktime_get_ns(): CLOCK_MONOTONIC. */
     __u64 tcp_flags;            /* ORed. */
+};
+
+/* An outer header, for MF_XACT_ENCAP: what the resolver built for one
+ * tunnel endpoint (mf-tnl-hdr.h), with the bytes that change from packet
+ * to packet zero.  The program fills in the lengths, the IPv4 checksum
+ * and id, the ECN bits from the inner packet (as the kernel's
+ * ip_tunnel_ecn_encap()), and the UDP source port from a hash of the
+ * inner flow, in ['sport_min', 'sport_max'). */
+struct mf_xencap {
+    __u32 ifindex;              /* Egress; 0: to the kernel (not ready). */
+    __u16 len;                  /* Header bytes. */
+    __u8 ipv6;                  /* Outer IPv6, else IPv4. */
+    __u8 udp;                   /* A UDP tunnel (VXLAN, Geneve), else GRE. */
+    __u16 sport_min, sport_max; /* Host order. */
+    __u8 df;                    /* IPv4: don't fragment (id 0), else a
+                                 * random id. */
+    __u8 pad[3];
+    __u8 hdr[MF_XDP_ENCAP_HDR_MAX];
+};
+
+/* A tunnel UDP port the program decapsulates on this device. */
+struct mf_xtnl_port {
+    __u32 odp_port;             /* The tunnel port's number. */
+    __u32 type;                 /* MF_XTNL_VXLAN, MF_XTNL_GENEVE. */
+    __u8 mac[6];                /* The tunnel device's address. */
+    __u8 pad[2];
+};
+#define MF_XTNL_VXLAN 1
+#define MF_XTNL_GENEVE 2
+
+/* A local tunnel endpoint: packets to it are this host's. */
+struct mf_xlocal_ip {
+    __u32 family;               /* 4 or 6. */
+    __u8 addr[16];              /* IPv4 in the first 4. */
 };
 
 /* The port's counters, per CPU: indexes in the 'port_stats' map. */
@@ -92,6 +167,8 @@ enum mf_xport_stat {
     MF_XPS_MISS,                /* Parsed, matched nothing: to the kernel. */
     MF_XPS_UNPARSED,            /* Not parsed exactly: to the kernel. */
     MF_XPS_TX_ERROR,            /* An action failed: dropped (aborted). */
+    MF_XPS_DECAP,               /* Decapsulated and matched. */
+    MF_XPS_TNL_PASSED,          /* A tunnel packet left to the kernel. */
     MF_XPS_N
 };
 

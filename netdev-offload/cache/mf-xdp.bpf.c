@@ -9,11 +9,22 @@
  * cannot parse exactly, and every miss, goes to the kernel unchanged with
  * XDP_PASS.  The layout it shares with the loader is mf-xdp-abi.h.
  *
+ * On a tunnel's underlay device it also decapsulates: a VXLAN or Geneve
+ * packet to one of this host's tunnel endpoints, on a tunnel port's UDP
+ * port, that the kernel would deliver to OVS's tunnel device, is looked
+ * up with the tunnel metadata that device would give it; on a hit the
+ * outer headers go and the inner frame takes the entry's actions, in the
+ * same pass.  Anything the kernel would treat otherwise (a UDP checksum to
+ * verify, IP options, fragments, ECN to combine, Geneve options, reserved
+ * bits) goes to the kernel whole.
+ *
  * Concurrency with the loader (mf-cache.c): a subtable is published by
  * writing its mask into masks[] first and its map into 'subtables' last,
  * and the lookup reads the map first and the mask after it; a slot is
  * reused only after an RCU grace period, so a packet never applies one
- * mask to another mask's entries.
+ * mask to another mask's entries.  An outer header is never changed in
+ * place: a new one goes into a free slot of 'encap_hdrs' and the
+ * endpoint's slot number in 'encap_ptr' is switched (one 32-bit store).
  */
 #include <stdbool.h>
 
@@ -36,6 +47,9 @@ const volatile __u32 mf_test_mode = 0;
 
 /* Written by the loader while the program runs (mmapped .bss). */
 __u32 mf_n_slots = 0;                       /* Highest slot in use + 1. */
+__u32 mf_in_port = 0;                       /* The device's odp port. */
+__u32 mf_max_frame = 0;                     /* 0: no limit. */
+__u32 mf_decap = 0;                         /* Tunnels end here. */
 struct mf_xkey mf_masks[MF_XDP_MAX_MASKS];
 __u32 mf_test_out = 0;
 
@@ -78,12 +92,44 @@ struct {
     __type(value, __u32);
 } tx_ports SEC(".maps");
 
+/* Endpoint -> its current slot in 'encap_hdrs'. */
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, MF_XDP_MAX_ENCAPS);
+    __type(key, __u32);
+    __type(value, __u32);
+} encap_ptr SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(max_entries, 2 * MF_XDP_MAX_ENCAPS);
+    __type(key, __u32);
+    __type(value, struct mf_xencap);
+} encap_hdrs SEC(".maps");
+
+/* UDP destination port (network order) -> the tunnel port it feeds. */
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, MF_XDP_MAX_TNL_PORTS);
+    __type(key, __u32);
+    __type(value, struct mf_xtnl_port);
+} tnl_ports SEC(".maps");
+
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(max_entries, MF_XDP_MAX_LOCAL_IPS);
+    __type(key, struct mf_xlocal_ip);
+    __type(value, __u32);
+} local_ips SEC(".maps");
+
 #define VLAN_CFI 0x1000
 #define TCP_FLAGS_MASK 0x0fff
 #define FRAG_ANY 1
 #define FRAG_LATER 2
 #define IP_MF 0x2000
+#define IP_DF 0x4000
 #define IP_OFFMASK 0x1fff
+#define ETH_P_TEB_ 0x6558
 
 static __always_inline void
 port_count(__u32 which)
@@ -154,21 +200,27 @@ parse_l4(struct mf_xkey *key, void *l4, __u32 size, void *end)
     return 0;
 }
 
-/* Fills 'key' from the packet.  Returns 0, or -1 for "to the kernel". */
+/* Fills 'key' from the frame at 'off' bytes into the packet.  Returns 0,
+ * or -1 for "to the kernel". */
 static __always_inline int
-parse(struct xdp_md *ctx, struct mf_xkey *key)
+parse(struct xdp_md *ctx, __u32 off, struct mf_xkey *key)
 {
     void *data = (void *) (long) ctx->data;
     void *end = (void *) (long) ctx->data_end;
-    __u32 size = end - data;
-    struct ethhdr *eth = data;
+    struct ethhdr *eth;
     __be16 proto;
+    __u32 size;
     __u8 *p;
     int i;
 
+    if (off > 256) {
+        return -1;
+    }
+    eth = data + off;
     if ((void *) (eth + 1) > end) {
         return -1;
     }
+    size = end - (void *) eth;
     __builtin_memcpy(key->dl_dst, eth->h_dest, 6);
     __builtin_memcpy(key->dl_src, eth->h_source, 6);
     proto = eth->h_proto;
@@ -274,6 +326,165 @@ parse(struct xdp_md *ctx, struct mf_xkey *key)
     return 0;
 }
 
+/* The one's complement sum of the 20 bytes at 'p', folded. */
+static __always_inline __u16
+ip_csum(const __u16 *p)
+{
+    __u32 sum = 0;
+    int i;
+
+#pragma unroll
+    for (i = 0; i < 10; i++) {
+        sum += p[i];
+    }
+    sum = (sum & 0xffff) + (sum >> 16);
+    sum = (sum & 0xffff) + (sum >> 16);
+    return ~sum;
+}
+
+/* What the outer headers of a tunnel packet said, once checked. */
+struct outer {
+    __u32 len;                  /* Outer bytes before the inner frame. */
+    __u8 ecn;                   /* The outer IP header's ECN bits. */
+    const __u8 *dev_mac;        /* The tunnel device's address. */
+};
+
+/* Whether 'ctx' is a tunnel packet this device decapsulates, to one of
+ * this host's endpoints: fills the tunnel half of 'key' and 'o'.  Returns
+ * 1 if it is, 0 if it is no tunnel packet of ours (the normal path), -1
+ * if it is one the kernel must see whole. */
+static __always_inline int
+parse_outer(struct xdp_md *ctx, struct mf_xkey *key, struct outer *o)
+{
+    void *data = (void *) (long) ctx->data;
+    void *end = (void *) (long) ctx->data_end;
+    struct mf_xlocal_ip local = {};
+    struct mf_xtnl_port *tp;
+    struct ethhdr *eth = data;
+    __u32 port, l4, ulen;
+    __u8 *u, *t;
+
+    if ((void *) (eth + 1) > end) {
+        return 0;
+    }
+    if (eth->h_proto == bpf_htons(ETH_P_IP)) {
+        struct iphdr *ip = (void *) (eth + 1);
+        __u32 tot;
+
+        if ((void *) (ip + 1) > end || ip->protocol != IPPROTO_UDP) {
+            return 0;
+        }
+        local.family = 4;
+        __builtin_memcpy(local.addr, &ip->daddr, 4);
+        if (!bpf_map_lookup_elem(&local_ips, &local)) {
+            return 0;
+        }
+        /* To us: from here on, whatever the kernel would not take exactly
+         * as the tunnel device would goes to it whole. */
+        tot = bpf_ntohs(ip->tot_len);
+        if (ip->ihl != 5 || ip->version != 4
+            || (ip->frag_off & bpf_htons(IP_MF | IP_OFFMASK))
+            || ip_csum((const __u16 *) ip)
+            || tot < 20 + 8 || tot > (__u32) (end - (void *) ip)) {
+            return -1;
+        }
+        key->tun_src = ip->saddr;
+        key->tun_dst = ip->daddr;
+        key->tun_tos = ip->tos;
+        key->tun_ttl = ip->ttl;
+        if (ip->frag_off & bpf_htons(IP_DF)) {
+            key->tun_flags |= MF_XTNL_F_DF;
+        }
+        o->ecn = ip->tos & 3;
+        l4 = 14 + 20;
+        ulen = tot - 20;
+    } else if (eth->h_proto == bpf_htons(ETH_P_IPV6)) {
+        struct ipv6hdr *ip6 = (void *) (eth + 1);
+        __u32 flow;
+
+        if ((void *) (ip6 + 1) > end || ip6->nexthdr != IPPROTO_UDP) {
+            return 0;
+        }
+        local.family = 6;
+        __builtin_memcpy(local.addr, &ip6->daddr, 16);
+        if (!bpf_map_lookup_elem(&local_ips, &local)) {
+            return 0;
+        }
+        ulen = bpf_ntohs(ip6->payload_len);
+        if (ulen < 8 || ulen + 40 > (__u32) (end - (void *) ip6)) {
+            return -1;
+        }
+        __builtin_memcpy(key->tun_ipv6_src, &ip6->saddr, 16);
+        __builtin_memcpy(key->tun_ipv6_dst, &ip6->daddr, 16);
+        __builtin_memcpy(&flow, ip6, 4);
+        flow = bpf_ntohl(flow);
+        key->tun_tos = flow >> 20;
+        key->tun_ttl = ip6->hop_limit;
+        o->ecn = (flow >> 20) & 3;
+        l4 = 14 + 40;
+    } else {
+        return 0;
+    }
+
+    u = data + l4;
+    if ((void *) (u + 8) > end) {
+        return -1;
+    }
+    port = 0;
+    __builtin_memcpy(&port, u + 2, 2);
+    tp = bpf_map_lookup_elem(&tnl_ports, &port);
+    if (!tp) {
+        return 0;               /* Not a tunnel of OVS's. */
+    }
+    if (u[6] || u[7]) {
+        return -1;              /* A UDP checksum: the kernel checks it. */
+    }
+    if (((u[4] << 8) | u[5]) != ulen) {
+        return -1;
+    }
+    __builtin_memcpy(&key->tun_tp_src, u, 2);
+    __builtin_memcpy(&key->tun_tp_dst, u + 2, 2);
+    key->tun_flags |= MF_XTNL_F_KEY;
+    key->in_port = tp->odp_port;
+    o->dev_mac = tp->mac;
+
+    t = u + 8;
+    if ((void *) (t + 8) > end) {
+        return -1;
+    }
+    if (tp->type == MF_XTNL_VXLAN) {
+        /* Only the I flag, and no reserved bits: vxlan_rcv() drops the
+         * rest. */
+        if (t[0] != 0x08 || t[1] || t[2] || t[3] || t[7]) {
+            return -1;
+        }
+    } else {
+        /* Geneve version 0, no options, neither OAM nor critical. */
+        if (t[0] != 0 || t[1] != 0 || t[2] != 0x65 || t[3] != 0x58
+            || t[7]) {
+            return -1;
+        }
+    }
+    key->tun_id = ((__u64) t[4] << 40 | (__u64) t[5] << 48
+                   | (__u64) t[6] << 56);
+    o->len = l4 + 8 + 8;
+    return 1;
+}
+
+static __always_inline bool
+same_mac(const __u8 *a, const __u8 *b)
+{
+    int i;
+
+#pragma unroll
+    for (i = 0; i < 6; i++) {
+        if (a[i] != b[i]) {
+            return false;
+        }
+    }
+    return true;
+}
+
 struct lookup_ctx {
     const struct mf_xkey *key;
     struct mf_xentry *hit;
@@ -306,6 +517,19 @@ lookup_slot(__u32 slot, struct lookup_ctx *lc)
     }
     lc->hit = bpf_map_lookup_elem(sub, &masked);
     return lc->hit ? 1 : 0;
+}
+
+static __always_inline struct mf_xentry *
+lookup(const struct mf_xkey *key)
+{
+    struct lookup_ctx lc = { .key = key };
+    __u32 n = mf_n_slots;
+
+    if (n > MF_XDP_MAX_MASKS) {
+        n = MF_XDP_MAX_MASKS;
+    }
+    bpf_loop(n, lookup_slot, &lc, 0);
+    return lc.hit;
 }
 
 static __always_inline int
@@ -367,30 +591,208 @@ set_eth(struct xdp_md *ctx, const struct mf_xact *a)
     return 0;
 }
 
+/* A hash of the inner flow, for the UDP source port: the same for every
+ * packet of one flow, as the kernel's skb_get_hash() is. */
+static __always_inline __u32
+flow_hash(const struct mf_xkey *k)
+{
+    __u32 h = 0x9e3779b9, w;
+    const __u32 *p = (const __u32 *) k;
+    int i;
+
+    /* Words 0-2: the MACs; 6-15: the IP addresses; 18: the ports.  Not
+     * the ethertype, TCP flags, tags, label, fragment state, tos or ttl:
+     * they may change within one flow. */
+#pragma unroll
+    for (i = 0; i < 19; i++) {
+        if ((i >= 3 && i <= 5) || i == 16 || i == 17) {
+            continue;
+        }
+        w = p[i];
+        h ^= w;
+        h *= 0x85ebca6b;
+        h ^= h >> 13;
+    }
+    h ^= k->nw_proto;
+    h *= 0xc2b2ae35;
+    h ^= h >> 16;
+    return h;
+}
+
+static __always_inline struct mf_xencap *
+encap_get(__u32 ep)
+{
+    __u32 *slot = bpf_map_lookup_elem(&encap_ptr, &ep);
+
+    return slot ? bpf_map_lookup_elem(&encap_hdrs, slot) : NULL;
+}
+
+static __always_inline bool
+encap_ready(__u32 ep)
+{
+    struct mf_xencap *e = encap_get(ep);
+
+    return e && e->ifindex;
+}
+
+/* Encapsulates the frame in the outer header of endpoint 'ep'.  Returns
+ * the egress ifindex, 0 if the kernel must take the packet (the endpoint
+ * is not ready), or -1 on error. */
+static __always_inline long
+encap(struct xdp_md *ctx, const struct mf_xkey *key, __u32 ep)
+{
+    struct mf_xencap *e = encap_get(ep);
+    __u32 len, inner, i;
+    void *data, *end;
+    __u8 *p, ecn = 0;
+
+    if (!e) {
+        return -1;
+    }
+    if (!e->ifindex) {
+        return 0;
+    }
+    len = e->len;
+    if (len < 14 + 20 + 4 || len > MF_XDP_ENCAP_HDR_MAX) {
+        return -1;
+    }
+    if (key->dl_type == bpf_htons(ETH_P_IP)
+        || key->dl_type == bpf_htons(ETH_P_IPV6)) {
+        /* ip_tunnel_ecn_encap(): the inner ECN bits, CE as ECT(0). */
+        ecn = key->nw_tos & 3;
+        ecn = ecn == 3 ? 2 : ecn;
+    }
+    inner = ctx->data_end - ctx->data;
+    if (bpf_xdp_adjust_head(ctx, -(int) len)) {
+        return -1;
+    }
+    data = (void *) (long) ctx->data;
+    end = (void *) (long) ctx->data_end;
+    p = data;
+    if ((void *) (p + MF_XDP_ENCAP_HDR_MAX) > end) {
+        /* The inner frame is at least 14 bytes: never with a header of
+         * fewer than 122.  Copy what there is, a byte at a time. */
+        for (i = 0; i < MF_XDP_ENCAP_HDR_MAX; i++) {
+            if (i >= len) {
+                break;
+            }
+            if ((void *) (p + i + 1) > end) {
+                return -1;
+            }
+            p[i] = e->hdr[i];
+        }
+    } else {
+        for (i = 0; i < MF_XDP_ENCAP_HDR_MAX; i++) {
+            if (i >= len) {
+                break;
+            }
+            p[i] = e->hdr[i];
+        }
+    }
+    if ((void *) (p + 14 + 40 + 8) > end) {
+        return -1;
+    }
+    if (!e->ipv6) {
+        struct iphdr *ip = (void *) (p + 14);
+        __u16 tot = len - 14 + inner;
+
+        ip->tos |= ecn;
+        ip->tot_len = bpf_htons(tot);
+        ip->id = e->df ? 0 : (__u16) bpf_get_prandom_u32();
+        ip->check = 0;
+        ip->check = ip_csum((const __u16 *) ip);
+    } else {
+        struct ipv6hdr *ip6 = (void *) (p + 14);
+
+        p[15] |= ecn << 4;
+        ip6->payload_len = bpf_htons(len - 14 - 40 + inner);
+    }
+    if (e->udp) {
+        __u8 *u = p + 14 + (e->ipv6 ? 40 : 20);
+        __u32 range = e->sport_max - e->sport_min;
+        __u16 sport, ulen = len - 14 - (e->ipv6 ? 40 : 20) + inner;
+
+        if ((void *) (u + 8) > end) {
+            return -1;
+        }
+        sport = e->sport_min
+                + (range ? (__u16) (((__u64) flow_hash(key) * range) >> 32)
+                   : 0);
+        u[0] = sport >> 8;
+        u[1] = sport;
+        u[4] = ulen >> 8;
+        u[5] = ulen;
+    }
+    return e->ifindex;
+}
+
+static __always_inline int
+redirect(__u32 ifindex)
+{
+    if (mf_test_mode) {
+        mf_test_out = ifindex;
+    }
+    return bpf_redirect_map(&tx_ports, ifindex, XDP_ABORTED);
+}
+
 SEC("xdp")
 int
 mf_xdp(struct xdp_md *ctx)
 {
     struct mf_xkey key = {};
-    struct lookup_ctx lc = { .key = &key };
+    struct outer o = { 0 };
     struct mf_xentry *e;
     struct mf_xstats *st;
     __u32 len, n, i;
+    int tnl = 0;
 
-    if (parse(ctx, &key)) {
+    key.in_port = mf_in_port;
+    if (mf_decap) {
+        tnl = parse_outer(ctx, &key, &o);
+        if (tnl < 0) {
+            port_count(MF_XPS_TNL_PASSED);
+            return XDP_PASS;
+        }
+    }
+    if (parse(ctx, tnl ? o.len : 0, &key)) {
+        port_count(tnl ? MF_XPS_TNL_PASSED : MF_XPS_UNPARSED);
+        return XDP_PASS;
+    }
+    if (tnl && o.dev_mac && same_mac(key.dl_src, o.dev_mac)) {
+        /* The tunnel device drops its own frames coming back (a loop). */
+        port_count(MF_XPS_TNL_PASSED);
+        return XDP_PASS;
+    }
+    if (tnl && o.ecn && o.ecn != (key.nw_tos & 3)) {
+        /* The kernel would combine the outer and inner ECN bits
+         * (INET_ECN_decapsulate()), or drop the packet. */
+        port_count(MF_XPS_TNL_PASSED);
+        return XDP_PASS;
+    }
+    e = lookup(&key);
+    if (!e) {
+        port_count(tnl ? MF_XPS_TNL_PASSED : MF_XPS_MISS);
+        return XDP_PASS;
+    }
+    if (e->n_acts && e->acts[0].kind == MF_XACT_ENCAP
+        && !encap_ready(e->acts[0].encap)) {
+        /* Its endpoint is not resolved: the kernel's tunnel device sends
+         * it, or does what it would. */
+        port_count(MF_XPS_MISS);
+        return XDP_PASS;
+    }
+    len = ctx->data_end - ctx->data - (tnl ? o.len : 0);
+    if ((e->flags & MF_XENTRY_RESIZES) && mf_max_frame
+        && len > mf_max_frame) {
         port_count(MF_XPS_UNPARSED);
         return XDP_PASS;
     }
-    len = ctx->data_end - ctx->data;
-    n = mf_n_slots;
-    if (n > MF_XDP_MAX_MASKS) {
-        n = MF_XDP_MAX_MASKS;
-    }
-    bpf_loop(n, lookup_slot, &lc, 0);
-    e = lc.hit;
-    if (!e) {
-        port_count(MF_XPS_MISS);
-        return XDP_PASS;
+    if (tnl) {
+        if (bpf_xdp_adjust_head(ctx, o.len)) {
+            port_count(MF_XPS_TX_ERROR);
+            return XDP_ABORTED;
+        }
+        port_count(MF_XPS_DECAP);
     }
     port_count(MF_XPS_HIT);
 
@@ -405,14 +807,12 @@ mf_xdp(struct xdp_md *ctx)
     n = e->n_acts;
     for (i = 0; i < MF_XDP_MAX_ACTS && i < n; i++) {
         const struct mf_xact *a = &e->acts[i];
+        long out;
         int err = 0;
 
         switch (a->kind) {
         case MF_XACT_OUTPUT:
-            if (mf_test_mode) {
-                mf_test_out = a->ifindex;
-            }
-            return bpf_redirect_map(&tx_ports, a->ifindex, XDP_ABORTED);
+            return redirect(a->ifindex);
         case MF_XACT_PUSH_VLAN:
             err = push_vlan(ctx, a);
             break;
@@ -421,6 +821,15 @@ mf_xdp(struct xdp_md *ctx)
             break;
         case MF_XACT_SET_ETH:
             err = set_eth(ctx, a);
+            break;
+        case MF_XACT_ENCAP:
+            /* Its readiness was checked before counting: an endpoint
+             * that became unready since is an error, as if it had. */
+            out = encap(ctx, &key, a->encap);
+            if (out > 0) {
+                return redirect(out);
+            }
+            err = -1;
             break;
         default:
             err = -1;

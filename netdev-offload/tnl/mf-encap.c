@@ -134,6 +134,14 @@ decap_endpoints(const struct mf_filter *f, struct mf_ip *local,
     return true;
 }
 
+static bool tnl_init(struct ds *reason);
+
+struct mf_tnl *
+mf_encap_resolver(struct ds *reason)
+{
+    return tnl_init(reason) ? tnl : NULL;
+}
+
 bool
 mf_encap_needed(const struct mf_filter *f)
 {
@@ -149,8 +157,24 @@ mf_encap_needed(const struct mf_filter *f)
 
 /* The resolver's thread: waits for rtnetlink events, lets the resolver
  * re-evaluate what they affect, then installs again the flows whose
- * endpoints changed. */
+ * endpoints changed, and runs the other backends' hooks. */
 static void process_dirty(void);
+
+#define MAX_HOOKS 4
+static void (*hooks[MAX_HOOKS])(void);
+static size_t n_hooks;
+
+void
+mf_encap_add_hook(void (*run)(void))
+{
+    static struct ovs_mutex hook_mutex = OVS_MUTEX_INITIALIZER;
+
+    ovs_mutex_lock(&hook_mutex);
+    ovs_assert(n_hooks < MAX_HOOKS);
+    hooks[n_hooks] = run;
+    __atomic_store_n(&n_hooks, n_hooks + 1, __ATOMIC_RELEASE);
+    ovs_mutex_unlock(&hook_mutex);
+}
 
 static void *
 encap_thread(void *arg OVS_UNUSED)
@@ -158,6 +182,10 @@ encap_thread(void *arg OVS_UNUSED)
     for (;;) {
         mf_tnl_run(tnl);
         process_dirty();
+        for (size_t i = 0; i < __atomic_load_n(&n_hooks, __ATOMIC_ACQUIRE);
+             i++) {
+            hooks[i]();
+        }
         /* OVS's poll loop: it quiesces while waiting, as RCU needs. */
         poll_fd_wait(mf_tnl_fd(tnl), POLLIN);
         poll_timer_wait(1000);

@@ -90,4 +90,14 @@ void mf_encap_forget_port(uint32_t ifindex);
  * decap placement) with the resolver's answer. */
 void mf_encap_format(struct ds *);
 
+/* The tunnel resolver the backends share, started on first use (with the
+ * thread that runs it), or NULL with a reason. */
+struct mf_tnl *mf_encap_resolver(struct ds *reason);
+
+/* Has 'run' called from the resolver's thread after each round of
+ * rtnetlink events (and at least once a second), with no lock held:
+ * another backend's re-evaluation of the flows whose endpoints changed.
+ * At most 4. */
+void mf_encap_add_hook(void (*run)(void));
+
 #endif /* mf-encap.h */

@@ -867,6 +867,7 @@ main(int argc, char *argv[])
         fprintf(stderr, "FAIL: %s\n", err.msg);
         return 1;
     }
+    mf_cache_set_in_port(c, IN_PORT);
 
     while (k.pairs < n_pairs && k.mismatches + k.false_misses < 10) {
         struct megaflow *mf = &set[n];

@@ -1,0 +1,895 @@
+/* mf-cache-tnl: the XDP flow cache's tunnels (mf-cache-tnl.h). */
+#include <config.h>
+
+#include "mf-cache-tnl.h"
+
+#include <errno.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "coverage.h"
+#include "flow.h"
+#include "mf-backend.h"
+#include "mf-cache.h"
+#include "mf-cport.h"
+#include "mf-encap.h"
+#include "mf-tnl.h"
+#include "mf-tnl-hdr.h"
+#include "odp-util.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/hmap.h"
+#include "openvswitch/list.h"
+#include "openvswitch/match.h"
+#include "openvswitch/vlog.h"
+#include "packets.h"
+#include "util.h"
+
+VLOG_DEFINE_THIS_MODULE(mf_cache_tnl);
+
+COVERAGE_DEFINE(mf_cache_encap_rebuilt);
+COVERAGE_DEFINE(mf_cache_encap_unready);
+COVERAGE_DEFINE(mf_cache_decap_moved);
+
+/* What a tunnel device says of itself. */
+struct tnl_dev {
+    enum mf_tnl_type type;
+    uint16_t port;              /* UDP destination port, 0 for GRE. */
+    uint16_t sport_min, sport_max;  /* Source ports: [min, max). */
+    uint8_t mac[6];
+};
+
+/* One endpoint of one cache: the flows of one in_port that encapsulate
+ * with the same parameters. */
+struct ctnl_encap {
+    struct hmap_node node;      /* In 'encaps', by hash of the rest. */
+    uint32_t ifindex;           /* The cache (the flows' in_port). */
+    uint32_t ep;                /* Its slot there. */
+    uint32_t tnl_ifindex;
+    struct mf_tnl_encap e;
+    struct tnl_dev dev;
+    uint32_t in_mtu;
+    uint8_t inner_l2;
+    uint32_t refs;
+    bool ready;                 /* As last written. */
+    char why[320];              /* If not. */
+    struct mf_tnl_watch watch;
+    struct mf_tnl_route route;  /* Latest answer: under 'dirty_mutex'. */
+    bool dirty;                 /* In 'dirty'. */
+    struct ovs_list dirty_node;
+};
+
+/* A decap flow's placement. */
+struct mf_ctnl_decap {
+    struct hmap_node node;      /* In 'decaps'. */
+    uint32_t tnl_ifindex;
+    uint32_t tnl_odp_port;
+    struct tnl_dev dev;
+    struct mf_ip local, remote;
+    uint32_t under;             /* The underlay it is on, 0 if none. */
+    struct mf_cport_flow *flow; /* Once committed. */
+    struct mf_cache_flow *entry;
+    struct mf_tnl_watch watch;
+    struct mf_tnl_route route;  /* Latest answer: under 'dirty_mutex'. */
+    bool dirty;
+    struct ovs_list dirty_node;
+};
+
+static struct hmap encaps OVS_GUARDED_BY(mf_cport_mutex)
+    = HMAP_INITIALIZER(&encaps);
+static struct hmap decaps OVS_GUARDED_BY(mf_cport_mutex)
+    = HMAP_INITIALIZER(&decaps);
+
+/* Answers the resolver gave, waiting for the hook to apply them.  A leaf:
+ * the resolver's callbacks take it with the resolver's mutex held. */
+static struct ovs_mutex dirty_mutex = OVS_MUTEX_INITIALIZER;
+static struct ovs_list dirty_encaps OVS_GUARDED_BY(dirty_mutex)
+    = OVS_LIST_INITIALIZER(&dirty_encaps);
+static struct ovs_list dirty_decaps OVS_GUARDED_BY(dirty_mutex)
+    = OVS_LIST_INITIALIZER(&dirty_decaps);
+
+static void hook_run(void);
+
+/* The resolver, once started. */
+static struct mf_tnl *tnl_res;
+
+static struct mf_tnl *
+resolver(struct ds *reason)
+{
+    static struct ovsthread_once once = OVSTHREAD_ONCE_INITIALIZER;
+
+    if (ovsthread_once_start(&once)) {
+        tnl_res = mf_encap_resolver(reason);
+        if (tnl_res) {
+            mf_encap_add_hook(hook_run);
+        }
+        ovsthread_once_done(&once);
+    } else if (!tnl_res) {
+        ds_put_cstr(reason, "the tunnel resolver could not start");
+    }
+    return tnl_res;
+}
+
+/* The tunnel device 'ifindex': its kind, UDP port and source ports. */
+struct dev_ctx {
+    struct tnl_dev *dev;
+    char kind[16];
+    const struct nlattr *data;
+};
+
+static int
+dev_cb(const struct nlmsghdr *nlh, void *ctx_)
+{
+    struct dev_ctx *ctx = ctx_;
+    const struct nlattr *a, *b;
+
+    mnl_attr_for_each (a, nlh, sizeof(struct ifinfomsg)) {
+        if (mnl_attr_get_type(a) == IFLA_ADDRESS
+            && mnl_attr_get_payload_len(a) == 6) {
+            memcpy(ctx->dev->mac, mnl_attr_get_payload(a), 6);
+        } else if (mnl_attr_get_type(a) == IFLA_LINKINFO) {
+            mnl_attr_for_each_nested (b, a) {
+                if (mnl_attr_get_type(b) == IFLA_INFO_KIND) {
+                    ovs_strlcpy(ctx->kind, mnl_attr_get_payload(b),
+                                MIN(sizeof ctx->kind,
+                                    mnl_attr_get_payload_len(b) + 1));
+                } else if (mnl_attr_get_type(b) == IFLA_INFO_DATA) {
+                    ctx->data = b;
+                }
+            }
+        }
+    }
+    return MNL_CB_OK;
+}
+
+/* The kernel's default range of local ports, which a VXLAN device without
+ * a range of its own takes its source ports from. */
+static void
+local_port_range(uint16_t *min, uint16_t *max)
+{
+    FILE *f = fopen("/proc/sys/net/ipv4/ip_local_port_range", "r");
+    unsigned int a = 32768, b = 60999;
+
+    if (f) {
+        if (fscanf(f, "%u %u", &a, &b) != 2 || a >= b || b > 65535) {
+            a = 32768;
+            b = 60999;
+        }
+        fclose(f);
+    }
+    *min = a;
+    *max = b;
+}
+
+static int
+tnl_dev_query(uint32_t ifindex, struct tnl_dev *dev, struct ds *reason)
+{
+    char buf[MNL_SOCKET_BUFFER_SIZE];
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+    struct dev_ctx ctx = { .dev = dev };
+    struct ifinfomsg *ifi;
+    const struct nlattr *a;
+    struct mf_err err;
+
+    memset(dev, 0, sizeof *dev);
+    nlh->nlmsg_type = RTM_GETLINK;
+    nlh->nlmsg_flags = NLM_F_REQUEST;
+    ifi = mnl_nlmsg_put_extra_header(nlh, sizeof *ifi);
+    ifi->ifi_index = ifindex;
+    if (mf_nl_request(nlh, dev_cb, &ctx, &err)) {
+        ds_put_format(reason, "tunnel device %"PRIu32": %s", ifindex,
+                      err.msg);
+        return EOPNOTSUPP;
+    }
+    if (!strcmp(ctx.kind, "vxlan")) {
+        dev->type = MF_TNL_VXLAN;
+    } else if (!strcmp(ctx.kind, "geneve")) {
+        dev->type = MF_TNL_GENEVE;
+        dev->sport_min = 1;                 /* geneve_xmit(). */
+        dev->sport_max = UINT16_MAX;
+    } else if (!strcmp(ctx.kind, "gretap")
+               || !strcmp(ctx.kind, "ip6gretap")) {
+        dev->type = MF_TNL_GRE;
+        return 0;
+    } else {
+        ds_put_format(reason, "tunnel device %"PRIu32" is a %s: not in the "
+                      "cache", ifindex, ctx.kind[0] ? ctx.kind : "(unknown)");
+        return EOPNOTSUPP;
+    }
+    dev->port = mf_tnl_default_port(dev->type);
+    if (ctx.data) {
+        mnl_attr_for_each_nested (a, ctx.data) {
+            int t = mnl_attr_get_type(a);
+
+            if (((dev->type == MF_TNL_VXLAN && t == IFLA_VXLAN_PORT)
+                 || (dev->type == MF_TNL_GENEVE && t == IFLA_GENEVE_PORT))
+                && mnl_attr_get_payload_len(a) == 2) {
+                dev->port = ntohs(mnl_attr_get_u16(a));
+            } else if (dev->type == MF_TNL_VXLAN
+                       && t == IFLA_VXLAN_PORT_RANGE
+                       && mnl_attr_get_payload_len(a)
+                          == sizeof(struct ifla_vxlan_port_range)) {
+                const struct ifla_vxlan_port_range *r
+                    = mnl_attr_get_payload(a);
+
+                dev->sport_min = ntohs(r->low);
+                dev->sport_max = ntohs(r->high);
+            }
+        }
+    }
+    if (dev->type == MF_TNL_VXLAN && dev->sport_min >= dev->sport_max) {
+        /* udp_flow_src_port(): the host's local port range. */
+        local_port_range(&dev->sport_min, &dev->sport_max);
+    }
+    return 0;
+}
+
+/* 'tnl' as the resolver's encap parameters and route query. */
+static int
+tnl_to_encap(const struct flow_tnl *tnl, const struct tnl_dev *dev,
+             struct mf_tnl_encap *e, struct mf_fib_query *q,
+             struct ds *reason)
+{
+    memset(e, 0, sizeof *e);
+    if (tnl->tp_src) {
+        ds_put_format(reason, "set(tunnel(tp_src=%"PRIu16")): the cache "
+                      "picks the UDP source port as the kernel does",
+                      ntohs(tnl->tp_src));
+        return EOPNOTSUPP;
+    }
+    if (tnl->flags & (FLOW_TNL_F_OAM | FLOW_TNL_F_CSUM)) {
+        ds_put_cstr(reason, "set(tunnel(flags(oam|csum))): the cache sets "
+                    "no OAM flag and computes no outer checksum");
+        return EOPNOTSUPP;
+    }
+    if (tnl->gbp_id || tnl->gbp_flags || tnl->erspan_ver || tnl->gtpu_flags
+        || tnl->gtpu_msgtype) {
+        ds_put_cstr(reason, "set(tunnel): VXLAN group policy, ERSPAN and "
+                    "GTP-U are not in the cache");
+        return EOPNOTSUPP;
+    }
+    if (tnl->metadata.present.len) {
+        if (dev->type != MF_TNL_GENEVE || !(tnl->flags & FLOW_TNL_F_UDPIF)
+            || tnl->metadata.present.len > 64) {
+            ds_put_format(reason, "set(tunnel): %u bytes of Geneve options: "
+                          "at most 64, on a Geneve port, in the cache",
+                          tnl->metadata.present.len);
+            return EOPNOTSUPP;
+        }
+        e->opts_len = tnl->metadata.present.len;
+        memcpy(e->opts, tnl->metadata.opts.gnv, e->opts_len);
+    }
+    e->type = dev->type;
+    if (tnl->ip_dst) {
+        e->dst.family = AF_INET;
+        memcpy(e->dst.b, &tnl->ip_dst, 4);
+        if (tnl->ip_src) {
+            e->src.family = AF_INET;
+            memcpy(e->src.b, &tnl->ip_src, 4);
+        }
+    } else if (ipv6_addr_is_set(&tnl->ipv6_dst)) {
+        e->dst.family = AF_INET6;
+        memcpy(e->dst.b, &tnl->ipv6_dst, 16);
+        if (ipv6_addr_is_set(&tnl->ipv6_src)) {
+            e->src.family = AF_INET6;
+            memcpy(e->src.b, &tnl->ipv6_src, 16);
+        }
+    } else {
+        ds_put_cstr(reason, "set(tunnel) without a destination");
+        return EOPNOTSUPP;
+    }
+    e->id = ntohll(tnl->tun_id);
+    e->key = (tnl->flags & FLOW_TNL_F_KEY) != 0;
+    if (e->type == MF_TNL_GRE ? e->id > UINT32_MAX : e->id > 0xffffff) {
+        ds_put_format(reason, "set(tunnel(tun_id=%#"PRIx64")): too wide for "
+                      "%s", ntohll(tnl->tun_id),
+                      mf_tnl_type_to_string(e->type));
+        return EOPNOTSUPP;
+    }
+    e->tos = tnl->ip_tos;
+    e->ttl = tnl->ip_ttl;
+    e->df = (tnl->flags & FLOW_TNL_F_DONT_FRAGMENT) != 0;
+    e->tp_dst = tnl->tp_dst ? ntohs(tnl->tp_dst) : dev->port;
+
+    memset(q, 0, sizeof *q);
+    q->dst = e->dst;
+    if (mf_ip_is_set(&e->src)) {
+        q->src = e->src;
+    }
+    q->tos = e->dst.family == AF_INET ? e->tos & 0x1e : 0;
+    q->ip_proto = e->type == MF_TNL_GRE ? IPPROTO_GRE : IPPROTO_UDP;
+    q->dport = e->type == MF_TNL_GRE ? 0 : e->tp_dst;
+    return 0;
+}
+
+static uint32_t
+encap_hash(uint32_t ifindex, uint32_t tnl_ifindex,
+           const struct mf_tnl_encap *e, uint8_t inner_l2)
+{
+    uint32_t h = hash_int(ifindex, tnl_ifindex);
+
+    h = hash_int(inner_l2, h);
+    return hash_bytes(e, offsetof(struct mf_tnl_encap, opts) + e->opts_len,
+                      h);
+}
+
+static bool
+encap_same(const struct ctnl_encap *c, uint32_t ifindex,
+           uint32_t tnl_ifindex, const struct mf_tnl_encap *e,
+           uint8_t inner_l2)
+{
+    return (c->ifindex == ifindex && c->tnl_ifindex == tnl_ifindex
+            && c->inner_l2 == inner_l2
+            && !memcmp(&c->e, e, offsetof(struct mf_tnl_encap, opts)
+                       + e->opts_len));
+}
+
+/* Writes 'c''s header for the answer 'r' into its cache, or makes its
+ * packets go to the kernel if it is not ready. */
+static void
+encap_write(struct ctnl_encap *c, const struct mf_tnl_route *r)
+    OVS_REQUIRES(mf_cport_mutex)
+{
+    struct mf_cport *cp = mf_cport_find(c->ifindex);
+    struct mf_xencap x;
+    struct mf_tnl_hdr hdr;
+    struct mf_err err;
+    bool was = c->ready;
+
+    if (!cp || !cp->cache) {
+        return;
+    }
+    memset(&x, 0, sizeof x);
+    c->why[0] = '\0';
+    if (r->status != MF_TNL_READY) {
+        snprintf(c->why, sizeof c->why, "%s: %s",
+                 mf_tnl_status_to_string(r->status), r->reason);
+    } else if (mf_tnl_mtu_check(&c->e, c->in_mtu, c->inner_l2, r, &err)
+               || mf_tnl_hdr_build(&c->e, r, &hdr, &err)) {
+        snprintf(c->why, sizeof c->why, "%s", err.msg);
+    } else if (hdr.len > MF_XDP_ENCAP_HDR_MAX) {
+        snprintf(c->why, sizeof c->why, "an outer header of %u bytes",
+                 hdr.len);
+    } else {
+        struct mf_cport *out = mf_cport_find(r->oif);
+        struct mf_cache_info info, oinfo;
+
+        mf_cache_get_info(cp->cache, &info);
+        if (info.attach == MF_CACHE_NATIVE
+            && (!out || !out->cache
+                || (mf_cache_get_info(out->cache, &oinfo),
+                    oinfo.attach != MF_CACHE_NATIVE))) {
+            snprintf(c->why, sizeof c->why, "native XDP redirects only to "
+                     "devices megaflower attached natively, not %s",
+                     r->oif_name);
+        } else {
+            x.ifindex = r->oif;
+            x.len = hdr.len;
+            x.ipv6 = c->e.dst.family == AF_INET6;
+            x.udp = c->e.type != MF_TNL_GRE;
+            x.sport_min = c->dev.sport_min;
+            x.sport_max = c->dev.sport_max;
+            x.df = c->e.df;
+            memcpy(x.hdr, hdr.data, hdr.len);
+        }
+    }
+    if (mf_cache_encap_set(cp->cache, c->ep, &x, &err)) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+
+        VLOG_WARN_RL(&rl, "%s: tunnel endpoint: %s", cp->name, err.msg);
+        memset(&x, 0, sizeof x);
+        mf_cache_encap_set(cp->cache, c->ep, &x, &err);
+        snprintf(c->why, sizeof c->why, "%s", err.msg);
+    }
+    c->ready = x.ifindex != 0;
+    if (was && !c->ready) {
+        COVERAGE_INC(mf_cache_encap_unready);
+    }
+}
+
+/* The resolver's answer for an endpoint changed (its mutex held). */
+static void
+encap_changed(struct mf_tnl_watch *w, const struct mf_tnl_route *r)
+{
+    struct ctnl_encap *c = CONTAINER_OF(w, struct ctnl_encap, watch);
+
+    ovs_mutex_lock(&dirty_mutex);
+    c->route = *r;
+    if (!c->dirty) {
+        c->dirty = true;
+        ovs_list_push_back(&dirty_encaps, &c->dirty_node);
+    }
+    ovs_mutex_unlock(&dirty_mutex);
+}
+
+static int
+ep_alloc(struct mf_cport *cp)
+{
+    for (int i = 0; i < MF_XDP_MAX_ENCAPS; i++) {
+        if (!cp->ep_used[i]) {
+            cp->ep_used[i] = 1;
+            return i;
+        }
+    }
+    return -1;
+}
+
+int
+mf_ctnl_encap_get(struct mf_cport *cp, const struct mf_port *port,
+                  const struct flow_tnl *tnl, uint32_t tnl_ifindex,
+                  uint8_t inner_l2, uint32_t *ep, struct ds *reason)
+    OVS_REQUIRES(mf_cport_mutex)
+{
+    struct mf_tnl *res = resolver(reason);
+    struct mf_tnl_route now;
+    struct mf_fib_query q;
+    struct mf_tnl_encap e;
+    struct ctnl_encap *c;
+    struct tnl_dev dev;
+    uint32_t hash;
+    int slot;
+
+    if (!res || tnl_dev_query(tnl_ifindex, &dev, reason)
+        || tnl_to_encap(tnl, &dev, &e, &q, reason)) {
+        return EOPNOTSUPP;
+    }
+    if (!port->mtu) {
+        ds_put_format(reason, "encap: the MTU of %s is not known",
+                      port->name);
+        return EOPNOTSUPP;
+    }
+    hash = encap_hash(cp->ifindex, tnl_ifindex, &e, inner_l2);
+    HMAP_FOR_EACH_WITH_HASH (c, node, hash, &encaps) {
+        if (encap_same(c, cp->ifindex, tnl_ifindex, &e, inner_l2)) {
+            if (!c->ready) {
+                ds_put_format(reason, "tunnel endpoint: %s", c->why);
+                return EOPNOTSUPP;
+            }
+            c->refs++;
+            *ep = c->ep;
+            return 0;
+        }
+    }
+
+    slot = ep_alloc(cp);
+    if (slot < 0) {
+        ds_put_format(reason, "all %d tunnel endpoints of %s's cache are in "
+                      "use", MF_XDP_MAX_ENCAPS, cp->name);
+        return EOPNOTSUPP;
+    }
+    c = xzalloc(sizeof *c);
+    c->ifindex = cp->ifindex;
+    c->ep = slot;
+    c->tnl_ifindex = tnl_ifindex;
+    c->e = e;
+    c->dev = dev;
+    c->in_mtu = port->mtu;
+    c->inner_l2 = inner_l2;
+    c->refs = 1;
+    c->watch.changed = encap_changed;
+    hmap_insert(&encaps, &c->node, hash);
+    mf_tnl_watch(res, &q, &c->watch, &now);
+    ovs_mutex_lock(&dirty_mutex);
+    c->route = now;
+    ovs_mutex_unlock(&dirty_mutex);
+    encap_write(c, &now);
+    if (!c->ready) {
+        ds_put_format(reason, "tunnel endpoint: %s", c->why);
+        mf_ctnl_encap_put(cp, slot);
+        return EOPNOTSUPP;
+    }
+    *ep = slot;
+    return 0;
+}
+
+void
+mf_ctnl_encap_put(struct mf_cport *cp, uint32_t ep)
+    OVS_REQUIRES(mf_cport_mutex)
+{
+    struct ctnl_encap *c;
+
+    HMAP_FOR_EACH (c, node, &encaps) {
+        if (c->ifindex == cp->ifindex && c->ep == ep) {
+            if (--c->refs) {
+                return;
+            }
+            hmap_remove(&encaps, &c->node);
+            mf_tnl_unwatch(tnl_res, &c->watch);
+            ovs_mutex_lock(&dirty_mutex);
+            if (c->dirty) {
+                ovs_list_remove(&c->dirty_node);
+            }
+            ovs_mutex_unlock(&dirty_mutex);
+            if (cp->cache) {
+                mf_cache_encap_clear(cp->cache, ep);
+            }
+            cp->ep_used[ep] = 0;
+            free(c);
+            return;
+        }
+    }
+}
+
+/* The decap flow 'm''s local and remote endpoints; false if it does not
+ * pin both exactly. */
+static bool
+decap_endpoints(const struct match *m, struct mf_ip *local,
+                struct mf_ip *remote)
+{
+    const struct flow_tnl *k = &m->flow.tunnel, *w = &m->wc.masks.tunnel;
+
+    memset(local, 0, sizeof *local);
+    memset(remote, 0, sizeof *remote);
+    if (w->ip_dst == OVS_BE32_MAX && w->ip_src == OVS_BE32_MAX
+        && k->ip_dst && k->ip_src) {
+        local->family = remote->family = AF_INET;
+        memcpy(local->b, &k->ip_dst, 4);
+        memcpy(remote->b, &k->ip_src, 4);
+        return true;
+    }
+    if (ipv6_mask_is_exact(&w->ipv6_dst) && ipv6_mask_is_exact(&w->ipv6_src)
+        && ipv6_addr_is_set(&k->ipv6_dst)) {
+        local->family = remote->family = AF_INET6;
+        memcpy(local->b, &k->ipv6_dst, 16);
+        memcpy(remote->b, &k->ipv6_src, 16);
+        return true;
+    }
+    return false;
+}
+
+/* The underlay 'ifindex' (the route's device 'name', MTU 'mtu'), opened if
+ * need be, set up to decapsulate 'd''s tunnel. */
+static struct mf_cport *
+under_get(uint32_t ifindex, const char *name, uint32_t mtu,
+          const struct mf_ctnl_decap *d, struct ds *reason)
+    OVS_REQUIRES(mf_cport_mutex)
+{
+    struct mf_port uport = {
+        .ifindex = ifindex,
+        .odp_port = ODPP_NONE,
+        .name = name,
+        .mtu = mtu,
+    };
+    struct mf_xtnl_port tp = {
+        .odp_port = d->tnl_odp_port,
+        .type = d->dev.type == MF_TNL_VXLAN ? MF_XTNL_VXLAN : MF_XTNL_GENEVE,
+    };
+    struct mf_xlocal_ip ip = { .family = d->local.family == AF_INET ? 4 : 6 };
+    struct mf_cache_want want;
+    struct mf_cport *u;
+    struct mf_err err;
+
+    mf_cache_conf_get(NULL, &want);
+    if (mf_cport_open(&uport, MF_CPORT_UNDERLAY, &want, &err)) {
+        ds_put_format(reason, "decap on %s: %s", name, err.msg);
+        return NULL;
+    }
+    u = mf_cport_find(ifindex);
+    memcpy(tp.mac, d->dev.mac, 6);
+    memcpy(ip.addr, d->local.b, mf_ip_len(&d->local));
+    if (mf_cache_tnl_port_set(u->cache, d->dev.port, &tp, &err)
+        || mf_cache_local_ip_set(u->cache, &ip, true, &err)) {
+        ds_put_format(reason, "decap on %s: %s", name, err.msg);
+        return NULL;            /* mf_ctnl_sweep() closes it if unused. */
+    }
+    mf_cache_set_decap(u->cache, true);
+    u->n_users++;
+    return u;
+}
+
+/* One user fewer of underlay 'ifindex'.  An underlay with none left is
+ * closed by mf_ctnl_sweep(), not here: the caller may be walking its
+ * flows. */
+static void
+under_put(uint32_t ifindex) OVS_REQUIRES(mf_cport_mutex)
+{
+    struct mf_cport *u = mf_cport_find(ifindex);
+
+    if (u && u->role == MF_CPORT_UNDERLAY && u->n_users) {
+        u->n_users--;
+    }
+}
+
+void
+mf_ctnl_sweep(void) OVS_REQUIRES(mf_cport_mutex)
+{
+    struct mf_cport *u;
+
+    HMAP_FOR_EACH_SAFE (u, node, &mf_cport_ports) {
+        if (u->role == MF_CPORT_UNDERLAY && !u->n_users && !u->closing) {
+            mf_cport_close(u, false);
+        }
+    }
+}
+
+static void
+decap_changed(struct mf_tnl_watch *w, const struct mf_tnl_route *r)
+{
+    struct mf_ctnl_decap *d = CONTAINER_OF(w, struct mf_ctnl_decap, watch);
+
+    ovs_mutex_lock(&dirty_mutex);
+    d->route = *r;
+    if (!d->dirty) {
+        d->dirty = true;
+        ovs_list_push_back(&dirty_decaps, &d->dirty_node);
+    }
+    ovs_mutex_unlock(&dirty_mutex);
+}
+
+/* Why the answer 'r' places no decap flow, or NULL if it does. */
+static const char *
+decap_unplaced(const struct mf_port *tnl_port, const struct mf_tnl_route *r)
+{
+    if (!r->routed) {
+        return r->reason[0] ? r->reason : "no route back to the remote";
+    }
+    if (tnl_port->xports.from_ifindex) {
+        /* OVS's lookup answers 0 for a device that is none of its ports
+         * (0 is the datapath's own internal port, never an underlay). */
+        odp_port_t p = tnl_port->xports.from_ifindex(r->oif,
+                                                     tnl_port->xports.aux);
+
+        if (p != ODPP_NONE && odp_to_u32(p)) {
+            return "its packets arrive on a port of OVS's";
+        }
+    }
+    return NULL;
+}
+
+int
+mf_ctnl_decap_get(const struct mf_port *tnl_port, const struct match *m,
+                  struct mf_cport **under, struct mf_ctnl_decap **dp,
+                  struct ds *reason) OVS_REQUIRES(mf_cport_mutex)
+{
+    struct mf_tnl *res = resolver(reason);
+    struct mf_ctnl_decap *d;
+    struct mf_fib_query q;
+    struct mf_tnl_route now;
+    const char *why;
+    char a[64], b[64];
+
+    *under = NULL;
+    *dp = NULL;
+    if (!res) {
+        return EOPNOTSUPP;
+    }
+    d = xzalloc(sizeof *d);
+    if (!decap_endpoints(m, &d->local, &d->remote)) {
+        ds_put_cstr(reason, "a decap flow that does not match both outer "
+                    "addresses exactly");
+        free(d);
+        return EOPNOTSUPP;
+    }
+    if (tnl_dev_query(tnl_port->ifindex, &d->dev, reason)) {
+        free(d);
+        return EOPNOTSUPP;
+    }
+    if (d->dev.type == MF_TNL_GRE) {
+        ds_put_cstr(reason, "GRE decap is not in the cache");
+        free(d);
+        return EOPNOTSUPP;
+    }
+    d->tnl_ifindex = tnl_port->ifindex;
+    d->tnl_odp_port = odp_to_u32(tnl_port->odp_port);
+    d->watch.changed = decap_changed;
+
+    memset(&q, 0, sizeof q);
+    q.dst = d->remote;
+    q.src = d->local;
+    mf_tnl_watch(res, &q, &d->watch, &now);
+    ovs_mutex_lock(&dirty_mutex);
+    d->route = now;
+    ovs_mutex_unlock(&dirty_mutex);
+    why = decap_unplaced(tnl_port, &now);
+    if (why) {
+        ds_put_format(reason, "decap at %s from %s: %s",
+                      mf_ip_to_string(&d->local, a),
+                      mf_ip_to_string(&d->remote, b), why);
+    } else {
+        *under = under_get(now.oif, now.oif_name, now.mtu, d, reason);
+    }
+    if (!*under) {
+        mf_tnl_unwatch(res, &d->watch);
+        ovs_mutex_lock(&dirty_mutex);
+        if (d->dirty) {
+            ovs_list_remove(&d->dirty_node);
+        }
+        ovs_mutex_unlock(&dirty_mutex);
+        free(d);
+        return EOPNOTSUPP;
+    }
+    d->under = now.oif;
+    hmap_insert(&decaps, &d->node, hash_pointer(d, 0));
+    *dp = d;
+    return 0;
+}
+
+void
+mf_ctnl_decap_commit(struct mf_ctnl_decap *d, struct mf_cport_flow *cf,
+                     const struct mf_cache_flow *entry)
+    OVS_REQUIRES(mf_cport_mutex)
+{
+    d->flow = cf;
+    d->entry = xmemdup(entry, sizeof *entry);
+    cf->decap = d;
+}
+
+void
+mf_ctnl_decap_put(struct mf_ctnl_decap *d) OVS_REQUIRES(mf_cport_mutex)
+{
+    uint32_t under = d->under;
+
+    hmap_remove(&decaps, &d->node);
+    mf_tnl_unwatch(tnl_res, &d->watch);
+    ovs_mutex_lock(&dirty_mutex);
+    if (d->dirty) {
+        ovs_list_remove(&d->dirty_node);
+    }
+    ovs_mutex_unlock(&dirty_mutex);
+    if (d->flow) {
+        d->flow->decap = NULL;
+    }
+    free(d->entry);
+    free(d);
+    if (under) {
+        under_put(under);
+    }
+}
+
+void
+mf_ctnl_flow_release(struct mf_cport_flow *cf) OVS_REQUIRES(mf_cport_mutex)
+{
+    if (cf->ep >= 0) {
+        struct mf_cport *cp = mf_cport_find(cf->port_ifindex);
+
+        if (cp) {
+            mf_ctnl_encap_put(cp, cf->ep);
+        }
+        cf->ep = -1;
+    }
+    if (cf->decap) {
+        mf_ctnl_decap_put(cf->decap);
+    }
+}
+
+/* The route back for 'd''s tunnel is now 'r': its entry follows, with its
+ * counters. */
+static void
+decap_follow(struct mf_ctnl_decap *d, const struct mf_tnl_route *r)
+    OVS_REQUIRES(mf_cport_mutex)
+{
+    struct mf_cport_flow *cf = d->flow;
+    struct mf_cport *tnl = mf_cport_find(d->tnl_ifindex);
+    struct mf_port tport;
+    struct mf_cport *old, *new = NULL;
+    struct ds reason = DS_EMPTY_INITIALIZER;
+    uint32_t to = 0;
+
+    if (!cf || !tnl) {
+        return;
+    }
+    memset(&tport, 0, sizeof tport);
+    tport.ifindex = d->tnl_ifindex;
+    tport.xports = tnl->xports;
+    if (!decap_unplaced(&tport, r)) {
+        to = r->oif;
+    }
+    if (to == d->under) {
+        return;
+    }
+    old = d->under ? mf_cport_find(d->under) : NULL;
+    if (old && old->cache && cf->ifindex == d->under) {
+        struct mf_flow_stats st;
+        int error;
+
+        mf_cache_del(old->cache, &cf->ufid, 1, &st, &error);
+        if (!error) {
+            cf->base.n_packets += st.n_packets;
+            cf->base.n_bytes += st.n_bytes;
+            cf->base.used = MAX(cf->base.used, st.used);
+        }
+    }
+    cf->ifindex = 0;
+    if (to) {
+        new = under_get(to, r->oif_name, r->mtu, d, &reason);
+    }
+    if (new) {
+        struct mf_err err;
+
+        if (mf_cache_add(new->cache, &cf->ufid, d->entry, &err)) {
+            ds_put_cstr(&reason, err.msg);
+            under_put(to);
+            new = NULL;
+        } else {
+            cf->ifindex = to;
+        }
+    }
+    if (d->under) {
+        under_put(d->under);
+    }
+    d->under = new ? to : 0;
+    COVERAGE_INC(mf_cache_decap_moved);
+    if (new) {
+        VLOG_INFO("decap from %s: now on %s", tnl->name, new->name);
+    } else {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+
+        VLOG_INFO_RL(&rl, "decap from %s: its packets go to the kernel: %s",
+                     tnl->name, reason.length ? ds_cstr(&reason)
+                     : r->reason);
+    }
+    ds_destroy(&reason);
+}
+
+/* From mf-encap's thread: applies the resolver's new answers. */
+static void
+hook_run(void)
+{
+    struct ovs_list todo_e, todo_d;
+
+    ovs_mutex_lock(&mf_cport_mutex);
+    ovs_mutex_lock(&dirty_mutex);
+    ovs_list_move(&todo_e, &dirty_encaps);
+    ovs_list_init(&dirty_encaps);
+    ovs_list_move(&todo_d, &dirty_decaps);
+    ovs_list_init(&dirty_decaps);
+    ovs_mutex_unlock(&dirty_mutex);
+
+    while (!ovs_list_is_empty(&todo_e)) {
+        struct ctnl_encap *c = CONTAINER_OF(ovs_list_pop_front(&todo_e),
+                                            struct ctnl_encap, dirty_node);
+        struct mf_tnl_route r;
+
+        ovs_mutex_lock(&dirty_mutex);
+        c->dirty = false;
+        r = c->route;
+        ovs_mutex_unlock(&dirty_mutex);
+        encap_write(c, &r);
+        COVERAGE_INC(mf_cache_encap_rebuilt);
+    }
+    while (!ovs_list_is_empty(&todo_d)) {
+        struct mf_ctnl_decap *d
+            = CONTAINER_OF(ovs_list_pop_front(&todo_d), struct mf_ctnl_decap,
+                           dirty_node);
+        struct mf_tnl_route r;
+
+        ovs_mutex_lock(&dirty_mutex);
+        d->dirty = false;
+        r = d->route;
+        ovs_mutex_unlock(&dirty_mutex);
+        decap_follow(d, &r);
+    }
+    mf_ctnl_sweep();
+    ovs_mutex_unlock(&mf_cport_mutex);
+}
+
+void
+mf_ctnl_format(struct ds *s) OVS_REQUIRES(mf_cport_mutex)
+{
+    struct mf_ctnl_decap *d;
+    struct ctnl_encap *c;
+
+    HMAP_FOR_EACH (c, node, &encaps) {
+        struct mf_cport *cp = mf_cport_find(c->ifindex);
+        char dst[64];
+
+        ds_put_format(s, "encap %s from %s (endpoint %"PRIu32", %"PRIu32
+                      " flows): %s%s\n", mf_tnl_type_to_string(c->e.type),
+                      cp ? cp->name : "?", c->ep, c->refs,
+                      mf_ip_to_string(&c->e.dst, dst),
+                      c->ready ? ": ready" : "");
+        if (!c->ready) {
+            ds_put_format(s, "  to the kernel: %s\n", c->why);
+        }
+    }
+    HMAP_FOR_EACH (d, node, &decaps) {
+        struct mf_cport *u = d->under ? mf_cport_find(d->under) : NULL;
+        char a[64], b[64];
+
+        ds_put_format(s, "decap at %s from %s: %s\n",
+                      mf_ip_to_string(&d->local, a),
+                      mf_ip_to_string(&d->remote, b),
+                      u ? u->name : "none (to the kernel)");
+    }
+}
