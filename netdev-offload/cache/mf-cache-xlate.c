@@ -155,6 +155,7 @@ xlate_match(const struct match *match, odp_port_t in_port,
 /* The actions, one function per kind. */
 struct xact_ctx {
     struct mf_cache_flow *cf;
+    const struct match *match;
     const struct mf_cache_xlate_env *env;
     bool output_seen;
     const struct nlattr *tunnel;    /* A set(tunnel) waiting for its
@@ -295,13 +296,266 @@ refuse_action(struct ds *reason, const struct nlattr *a, const char *why)
     return error;
 }
 
+/* What the megaflow's match says of every packet it takes. */
+static bool
+match_is(const struct match *m, size_t ofs, size_t n, const void *value)
+{
+    const uint8_t *mask = (const uint8_t *) &m->wc.masks + ofs;
+    const uint8_t *key = (const uint8_t *) &m->flow + ofs;
+
+    for (size_t i = 0; i < n; i++) {
+        if (mask[i] != 0xff) {
+            return false;
+        }
+    }
+    return !memcmp(key, value, n);
+}
+
+static bool
+match_dl_type(const struct match *m, ovs_be16 type)
+{
+    return match_is(m, offsetof(struct flow, dl_type), 2, &type);
+}
+
+static bool
+match_proto(const struct match *m, uint8_t proto)
+{
+    return match_is(m, offsetof(struct flow, nw_proto), 1, &proto);
+}
+
+/* Whether a packet of the megaflow may be of 'proto'. */
+static bool
+may_be_proto(const struct match *m, uint8_t proto)
+{
+    return m->wc.masks.nw_proto != UINT8_MAX || m->flow.nw_proto == proto;
+}
+
+/* Whether the megaflow takes no later fragment: one has no L4 header,
+ * and OVS's userspace datapath would fix a checksum in its payload where
+ * the kernel leaves it alone. */
+static bool
+match_no_later_frags(const struct match *m)
+{
+    return (m->wc.masks.nw_frag & FLOW_NW_FRAG_LATER)
+           && !(m->flow.nw_frag & FLOW_NW_FRAG_LATER);
+}
+
+static int
+refuse_set(struct xact_ctx *x, const char *what, const char *why)
+{
+    return mf_xlate_refuse(x->reason, "set(%s): %s", what, why);
+}
+
+/* A set that changes an L4 checksum is refused in generic XDP: the
+ * program cannot see whether a packet's checksum is left for the device
+ * to finish (CHECKSUM_PARTIAL, as from a local socket or a VM), which the
+ * kernel fixes otherwise. */
+static int
+refuse_partial(struct xact_ctx *x, const char *what)
+{
+    return refuse_set(x, what, "changes an L4 checksum, which generic XDP "
+                      "cannot fix exactly (it cannot see a checksum the "
+                      "device is to finish)");
+}
+
+static int
+xset_eth(struct xact_ctx *x, const void *key_, const void *mask_)
+{
+    const struct ovs_key_ethernet *k = key_, *m = mask_;
+    struct mf_xact *xa = xact_next(x, MF_XACT_SET_ETH);
+
+    if (!xa) {
+        return EOPNOTSUPP;
+    }
+    for (int i = 0; i < ETH_ADDR_LEN; i++) {
+        xa->eth.key[i] = k->eth_dst.ea[i];
+        xa->eth.mask[i] = m->eth_dst.ea[i];
+        xa->eth.key[6 + i] = k->eth_src.ea[i];
+        xa->eth.mask[6 + i] = m->eth_src.ea[i];
+    }
+    return 0;
+}
+
+static int
+xset_ipv4(struct xact_ctx *x, const void *key_, const void *mask_)
+{
+    const struct ovs_key_ipv4 *k = key_, *m = mask_;
+    const struct match *match = x->match;
+    struct mf_xact *xa;
+
+    if (!match_dl_type(match, htons(ETH_TYPE_IP))) {
+        return refuse_set(x, "ipv4", "the megaflow does not match IPv4");
+    }
+    if (m->ipv4_proto || m->ipv4_frag) {
+        return refuse_set(x, "ipv4", "proto and frag cannot be set");
+    }
+    if (m->ipv4_src || m->ipv4_dst) {
+        if (!match_no_later_frags(match)) {
+            return refuse_set(x, "ipv4", "an address, on a megaflow that "
+                              "may take later fragments");
+        }
+        if (x->env->generic && (may_be_proto(match, IPPROTO_TCP)
+                                || may_be_proto(match, IPPROTO_UDP))) {
+            return refuse_partial(x, "ipv4");
+        }
+    }
+    xa = xact_next(x, MF_XACT_SET_IP4);
+    if (!xa) {
+        return EOPNOTSUPP;
+    }
+    xa->ip4.src = k->ipv4_src;
+    xa->ip4.dst = k->ipv4_dst;
+    xa->ip4.tos = k->ipv4_tos;
+    xa->ip4.ttl = k->ipv4_ttl;
+    xa->ip4.msrc = m->ipv4_src;
+    xa->ip4.mdst = m->ipv4_dst;
+    xa->ip4.mtos = m->ipv4_tos;
+    xa->ip4.mttl = m->ipv4_ttl;
+    return 0;
+}
+
+static int
+xset_ipv6_addr(struct xact_ctx *x, enum mf_xact_kind kind,
+               const struct in6_addr *k, const struct in6_addr *m)
+{
+    struct mf_xact *xa;
+
+    if (ipv6_addr_is_set(m)) {
+        xa = xact_next(x, kind);
+        if (!xa) {
+            return EOPNOTSUPP;
+        }
+        memcpy(xa->ip6a.key, k, 16);
+        memcpy(xa->ip6a.mask, m, 16);
+    }
+    return 0;
+}
+
+static int
+xset_ipv6(struct xact_ctx *x, const void *key_, const void *mask_)
+{
+    const struct ovs_key_ipv6 *k = key_, *m = mask_;
+    const struct match *match = x->match;
+    struct mf_xact *xa;
+
+    if (!match_dl_type(match, htons(ETH_TYPE_IPV6))) {
+        return refuse_set(x, "ipv6", "the megaflow does not match IPv6");
+    }
+    if (m->ipv6_proto || m->ipv6_frag) {
+        return refuse_set(x, "ipv6", "proto and frag cannot be set");
+    }
+    if ((k->ipv6_label | m->ipv6_label) & ~htonl(IPV6_LABEL_MASK)) {
+        return refuse_set(x, "ipv6", "a label wider than 20 bits");
+    }
+    if ((ipv6_addr_is_set(&m->ipv6_src) || ipv6_addr_is_set(&m->ipv6_dst))
+        && x->env->generic
+        && (may_be_proto(match, IPPROTO_TCP)
+            || may_be_proto(match, IPPROTO_UDP)
+            || may_be_proto(match, IPPROTO_ICMPV6))) {
+        return refuse_partial(x, "ipv6");
+    }
+    /* In the kernel's order: source, destination, the rest. */
+    if (xset_ipv6_addr(x, MF_XACT_SET_IP6_SRC, &k->ipv6_src, &m->ipv6_src)
+        || xset_ipv6_addr(x, MF_XACT_SET_IP6_DST, &k->ipv6_dst,
+                          &m->ipv6_dst)) {
+        return EOPNOTSUPP;
+    }
+    if (m->ipv6_tclass || m->ipv6_label || m->ipv6_hlimit) {
+        xa = xact_next(x, MF_XACT_SET_IP6);
+        if (!xa) {
+            return EOPNOTSUPP;
+        }
+        xa->ip6.tclass = k->ipv6_tclass;
+        xa->ip6.label = k->ipv6_label;
+        xa->ip6.hlimit = k->ipv6_hlimit;
+        xa->ip6.mtclass = m->ipv6_tclass;
+        xa->ip6.mlabel = m->ipv6_label;
+        xa->ip6.mhlimit = m->ipv6_hlimit;
+    }
+    return 0;
+}
+
+/* set(tcp) and set(udp): the same layout, two ports. */
+static int
+xset_ports(struct xact_ctx *x, const char *what, uint8_t proto,
+           enum mf_xact_kind kind, const ovs_be16 k[2], const ovs_be16 m[2])
+{
+    const struct match *match = x->match;
+    struct mf_xact *xa;
+
+    if ((!match_dl_type(match, htons(ETH_TYPE_IP))
+         && !match_dl_type(match, htons(ETH_TYPE_IPV6)))
+        || !match_proto(match, proto)) {
+        return refuse_set(x, what, "the megaflow does not match the "
+                          "protocol exactly");
+    }
+    if (!match_no_later_frags(match)) {
+        return refuse_set(x, what, "on a megaflow that may take later "
+                          "fragments");
+    }
+    if (x->env->generic) {
+        return refuse_partial(x, what);
+    }
+    xa = xact_next(x, kind);
+    if (!xa) {
+        return EOPNOTSUPP;
+    }
+    xa->tp.src = k[0];
+    xa->tp.dst = k[1];
+    xa->tp.msrc = m[0];
+    xa->tp.mdst = m[1];
+    return 0;
+}
+
+static int
+xset_tcp(struct xact_ctx *x, const void *key, const void *mask)
+{
+    const struct ovs_key_tcp *k = key, *m = mask;
+
+    return xset_ports(x, "tcp", IPPROTO_TCP, MF_XACT_SET_TCP,
+                      (const ovs_be16[]) { k->tcp_src, k->tcp_dst },
+                      (const ovs_be16[]) { m->tcp_src, m->tcp_dst });
+}
+
+static int
+xset_udp(struct xact_ctx *x, const void *key, const void *mask)
+{
+    const struct ovs_key_udp *k = key, *m = mask;
+
+    return xset_ports(x, "udp", IPPROTO_UDP, MF_XACT_SET_UDP,
+                      (const ovs_be16[]) { k->udp_src, k->udp_dst },
+                      (const ovs_be16[]) { m->udp_src, m->udp_dst });
+}
+
+/* The fields the cache sets, one row per key attribute.  'masked_only':
+ * a set without a mask would set proto and frag too, which OVS never asks
+ * of the kernel datapath. */
+static const struct xset_op {
+    enum ovs_key_attr type;
+    const char *name;
+    size_t size;
+    bool masked_only;
+    int (*xlate)(struct xact_ctx *, const void *key, const void *mask);
+} xset_ops[] = {
+    { OVS_KEY_ATTR_ETHERNET, "eth", sizeof(struct ovs_key_ethernet), false,
+      xset_eth },
+    { OVS_KEY_ATTR_IPV4, "ipv4", sizeof(struct ovs_key_ipv4), true,
+      xset_ipv4 },
+    { OVS_KEY_ATTR_IPV6, "ipv6", sizeof(struct ovs_key_ipv6), true,
+      xset_ipv6 },
+    { OVS_KEY_ATTR_TCP, "tcp", sizeof(struct ovs_key_tcp), false,
+      xset_tcp },
+    { OVS_KEY_ATTR_UDP, "udp", sizeof(struct ovs_key_udp), false,
+      xset_udp },
+};
+
 static int
 xact_set(struct xact_ctx *x, const struct nlattr *a, bool masked)
 {
     const struct nlattr *k = nl_attr_get(a);
-    const struct ovs_key_ethernet *ek, *em;
-    struct ovs_key_ethernet all;
-    struct mf_xact *xa;
+    const struct xset_op *op = NULL;
+    uint8_t all[64];
+    const uint8_t *key, *mask;
 
     if (nl_attr_type(k) == OVS_KEY_ATTR_TUNNEL && !masked
         && !x->tunnel && !x->output_seen) {
@@ -312,26 +566,33 @@ xact_set(struct xact_ctx *x, const struct nlattr *a, bool masked)
         return mf_xlate_refuse(x->reason, "set(tunnel) not followed by an "
                                "output to a tunnel port");
     }
-    if (nl_attr_type(k) != OVS_KEY_ATTR_ETHERNET) {
+    for (size_t i = 0; i < ARRAY_SIZE(xset_ops); i++) {
+        if ((int) xset_ops[i].type == nl_attr_type(k)) {
+            op = &xset_ops[i];
+        }
+    }
+    if (!op) {
         return refuse_action(x->reason, a, "not in the cache yet");
     }
-    if (nl_attr_get_size(k) != (masked ? 2 : 1) * sizeof *ek) {
-        return mf_xlate_refuse(x->reason, "set(eth): malformed");
+    if (nl_attr_get_size(k) != (masked ? 2 : 1) * op->size) {
+        return refuse_set(x, op->name, "malformed");
     }
-    ek = nl_attr_get(k);
-    memset(&all, 0xff, sizeof all);
-    em = masked ? ek + 1 : &all;
-    xa = xact_next(x, MF_XACT_SET_ETH);
-    if (!xa) {
-        return EOPNOTSUPP;
+    if (!masked && op->masked_only) {
+        return refuse_set(x, op->name, "without a mask: it would set proto "
+                          "and frag");
     }
-    for (int i = 0; i < ETH_ADDR_LEN; i++) {
-        xa->eth.key[i] = ek->eth_dst.ea[i] & em->eth_dst.ea[i];
-        xa->eth.mask[i] = em->eth_dst.ea[i];
-        xa->eth.key[6 + i] = ek->eth_src.ea[i] & em->eth_src.ea[i];
-        xa->eth.mask[6 + i] = em->eth_src.ea[i];
+    BUILD_ASSERT_DECL(sizeof(struct ovs_key_ipv6) <= sizeof all);
+    memset(all, 0xff, sizeof all);
+    key = nl_attr_get(k);
+    mask = masked ? key + op->size : all;
+    for (size_t i = 0; i < op->size; i++) {
+        if (key[i] & ~mask[i]) {
+            /* The kernel refuses such a set (validate_masked()). */
+            return refuse_set(x, op->name, "a key with bits outside its "
+                              "mask");
+        }
     }
-    return 0;
+    return op->xlate(x, key, mask);
 }
 
 static int
@@ -358,11 +619,12 @@ static const struct xact_op {
 };
 
 static int
-xlate_actions(const struct nlattr *actions, size_t actions_len,
-              const struct mf_cache_xlate_env *env, struct mf_cache_flow *cf,
-              struct ds *reason)
+xlate_actions(const struct match *match, const struct nlattr *actions,
+              size_t actions_len, const struct mf_cache_xlate_env *env,
+              struct mf_cache_flow *cf, struct ds *reason)
 {
-    struct xact_ctx x = { .cf = cf, .env = env, .reason = reason };
+    struct xact_ctx x = { .cf = cf, .match = match, .env = env,
+                          .reason = reason };
     const struct nlattr *a;
     size_t left;
 
@@ -403,6 +665,6 @@ mf_cache_xlate(const struct match *match, odp_port_t in_port,
 
     memset(cf, 0, sizeof *cf);
     error = xlate_match(match, in_port, cf, reason);
-    return error ? error : xlate_actions(actions, actions_len, env, cf,
-                                         reason);
+    return error ? error : xlate_actions(match, actions, actions_len, env,
+                                         cf, reason);
 }

@@ -90,6 +90,15 @@ enum mf_xact_kind {
     MF_XACT_SET_ETH,            /* dst, src = (old & ~mask) | key. */
     MF_XACT_ENCAP,              /* Encapsulate for endpoint 'encap' and
                                  * redirect to its egress (the last one). */
+    /* The rest set fields as the kernel datapath's set_ipv4(), set_ipv6(),
+     * set_tcp() and set_udp() do, checksums included, each field being
+     * (old & ~mask) | key: */
+    MF_XACT_SET_IP4,            /* 'ip4': addresses, tos, ttl. */
+    MF_XACT_SET_IP6_SRC,        /* 'ip6a': the source address. */
+    MF_XACT_SET_IP6_DST,        /* 'ip6a': the destination address. */
+    MF_XACT_SET_IP6,            /* 'ip6': traffic class, label, hop limit. */
+    MF_XACT_SET_TCP,            /* 'tp': TCP ports. */
+    MF_XACT_SET_UDP,            /* 'tp': UDP ports. */
 };
 
 struct mf_xact {
@@ -99,6 +108,16 @@ struct mf_xact {
         struct { __be16 tpid, tci; } vlan;      /* PUSH_VLAN. */
         struct { __u8 key[12], mask[12]; } eth; /* SET_ETH: dst then src. */
         __u32 encap;                            /* ENCAP: 'encap_ptr'. */
+        struct {
+            __be32 src, dst, msrc, mdst;
+            __u8 tos, ttl, mtos, mttl;
+        } ip4;                                  /* SET_IP4. */
+        struct { __u8 key[16], mask[16]; } ip6a; /* SET_IP6_SRC, _DST. */
+        struct {
+            __be32 label, mlabel;
+            __u8 tclass, hlimit, mtclass, mhlimit;
+        } ip6;                                  /* SET_IP6. */
+        struct { __be16 src, dst, msrc, mdst; } tp; /* SET_TCP, SET_UDP. */
     };
 };
 

@@ -200,10 +200,11 @@ parse_l4(struct mf_xkey *key, void *l4, __u32 size, void *end)
     return 0;
 }
 
-/* Fills 'key' from the frame at 'off' bytes into the packet.  Returns 0,
- * or -1 for "to the kernel". */
+/* Fills 'key' from the frame at 'off' bytes into the packet, and '*l3'
+ * with the offset of its network header from the frame's start.  Returns
+ * 0, or -1 for "to the kernel". */
 static __always_inline int
-parse(struct xdp_md *ctx, __u32 off, struct mf_xkey *key)
+parse(struct xdp_md *ctx, __u32 off, struct mf_xkey *key, __u32 *l3)
 {
     void *data = (void *) (long) ctx->data;
     void *end = (void *) (long) ctx->data_end;
@@ -249,6 +250,7 @@ parse(struct xdp_md *ctx, __u32 off, struct mf_xkey *key)
         return -1;              /* 802.3 with LLC or SNAP. */
     }
     key->dl_type = proto;
+    *l3 = p - (__u8 *) eth;
 
     if (proto == bpf_htons(ETH_P_IP)) {
         struct iphdr *ip = (struct iphdr *) p;
@@ -553,6 +555,7 @@ push_vlan(struct xdp_md *ctx, const struct mf_xact *a)
     return 0;
 }
 
+/* Returns 1 if a tag went, 0 if there was none, -1 on error. */
 static __always_inline int
 pop_vlan(struct xdp_md *ctx)
 {
@@ -570,7 +573,7 @@ pop_vlan(struct xdp_md *ctx)
         return 0;
     }
     __builtin_memmove(p + 4, p, 12);
-    return bpf_xdp_adjust_head(ctx, 4) ? -1 : 0;
+    return bpf_xdp_adjust_head(ctx, 4) ? -1 : 1;
 }
 
 static __always_inline int
@@ -587,6 +590,254 @@ set_eth(struct xdp_md *ctx, const struct mf_xact *a)
 #pragma unroll
     for (i = 0; i < 12; i++) {
         p[i] = (p[i] & ~a->eth.mask[i]) | a->eth.key[i];
+    }
+    return 0;
+}
+
+/* Checksums, updated as the kernel datapath updates them (csum_replace4(),
+ * inet_proto_csum_replace16(), ipv4_change_dsfield(), ...): 'sum' is the
+ * one's complement sum of the old 16-bit words complemented and the new
+ * ones, in memory order.  The kernel's sums are never zero (its unfolded
+ * checksum has ones in its high half), so neither is this one's, and the
+ * result is never 0xffff. */
+static __always_inline __u16
+csum_update(__u16 check, __u64 sum)
+{
+    sum += (__u16) ~check;
+    sum = (sum & 0xffff) + (sum >> 16);
+    sum = (sum & 0xffff) + (sum >> 16);
+    sum = (sum & 0xffff) + (sum >> 16);
+    return ~(sum ? sum : 0xffff);
+}
+
+static __always_inline __u64
+csum_words(const __u16 *old, const __u16 *new, int n)
+{
+    __u64 sum = 0;
+    int i;
+
+#pragma unroll
+    for (i = 0; i < n; i++) {
+        sum += (__u16) ~old[i];
+        sum += new[i];
+    }
+    return sum;
+}
+
+/* The L4 checksum of a packet whose pseudo-header changed by 'sum', as
+ * the kernel's update_ip_l4_checksum() and update_ipv6_checksum() fix it:
+ * TCP's always, UDP's unless zero (and never to zero), ICMPv6's always.
+ * What is not there is left alone, as the kernel leaves it. */
+static __always_inline void
+l4_csum_update(__u8 *l4, void *end, __u8 proto, __u64 sum)
+{
+    __u16 *check;
+
+    if (proto == IPPROTO_TCP) {
+        if ((void *) (l4 + 20) <= end) {
+            check = (__u16 *) (l4 + 16);
+            *check = csum_update(*check, sum);
+        }
+    } else if (proto == IPPROTO_UDP) {
+        if ((void *) (l4 + 8) <= end) {
+            check = (__u16 *) (l4 + 6);
+            if (*check) {
+                *check = csum_update(*check, sum);
+                if (!*check) {
+                    *check = 0xffff;
+                }
+            }
+        }
+    } else if (proto == 58) {
+        if ((void *) (l4 + 8) <= end) {
+            check = (__u16 *) (l4 + 2);
+            *check = csum_update(*check, sum);
+        }
+    }
+}
+
+/* The network header at 'l3', if the frame holds 'len' bytes of it. */
+#define MF_L3_MAX 64                /* Two tags and six pushes. */
+static __always_inline __u8 *
+l3_at(struct xdp_md *ctx, __u64 l3, __u32 len)
+{
+    void *data = (void *) (long) ctx->data;
+    void *end = (void *) (long) ctx->data_end;
+    __u8 *p;
+
+    /* The bound on this very register (64 bits, no copy to zero-extend),
+     * for the verifier. */
+    asm volatile("" : "+r"(l3));
+    if (l3 > MF_L3_MAX) {
+        return NULL;
+    }
+    p = data + l3;
+    return (void *) (p + len) > end ? NULL : p;
+}
+
+/* set_ipv4()'s set_ip_addr(): the address, the L4 checksum (not in a
+ * later fragment, which has no L4 header), the header's checksum. */
+static __always_inline void
+set_ip4_addr(struct iphdr *ip, __u8 *l4, void *end, __be32 *addr,
+             __be32 new)
+{
+    __u64 sum = csum_words((const __u16 *) addr, (const __u16 *) &new, 2);
+
+    if (!(ip->frag_off & bpf_htons(IP_OFFMASK))) {
+        if (ip->protocol == IPPROTO_TCP || ip->protocol == IPPROTO_UDP) {
+            l4_csum_update(l4, end, ip->protocol, sum);
+        }
+    }
+    ip->check = csum_update(ip->check, sum);
+    *addr = new;
+}
+
+static __always_inline int
+set_ip4(struct xdp_md *ctx, __u32 l3, const struct mf_xact *a)
+{
+    void *end = (void *) (long) ctx->data_end;
+    struct iphdr *ip = (struct iphdr *) l3_at(ctx, l3, 20);
+    __be32 new;
+    __u16 old, w;
+    __u8 *l4;
+
+    if (!ip) {
+        return -1;
+    }
+    l4 = (__u8 *) ip + ip->ihl * 4;
+    if (a->ip4.msrc) {
+        new = (ip->saddr & ~a->ip4.msrc) | a->ip4.src;
+        if (new != ip->saddr) {
+            set_ip4_addr(ip, l4, end, &ip->saddr, new);
+        }
+    }
+    if (a->ip4.mdst) {
+        new = (ip->daddr & ~a->ip4.mdst) | a->ip4.dst;
+        if (new != ip->daddr) {
+            set_ip4_addr(ip, l4, end, &ip->daddr, new);
+        }
+    }
+    if (a->ip4.mtos) {
+        /* ipv4_change_dsfield(): even when the value stays. */
+        __builtin_memcpy(&old, ip, 2);
+        ip->tos = (ip->tos & ~a->ip4.mtos) | a->ip4.tos;
+        __builtin_memcpy(&w, ip, 2);
+        ip->check = csum_update(ip->check, csum_words(&old, &w, 1));
+    }
+    if (a->ip4.mttl) {
+        /* set_ip_ttl(): likewise. */
+        __builtin_memcpy(&old, &ip->ttl, 2);
+        ip->ttl = (ip->ttl & ~a->ip4.mttl) | a->ip4.ttl;
+        __builtin_memcpy(&w, &ip->ttl, 2);
+        ip->check = csum_update(ip->check, csum_words(&old, &w, 1));
+    }
+    return 0;
+}
+
+/* set_ipv6()'s set_ipv6_addr(): the address at 'ofs' (8: source, 24:
+ * destination) and the L4 checksum. */
+static __always_inline int
+set_ip6_addr(struct xdp_md *ctx, __u32 l3, __u32 ofs, const struct mf_xact *a)
+{
+    void *end = (void *) (long) ctx->data_end;
+    __u8 *ip6 = l3_at(ctx, l3, 40);
+    __u32 new[4], *addr;
+    bool same = true;
+    int i;
+
+    if (!ip6) {
+        return -1;
+    }
+    addr = (__u32 *) (ip6 + ofs);
+#pragma unroll
+    for (i = 0; i < 4; i++) {
+        __u32 k, m;
+
+        __builtin_memcpy(&k, a->ip6a.key + 4 * i, 4);
+        __builtin_memcpy(&m, a->ip6a.mask + 4 * i, 4);
+        new[i] = (addr[i] & ~m) | k;
+        same = same && new[i] == addr[i];
+    }
+    if (same) {
+        return 0;
+    }
+    l4_csum_update(ip6 + 40, end, ip6[6],
+                   csum_words((const __u16 *) addr, (const __u16 *) new, 8));
+    __builtin_memcpy(addr, new, 16);
+    return 0;
+}
+
+static __always_inline int
+set_ip6(struct xdp_md *ctx, __u32 l3, const struct mf_xact *a)
+{
+    __u8 *ip6 = l3_at(ctx, l3, 40);
+    __u32 w, tc;
+
+    if (!ip6) {
+        return -1;
+    }
+    __builtin_memcpy(&w, ip6, 4);
+    w = bpf_ntohl(w);
+    tc = (((w >> 20) & ~a->ip6.mtclass) | a->ip6.tclass) & 0xff;
+    w = (w & 0xf0000000) | (tc << 20)
+        | (((w & ~bpf_ntohl(a->ip6.mlabel)) | bpf_ntohl(a->ip6.label))
+           & 0xfffff);
+    w = bpf_htonl(w);
+    __builtin_memcpy(ip6, &w, 4);
+    ip6[7] = (ip6[7] & ~a->ip6.mhlimit) | a->ip6.hlimit;
+    return 0;
+}
+
+/* set_tcp() and set_udp(): the ports, and the checksum as the kernel
+ * fixes it (a UDP checksum of zero stays zero). */
+static __always_inline int
+set_tp(struct xdp_md *ctx, __u32 l3, const struct mf_xkey *key,
+       const struct mf_xact *a)
+{
+    void *end = (void *) (long) ctx->data_end;
+    bool v4 = key->dl_type == bpf_htons(ETH_P_IP);
+    __u8 *ip = l3_at(ctx, l3, v4 ? 20 : 40), *l4;
+    __be16 src, dst, *ports;
+    __u16 *check;
+    __u64 sum;
+
+    if (!ip) {
+        return -1;
+    }
+    /* The parse made sure the L4 header is whole. */
+    l4 = ip + (v4 ? (ip[0] & 0xf) * 4 : 40);
+    if (a->kind == MF_XACT_SET_TCP) {
+        if ((void *) (l4 + 20) > end) {
+            return -1;
+        }
+        check = (__u16 *) (l4 + 16);
+    } else {
+        if ((void *) (l4 + 8) > end) {
+            return -1;
+        }
+        check = (__u16 *) (l4 + 6);
+    }
+    ports = (__be16 *) l4;
+    src = (ports[0] & ~a->tp.msrc) | a->tp.src;
+    dst = (ports[1] & ~a->tp.mdst) | a->tp.dst;
+    if (a->kind == MF_XACT_SET_UDP && !*check) {
+        ports[0] = src;
+        ports[1] = dst;
+        return 0;
+    }
+    /* inet_proto_csum_replace2(): a 32-bit replace, its sum never zero. */
+    if (src != ports[0]) {
+        sum = (__u16) ~ports[0] + (__u16) src;
+        *check = csum_update(*check, sum + 0xffff);
+        ports[0] = src;
+    }
+    if (dst != ports[1]) {
+        sum = (__u16) ~ports[1] + (__u16) dst;
+        *check = csum_update(*check, sum + 0xffff);
+        ports[1] = dst;
+    }
+    if (a->kind == MF_XACT_SET_UDP && !*check) {
+        *check = 0xffff;
     }
     return 0;
 }
@@ -743,7 +994,7 @@ mf_xdp(struct xdp_md *ctx)
     struct outer o = { 0 };
     struct mf_xentry *e;
     struct mf_xstats *st;
-    __u32 len, n, i;
+    __u32 len, n, i, l3 = 0;
     int tnl = 0;
 
     key.in_port = mf_in_port;
@@ -754,7 +1005,7 @@ mf_xdp(struct xdp_md *ctx)
             return XDP_PASS;
         }
     }
-    if (parse(ctx, tnl ? o.len : 0, &key)) {
+    if (parse(ctx, tnl ? o.len : 0, &key, &l3)) {
         port_count(tnl ? MF_XPS_TNL_PASSED : MF_XPS_UNPARSED);
         return XDP_PASS;
     }
@@ -815,12 +1066,33 @@ mf_xdp(struct xdp_md *ctx)
             return redirect(a->ifindex);
         case MF_XACT_PUSH_VLAN:
             err = push_vlan(ctx, a);
+            l3 += 4;
             break;
         case MF_XACT_POP_VLAN:
             err = pop_vlan(ctx);
+            if (err > 0) {
+                l3 -= 4;
+                err = 0;
+            }
             break;
         case MF_XACT_SET_ETH:
             err = set_eth(ctx, a);
+            break;
+        case MF_XACT_SET_IP4:
+            err = set_ip4(ctx, l3, a);
+            break;
+        case MF_XACT_SET_IP6_SRC:
+            err = set_ip6_addr(ctx, l3, 8, a);
+            break;
+        case MF_XACT_SET_IP6_DST:
+            err = set_ip6_addr(ctx, l3, 24, a);
+            break;
+        case MF_XACT_SET_IP6:
+            err = set_ip6(ctx, l3, a);
+            break;
+        case MF_XACT_SET_TCP:
+        case MF_XACT_SET_UDP:
+            err = set_tp(ctx, l3, &key, a);
             break;
         case MF_XACT_ENCAP:
             /* Its readiness was checked before counting: an endpoint

@@ -33,6 +33,7 @@
 #include <bpf/bpf.h>
 #include <linux/bpf.h>
 
+#include "csum.h"
 #include "dp-packet.h"
 #include "flow.h"
 #include "mf-cache.h"
@@ -200,7 +201,8 @@ put_l4(struct pkt *p, uint8_t proto, bool v6)
     } else if (proto == IPPROTO_UDP) {
         put16(p, rnd_port());
         put16(p, rnd_port());
-        put_rnd(p, 4);
+        put_rnd(p, 2);
+        put16(p, chance(15) ? 0 : rnd());       /* The checksum. */
     } else if (proto == IPPROTO_SCTP) {
         put16(p, rnd_port());
         put16(p, rnd_port());
@@ -270,7 +272,7 @@ gen_packet(struct pkt *p)
         put16(p, frag | (chance(30) ? 0x4000 : 0));
         put8(p, chance(70) ? 64 : rnd());
         put8(p, proto);
-        put_rnd(p, 2);
+        put16(p, 0);                            /* The checksum. */
         put_ip4(p);
         put_ip4(p);
         put_rnd(p, (ihl - 5) * 4);
@@ -282,6 +284,10 @@ gen_packet(struct pkt *p)
         }
         p->data[tot_ofs] = tot >> 8;
         p->data[tot_ofs + 1] = tot;
+        /* A valid header checksum: the kernel and OVS update checksums
+         * alike, but not an invalid 0xffff. */
+        ovs_be16 hc = csum(p->data + ip, ihl * 4);
+        memcpy(p->data + ip + 10, &hc, 2);
     } else if (kind < 70) {                     /* IPv6. */
         uint8_t nxt = rnd_proto(true);
         size_t plen_ofs, start;
@@ -367,6 +373,7 @@ struct megaflow {
     struct match match;
     struct ofpbuf acts;
     struct mf_ufid ufid;
+    bool generic;               /* Translated for generic XDP. */
     bool ambiguous;             /* Some packet matched it and another. */
     uint64_t packets, bytes;    /* Hits the test saw. */
 };
@@ -466,6 +473,147 @@ pick_mask(struct flow_wildcards *wc)
     }
 }
 
+/* What the translation must say of a set action: the rules of
+ * mf-cache-xlate.c, from the kernel datapath's. */
+static bool
+exact_is(const void *mask, const void *key, const void *value, size_t n)
+{
+    const uint8_t *m = mask;
+
+    for (size_t i = 0; i < n; i++) {
+        if (m[i] != 0xff) {
+            return false;
+        }
+    }
+    return !memcmp(key, value, n);
+}
+
+static bool
+match_dl_type(const struct match *m, uint16_t type)
+{
+    ovs_be16 t = htons(type);
+
+    return exact_is(&m->wc.masks.dl_type, &m->flow.dl_type, &t, 2);
+}
+
+static bool
+may_be_proto(const struct match *m, uint8_t proto)
+{
+    return m->wc.masks.nw_proto != 0xff || m->flow.nw_proto == proto;
+}
+
+static bool
+no_later_frags(const struct match *m)
+{
+    return (m->wc.masks.nw_frag & FLOW_NW_FRAG_LATER)
+           && !(m->flow.nw_frag & FLOW_NW_FRAG_LATER);
+}
+
+static void
+rnd_key_mask(void *k_, void *m_, size_t n, int pct)
+{
+    uint8_t *k = k_, *m = m_;
+
+    if (!chance(pct)) {
+        memset(k, 0, n);
+        memset(m, 0, n);
+        return;
+    }
+    rnd_mask(m, n, 60);
+    for (size_t i = 0; i < n; i++) {
+        k[i] = rnd() & m[i];
+    }
+}
+
+static void
+put_set(struct ofpbuf *a, bool masked, enum ovs_key_attr type,
+        const void *key, const void *mask, size_t n)
+{
+    size_t ofs = nl_msg_start_nested(a, masked ? OVS_ACTION_ATTR_SET_MASKED
+                                     : OVS_ACTION_ATTR_SET);
+    char *data = nl_msg_put_unspec_uninit(a, type, (masked ? 2 : 1) * n);
+
+    memcpy(data, key, n);
+    if (masked) {
+        memcpy(data + n, mask, n);
+    }
+    nl_msg_end_nested(a, ofs);
+}
+
+/* set(ipv4) or set(ipv6), as OVS's commit_set_nw_action() makes them;
+ * returns whether the translation must refuse it. */
+static bool
+gen_set_l3(struct ofpbuf *a, const struct match *m, bool generic,
+           int *n_xacts)
+{
+    if (m->flow.dl_type == htons(ETH_TYPE_IPV6)) {
+        struct ovs_key_ipv6 k, mk;
+        bool addr;
+
+        rnd_key_mask(&k.ipv6_src, &mk.ipv6_src, 16, 40);
+        rnd_key_mask(&k.ipv6_dst, &mk.ipv6_dst, 16, 40);
+        rnd_key_mask(&k.ipv6_label, &mk.ipv6_label, 4, 20);
+        mk.ipv6_label &= htonl(IPV6_LABEL_MASK);
+        k.ipv6_label &= mk.ipv6_label;
+        rnd_key_mask(&k.ipv6_tclass, &mk.ipv6_tclass, 1, 30);
+        rnd_key_mask(&k.ipv6_hlimit, &mk.ipv6_hlimit, 1, 50);
+        k.ipv6_proto = mk.ipv6_proto = k.ipv6_frag = mk.ipv6_frag = 0;
+        put_set(a, true, OVS_KEY_ATTR_IPV6, &k, &mk, sizeof k);
+        addr = ipv6_addr_is_set(&mk.ipv6_src)
+               || ipv6_addr_is_set(&mk.ipv6_dst);
+        /* The cache's actions it becomes. */
+        *n_xacts += (ipv6_addr_is_set(&mk.ipv6_src)
+                     + ipv6_addr_is_set(&mk.ipv6_dst)
+                     + (mk.ipv6_tclass || mk.ipv6_label || mk.ipv6_hlimit));
+        return !match_dl_type(m, ETH_TYPE_IPV6)
+               || (addr && generic
+                   && (may_be_proto(m, IPPROTO_TCP)
+                       || may_be_proto(m, IPPROTO_UDP)
+                       || may_be_proto(m, IPPROTO_ICMPV6)));
+    } else {
+        struct ovs_key_ipv4 k, mk;
+        bool addr;
+
+        rnd_key_mask(&k.ipv4_src, &mk.ipv4_src, 4, 40);
+        rnd_key_mask(&k.ipv4_dst, &mk.ipv4_dst, 4, 40);
+        rnd_key_mask(&k.ipv4_tos, &mk.ipv4_tos, 1, 30);
+        rnd_key_mask(&k.ipv4_ttl, &mk.ipv4_ttl, 1, 50);
+        k.ipv4_proto = mk.ipv4_proto = k.ipv4_frag = mk.ipv4_frag = 0;
+        put_set(a, true, OVS_KEY_ATTR_IPV4, &k, &mk, sizeof k);
+        addr = mk.ipv4_src || mk.ipv4_dst;
+        *n_xacts += 1;
+        return !match_dl_type(m, ETH_TYPE_IP)
+               || (addr && (!no_later_frags(m)
+                            || (generic
+                                && (may_be_proto(m, IPPROTO_TCP)
+                                    || may_be_proto(m, IPPROTO_UDP)))));
+    }
+}
+
+/* set(tcp) or set(udp), for the megaflow's protocol. */
+static bool
+gen_set_l4(struct ofpbuf *a, const struct match *m, bool generic)
+{
+    bool tcp = m->flow.nw_proto == IPPROTO_TCP ? true
+               : m->flow.nw_proto == IPPROTO_UDP ? false : chance(50);
+    uint8_t proto = tcp ? IPPROTO_TCP : IPPROTO_UDP;
+    ovs_be16 k[2], mk[2];
+    bool masked = chance(80);
+
+    rnd_key_mask(&k[0], &mk[0], 2, 60);
+    rnd_key_mask(&k[1], &mk[1], 2, 60);
+    if (!masked) {
+        mk[0] = mk[1] = OVS_BE16_MAX;
+    }
+    BUILD_ASSERT_DECL(sizeof(struct ovs_key_tcp) == sizeof k);
+    BUILD_ASSERT_DECL(sizeof(struct ovs_key_udp) == sizeof k);
+    put_set(a, masked, tcp ? OVS_KEY_ATTR_TCP : OVS_KEY_ATTR_UDP, k, mk,
+            sizeof k);
+    return (!match_dl_type(m, ETH_TYPE_IP) && !match_dl_type(m, ETH_TYPE_IPV6))
+           || m->wc.masks.nw_proto != 0xff || m->flow.nw_proto != proto
+           || !no_later_frags(m) || generic;
+}
+
 /* A random megaflow that 'base' matches; 'unsupported' is set if it holds
  * a match or an action outside the cache. */
 static void
@@ -475,9 +623,10 @@ gen_megaflow(const struct pkt *base, struct megaflow *mf, bool *unsupported)
     struct flow_wildcards wc;
     struct flow *m = &wc.masks;
     struct ofpbuf *a = &mf->acts;
-    int n_acts = rnd_n(4);
+    int n_acts = rnd_n(4), n_xacts = 0;
 
     *unsupported = false;
+    mf->generic = chance(50);
     extract(base, &flow);
     pick_mask(&wc);
     if (chance(3)) {
@@ -491,25 +640,30 @@ gen_megaflow(const struct pkt *base, struct megaflow *mf, bool *unsupported)
         m->ct_state = UINT8_MAX;
         *unsupported = true;
     }
+    if (chance(40)) {
+        /* As OVS's megaflows that rewrite L3 and L4 are. */
+        m->dl_type = OVS_BE16_MAX;
+        m->nw_proto = UINT8_MAX;
+        m->nw_frag = FLOW_NW_FRAG_MASK;
+    }
     match_init(&mf->match, &flow, &wc);
 
     ofpbuf_init(a, 64);
     for (int i = 0; i < n_acts; i++) {
         uint32_t k = rnd_n(100);
 
-        if (k < 30) {
+        if (k < 22) {
             struct ovs_action_push_vlan v = {
                 .vlan_tpid = htons(chance(70) ? ETH_TYPE_VLAN_8021Q
                                    : ETH_TYPE_VLAN_8021AD),
                 .vlan_tci = htons(VLAN_CFI | (rnd() & 0xefff)),
             };
             nl_msg_put_unspec(a, OVS_ACTION_ATTR_PUSH_VLAN, &v, sizeof v);
-        } else if (k < 55) {
+        } else if (k < 40) {
             nl_msg_put_flag(a, OVS_ACTION_ATTR_POP_VLAN);
-        } else if (k < 90) {
+        } else if (k < 60) {
             struct ovs_key_ethernet e[2];
             bool masked = chance(70);
-            size_t ofs;
 
             for (int j = 0; j < 6; j++) {
                 e[0].eth_src.ea[j] = rnd();
@@ -521,20 +675,31 @@ gen_megaflow(const struct pkt *base, struct megaflow *mf, bool *unsupported)
                     e[0].eth_dst.ea[j] &= e[1].eth_dst.ea[j];
                 }
             }
-            ofs = nl_msg_start_nested(a, masked ? OVS_ACTION_ATTR_SET_MASKED
-                                      : OVS_ACTION_ATTR_SET);
-            nl_msg_put_unspec(a, OVS_KEY_ATTR_ETHERNET, e,
-                              (masked ? 2 : 1) * sizeof e[0]);
-            nl_msg_end_nested(a, ofs);
+            put_set(a, masked, OVS_KEY_ATTR_ETHERNET, &e[0], &e[1],
+                    sizeof e[0]);
+        } else if (k < 80) {
+            *unsupported |= gen_set_l3(a, &mf->match, mf->generic, &n_xacts);
+            continue;
+        } else if (k < 94) {
+            *unsupported |= gen_set_l4(a, &mf->match, mf->generic);
         } else {
-            struct ovs_key_ipv4 ip4[2] = { { .ipv4_ttl = 9 },
-                                           { .ipv4_ttl = 0xff } };
-            size_t ofs = nl_msg_start_nested(a, OVS_ACTION_ATTR_SET_MASKED);
+            /* Sets the cache refuses: without a mask (proto and frag
+             * too), a key outside its mask, SCTP (a CRC to redo). */
+            struct ovs_key_ipv4 ip4 = { .ipv4_ttl = 9 }, m4 = ip4;
+            struct ovs_key_sctp sc = { .sctp_src = htons(1) }, msc = sc;
+            uint32_t u = rnd_n(3);
 
-            nl_msg_put_unspec(a, OVS_KEY_ATTR_IPV4, ip4, sizeof ip4);
-            nl_msg_end_nested(a, ofs);
+            if (u == 0) {
+                put_set(a, false, OVS_KEY_ATTR_IPV4, &ip4, NULL, sizeof ip4);
+            } else if (u == 1) {
+                m4.ipv4_ttl = 0xf0;    /* 9 is outside it. */
+                put_set(a, true, OVS_KEY_ATTR_IPV4, &ip4, &m4, sizeof ip4);
+            } else {
+                put_set(a, true, OVS_KEY_ATTR_SCTP, &sc, &msc, sizeof sc);
+            }
             *unsupported = true;
         }
+        n_xacts++;
     }
     if (chance(85)) {
         uint32_t k = rnd_n(100);
@@ -543,12 +708,16 @@ gen_megaflow(const struct pkt *base, struct megaflow *mf, bool *unsupported)
                         : k < 96 ? INTERNAL_PORT : TUNNEL_PORT;
 
         nl_msg_put_odp_port(a, OVS_ACTION_ATTR_OUTPUT, u32_to_odp(port));
+        n_xacts++;
         if (port == INTERNAL_PORT || port == TUNNEL_PORT) {
             *unsupported = true;
         } else if (chance(3)) {
             nl_msg_put_odp_port(a, OVS_ACTION_ATTR_OUTPUT, u32_to_odp(2));
             *unsupported = true;
         }
+    }
+    if (n_xacts > MF_XDP_MAX_ACTS) {
+        *unsupported = true;
     }
     for (int i = 0; i < 4; i++) {
         mf->ufid.u32[i] = rnd();
@@ -728,6 +897,8 @@ make_netns(void)
 }
 
 struct counts {
+    long hits_by_set[OVS_KEY_ATTR_MAX + 1]; /* Hits on a flow with a set of
+                                             * that key attribute. */
     long pairs, hits, must_miss, odd_misses, false_misses, refused,
          installed, deleted, mismatches;
 };
@@ -764,6 +935,20 @@ delete_all(struct mf_cache *c, struct megaflow *set, size_t *n,
     *n = 0;
 }
 
+static void
+count_sets(const struct megaflow *mf, struct counts *k)
+{
+    const struct nlattr *a;
+    size_t left;
+
+    NL_ATTR_FOR_EACH (a, left, mf->acts.data, mf->acts.size) {
+        if (nl_attr_type(a) == OVS_ACTION_ATTR_SET
+            || nl_attr_type(a) == OVS_ACTION_ATTR_SET_MASKED) {
+            k->hits_by_set[nl_attr_type(nl_attr_get(a))]++;
+        }
+    }
+}
+
 /* Runs 'p' through the cache and through every megaflow of 'set' that
  * matches it. */
 static void
@@ -787,9 +972,14 @@ check_packet(struct mf_cache *c, const struct pkt *p, struct megaflow *set,
     for (size_t i = 0; i < n; i++) {
         if (flow_matches(&flow, &set[i].match)) {
             n_match++;
-            run_ovs(p, &set[i], &ovs);
-            if (cache.verdict != V_MISS && same(&cache, &ovs)) {
-                hit = &set[i];
+            /* Not on a packet the cache left to the kernel: OVS's
+             * userspace actions trust flow_extract() to have seen the
+             * headers they rewrite, which a truncated packet may lack. */
+            if (cache.verdict != V_MISS) {
+                run_ovs(p, &set[i], &ovs);
+                if (same(&cache, &ovs)) {
+                    hit = &set[i];
+                }
             }
         }
     }
@@ -821,6 +1011,7 @@ check_packet(struct mf_cache *c, const struct pkt *p, struct megaflow *set,
         return;
     }
     k->hits++;
+    count_sets(hit, k);
     (void) must_hit;
     if (n_match > 1) {
         for (size_t i = 0; i < n; i++) {
@@ -879,6 +1070,7 @@ main(int argc, char *argv[])
 
         gen_packet(&base);
         gen_megaflow(&base, mf, &unsupported);
+        env.generic = mf->generic;
         error = mf_cache_xlate(&mf->match, u32_to_odp(IN_PORT),
                                mf->acts.data, mf->acts.size, &env, &cf,
                                &reason);
@@ -935,6 +1127,10 @@ main(int argc, char *argv[])
            k.pairs, k.hits, k.must_miss, k.odd_misses, k.installed,
            k.deleted, k.refused, info.hits, info.misses, info.unparsed,
            info.tx_errors, info.n_flows, info.n_masks);
+    printf("hits with a set of: eth %ld, ipv4 %ld, ipv6 %ld, tcp %ld, "
+           "udp %ld\n", k.hits_by_set[OVS_KEY_ATTR_ETHERNET],
+           k.hits_by_set[OVS_KEY_ATTR_IPV4], k.hits_by_set[OVS_KEY_ATTR_IPV6],
+           k.hits_by_set[OVS_KEY_ATTR_TCP], k.hits_by_set[OVS_KEY_ATTR_UDP]);
     mf_cache_close(c);
     if (k.mismatches || k.false_misses) {
         printf("FAIL: %ld mismatches, %ld false misses\n", k.mismatches,
@@ -943,6 +1139,15 @@ main(int argc, char *argv[])
     }
     if (info.n_flows || info.n_masks || !k.hits || !k.must_miss) {
         printf("FAIL: entries or masks left, or nothing hit or missed\n");
+        return 1;
+    }
+    if (n_pairs >= 10000
+        && (!k.hits_by_set[OVS_KEY_ATTR_ETHERNET]
+            || !k.hits_by_set[OVS_KEY_ATTR_IPV4]
+            || !k.hits_by_set[OVS_KEY_ATTR_IPV6]
+            || !k.hits_by_set[OVS_KEY_ATTR_TCP]
+            || !k.hits_by_set[OVS_KEY_ATTR_UDP])) {
+        printf("FAIL: some kind of set was never checked\n");
         return 1;
     }
     printf("PASS\n");
