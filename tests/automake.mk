@@ -253,7 +253,20 @@ tests_mf_cache_diff_LDADD = libmegaflower.a $(OVS_ARCHIVES) $(MF_LIBS) \
 CACHE_DIFF_PAIRS = 100000
 CACHE_DIFF_SEED = 1
 .PHONY: check-cache
-check-cache: tests/mf-cache-diff
+check-cache: tests/mf-cache-diff tests/mf-cache-netns
 	@rc=0; tests/mf-cache-diff $(CACHE_DIFF_PAIRS) $(CACHE_DIFF_SEED) || rc=$$?; \
 	if test $$rc = 77; then echo "check-cache: skipped (see above)"; \
+	elif test $$rc != 0; then exit $$rc; fi; \
+	rc=0; MF_SRCDIR='$(abs_top_srcdir)' tests/mf-cache-netns || rc=$$?; \
+	if test $$rc = 77; then echo "check-cache: traffic skipped (see above)"; \
 	else exit $$rc; fi
+
+# Real traffic through the XDP flow cache on this host (namespaces, veth,
+# generic and native XDP; root): ping, UDP with its TTL rewritten, UDP
+# with address and port rewritten (native).
+check_PROGRAMS += tests/mf-cache-netns
+tests_mf_cache_netns_SOURCES = tests/cache/mf-cache-netns.c \
+	tests/unit/mf-megaflows.c tests/unit/mf-megaflows.h
+tests_mf_cache_netns_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/tests/unit
+tests_mf_cache_netns_LDADD = libmegaflower.a $(OVS_ARCHIVES) $(MF_LIBS) \
+	$(OVS_LIBS)

@@ -12,7 +12,7 @@ MF_DEBS="build-essential autoconf automake libtool pkg-config
          libmnl-dev libnl-3-dev libnl-route-3-dev check
          openvswitch-source libssl-dev libcap-ng-dev libunwind-dev python3
          iproute2 iputils-ping procps kmod tcpdump netcat-openbsd
-         clang libclang-rt-14-dev valgrind libbpf-dev bpftool"
+         clang libclang-rt-14-dev valgrind libbpf-dev bpftool ethtool"
 
 mf_log() { echo "megaflower: $*"; }
 
