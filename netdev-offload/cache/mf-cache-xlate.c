@@ -169,8 +169,8 @@ xact_next(struct xact_ctx *x, enum mf_xact_kind kind)
     struct mf_xentry *e = &x->cf->entry;
 
     if (x->output_seen) {
-        mf_xlate_refuse(x->reason, "actions after an output: several "
-                        "outputs are not in the cache yet");
+        mf_xlate_refuse(x->reason, "an action after an output: only "
+                        "outputs of the same frame may follow one");
         return NULL;
     }
     if (e->n_acts >= MF_XDP_MAX_ACTS) {
@@ -221,6 +221,38 @@ xact_encap(struct xact_ctx *x, odp_port_t port, uint32_t ifindex)
     return 0;
 }
 
+/* An output after an output, nothing between: the same frame to several
+ * devices, a broadcast to the set of them (the entry's last action). */
+static int
+xact_more_output(struct xact_ctx *x, odp_port_t port, uint32_t ifindex)
+{
+    struct mf_xentry *e = &x->cf->entry;
+    struct mf_xact *last = &e->acts[e->n_acts - 1];
+
+    if (last->kind == MF_XACT_OUTPUT) {
+        uint32_t first = last->ifindex;
+
+        last->kind = MF_XACT_OUTPUTS;
+        memset(&last->outs, 0, sizeof last->outs);
+        last->outs.ifindex[last->outs.n++] = first;
+    } else if (last->kind != MF_XACT_OUTPUTS) {
+        return mf_xlate_refuse(x->reason, "output:%"PRIu32" after an encap: "
+                               "not in the cache yet", port);
+    }
+    for (uint32_t i = 0; i < last->outs.n; i++) {
+        if (last->outs.ifindex[i] == ifindex) {
+            return mf_xlate_refuse(x->reason, "output:%"PRIu32" twice: a "
+                                   "broadcast reaches a device once", port);
+        }
+    }
+    if (last->outs.n >= MF_XDP_MAX_OUTS) {
+        return mf_xlate_refuse(x->reason, "more than %d outputs",
+                               MF_XDP_MAX_OUTS);
+    }
+    last->outs.ifindex[last->outs.n++] = ifindex;
+    return 0;
+}
+
 static int
 xact_output(struct xact_ctx *x, const struct nlattr *a)
 {
@@ -252,6 +284,9 @@ xact_output(struct xact_ctx *x, const struct nlattr *a)
                                "redirects only to devices megaflower "
                                "attached natively (others may drop XDP "
                                "frames)", port);
+    }
+    if (x->output_seen) {
+        return xact_more_output(x, port, ifindex);
     }
     xa = xact_next(x, MF_XACT_OUTPUT);
     if (!xa) {

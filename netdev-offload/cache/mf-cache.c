@@ -15,6 +15,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "mf-cache-outs.h"
 #include "mf-xdp.skel.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/vlog.h"
@@ -44,11 +45,6 @@ struct cache_entry {
     struct mf_xentry value;
 };
 
-struct cache_tx {
-    uint32_t ifindex;
-    uint32_t refs;
-};
-
 struct mf_cache {
     uint32_t ifindex;
     char *name;
@@ -64,8 +60,7 @@ struct mf_cache {
     struct hmap entries;
     uint32_t *free_idx;         /* Counters not in use: a stack. */
     uint32_t n_free;
-    struct cache_tx tx[MF_XDP_MAX_TX];
-    size_t n_tx;
+    struct mf_couts outs;       /* The devices it redirects to. */
 
     /* Tunnel endpoints: the egress each refers to (0: none), and which of
      * its two slots in 'encap_hdrs' is current. */
@@ -114,6 +109,7 @@ mf_cache_open(const struct mf_cache_opts *o, struct mf_cache **cp,
     for (size_t i = 0; i < MF_XDP_MAX_MASKS; i++) {
         c->slots[i].fd = -1;
     }
+    mf_couts_init(&c->outs, c->name, -1, -1);
     *cp = NULL;
 
     c->skel = mf_xdp__open();
@@ -136,6 +132,8 @@ mf_cache_open(const struct mf_cache_opts *o, struct mf_cache **cp,
                    "program: %s", c->name, ovs_strerror(libbpf_errno(e)));
         goto fail;
     }
+    c->outs.tx_fd = bpf_map__fd(c->skel->maps.tx_ports);
+    c->outs.sets_fd = bpf_map__fd(c->skel->maps.out_sets);
     c->free_idx = xmalloc(c->max_flows * sizeof *c->free_idx);
     for (uint32_t i = 0; i < c->max_flows; i++) {
         c->free_idx[c->n_free++] = c->max_flows - 1 - i;
@@ -173,6 +171,7 @@ mf_cache_close(struct mf_cache *c)
             close(c->slots[i].fd);
         }
     }
+    mf_couts_destroy(&c->outs);
     mf_xdp__destroy(c->skel);
     free(c->free_idx);
     free(c->name);
@@ -316,74 +315,6 @@ mf_cache_trim(struct mf_cache *c, long long int idle_ms)
     }
 }
 
-/* The egress devices the entries redirect to, counted. */
-static int
-tx_ref(struct mf_cache *c, uint32_t ifindex, struct mf_err *err)
-{
-    int fd = bpf_map__fd(c->skel->maps.tx_ports);
-
-    for (size_t i = 0; i < c->n_tx; i++) {
-        if (c->tx[i].ifindex == ifindex) {
-            c->tx[i].refs++;
-            return 0;
-        }
-    }
-    if (c->n_tx >= MF_XDP_MAX_TX) {
-        return mf_err_set(err, ENOSPC, "%s: the cache redirects to at most "
-                          "%d devices", c->name, MF_XDP_MAX_TX);
-    }
-    if (bpf_map_update_elem(fd, &ifindex, &ifindex, BPF_ANY)) {
-        return mf_err_set(err, errno, "%s: redirect to ifindex %"PRIu32": "
-                          "%s", c->name, ifindex, ovs_strerror(errno));
-    }
-    c->tx[c->n_tx++] = (struct cache_tx) { ifindex, 1 };
-    return 0;
-}
-
-static void
-tx_unref(struct mf_cache *c, uint32_t ifindex)
-{
-    int fd = bpf_map__fd(c->skel->maps.tx_ports);
-
-    for (size_t i = 0; i < c->n_tx; i++) {
-        if (c->tx[i].ifindex == ifindex && !--c->tx[i].refs) {
-            bpf_map_delete_elem(fd, &ifindex);
-            c->tx[i] = c->tx[--c->n_tx];
-            return;
-        }
-    }
-}
-
-static int
-tx_ref_all(struct mf_cache *c, const struct mf_xentry *e, struct mf_err *err)
-{
-    for (uint32_t i = 0; i < e->n_acts; i++) {
-        if (e->acts[i].kind == MF_XACT_OUTPUT) {
-            int error = tx_ref(c, e->acts[i].ifindex, err);
-
-            if (error) {
-                for (uint32_t j = 0; j < i; j++) {
-                    if (e->acts[j].kind == MF_XACT_OUTPUT) {
-                        tx_unref(c, e->acts[j].ifindex);
-                    }
-                }
-                return error;
-            }
-        }
-    }
-    return 0;
-}
-
-static void
-tx_unref_all(struct mf_cache *c, const struct mf_xentry *e)
-{
-    for (uint32_t i = 0; i < e->n_acts; i++) {
-        if (e->acts[i].kind == MF_XACT_OUTPUT) {
-            tx_unref(c, e->acts[i].ifindex);
-        }
-    }
-}
-
 static int
 stats_reset(struct mf_cache *c, uint32_t idx)
 {
@@ -458,7 +389,7 @@ mf_cache_add(struct mf_cache *c, const struct mf_ufid *ufid,
                    ovs_strerror(error));
         goto fail;
     }
-    error = tx_ref_all(c, &ce->value, err);
+    error = mf_couts_ref_entry(&c->outs, &ce->value, err);
     if (error) {
         goto fail;
     }
@@ -468,7 +399,7 @@ mf_cache_add(struct mf_cache *c, const struct mf_ufid *ufid,
         mf_err_set(err, error, "%s: adding the entry: %s", c->name,
                    error == EEXIST ? "another flow has the same match"
                    : ovs_strerror(error));
-        tx_unref_all(c, &ce->value);
+        mf_couts_unref_entry(&c->outs, &ce->value);
         goto fail;
     }
     if (!c->slots[slot].n_flows++) {
@@ -480,7 +411,7 @@ mf_cache_add(struct mf_cache *c, const struct mf_ufid *ufid,
             bpf_map_delete_elem(c->slots[slot].fd, &ce->key);
             c->slots[slot].n_flows--;
             c->n_masks--;
-            tx_unref_all(c, &ce->value);
+            mf_couts_unref_entry(&c->outs, &ce->value);
             goto fail;
         }
     }
@@ -513,7 +444,7 @@ mf_cache_modify(struct mf_cache *c, const struct mf_ufid *ufid,
     }
     value = cf->entry;
     value.stats_idx = ce->stats_idx;
-    error = tx_ref_all(c, &value, err);
+    error = mf_couts_ref_entry(&c->outs, &value, err);
     if (error) {
         return error;
     }
@@ -522,11 +453,11 @@ mf_cache_modify(struct mf_cache *c, const struct mf_ufid *ufid,
     if (bpf_map_update_elem(c->slots[ce->slot].fd, &ce->key, &value,
                             BPF_EXIST)) {
         error = errno;
-        tx_unref_all(c, &value);
+        mf_couts_unref_entry(&c->outs, &value);
         return mf_err_set(err, error, "%s: replacing the entry: %s",
                           c->name, ovs_strerror(error));
     }
-    tx_unref_all(c, &ce->value);
+    mf_couts_unref_entry(&c->outs, &ce->value);
     ce->value = value;
     return 0;
 }
@@ -564,7 +495,7 @@ mf_cache_del(struct mf_cache *c, const struct mf_ufid *ufids, size_t n,
         if (ce) {
             errors[i] = stats_read(c, ce->stats_idx, stats ? &stats[i]
                                    : &dummy);
-            tx_unref_all(c, &ce->value);
+            mf_couts_unref_entry(&c->outs, &ce->value);
             c->free_idx[c->n_free++] = ce->stats_idx;
             free(ce);
         } else if (stats) {
@@ -630,6 +561,13 @@ mf_cache_test_take_out(struct mf_cache *c)
     return out;
 }
 
+size_t
+mf_cache_test_out_set(const struct mf_cache *c, uint32_t set,
+                      uint32_t ifindex[MF_XDP_MAX_OUTS])
+{
+    return mf_couts_set_devices(&c->outs, set, ifindex);
+}
+
 void
 mf_cache_set_in_port(struct mf_cache *c, uint32_t odp_port)
 {
@@ -658,7 +596,7 @@ mf_cache_encap_set(struct mf_cache *c, uint32_t ep,
                           MF_XDP_MAX_ENCAPS);
     }
     if (e->ifindex && e->ifindex != c->encap_if[ep]) {
-        error = tx_ref(c, e->ifindex, err);
+        error = mf_couts_ref(&c->outs, e->ifindex, err);
         if (error) {
             return error;
         }
@@ -672,7 +610,7 @@ mf_cache_encap_set(struct mf_cache *c, uint32_t ep,
         || bpf_map_update_elem(ptr, &ep, &slot, BPF_ANY)) {
         error = errno;
         if (e->ifindex && e->ifindex != c->encap_if[ep]) {
-            tx_unref(c, e->ifindex);
+            mf_couts_unref(&c->outs, e->ifindex);
         }
         return mf_err_set(err, error, "%s: writing tunnel endpoint %"PRIu32
                           ": %s", c->name, ep, ovs_strerror(error));
@@ -681,7 +619,7 @@ mf_cache_encap_set(struct mf_cache *c, uint32_t ep,
     old_if = c->encap_if[ep];
     c->encap_if[ep] = e->ifindex;
     if (old_if && old_if != e->ifindex) {
-        tx_unref(c, old_if);
+        mf_couts_unref(&c->outs, old_if);
     }
     return 0;
 }

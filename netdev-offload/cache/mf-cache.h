@@ -104,8 +104,12 @@ int mf_cache_local_ip_set(struct mf_cache *, const struct mf_xlocal_ip *,
 void mf_cache_set_decap(struct mf_cache *, bool on);
 
 /* For the tests: the program's fd, and the ifindex the last
- * BPF_PROG_TEST_RUN redirected to (test_mode only, 0 if none). */
+ * BPF_PROG_TEST_RUN redirected to (test_mode only, 0 if none), or
+ * MF_XDP_TEST_OUT_SET | the set it broadcast to, whose devices
+ * mf_cache_test_out_set() gives. */
 int mf_cache_prog_fd(const struct mf_cache *);
 uint32_t mf_cache_test_take_out(struct mf_cache *);
+size_t mf_cache_test_out_set(const struct mf_cache *, uint32_t set,
+                             uint32_t ifindex[MF_XDP_MAX_OUTS]);
 
 #endif /* mf-cache.h */

@@ -29,6 +29,8 @@
 #define MF_XDP_MAX_MASKS 128        /* Subtables per port. */
 #define MF_XDP_MAX_ACTS 8           /* Actions per entry. */
 #define MF_XDP_MAX_TX 64            /* Egress devices per port. */
+#define MF_XDP_MAX_OUTS 6           /* Outputs of one entry. */
+#define MF_XDP_MAX_OUT_SETS 64      /* Sets of several outputs per port. */
 #define MF_XDP_MAX_ENCAPS 1024      /* Tunnel endpoints per port. */
 #define MF_XDP_ENCAP_HDR_MAX 136    /* Outer header bytes: Ethernet, IPv6,
                                      * UDP, Geneve with 64 bytes of
@@ -99,6 +101,9 @@ enum mf_xact_kind {
     MF_XACT_SET_IP6,            /* 'ip6': traffic class, label, hop limit. */
     MF_XACT_SET_TCP,            /* 'tp': TCP ports. */
     MF_XACT_SET_UDP,            /* 'tp': UDP ports. */
+    MF_XACT_OUTPUTS,            /* 'outs': the same frame to several
+                                 * devices (the last action): a broadcast
+                                 * to the devices of set 'outs.set'. */
 };
 
 struct mf_xact {
@@ -118,6 +123,11 @@ struct mf_xact {
             __u8 tclass, hlimit, mtclass, mhlimit;
         } ip6;                                  /* SET_IP6. */
         struct { __be16 src, dst, msrc, mdst; } tp; /* SET_TCP, SET_UDP. */
+        struct {
+            __u32 set;                  /* Given by the loader. */
+            __u32 n;
+            __u32 ifindex[MF_XDP_MAX_OUTS];
+        } outs;                                 /* OUTPUTS. */
     };
 };
 
@@ -179,6 +189,9 @@ struct mf_xlocal_ip {
     __u32 family;               /* 4 or 6. */
     __u8 addr[16];              /* IPv4 in the first 4. */
 };
+
+/* What 'mf_test_out' holds after a broadcast to a set (test mode). */
+#define MF_XDP_TEST_OUT_SET 0x80000000u
 
 /* The port's counters, per CPU: indexes in the 'port_stats' map. */
 enum mf_xport_stat {

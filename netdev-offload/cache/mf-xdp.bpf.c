@@ -92,6 +92,22 @@ struct {
     __type(value, __u32);
 } tx_ports SEC(".maps");
 
+/* The sets of devices an entry sends one frame to (MF_XACT_OUTPUTS): a
+ * broadcast redirect sends it to every device of the set. */
+struct mf_out_set {
+    __uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
+    __uint(max_entries, MF_XDP_MAX_OUTS);
+    __uint(key_size, sizeof(__u32));
+    __uint(value_size, sizeof(__u32));
+};
+
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY_OF_MAPS);
+    __uint(max_entries, MF_XDP_MAX_OUT_SETS);
+    __type(key, __u32);
+    __array(values, struct mf_out_set);
+} out_sets SEC(".maps");
+
 /* Endpoint -> its current slot in 'encap_hdrs'. */
 struct {
     __uint(type, BPF_MAP_TYPE_ARRAY);
@@ -986,6 +1002,21 @@ redirect(__u32 ifindex)
     return bpf_redirect_map(&tx_ports, ifindex, XDP_ABORTED);
 }
 
+/* The frame to every device of set 'set'. */
+static __always_inline int
+redirect_set(__u32 set)
+{
+    void *devs = bpf_map_lookup_elem(&out_sets, &set);
+
+    if (!devs) {
+        return -1;
+    }
+    if (mf_test_mode) {
+        mf_test_out = MF_XDP_TEST_OUT_SET | set;
+    }
+    return bpf_redirect_map(devs, 0, BPF_F_BROADCAST);
+}
+
 SEC("xdp")
 int
 mf_xdp(struct xdp_md *ctx)
@@ -1064,6 +1095,13 @@ mf_xdp(struct xdp_md *ctx)
         switch (a->kind) {
         case MF_XACT_OUTPUT:
             return redirect(a->ifindex);
+        case MF_XACT_OUTPUTS:
+            out = redirect_set(a->outs.set);
+            if (out >= 0) {
+                return out;
+            }
+            err = -1;
+            break;
         case MF_XACT_PUSH_VLAN:
             err = push_vlan(ctx, a);
             l3 += 4;

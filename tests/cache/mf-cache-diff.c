@@ -374,6 +374,7 @@ struct megaflow {
     struct ofpbuf acts;
     struct mf_ufid ufid;
     bool generic;               /* Translated for generic XDP. */
+    int n_outputs;              /* Of one frame, at the end. */
     bool ambiguous;             /* Some packet matched it and another. */
     uint64_t packets, bytes;    /* Hits the test saw. */
 };
@@ -626,6 +627,7 @@ gen_megaflow(const struct pkt *base, struct megaflow *mf, bool *unsupported)
     int n_acts = rnd_n(4), n_xacts = 0;
 
     *unsupported = false;
+    mf->n_outputs = 0;
     mf->generic = chance(50);
     extract(base, &flow);
     pick_mask(&wc);
@@ -711,9 +713,20 @@ gen_megaflow(const struct pkt *base, struct megaflow *mf, bool *unsupported)
         n_xacts++;
         if (port == INTERNAL_PORT || port == TUNNEL_PORT) {
             *unsupported = true;
-        } else if (chance(3)) {
-            nl_msg_put_odp_port(a, OVS_ACTION_ATTR_OUTPUT, u32_to_odp(2));
-            *unsupported = true;
+        } else if (chance(10)) {
+            /* The same frame to more ports: a broadcast, unless a port
+             * comes twice. */
+            uint32_t ports = 1u << port;
+
+            for (int i = 0, n = 1 + rnd_n(2); i < n; i++) {
+                uint32_t more = chance(80) ? 2 + rnd_n(N_OUT) : IN_PORT;
+
+                nl_msg_put_odp_port(a, OVS_ACTION_ATTR_OUTPUT,
+                                    u32_to_odp(more));
+                *unsupported |= (ports & (1u << more)) != 0;
+                ports |= 1u << more;
+            }
+            mf->n_outputs = __builtin_popcount(ports);
         }
     }
     if (n_xacts > MF_XDP_MAX_ACTS) {
@@ -746,8 +759,9 @@ enum verdict { V_MISS, V_DROP, V_OUTPUT, V_ABORTED };
 
 struct result {
     enum verdict verdict;
-    uint32_t port;
-    uint8_t data[PKT_MAX + 64];
+    uint32_t ports;             /* Output: 1 << odp port, for each. */
+    bool differ;                /* Outputs of different frames. */
+    uint8_t data[PKT_MAX + 64]; /* The (first) frame output. */
     size_t len;
 };
 
@@ -759,12 +773,17 @@ ovs_dp_execute(void *dp OVS_UNUSED, struct dp_packet_batch *batch,
 {
     struct dp_packet *p = batch->packets[0];
 
-    if (nl_attr_type(a) == OVS_ACTION_ATTR_OUTPUT
-        && ovs_out->verdict != V_OUTPUT) {
-        ovs_out->verdict = V_OUTPUT;
-        ovs_out->port = odp_to_u32(nl_attr_get_odp_port(a));
-        ovs_out->len = dp_packet_size(p);
-        memcpy(ovs_out->data, dp_packet_data(p), ovs_out->len);
+    if (nl_attr_type(a) == OVS_ACTION_ATTR_OUTPUT) {
+        if (ovs_out->verdict != V_OUTPUT) {
+            ovs_out->verdict = V_OUTPUT;
+            ovs_out->len = dp_packet_size(p);
+            memcpy(ovs_out->data, dp_packet_data(p), ovs_out->len);
+        } else if (ovs_out->len != dp_packet_size(p)
+                   || memcmp(ovs_out->data, dp_packet_data(p),
+                             ovs_out->len)) {
+            ovs_out->differ = true;
+        }
+        ovs_out->ports |= 1u << odp_to_u32(nl_attr_get_odp_port(a));
     }
     dp_packet_delete_batch(batch, steal);
 }
@@ -796,6 +815,7 @@ run_cache(struct mf_cache *c, const struct pkt *p, struct result *r)
                 .data_size_in = p->len, .data_out = r->data,
                 .data_size_out = sizeof r->data, .ctx_in = &ctx,
                 .ctx_size_in = sizeof ctx, .repeat = 1);
+    uint32_t out;
     int e;
 
     memset(r, 0, sizeof *r);
@@ -813,7 +833,18 @@ run_cache(struct mf_cache *c, const struct pkt *p, struct result *r)
         break;
     case XDP_REDIRECT:
         r->verdict = V_OUTPUT;
-        r->port = odp_of_ifindex(mf_cache_test_take_out(c));
+        out = mf_cache_test_take_out(c);
+        if (out & MF_XDP_TEST_OUT_SET) {
+            uint32_t devs[MF_XDP_MAX_OUTS];
+            size_t n = mf_cache_test_out_set(c, out & ~MF_XDP_TEST_OUT_SET,
+                                             devs);
+
+            for (size_t i = 0; i < n; i++) {
+                r->ports |= 1u << odp_of_ifindex(devs[i]);
+            }
+        } else {
+            r->ports = 1u << odp_of_ifindex(out);
+        }
         break;
     default:
         r->verdict = V_ABORTED;
@@ -828,8 +859,8 @@ same(const struct result *a, const struct result *b)
         return false;
     }
     return a->verdict != V_OUTPUT
-           || (a->port == b->port && a->len == b->len
-               && !memcmp(a->data, b->data, a->len));
+           || (a->ports == b->ports && !a->differ && !b->differ
+               && a->len == b->len && !memcmp(a->data, b->data, a->len));
 }
 
 static const char *
@@ -854,15 +885,16 @@ print_pair(const char *what, const struct pkt *p, const struct megaflow *mf,
         ds_put_cstr(&s, " actions:");
         format_odp_actions(&s, mf->acts.data, mf->acts.size, NULL);
     }
-    ds_put_format(&s, "\n  cache: %s port %"PRIu32" len %"PRIuSIZE,
-                  verdict_name(cache->verdict), cache->port, cache->len);
+    ds_put_format(&s, "\n  cache: %s ports %#"PRIx32" len %"PRIuSIZE,
+                  verdict_name(cache->verdict), cache->ports, cache->len);
     if (cache->len) {
         ds_put_cstr(&s, " ");
         ds_put_hex(&s, cache->data, cache->len);
     }
     if (ovs) {
-        ds_put_format(&s, "\n  ovs:   %s port %"PRIu32" len %"PRIuSIZE,
-                      verdict_name(ovs->verdict), ovs->port, ovs->len);
+        ds_put_format(&s, "\n  ovs:   %s ports %#"PRIx32"%s len %"PRIuSIZE,
+                      verdict_name(ovs->verdict), ovs->ports,
+                      ovs->differ ? " (frames differ)" : "", ovs->len);
         if (ovs->len) {
             ds_put_cstr(&s, " ");
             ds_put_hex(&s, ovs->data, ovs->len);
@@ -899,6 +931,7 @@ make_netns(void)
 struct counts {
     long hits_by_set[OVS_KEY_ATTR_MAX + 1]; /* Hits on a flow with a set of
                                              * that key attribute. */
+    long hits_multi;                        /* On several outputs. */
     long pairs, hits, must_miss, odd_misses, false_misses, refused,
          installed, deleted, mismatches;
 };
@@ -1011,6 +1044,7 @@ check_packet(struct mf_cache *c, const struct pkt *p, struct megaflow *set,
         return;
     }
     k->hits++;
+    k->hits_multi += hit->n_outputs > 1;
     count_sets(hit, k);
     (void) must_hit;
     if (n_match > 1) {
@@ -1128,9 +1162,11 @@ main(int argc, char *argv[])
            k.deleted, k.refused, info.hits, info.misses, info.unparsed,
            info.tx_errors, info.n_flows, info.n_masks);
     printf("hits with a set of: eth %ld, ipv4 %ld, ipv6 %ld, tcp %ld, "
-           "udp %ld\n", k.hits_by_set[OVS_KEY_ATTR_ETHERNET],
+           "udp %ld; with several outputs %ld\n",
+           k.hits_by_set[OVS_KEY_ATTR_ETHERNET],
            k.hits_by_set[OVS_KEY_ATTR_IPV4], k.hits_by_set[OVS_KEY_ATTR_IPV6],
-           k.hits_by_set[OVS_KEY_ATTR_TCP], k.hits_by_set[OVS_KEY_ATTR_UDP]);
+           k.hits_by_set[OVS_KEY_ATTR_TCP], k.hits_by_set[OVS_KEY_ATTR_UDP],
+           k.hits_multi);
     mf_cache_close(c);
     if (k.mismatches || k.false_misses) {
         printf("FAIL: %ld mismatches, %ld false misses\n", k.mismatches,
@@ -1146,8 +1182,9 @@ main(int argc, char *argv[])
             || !k.hits_by_set[OVS_KEY_ATTR_IPV4]
             || !k.hits_by_set[OVS_KEY_ATTR_IPV6]
             || !k.hits_by_set[OVS_KEY_ATTR_TCP]
-            || !k.hits_by_set[OVS_KEY_ATTR_UDP])) {
-        printf("FAIL: some kind of set was never checked\n");
+            || !k.hits_by_set[OVS_KEY_ATTR_UDP] || !k.hits_multi)) {
+        printf("FAIL: some kind of set, or several outputs, never "
+               "checked\n");
         return 1;
     }
     printf("PASS\n");

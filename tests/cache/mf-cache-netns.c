@@ -17,7 +17,9 @@
  *     and no checksum error (the receiver's kernel checks both);
  *   - UDP to 10.9.0.99:5002 rewritten to 10.9.0.2:5003 (address and port,
  *     with their checksums): native only; in generic mode the translation
- *     refuses it, saying why.
+ *     refuses it, saying why;
+ *   - UDP to b and, the same frames, to a third host c (its veth c1, pc
+ *     odp port 3): a broadcast to a set of two devices.
  *
  * Exit 0 on success, 1 on failure, 77 (skip, with the reason) without
  * root, namespaces or XDP.
@@ -42,8 +44,8 @@
 #include "openvswitch/ofpbuf.h"
 #include "util.h"
 
-static uint32_t ifindexes[3];   /* By odp port: 1 pa, 2 pb. */
-static char ns_a[32], ns_b[32];
+static uint32_t ifindexes[4];   /* By odp port: 1 pa, 2 pb, 3 pc. */
+static char ns_a[32], ns_b[32], ns_c[32];
 static int failures;
 
 static enum mf_port_kind
@@ -51,7 +53,7 @@ port_lookup(odp_port_t port, uint32_t *ifindex, void *aux OVS_UNUSED)
 {
     uint32_t p = odp_to_u32(port);
 
-    if (p == 1 || p == 2) {
+    if (p >= 1 && p <= 3) {
         *ifindex = ifindexes[p];
         return MF_PORT_NETDEV;
     }
@@ -80,8 +82,8 @@ check(bool ok, const char *what)
 static void
 cleanup(void)
 {
-    sh("ip netns del %s 2>/dev/null; ip netns del %s 2>/dev/null", ns_a,
-       ns_b);
+    sh("for ns in %s %s %s; do ip netns del $ns 2>/dev/null; done", ns_a,
+       ns_b, ns_c);
 }
 
 static int
@@ -89,16 +91,23 @@ make_topology(void)
 {
     snprintf(ns_a, sizeof ns_a, "mfcn-a-%d", (int) getpid());
     snprintf(ns_b, sizeof ns_b, "mfcn-b-%d", (int) getpid());
+    snprintf(ns_c, sizeof ns_c, "mfcn-c-%d", (int) getpid());
     if (unshare(CLONE_NEWNET)) {
         printf("SKIP: unshare(CLONE_NEWNET): %s (needs root)\n",
                strerror(errno));
         return 77;
     }
     atexit(cleanup);
-    if (sh("ip netns add %s && ip netns add %s", ns_a, ns_b)
+    /* No IPv6 chatter from this namespace's devices into the hosts. */
+    sh("sysctl -qw net.ipv6.conf.all.disable_ipv6=1 "
+       "net.ipv6.conf.default.disable_ipv6=1");
+    if (sh("ip netns add %s && ip netns add %s && ip netns add %s", ns_a,
+           ns_b, ns_c)
         || sh("ip link add pa type veth peer name a1 netns %s", ns_a)
         || sh("ip link add pb type veth peer name b1 netns %s", ns_b)
-        || sh("ip link set pa up && ip link set pb up")
+        || sh("ip link add pc type veth peer name c1 netns %s", ns_c)
+        || sh("ip link set pa up && ip link set pb up && ip link set pc up")
+        || sh("ip -n %s link set c1 up", ns_c)
         || sh("ip -n %s addr add 10.9.0.1/24 dev a1 && "
               "ip -n %s link set a1 up", ns_a, ns_a)
         || sh("ip -n %s addr add 10.9.0.2/24 dev b1 && "
@@ -112,6 +121,7 @@ make_topology(void)
        ns_b);
     ifindexes[1] = if_nametoindex("pa");
     ifindexes[2] = if_nametoindex("pb");
+    ifindexes[3] = if_nametoindex("pc");
     return 0;
 }
 
@@ -231,11 +241,12 @@ run_mode(enum mf_cache_xdp_mode mode)
     struct port p[3];
     struct ds reason = DS_EMPTY_INITIALIZER;
     char what[256], *line;
+    long c_before;
     int e;
 
     printf("-- %s XDP\n", name);
-    sh("for x in %s:a1 %s:b1; do ip netns exec ${x%%:*} ethtool -K "
-       "${x#*:} gro %s tx %s > /dev/null 2>&1; done", ns_a, ns_b,
+    sh("for x in %s:a1 %s:b1 %s:c1; do ip netns exec ${x%%:*} ethtool -K "
+       "${x#*:} gro %s tx %s > /dev/null 2>&1; done", ns_a, ns_b, ns_c,
        native ? "on" : "off", native ? "off" : "on");
     for (int i = 1; i <= 2; i++) {
         struct mf_cache_opts o = {
@@ -317,6 +328,27 @@ run_mode(enum mf_cache_xdp_mode mode)
         check(e == EOPNOTSUPP && strstr(ds_cstr(&reason), "generic XDP"),
               what);
     }
+
+    /* The same datagrams to b and c: a broadcast to a set of two. */
+    e = add_flow(&p[1], 1, 5, "in_port(1),eth(),eth_type(0x0800),"
+                 "ipv4(proto=17,frag=no),udp(dst=5004)", "2,3", &reason);
+    check(!e, "UDP to two ports translated");
+    line = ns_output(ns_c, "cat /sys/class/net/c1/statistics/rx_packets");
+    c_before = atol(line);
+    free(line);
+    line = udp("10.9.0.2", 5004, 5004, 20);
+    check(!strcmp(line, "20 datagrams from 10.9.0.1 ttl 64, udp checksum "
+                  "errors 0"), line);
+    free(line);
+    line = ns_output(ns_c, "cat /sys/class/net/c1/statistics/rx_packets");
+    snprintf(what, sizeof what, "c received %ld frames too (20 expected)",
+             atol(line) - c_before);
+    check(atol(line) - c_before == 20, what);
+    free(line);
+    snprintf(what, sizeof what, "its entry counted %"PRIu64" packets",
+             flow_stats(&p[1], 1, 5).n_packets);
+    check(flow_stats(&p[1], 1, 5).n_packets == 20, what);
+
     ds_destroy(&reason);
     for (int i = 1; i <= 2; i++) {
         mf_cache_close(p[i].cache);
