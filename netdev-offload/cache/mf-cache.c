@@ -193,24 +193,29 @@ entry_find(const struct mf_cache *c, const struct mf_ufid *ufid)
 
 static void slot_retire(struct mf_cache *, uint32_t i);
 
-/* A free slot, retiring the empty subtables if none is; -1 if all hold
- * flows. */
+/* A free slot, else the one of the subtable that has been empty longest,
+ * retired (one grace period: retiring them all at once would cost one
+ * each); -1 if all hold flows. */
 static int
 slot_free(struct mf_cache *c)
 {
-    for (int pass = 0; pass < 2; pass++) {
-        for (int i = 0; i < MF_XDP_MAX_MASKS; i++) {
-            if (c->slots[i].fd < 0) {
-                return i;
-            }
+    int oldest = -1;
+
+    for (int i = 0; i < MF_XDP_MAX_MASKS; i++) {
+        const struct cache_slot *s = &c->slots[i];
+
+        if (s->fd < 0) {
+            return i;
         }
-        for (int i = 0; !pass && i < MF_XDP_MAX_MASKS; i++) {
-            if (c->slots[i].published && !c->slots[i].n_flows) {
-                slot_retire(c, i);
-            }
+        if (s->published && !s->n_flows
+            && (oldest < 0 || s->idle_since < c->slots[oldest].idle_since)) {
+            oldest = i;
         }
     }
-    return -1;
+    if (oldest >= 0) {
+        slot_retire(c, oldest);
+    }
+    return oldest;
 }
 
 /* The slot for 'mask': the one that has it, else a free one, with a new
@@ -259,9 +264,6 @@ slot_publish(struct mf_cache *c, uint32_t i, struct mf_err *err)
         return mf_err_set(err, errno, "%s: publishing a subtable: %s",
                           c->name, ovs_strerror(errno));
     }
-    if (i + 1 > c->skel->bss->mf_n_slots) {
-        __atomic_store_n(&c->skel->bss->mf_n_slots, i + 1, __ATOMIC_RELEASE);
-    }
     c->slots[i].published = true;
     c->n_subtables++;
     return 0;
@@ -274,7 +276,6 @@ static void
 slot_retire(struct mf_cache *c, uint32_t i)
 {
     int outer = bpf_map__fd(c->skel->maps.subtables);
-    uint32_t n;
 
     if (c->slots[i].published) {
         bpf_map_delete_elem(outer, &i);
@@ -283,11 +284,37 @@ slot_retire(struct mf_cache *c, uint32_t i)
     close(c->slots[i].fd);
     c->slots[i].fd = -1;
     c->slots[i].published = false;
-    for (n = c->skel->bss->mf_n_slots; n > 0 && c->slots[n - 1].fd < 0;
-         n--) {
-        continue;
+}
+
+/* The subtables a lookup searches: those with flows.  A packet reads the
+ * count and then the slots below it; an update never hides a slot that
+ * stays (a removal copies the last slot into the hole before it shrinks
+ * the count), so only the slot leaving can be missed, and a miss goes to
+ * the kernel. */
+static void
+active_add(struct mf_cache *c, uint32_t slot)
+{
+    uint32_t n = c->skel->bss->mf_n_active;
+
+    c->skel->bss->mf_active[n] = slot;
+    __atomic_store_n(&c->skel->bss->mf_n_active, n + 1, __ATOMIC_RELEASE);
+}
+
+static void
+active_remove(struct mf_cache *c, uint32_t slot)
+{
+    uint32_t n = c->skel->bss->mf_n_active;
+
+    for (uint32_t i = 0; i < n; i++) {
+        if (c->skel->bss->mf_active[i] == slot) {
+            __atomic_store_n(&c->skel->bss->mf_active[i],
+                             c->skel->bss->mf_active[n - 1],
+                             __ATOMIC_RELEASE);
+            __atomic_store_n(&c->skel->bss->mf_n_active, n - 1,
+                             __ATOMIC_RELEASE);
+            return;
+        }
     }
-    __atomic_store_n(&c->skel->bss->mf_n_slots, n, __ATOMIC_RELEASE);
 }
 
 /* A slot that 'mf_cache_add()' prepared for an entry it then could not
@@ -415,6 +442,9 @@ mf_cache_add(struct mf_cache *c, const struct mf_ufid *ufid,
             goto fail;
         }
     }
+    if (c->slots[slot].n_flows == 1) {
+        active_add(c, slot);
+    }
     c->n_free--;
     hmap_insert(&c->entries, &ce->node, mf_ufid_hash(ufid));
     return 0;
@@ -480,6 +510,7 @@ mf_cache_del(struct mf_cache *c, const struct mf_ufid *ufids, size_t n,
         if (!--c->slots[ce->slot].n_flows) {
             c->slots[ce->slot].idle_since = time_msec();
             c->n_masks--;
+            active_remove(c, ce->slot);
         }
         hmap_remove(&c->entries, &ce->node);
         gone[i] = ce;

@@ -27,6 +27,7 @@
 #include <linux/types.h>
 
 #define MF_XDP_MAX_MASKS 128        /* Subtables per port. */
+#define MF_XDP_MASK_CACHE 256       /* Mask cache entries per CPU. */
 #define MF_XDP_MAX_ACTS 8           /* Actions per entry. */
 #define MF_XDP_MAX_TX 64            /* Egress devices per port. */
 #define MF_XDP_MAX_OUTS 6           /* Outputs of one entry. */

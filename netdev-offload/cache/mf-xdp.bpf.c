@@ -22,9 +22,11 @@
  * writing its mask into masks[] first and its map into 'subtables' last,
  * and the lookup reads the map first and the mask after it; a slot is
  * reused only after an RCU grace period, so a packet never applies one
- * mask to another mask's entries.  An outer header is never changed in
- * place: a new one goes into a free slot of 'encap_hdrs' and the
- * endpoint's slot number in 'encap_ptr' is switched (one 32-bit store).
+ * mask to another mask's entries.  The lookup searches only the slots in
+ * 'mf_active' (those with flows), first the one the mask cache names.
+ * An outer header is never changed in place: a new one goes into a free
+ * slot of 'encap_hdrs' and the endpoint's slot number in 'encap_ptr' is
+ * switched (one 32-bit store).
  */
 #include <stdbool.h>
 
@@ -46,7 +48,11 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 const volatile __u32 mf_test_mode = 0;
 
 /* Written by the loader while the program runs (mmapped .bss). */
-__u32 mf_n_slots = 0;                       /* Highest slot in use + 1. */
+/* The subtables with flows, the ones a lookup searches: 'mf_n_active'
+ * slot numbers in 'mf_active' (an emptied subtable stays published a
+ * while, but is not searched). */
+__u32 mf_n_active = 0;
+__u32 mf_active[MF_XDP_MAX_MASKS];
 __u32 mf_in_port = 0;                       /* The device's odp port. */
 __u32 mf_max_frame = 0;                     /* 0: no limit. */
 __u32 mf_decap = 0;                         /* Tunnels end here. */
@@ -77,6 +83,17 @@ struct {
     __type(key, __u32);
     __type(value, struct mf_xstats);
 } stats SEC(".maps");
+
+/* The mask cache, as the kernel datapath's: by a hash of the packet's
+ * key, the slot (+ 1) of the subtable its flow was last found in, tried
+ * first.  A stale slot only costs a probe: OVS's megaflows never overlap,
+ * so a hit anywhere is the answer. */
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, MF_XDP_MASK_CACHE);
+    __type(key, __u32);
+    __type(value, __u32);
+} mask_cache SEC(".maps");
 
 struct {
     __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -506,10 +523,13 @@ same_mac(const __u8 *a, const __u8 *b)
 struct lookup_ctx {
     const struct mf_xkey *key;
     struct mf_xentry *hit;
+    __u32 slot;                 /* Where 'hit' is. */
 };
 
-static long
-lookup_slot(__u32 slot, struct lookup_ctx *lc)
+/* Probes subtable 'slot'; returns 1 on a hit.  A function of its own: its
+ * masked key would not fit in the stack of its callers. */
+static __noinline long
+probe(__u32 slot, struct lookup_ctx *lc)
 {
     struct mf_xkey masked;
     const __u64 *k, *m;
@@ -524,7 +544,7 @@ lookup_slot(__u32 slot, struct lookup_ctx *lc)
     /* The mask after the map: see the top of the file. */
     asm volatile("" ::: "memory");
     if (slot >= MF_XDP_MAX_MASKS) {
-        return 1;
+        return 0;
     }
     k = (const __u64 *) lc->key;
     m = (const __u64 *) &mf_masks[slot];
@@ -534,19 +554,46 @@ lookup_slot(__u32 slot, struct lookup_ctx *lc)
         o[i] = k[i] & m[i];
     }
     lc->hit = bpf_map_lookup_elem(sub, &masked);
+    lc->slot = slot;
     return lc->hit ? 1 : 0;
 }
+
+static long
+lookup_active(__u32 i, struct lookup_ctx *lc)
+{
+    if (i >= MF_XDP_MAX_MASKS) {
+        return 1;
+    }
+    return probe(mf_active[i], lc);
+}
+
+static __always_inline __u32 flow_hash(const struct mf_xkey *);
 
 static __always_inline struct mf_xentry *
 lookup(const struct mf_xkey *key)
 {
     struct lookup_ctx lc = { .key = key };
-    __u32 n = mf_n_slots;
+    __u32 n = *(volatile __u32 *) &mf_n_active, idx;
+    __u32 *cached = NULL;
 
+    /* The count before the slots (BPF has no acquire load in clang 14;
+     * the JITs keep a load's order on x86, and the loader's stores are
+     * releases). */
+    asm volatile("" ::: "memory");
     if (n > MF_XDP_MAX_MASKS) {
         n = MF_XDP_MAX_MASKS;
     }
-    bpf_loop(n, lookup_slot, &lc, 0);
+    if (n > 2) {
+        idx = flow_hash(key) % MF_XDP_MASK_CACHE;
+        cached = bpf_map_lookup_elem(&mask_cache, &idx);
+        if (cached && *cached && probe(*cached - 1, &lc)) {
+            return lc.hit;
+        }
+    }
+    bpf_loop(n, lookup_active, &lc, 0);
+    if (lc.hit && cached) {
+        *cached = lc.slot + 1;
+    }
     return lc.hit;
 }
 
