@@ -23,6 +23,7 @@
 #include "openvswitch/match.h"
 #include "openvswitch/ofpbuf.h"
 #include "netlink.h"
+#include "odp-util.h"
 #include "openvswitch/vlog.h"
 #include "ovs-rcu.h"
 #include "ovs-thread.h"
@@ -31,6 +32,28 @@
 VLOG_DEFINE_THIS_MODULE(mf_tcb_ops);
 
 static struct vlog_rate_limit error_rl = VLOG_RATE_LIMIT_INIT(5, 20);
+
+/* Whether ODP actions 'a' and 'b' are the same: byte for byte, or else as
+ * OVS reads them (the same actions may be encoded differently: a nested
+ * attribute's order, a zero field given or left out, as ovs-dpctl's parser
+ * and ofproto do). */
+static bool
+same_actions(const struct nlattr *a, size_t a_len, const struct nlattr *b,
+             size_t b_len)
+{
+    struct ds sa = DS_EMPTY_INITIALIZER, sb = DS_EMPTY_INITIALIZER;
+    bool same;
+
+    if (a_len == b_len && (!a_len || !memcmp(a, b, a_len))) {
+        return true;
+    }
+    format_odp_actions(&sa, a, a_len, NULL);
+    format_odp_actions(&sb, b, b_len, NULL);
+    same = !strcmp(ds_cstr(&sa), ds_cstr(&sb));
+    ds_destroy(&sa);
+    ds_destroy(&sb);
+    return same;
+}
 
 /* Builds the filter for a megaflow and proves that reading it back gives
  * exactly the megaflow OVS asked for: revalidators rely on that. */
@@ -74,11 +97,13 @@ translate(const struct mf_port *port, const struct mf_flow_put *op,
             ds_put_cstr(reason, ", read ");
             match_format(&back, NULL, reason, OFP_DEFAULT_PRIORITY);
             error = EOPNOTSUPP;
-        } else if (nl_attr_get_size(nest) != op->actions_len
-                   || (op->actions_len
-                       && memcmp(nl_attr_get(nest), op->actions,
-                                 op->actions_len))) {
-            ds_put_cstr(reason, "read back actions would differ");
+        } else if (!same_actions(nl_attr_get(nest), nl_attr_get_size(nest),
+                                 op->actions, op->actions_len)) {
+            ds_put_cstr(reason, "read back actions would differ: put ");
+            format_odp_actions(reason, op->actions, op->actions_len, NULL);
+            ds_put_cstr(reason, ", read ");
+            format_odp_actions(reason, nl_attr_get(nest),
+                               nl_attr_get_size(nest), NULL);
             error = EOPNOTSUPP;
         }
     }
