@@ -103,3 +103,45 @@ bench-storm: all bench/mf-storm
 	    $(STORM_RATE) $(STORM_SECONDS) $(STORM_CONFIGS) || exit 1; \
 	done
 EXTRA_DIST += bench/mf-storm-vm.sh
+
+# The XDP flow cache against the kernel datapath and tc (issue 14), in the
+# 6.12 VM: a live-frames generator (bench/mf-gen.bpf.c, driven by
+# bench/mf-bench-cache) into the same veth topology for every
+# configuration.  CACHE_CONFIGS: off (the kernel datapath), tc
+# (megaflower-cache=none), generic and native (the cache in each XDP
+# mode); CACHE_WORKLOADS: l2 5tuple vlan rewrite encap decap; CACHE_K:
+# masks in use; CACHE_SECONDS per figure; CACHE_PROFILE: WORKLOAD:K pairs
+# profiled in every configuration (bench/mf-bench-cache-prof.py).  docs/bench.md has the
+# method.
+BENCH_GEN_OBJ = bench/mf-gen.bpf.o
+BENCH_GEN_SKEL = bench/mf-gen.skel.h
+$(BENCH_GEN_OBJ): $(srcdir)/bench/mf-gen.bpf.c
+	@$(MKDIR_P) bench
+	$(AM_V_GEN)$(CLANG) -O2 -g -Wall -Werror -target bpf $(BPF_CPPFLAGS) \
+	  -c $< -o $@
+$(BENCH_GEN_SKEL): $(BENCH_GEN_OBJ)
+	$(AM_V_GEN)$(BPFTOOL) gen skeleton $< name mf_gen > $@.tmp && \
+	  mv $@.tmp $@
+EXTRA_PROGRAMS += bench/mf-bench-cache
+bench_mf_bench_cache_SOURCES = bench/mf-bench-cache.c
+bench_mf_bench_cache_CPPFLAGS = -Ibench $(LIBBPF_CFLAGS)
+bench_mf_bench_cache_LDADD = $(LIBBPF_LIBS)
+bench/mf_bench_cache-mf-bench-cache.$(OBJEXT): $(BENCH_GEN_SKEL)
+CLEANFILES += bench/mf-bench-cache $(BENCH_GEN_OBJ) $(BENCH_GEN_SKEL) \
+	bench/cache/*.json
+EXTRA_DIST += bench/mf-gen.bpf.c bench/mf-bench-cache-vm.sh \
+	bench/mf-bench-cache-table.py bench/mf-bench-cache-prof.py
+CACHE_CONFIGS = off tc generic native
+CACHE_WORKLOADS = l2 5tuple vlan rewrite encap decap
+CACHE_K = 1 4 16 64
+CACHE_SECONDS = 3
+CACHE_PROFILE = 5tuple:1
+.PHONY: bench-cache
+bench-cache: all bench/mf-bench-cache
+	MEGAFLOWER_VM_TIMEOUT=$${MEGAFLOWER_VM_TIMEOUT:-7200} \
+	$(MF_VM612) $(srcdir)/tests/vm/run.sh \
+	  --rw '$(abs_top_builddir)/bench' -- \
+	  bash $(abs_srcdir)/bench/mf-bench-cache-vm.sh '$(OVS_SRCDIR)' \
+	  '$(abs_top_builddir)' '$(abs_top_builddir)/bench/cache' \
+	  '$(CACHE_CONFIGS)' '$(CACHE_WORKLOADS)' '$(CACHE_K)' \
+	  '$(CACHE_SECONDS)' '$(CACHE_PROFILE)'
