@@ -103,6 +103,12 @@ port_served(uint32_t ifindex)
     return port_served__(ifindex, false);
 }
 
+unsigned int
+mf_engine_port_served(uint32_t ifindex)
+{
+    return port_served(ifindex);
+}
+
 static unsigned int
 port_held(uint32_t ifindex)
 {
@@ -255,6 +261,10 @@ move_port(const struct mf_port *port, unsigned int b, unsigned int served)
         struct ofpbuf buf;
         struct mf_err err;
 
+        if (mf_place_acquire(&ufids[i]) != (int) b) {
+            mf_place_release(&ufids[i]);
+            continue;           /* Deleted or moved meanwhile. */
+        }
         ofpbuf_init(&buf, 1024);
         ds_init(&op.reason);
         if (!backends[b]->get(port, &ufids[i], &match, &actions, &buf, &st,
@@ -265,6 +275,7 @@ move_port(const struct mf_port *port, unsigned int b, unsigned int served)
             move_flow(port, b, served, &op);
             n_moved_here += !op.error;
         }
+        mf_place_release(&ufids[i]);
         ds_destroy(&op.reason);
         ofpbuf_uninit(&buf);
     }
@@ -431,7 +442,7 @@ put_new(const struct mf_port *port, unsigned int served,
 static int
 take_out(unsigned int b, const struct mf_ufid *ufid, struct mf_err *err)
 {
-    struct mf_flow_del del = { .ufid = *ufid };
+    struct mf_flow_del del = { .ufid = *ufid, .moving = true };
 
     backends[b]->del(&del, 1);
     if (!del.error) {
@@ -504,6 +515,43 @@ modify_elsewhere(const struct mf_port *port, unsigned int b,
     ds_destroy(&reason);
 }
 
+bool
+mf_engine_move_to(const struct mf_port *port, unsigned int from,
+                  unsigned int to, struct mf_flow_put *op)
+{
+    struct mf_flow_stats before;
+    struct mf_err err;
+    size_t idx = 0;
+
+    to &= port_served(port->ifindex) & ~(1u << from);
+    if (!to) {
+        return false;
+    }
+    memset(&before, 0, sizeof before);
+    if (!backends[from]->stats(&op->ufid, &before, &err)) {
+        mf_place_adjust(&op->ufid, &before);
+    }
+    mf_place_begin_move(&op->ufid, &before);
+    put_new(port, to, op, &idx, 1);
+    if (op->error) {
+        /* It stays where it is. */
+        mf_place_end_move(&op->ufid);
+        return false;
+    }
+    if (take_out(from, &op->ufid, &err) && err.error != ENOENT) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+
+        VLOG_WARN_RL(&rl, "%s: a flow moving out of %s: %s", port->name,
+                     backends[from]->name, err.msg);
+    }
+    COVERAGE_INC(mf_engine_moved);
+    mf_place_adjust(&op->ufid, &op->stats);
+    op->stats.n_packets = MAX(op->stats.n_packets, before.n_packets);
+    op->stats.n_bytes = MAX(op->stats.n_bytes, before.n_bytes);
+    mf_place_end_move(&op->ufid);
+    return true;
+}
+
 /* The modify 'op' of a flow that backend 'b' holds, where a backend the
  * engine prefers to 'b' serves the port too (the flow cache, before tc):
  * if one of those takes the new version, the flow moves there.  A flow
@@ -513,38 +561,11 @@ modify_elsewhere(const struct mf_port *port, unsigned int b,
 static bool
 promote(const struct mf_port *port, unsigned int b, struct mf_flow_put *op)
 {
-    unsigned int better = port_served(port->ifindex) & ((1u << b) - 1);
-    struct mf_flow_stats before;
-    struct mf_err err;
-    size_t idx = 0;
-
-    if (!better) {
-        return false;
+    if (mf_engine_move_to(port, b, (1u << b) - 1, op)) {
+        return true;
     }
-    memset(&before, 0, sizeof before);
-    if (!backends[b]->stats(&op->ufid, &before, &err)) {
-        mf_place_adjust(&op->ufid, &before);
-    }
-    mf_place_begin_move(&op->ufid, &before);
-    put_new(port, better, op, &idx, 1);
-    if (op->error) {
-        /* It stays where it is, and is modified there. */
-        mf_place_end_move(&op->ufid);
-        put_reset(op);
-        return false;
-    }
-    if (take_out(b, &op->ufid, &err) && err.error != ENOENT) {
-        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
-
-        VLOG_WARN_RL(&rl, "%s: a flow moving out of %s: %s", port->name,
-                     backends[b]->name, err.msg);
-    }
-    COVERAGE_INC(mf_engine_moved);
-    mf_place_adjust(&op->ufid, &op->stats);
-    op->stats.n_packets = MAX(op->stats.n_packets, before.n_packets);
-    op->stats.n_bytes = MAX(op->stats.n_bytes, before.n_bytes);
-    mf_place_end_move(&op->ufid);
-    return true;
+    put_reset(op);
+    return false;
 }
 
 size_t
@@ -555,7 +576,7 @@ mf_engine_put(const struct mf_port *port, struct mf_flow_put *ops, size_t n)
 
     for (size_t i = 0; i < n; i++) {
         struct mf_flow_put *op = &ops[i];
-        int b = mf_place_lookup(&op->ufid);
+        int b = mf_place_acquire(&op->ufid);
 
         put_reset(op);
         op->old_deleted = false;
@@ -564,20 +585,20 @@ mf_engine_put(const struct mf_port *port, struct mf_flow_put *ops, size_t n)
             idx[n_new++] = i;
             continue;
         }
-        if (promote(port, b, op)) {
-            continue;
+        if (!promote(port, b, op)) {
+            backends[b]->modify(port, op);
+            if (!op->error) {
+                op->placed = backends[b]->name;
+                mf_place_set(&op->ufid, port->ifindex, b,
+                             mf_place_l2_len(op->match, port->internal));
+                mf_place_adjust(&op->ufid, &op->stats);
+            } else if (op->refused && !op->old_deleted) {
+                modify_elsewhere(port, b, op);
+            } else if (op->old_deleted) {
+                mf_place_forget(&op->ufid);
+            }
         }
-        backends[b]->modify(port, op);
-        if (!op->error) {
-            op->placed = backends[b]->name;
-            mf_place_set(&op->ufid, port->ifindex, b,
-                         mf_place_l2_len(op->match, port->internal));
-            mf_place_adjust(&op->ufid, &op->stats);
-        } else if (op->refused && !op->old_deleted) {
-            modify_elsewhere(port, b, op);
-        } else if (op->old_deleted) {
-            mf_place_forget(&op->ufid);
-        }
+        mf_place_release(&op->ufid);
     }
     if (n_new) {
         put_new(port, port_served(port->ifindex), ops, idx, n_new);
@@ -597,8 +618,14 @@ mf_engine_del(struct mf_flow_del *ops, size_t n)
     int *where = xmalloc(MAX(n, 1) * sizeof *where);
     size_t n_failed = 0;
 
+    const struct mf_ufid **ufids = xmalloc(MAX(n, 1) * sizeof *ufids);
+
     for (size_t i = 0; i < n; i++) {
-        where[i] = mf_place_lookup(&ops[i].ufid);
+        ufids[i] = &ops[i].ufid;
+    }
+    mf_place_acquire_many(ufids, n, where);
+    free(ufids);
+    for (size_t i = 0; i < n; i++) {
         ops[i].error = ENOENT;
         ops[i].err.error = ENOENT;
         ops[i].err.msg[0] = '\0';
@@ -629,6 +656,8 @@ mf_engine_del(struct mf_flow_del *ops, size_t n)
         }
         if (where[i] >= 0 && (!ops[i].error || ops[i].error == ENOENT)) {
             mf_place_forget(&ops[i].ufid);
+        } else if (where[i] >= 0) {
+            mf_place_release(&ops[i].ufid);
         }
         n_failed += ops[i].error != 0;
     }

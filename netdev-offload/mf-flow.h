@@ -77,6 +77,8 @@ struct mf_flow_put {
 /* One megaflow to remove, and its final counters. */
 struct mf_flow_del {
     struct mf_ufid ufid;
+    bool moving;                /* In: it leaves for another backend (the
+                                 * backend counts it as let go in use). */
     struct mf_flow_stats stats; /* Out: its final counters... */
     int error;                  /* ...or a positive errno (ENOENT: not
                                  * offloaded)... */

@@ -3,6 +3,7 @@
 
 #include "mf-place.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "flow.h"
@@ -21,6 +22,8 @@ struct place {
     uint8_t l2_len;             /* What tc leaves out of a packet's bytes. */
     bool moved;                 /* It carries counters. */
     bool moving;                /* Between two backends: lookups wait. */
+    bool busy;                  /* Acquired: acquires wait. */
+    uint64_t heat_packets;      /* Packets at the last mf_place_heat(). */
     struct mf_flow_stats carried;   /* If 'moved', whole frames. */
     struct mf_flow_stats before;    /* If 'moving': reported before. */
 };
@@ -50,6 +53,8 @@ remove__(struct place *p) OVS_REQUIRES(mutex)
 {
     if (p->moving) {
         n_moving--;
+    }
+    if (p->moving || p->busy) {
         xpthread_cond_broadcast(&move_cond);
     }
     n_placed[p->backend]--;
@@ -71,6 +76,90 @@ mf_place_lookup(const struct mf_ufid *ufid)
     b = p ? (int) p->backend : -1;
     ovs_mutex_unlock(&mutex);
     return b;
+}
+
+int
+mf_place_acquire(const struct mf_ufid *ufid)
+{
+    struct place *p;
+    int b = -1;
+
+    ovs_mutex_lock(&mutex);
+    while ((p = find(ufid)) && (p->moving || p->busy)) {
+        ovs_mutex_cond_wait(&move_cond, &mutex);
+    }
+    if (p) {
+        p->busy = true;
+        b = p->backend;
+    }
+    ovs_mutex_unlock(&mutex);
+    return b;
+}
+
+struct acquire_order {
+    const struct mf_ufid *ufid;
+    size_t i;
+};
+
+static int
+compare_acquire_order(const void *a_, const void *b_)
+{
+    const struct acquire_order *a = a_, *b = b_;
+
+    return memcmp(a->ufid, b->ufid, sizeof *a->ufid);
+}
+
+void
+mf_place_acquire_many(const struct mf_ufid **ufids, size_t n, int *where)
+{
+    struct acquire_order *order = xmalloc(MAX(n, 1) * sizeof *order);
+
+    for (size_t i = 0; i < n; i++) {
+        order[i].ufid = ufids[i];
+        order[i].i = i;
+    }
+    qsort(order, n, sizeof *order, compare_acquire_order);
+    for (size_t j = 0; j < n; j++) {
+        size_t i = order[j].i;
+
+        where[i] = (j && mf_ufid_equal(ufids[i], order[j - 1].ufid)
+                    ? where[order[j - 1].i]
+                    : mf_place_acquire(ufids[i]));
+    }
+    free(order);
+}
+
+void
+mf_place_release(const struct mf_ufid *ufid)
+{
+    struct place *p;
+
+    ovs_mutex_lock(&mutex);
+    p = find(ufid);
+    if (p && p->busy) {
+        p->busy = false;
+        xpthread_cond_broadcast(&move_cond);
+    }
+    ovs_mutex_unlock(&mutex);
+}
+
+bool
+mf_place_heat(const struct mf_ufid *ufid, uint64_t n_packets,
+              struct mf_place_heat *heat)
+{
+    struct place *p;
+
+    ovs_mutex_lock(&mutex);
+    p = find(ufid);
+    if (p) {
+        heat->ifindex = p->ifindex;
+        heat->backend = p->backend;
+        heat->delta = (n_packets > p->heat_packets
+                       ? n_packets - p->heat_packets : 0);
+        p->heat_packets = n_packets;
+    }
+    ovs_mutex_unlock(&mutex);
+    return p != NULL;
 }
 
 void

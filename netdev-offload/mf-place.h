@@ -11,13 +11,15 @@
  * tc's counts from the network header get 'l2_len' bytes a packet back.
  * Its reports never go down, even while it is between two backends
  * (they are then at least what was reported before the move began).
- * While a flow moves, lookups of it (for puts and deletes) wait.
+ * While a flow moves, lookups of it (for puts and deletes) wait.  The
+ * engine's operations on a placed flow acquire it: one at a time.
  *
  * Thread-safe; its mutex is a leaf.
  */
 #ifndef MF_PLACE_H
 #define MF_PLACE_H 1
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "mf-flow.h"
@@ -29,6 +31,30 @@ struct match;
 /* The backend that holds 'ufid', or -1 if none is known to.  Waits while
  * the flow moves between two backends. */
 int mf_place_lookup(const struct mf_ufid *);
+
+/* As mf_place_lookup(), and then the flow is the caller's until
+ * mf_place_release(): another acquire of it, and a move, waits.  Only a
+ * flow that is placed is acquired (-1: none was). */
+int mf_place_acquire(const struct mf_ufid *);
+void mf_place_release(const struct mf_ufid *);
+
+/* Acquires the 'n' flows 'ufids' (what mf_place_acquire() returns for
+ * each in 'where'), in the order of their ufids, so that two threads that
+ * acquire several never wait for each other; a flow given twice is
+ * acquired once. */
+void mf_place_acquire_many(const struct mf_ufid **ufids, size_t n,
+                           int *where);
+
+/* A flow's heat: the packets it got since the last call for it
+ * ('n_packets' are its counters now, as reported), with where it is.
+ * False if it is not placed. */
+struct mf_place_heat {
+    uint32_t ifindex;
+    unsigned int backend;
+    uint64_t delta;
+};
+bool mf_place_heat(const struct mf_ufid *, uint64_t n_packets,
+                   struct mf_place_heat *);
 
 /* Records that backend 'b' holds 'ufid', which came in on 'ifindex' and
  * whose tc counters leave out 'l2_len' bytes a packet. */

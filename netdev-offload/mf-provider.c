@@ -7,6 +7,7 @@
 #include "mf-appctl.h"
 #include "mf-cache-conf.h"
 #include "mf-dpif.h"
+#include "mf-rebalance.h"
 #include "mf-tcb.h"
 #include "mf-shape.h"
 #include "netdev-offload-megaflower.h"
@@ -62,6 +63,9 @@ __wrap_netdev_set_flow_api_enabled(const struct smap *other_config)
                  mf_shape_get_echo_each() ? "each" : "shape");
     }
     mf_dpif_reconfigure(other_config);
+    if (applied) {
+        mf_rebalance_configure(other_config, megaflower_rebalance_all);
+    }
     if (mf_cache_conf_global(other_config) && applied) {
         megaflower_reconfigure_all();
     }

@@ -17,6 +17,7 @@
 #include "dpif.h"
 #include "mf-cache-conf.h"
 #include "mf-engine.h"
+#include "mf-rebalance.h"
 #include "mf-tcb.h"
 #include "mf-meter.h"
 #include "mf-provider.h"
@@ -632,6 +633,37 @@ megaflower_reconfigure_all(void)
             netdev_close(netdev);
         }
     }
+    free(list.ports);
+}
+
+void
+megaflower_rebalance_all(void)
+{
+    struct port_list list = { NULL, 0, 0 };
+    struct netdev **netdevs;
+    struct mf_port *ports;
+    size_t n = 0;
+
+    netdev_ports_traverse("system", collect_port, &list);
+    netdevs = xmalloc(MAX(list.n, 1) * sizeof *netdevs);
+    ports = xmalloc(MAX(list.n, 1) * sizeof *ports);
+    for (size_t i = 0; i < list.n; i++) {
+        struct netdev *netdev = netdev_ports_get(list.ports[i], "system");
+        uint32_t ifindex;
+
+        if (netdev && !get_ifindex(netdev, &ifindex)) {
+            port_init(netdev, ifindex, &ports[n]);
+            netdevs[n++] = netdev;
+        } else {
+            netdev_close(netdev);
+        }
+    }
+    mf_rebalance_round(ports, n);
+    for (size_t i = 0; i < n; i++) {
+        netdev_close(netdevs[i]);
+    }
+    free(ports);
+    free(netdevs);
     free(list.ports);
 }
 

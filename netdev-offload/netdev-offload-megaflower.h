@@ -64,4 +64,7 @@ void megaflower_port_set_config(const char *dpif_type, odp_port_t port_no,
  * datapath gets it. */
 void megaflower_reconfigure_all(void);
 
+/* One round of mf-rebalance over every port of the kernel datapath. */
+void megaflower_rebalance_all(void);
+
 #endif /* netdev-offload-megaflower.h */

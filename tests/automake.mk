@@ -16,11 +16,14 @@ tests_unit_mf_unit_SOURCES = \
 	tests/unit/check-ptype.c \
 	tests/unit/check-flower.c \
 	tests/unit/check-engine.c \
+	tests/unit/check-rebalance.c \
 	tests/unit/check-refusal.c \
 	tests/unit/check-rtmon.c \
 	tests/unit/check-xlate.c \
 	tests/unit/mf-megaflows.c \
 	tests/unit/mf-megaflows.h \
+	tests/unit/mf-mock-backend.c \
+	tests/unit/mf-mock-backend.h \
 	tests/unit/mf-random.c \
 	tests/unit/mf-random.h
 tests_unit_mf_unit_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)

@@ -303,9 +303,16 @@ cache_del(struct mf_flow_del *ops, size_t n)
 
     ovs_mutex_lock(&mf_cport_mutex);
     for (size_t i = 0; i < n; i++) {
+        struct mf_cport_flow *cf = mf_cport_flow_find(&ops[i].ufid);
         struct mf_cport_gone *g;
 
-        if (mf_cport_flow_find(&ops[i].ufid)) {
+        if (cf) {
+            struct mf_cport *cp = ops[i].moving
+                                  ? mf_cport_find(cf->ifindex) : NULL;
+
+            if (cp) {
+                cp->n_moved_out++;
+            }
             group[m++] = &ops[i];
         } else if ((g = mf_cport_gone_find(&ops[i].ufid)) != NULL) {
             /* Its port left first: these were its last counters. */

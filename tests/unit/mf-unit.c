@@ -15,6 +15,7 @@ main(void)
     srunner_add_suite(sr, mf_xlate_suite());
     srunner_add_suite(sr, mf_refusal_suite());
     srunner_add_suite(sr, mf_engine_suite());
+    srunner_add_suite(sr, mf_rebalance_suite());
     srunner_add_suite(sr, mf_rtmon_suite());
     srunner_add_suite(sr, mf_shape_suite());
     srunner_add_suite(sr, mf_ptype_suite());

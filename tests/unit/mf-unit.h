@@ -15,6 +15,7 @@ Suite *mf_filter_suite(void);
 Suite *mf_xlate_suite(void);
 Suite *mf_refusal_suite(void);
 Suite *mf_engine_suite(void);
+Suite *mf_rebalance_suite(void);
 Suite *mf_rtmon_suite(void);
 Suite *mf_shape_suite(void);
 Suite *mf_ptype_suite(void);
