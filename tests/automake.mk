@@ -72,7 +72,7 @@ TESTSUITE_AT = tests/testsuite.at tests/mf-macros.at tests/mf-host.at \
 	tests/mf-tunnel.at
 SYSTEM_TESTSUITE_AT = tests/system-testsuite.at tests/mf-macros.at \
 	tests/mf-system.at tests/mf-ptype.at tests/mf-dpif.at tests/mf-cache.at
-EXTRA_DIST += $(TESTSUITE_AT) $(SYSTEM_TESTSUITE_AT) tests/package.m4 tests/mf-udp.py tests/mf-ptype.py tests/mf-tcjson.py \
+EXTRA_DIST += $(TESTSUITE_AT) $(SYSTEM_TESTSUITE_AT) tests/package.m4 tests/mf-udp.py tests/mf-hang-watch.sh tests/mf-ptype.py tests/mf-tcjson.py \
 	tests/atlocal.in tests/run-system.sh tests/run-suite.sh tests/vm tests/common.sh \
 	tests/demo.sh tests/check-all.sh tests/system-boot.sh tests/mf-tnl-topo.sh tests/mf-tnl-capture.py
 CLEANFILES += $(TESTSUITE) $(SYSTEM_TESTSUITE)
@@ -159,11 +159,11 @@ check-autotest: all tests/mf-resolve $(TESTSUITE) tests/atlocal
 
 # The system tests need cls_flower and the openvswitch module.
 # tests/run-system.sh uses this kernel when it has them, else the VM.
-# 'make check' (and so CI) runs groups 1-17 and 27-45 on Debian's 6.1
-# kernel (35-45: the XDP flow cache, its tunnels included); the tc tunnel
+# 'make check' (and so CI) runs groups 1-17 and 27-46 on Debian's 6.1
+# kernel (35-46: the XDP flow cache, its tunnels included); the tc tunnel
 # groups (18-26) run with check-system-tunnels.
 SYSTEM_CI_TESTS = 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 27 28 29 30 31 32 33 34 \
-	35 36 37 38 39 40 41 42 43 44 45
+	35 36 37 38 39 40 41 42 43 44 45 46
 check-system: all tests/mf-krt tests/mf-resolve tests/mf-dpif-race tests/mf-fault.so $(SYSTEM_TESTSUITE) tests/atlocal
 	MF_BUILDDIR='$(abs_top_builddir)' MF_SRCDIR='$(abs_top_srcdir)' \
 	OVS_SRCDIR='$(OVS_SRCDIR)' AUTOTEST_PATH='$(AUTOTEST_PATH)' \
