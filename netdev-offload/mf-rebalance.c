@@ -121,6 +121,7 @@ port_weigh(const struct mf_port *port, struct port_heat *ph)
     while (mf_engine_dump_next(d, &f, &buf, &dp_layer)) {
         struct mf_place_heat h;
 
+        ofpbuf_clear(&buf);
         if (!mf_place_heat(&f.ufid, f.stats.n_packets, &h)
             || h.ifindex != port->ifindex) {
             continue;
@@ -130,7 +131,6 @@ port_weigh(const struct mf_port *port, struct port_heat *ph)
         } else if (ph->behind & (1u << h.backend)) {
             push(&ph->hot, &ph->n_hot, &ph->cap_hot, &f.ufid, h.delta);
         }
-        ofpbuf_clear(&buf);
     }
     mf_engine_dump_done(d);
     ofpbuf_uninit(&buf);
