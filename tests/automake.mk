@@ -159,11 +159,15 @@ check-autotest: all tests/mf-resolve $(TESTSUITE) tests/atlocal
 
 # The system tests need cls_flower and the openvswitch module.
 # tests/run-system.sh uses this kernel when it has them, else the VM.
-# 'make check' (and so CI) runs groups 1-17 and 27-46 on Debian's 6.1
-# kernel (35-46: the XDP flow cache, its tunnels included); the tc tunnel
-# groups (18-26) run with check-system-tunnels.
+# 'make check' (and so CI) runs groups 1-17 and 27-45 on Debian's 6.1
+# kernel (35-45: the XDP flow cache, VXLAN through it included), less 42
+# (the verifier's test, which check-system-tunnels runs on 6.12; every
+# cache group loads the program through 6.1's) and 44 (Geneve) and 46
+# (an IPv6 underlay), variants of 43 kept for 'make check-full' to keep CI
+# under 45 minutes; the tc tunnel groups (18-26) run with
+# check-system-tunnels.
 SYSTEM_CI_TESTS = 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 27 28 29 30 31 32 33 34 \
-	35 36 37 38 39 40 41 42 43 44 45 46
+	35 36 37 38 39 40 41 43 45
 check-system: all tests/mf-krt tests/mf-resolve tests/mf-dpif-race tests/mf-fault.so $(SYSTEM_TESTSUITE) tests/atlocal
 	MF_BUILDDIR='$(abs_top_builddir)' MF_SRCDIR='$(abs_top_srcdir)' \
 	OVS_SRCDIR='$(OVS_SRCDIR)' AUTOTEST_PATH='$(AUTOTEST_PATH)' \

@@ -7,7 +7,8 @@
 # A target starts from its seeds (tests/fuzz/corpus/SEEDS/: a target's
 # own, or those of the target whose messages it reads too) and every
 # crash input ever found for it (tests/fuzz/regress/TARGET/).  'fuzz' runs
-# it under libFuzzer for SECONDS: what it learns goes to
+# it under libFuzzer for SECONDS (FUZZ_JOBS targets at once, default one
+# per CPU): what it learns goes to
 # BUILDDIR/tests/fuzz/work/TARGET/ (not committed), a crash input to
 # BUILDDIR/tests/fuzz/crashes/ (add it to regress/ with the fix).  It
 # prints each target's executions and exits 1 if any target crashed or a
@@ -31,6 +32,35 @@ seeds_of() {
     esac
 }
 
+# fuzz_one TARGET DIR...: one target under libFuzzer; its report on
+# stdout (stderr for a failure); exits 1 if it crashed.
+fuzz_one() {
+    local t=$1 status execs cov
+    shift
+    local work=$build/tests/fuzz/work/$t log=$build/tests/fuzz/$t.log
+    mkdir -p "$work"
+    "$build/tests/fuzz/fuzz-$t" -max_total_time="$secs" -max_len=8192 \
+        -print_final_stats=1 -artifact_prefix="$build/tests/fuzz/crashes/$t-" \
+        "$work" "$@" > "$log" 2>&1
+    status=$?
+    execs=$(awk '/stat::number_of_executed_units/ { print $2 }' "$log")
+    cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1)
+    if [ "$status" = 0 ]; then
+        echo "fuzz: $t: ${execs:-?} executions in $secs s, $cov, no crash," \
+             "no sanitizer report"
+        return 0
+    fi
+    echo "fuzz: $t: FAILED (exit $status) after ${execs:-?} executions;" \
+         "see $log and $build/tests/fuzz/crashes/" >&2
+    grep -m 5 -E 'ERROR|SUMMARY|runtime error|Test unit written|^fuzz-' \
+        "$log" >&2
+    return 1
+}
+
+# Targets fuzz FUZZ_JOBS at a time (default: one per CPU); each is one
+# process, so the CPU time per target is SECONDS either way.
+jobs_max=${FUZZ_JOBS:-$(nproc)}
+pids=()
 rc=0
 mkdir -p "$build/tests/fuzz/crashes"
 for t; do
@@ -45,23 +75,14 @@ for t; do
             "${dirs[@]}" || rc=1
         continue
     fi
-    work=$build/tests/fuzz/work/$t log=$build/tests/fuzz/$t.log
-    mkdir -p "$work"
-    "$build/tests/fuzz/fuzz-$t" -max_total_time="$secs" -max_len=8192 \
-        -print_final_stats=1 -artifact_prefix="$build/tests/fuzz/crashes/$t-" \
-        "$work" "${dirs[@]}" > "$log" 2>&1
-    status=$?
-    execs=$(awk '/stat::number_of_executed_units/ { print $2 }' "$log")
-    cov=$(grep -o 'cov: [0-9]*' "$log" | tail -n 1)
-    if [ "$status" = 0 ]; then
-        echo "fuzz: $t: ${execs:-?} executions in $secs s, $cov, no crash," \
-             "no sanitizer report"
-    else
-        echo "fuzz: $t: FAILED (exit $status) after ${execs:-?} executions;" \
-             "see $log and $build/tests/fuzz/crashes/" >&2
-        grep -m 5 -E 'ERROR|SUMMARY|runtime error|Test unit written|^fuzz-' \
-            "$log" >&2
-        rc=1
+    if [ "${#pids[@]}" -ge "$jobs_max" ]; then
+        wait "${pids[0]}" || rc=1
+        pids=("${pids[@]:1}")
     fi
+    fuzz_one "$t" "${dirs[@]}" &
+    pids+=($!)
+done
+for p in "${pids[@]}"; do
+    wait "$p" || rc=1
 done
 exit $rc
