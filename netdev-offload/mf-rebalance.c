@@ -271,10 +271,21 @@ rebalance_main(void *arg OVS_UNUSED)
     return NULL;
 }
 
+/* Starts the thread, once, if configured. */
+static void
+rebalance_start(void)
+{
+    static struct ovsthread_once once = OVSTHREAD_ONCE_INITIALIZER;
+
+    if (round_fn && ovsthread_once_start(&once)) {
+        ovs_thread_create("mf_rebalance", rebalance_main, NULL);
+        ovsthread_once_done(&once);
+    }
+}
+
 void
 mf_rebalance_configure(const struct smap *cfg, void (*round)(void))
 {
-    static struct ovsthread_once once = OVSTHREAD_ONCE_INITIALIZER;
     static bool started;        /* Only the main thread configures. */
     unsigned long long ms = smap_get_ullong(cfg,
                                             "megaflower-cache-rebalance-ms",
@@ -298,9 +309,17 @@ mf_rebalance_configure(const struct smap *cfg, void (*round)(void))
     }
     atomic_store_relaxed(&interval_ms, ms);
     started = true;
-    if (ovsthread_once_start(&once)) {
-        round_fn = round;
-        ovs_thread_create("mf_rebalance", rebalance_main, NULL);
-        ovsthread_once_done(&once);
+    if (!round_fn) {
+        round_fn = round;       /* Before the thread reads it. */
+    }
+}
+
+void
+mf_rebalance_port_served(uint32_t ifindex)
+{
+    unsigned int served = mf_engine_port_served(ifindex);
+
+    if (served & (served - 1)) {
+        rebalance_start();
     }
 }

@@ -50,10 +50,16 @@ size_t mf_rebalance_pick(struct mf_rebalance_item *hot, size_t n_hot,
 /* One round over the 'n' ports 'ports'.  Returns the flows promoted. */
 size_t mf_rebalance_round(const struct mf_port *ports, size_t n);
 
-/* Applies other_config:megaflower-cache-rebalance-ms, and on the first
- * call starts the thread that calls 'round' every interval. */
+/* Applies other_config:megaflower-cache-rebalance-ms; 'round' is what
+ * the thread calls every interval. */
 void mf_rebalance_configure(const struct smap *other_config,
                             void (*round)(void));
+
+/* Tells that the backends serving 'ifindex' may have changed.  The thread
+ * starts (once, and only if configured) when a port is first served by
+ * more than one backend: until then no round could swap anything, and
+ * a host without a flow cache never has the thread. */
+void mf_rebalance_port_served(uint32_t ifindex);
 
 /* The interval in force, in ms (0: off). */
 unsigned int mf_rebalance_interval(void);

@@ -548,6 +548,7 @@ mf_init_flow_api(struct netdev *netdev)
                      port.internal ? "egress" : "ingress", err.msg);
         return error;
     }
+    mf_rebalance_port_served(ifindex);
     VLOG_INFO("%s: megaflower offloads on ifindex %"PRIu32" (type %s, tc "
               "%s, tc-policy %s)", netdev_get_name(netdev), ifindex, type,
               port.internal ? "egress" : "ingress",
@@ -582,6 +583,7 @@ reconfigure_port(struct netdev *netdev)
     if (!get_ifindex(netdev, &ifindex)) {
         port_init(netdev, ifindex, &port);
         mf_engine_port_reconfigure(&port);
+        mf_rebalance_port_served(ifindex);
     }
 }
 
