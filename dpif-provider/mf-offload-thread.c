@@ -3,6 +3,7 @@
  * a time, and books the outcome (mf-offload.h). */
 #include <config.h>
 #include "mf-offload-int.h"
+#include "mf-orphan.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -268,16 +269,22 @@ offload_main(void *arg OVS_UNUSED)
 
         ovs_mutex_lock(&ofl_mutex);
         if (!ofl_n_queue) {
+            size_t n_orphans;
+
             if (yield_start) {
                 /* Its flows went meanwhile. */
                 ofl_timing_add(&ofl_qstats.yields, time_usec() - yield_start);
                 yield_start = 0;
             }
             ovs_mutex_unlock(&ofl_mutex);
+            /* Idle: the flows whose deletion failed go now (mf-orphan.h),
+             * the wait is short while some are left. */
+            n_orphans = mf_orphan_retry(false);
+
             /* OVS's poll loop: it quiesces (RCU) while it waits, and adds
              * this thread's coverage counts to the totals each second. */
             seq_wait(ofl_work_seq, seqno);
-            poll_timer_wait(1000);
+            poll_timer_wait(n_orphans ? MF_ORPHAN_RETRY_MS : 1000);
             poll_block();
             continue;
         }

@@ -4,6 +4,7 @@
 
 #include "mf-engine.h"
 #include "mf-engine-int.h"
+#include "mf-orphan.h"
 #include "mf-place.h"
 
 #include <string.h>
@@ -59,9 +60,13 @@ int
 mf_engine_dump_start(const struct mf_port *port, bool terse,
                      struct mf_engine_dump **dp, struct mf_err *err)
 {
-    struct mf_engine_dump *d = xzalloc(sizeof *d);
+    struct mf_engine_dump *d;
     int error;
 
+    /* OVS's revalidators dump every cycle: the orphans' retries then
+     * never wait for a put or a delete. */
+    mf_orphan_retry(false);
+    d = xzalloc(sizeof *d);
     d->port = port;
     d->terse = terse;
     d->served = mf_engine_port_held(port->ifindex);
@@ -82,6 +87,9 @@ mf_engine_dump_next(struct mf_engine_dump *d, struct mf_flow_dumped *f,
         const struct mf_backend *b = mf_engine_backend(d->backend);
 
         if (b->dump_next(d->state, f, buf)) {
+            if (mf_orphan_count() && mf_place_is_orphan(&f->ufid)) {
+                continue;       /* No longer OVS's (mf-orphan.h). */
+            }
             *dp_layer = b->dp_layer;
             mf_place_adjust(&f->ufid, &f->stats);
             return true;
@@ -141,6 +149,11 @@ mf_engine_format(struct ds *s)
                       mf_engine_n_placed(name));
     }
     ds_put_char(s, '\n');
+    if (mf_orphan_count()) {
+        ds_put_format(s, "%"PRIuSIZE" flows deleted by OVS that the kernel "
+                      "has not let go yet: deleted again every %d ms\n",
+                      mf_orphan_count(), MF_ORPHAN_RETRY_MS);
+    }
 
     /* Copied out: the backends' capacity() takes locks of their own. */
     rows = mf_engine_port_rows(&n);

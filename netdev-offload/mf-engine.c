@@ -3,6 +3,7 @@
 
 #include "mf-engine.h"
 #include "mf-engine-int.h"
+#include "mf-orphan.h"
 #include "mf-place.h"
 
 #include <errno.h>
@@ -574,10 +575,15 @@ mf_engine_put(const struct mf_port *port, struct mf_flow_put *ops, size_t n)
     size_t *idx = xmalloc(MAX(n, 1) * sizeof *idx);
     size_t n_new = 0, n_failed = 0;
 
+    mf_orphan_retry(false);
     for (size_t i = 0; i < n; i++) {
         struct mf_flow_put *op = &ops[i];
         int b = mf_place_acquire(&op->ufid);
+        bool was_orphan = b >= 0 && mf_place_is_orphan(&op->ufid);
 
+        if (was_orphan) {
+            mf_place_set_orphan(&op->ufid, false);  /* Claimed back. */
+        }
         put_reset(op);
         op->old_deleted = false;
         memset(&op->stats, 0, sizeof op->stats);
@@ -598,6 +604,11 @@ mf_engine_put(const struct mf_port *port, struct mf_flow_put *ops, size_t n)
                 mf_place_forget(&op->ufid);
             }
         }
+        if (was_orphan && op->error) {
+            /* OVS put it anew, and it is not offloaded: what is left of
+             * it, with its old actions, goes as an orphan still. */
+            mf_place_set_orphan(&op->ufid, true);
+        }
         mf_place_release(&op->ufid);
     }
     if (n_new) {
@@ -616,15 +627,23 @@ mf_engine_del(struct mf_flow_del *ops, size_t n)
     struct mf_flow_del *sub = xmalloc(MAX(n, 1) * sizeof *sub);
     size_t *idx = xmalloc(MAX(n, 1) * sizeof *idx);
     int *where = xmalloc(MAX(n, 1) * sizeof *where);
+    bool *orphan = xmalloc(MAX(n, 1) * sizeof *orphan);
     size_t n_failed = 0;
 
     const struct mf_ufid **ufids = xmalloc(MAX(n, 1) * sizeof *ufids);
 
+    mf_orphan_retry(false);
     for (size_t i = 0; i < n; i++) {
         ufids[i] = &ops[i].ufid;
     }
     mf_place_acquire_many(ufids, n, where);
     free(ufids);
+    for (size_t i = 0; i < n; i++) {
+        /* An orphan is no longer OVS's flow: the flow OVS deletes now is
+         * elsewhere (the kernel datapath, where OVS put it when megaflower
+         * reported the deletion done).  Deleted once more all the same. */
+        orphan[i] = where[i] >= 0 && mf_place_is_orphan(&ops[i].ufid);
+    }
     for (size_t i = 0; i < n; i++) {
         ops[i].error = ENOENT;
         ops[i].err.error = ENOENT;
@@ -651,16 +670,31 @@ mf_engine_del(struct mf_flow_del *ops, size_t n)
         }
     }
     for (size_t i = 0; i < n; i++) {
+        if (orphan[i]) {
+            if (!ops[i].error || ops[i].error == ENOENT) {
+                mf_place_forget(&ops[i].ufid);
+            } else {
+                mf_place_release(&ops[i].ufid);
+            }
+            memset(&ops[i].stats, 0, sizeof ops[i].stats);
+            ops[i].error = mf_err_set(&ops[i].err, ENOENT,
+                                      "flow is not offloaded");
+            n_failed++;
+            continue;
+        }
         if (!ops[i].error) {
             mf_place_adjust(&ops[i].ufid, &ops[i].stats);
         }
         if (where[i] >= 0 && (!ops[i].error || ops[i].error == ENOENT)) {
             mf_place_forget(&ops[i].ufid);
         } else if (where[i] >= 0) {
+            /* Still in its backend, forwarding: deleted again later. */
+            mf_orphan_adopt(&ops[i]);
             mf_place_release(&ops[i].ufid);
         }
         n_failed += ops[i].error != 0;
     }
+    free(orphan);
     free(where);
     free(idx);
     free(sub);
@@ -674,7 +708,9 @@ mf_engine_stats(const struct mf_ufid *ufid, struct mf_flow_stats *stats,
     int b = mf_place_lookup(ufid);
     int error = ENOENT;
 
-    if (b >= 0) {
+    if (b >= 0 && mf_place_is_orphan(ufid)) {
+        return mf_err_set(err, ENOENT, "flow is not offloaded");
+    } else if (b >= 0) {
         error = backends[b]->stats(ufid, stats, err);
     } else {
         for (size_t i = 0; i < n_backends && error == ENOENT; i++) {
@@ -729,6 +765,9 @@ mf_engine_get(const struct mf_port *port, const struct mf_ufid *ufid,
     int b = mf_place_lookup(ufid);
     int error = ENOENT;
 
+    if (b >= 0 && mf_place_is_orphan(ufid)) {
+        return mf_err_set(err, ENOENT, "flow is not offloaded");
+    }
     for (size_t i = 0; i < n_backends && error == ENOENT; i++) {
         size_t k = b >= 0 ? (size_t) b : i;
 

@@ -23,6 +23,7 @@ struct place {
     bool moved;                 /* It carries counters. */
     bool moving;                /* Between two backends: lookups wait. */
     bool busy;                  /* Acquired: acquires wait. */
+    bool orphan;                /* Its deletion failed: to delete again. */
     uint64_t heat_packets;      /* Packets at the last mf_place_heat(). */
     struct mf_flow_stats carried;   /* If 'moved', whole frames. */
     struct mf_flow_stats before;    /* If 'moving': reported before. */
@@ -33,6 +34,7 @@ static struct hmap places OVS_GUARDED_BY(mutex) = HMAP_INITIALIZER(&places);
 static size_t n_placed[MF_PLACE_MAX_BACKENDS] OVS_GUARDED_BY(mutex);
 static size_t n_moved OVS_GUARDED_BY(mutex);   /* With 'moved'. */
 static size_t n_moving OVS_GUARDED_BY(mutex);  /* With 'moving'. */
+static size_t n_orphans OVS_GUARDED_BY(mutex); /* With 'orphan'. */
 static pthread_cond_t move_cond = PTHREAD_COND_INITIALIZER;
 
 static struct place *
@@ -59,6 +61,7 @@ remove__(struct place *p) OVS_REQUIRES(mutex)
     }
     n_placed[p->backend]--;
     n_moved -= p->moved;
+    n_orphans -= p->orphan;
     hmap_remove(&places, &p->node);
     free(p);
 }
@@ -323,6 +326,68 @@ mf_place_on_port(int b, uint32_t ifindex, size_t *n)
     }
     ovs_mutex_unlock(&mutex);
     return ufids;
+}
+
+void
+mf_place_set_orphan(const struct mf_ufid *ufid, bool orphan)
+{
+    struct place *p;
+
+    ovs_mutex_lock(&mutex);
+    p = find(ufid);
+    if (p && p->orphan != orphan) {
+        p->orphan = orphan;
+        if (orphan) {
+            n_orphans++;
+        } else {
+            n_orphans--;
+        }
+    }
+    ovs_mutex_unlock(&mutex);
+}
+
+bool
+mf_place_is_orphan(const struct mf_ufid *ufid)
+{
+    struct place *p;
+    bool orphan;
+
+    ovs_mutex_lock(&mutex);
+    p = find(ufid);
+    orphan = p && p->orphan;
+    ovs_mutex_unlock(&mutex);
+    return orphan;
+}
+
+struct mf_ufid *
+mf_place_orphans(size_t *n)
+{
+    struct mf_ufid *ufids = NULL;
+    struct place *p;
+
+    ovs_mutex_lock(&mutex);
+    *n = 0;
+    if (n_orphans) {
+        ufids = xmalloc(n_orphans * sizeof *ufids);
+        HMAP_FOR_EACH (p, node, &places) {
+            if (p->orphan && *n < n_orphans) {
+                ufids[(*n)++] = p->ufid;
+            }
+        }
+    }
+    ovs_mutex_unlock(&mutex);
+    return ufids;
+}
+
+size_t
+mf_place_n_orphans(void)
+{
+    size_t n;
+
+    ovs_mutex_lock(&mutex);
+    n = n_orphans;
+    ovs_mutex_unlock(&mutex);
+    return n;
 }
 
 void

@@ -81,6 +81,19 @@ void mf_place_begin_move(const struct mf_ufid *,
                          const struct mf_flow_stats *before);
 void mf_place_end_move(const struct mf_ufid *);
 
+/* An orphan: a flow OVS deleted whose backend failed to let it go (a
+ * refusal of the kernel's that may pass: ENOMEM, EBUSY, ...).  It stays
+ * placed, and the engine deletes it again (mf_engine_retry_orphans())
+ * until the backend lets it go; a put of the same ufid claims it back.
+ * The caller has acquired the flow. */
+void mf_place_set_orphan(const struct mf_ufid *, bool orphan);
+bool mf_place_is_orphan(const struct mf_ufid *);
+
+/* The orphans, in a new array of '*n' (NULL if there is none), and how
+ * many there are. */
+struct mf_ufid *mf_place_orphans(size_t *n);
+size_t mf_place_n_orphans(void);
+
 /* The flows backend 'b' holds on 'ifindex' (all backends if 'b' is -1),
  * in a new array of '*n'. */
 struct mf_ufid *mf_place_on_port(int b, uint32_t ifindex, size_t *n);

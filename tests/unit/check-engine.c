@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "mf-engine.h"
+#include "mf-orphan.h"
 #include "netlink.h"
 #include "odp-netlink.h"
 #include "openvswitch/dynamic-string.h"
@@ -152,6 +153,62 @@ START_TEST(test_del_routes)
     ck_assert_uint_eq(mock_a.n + mock_b.n, 0);
     ck_assert_uint_eq(mf_engine_n_placed("mock-a"), 0);
     ck_assert_uint_eq(mf_engine_n_placed("mock-b"), 0);
+}
+END_TEST
+
+/* A deletion its backend fails is done for OVS and done again later until
+ * the backend lets the flow go; a put of the flow first claims it back. */
+START_TEST(test_del_orphan)
+{
+    struct mf_port p = mock_port(5);
+    struct mf_flow_put ops[1];
+    struct mf_flow_del del;
+
+    mock_op_init(&ops[0], 1, 0);
+    ck_assert_uint_eq(mf_engine_put(&p, ops, 1), 0);
+    mock_a.del_fails = 100;              /* Until the test says. */
+    memset(&del, 0, sizeof del);
+    del.ufid = ops[0].ufid;
+    ck_assert_uint_eq(mf_engine_del(&del, 1), 0);
+    ck_assert_int_eq(del.error, 0);
+    ck_assert_uint_eq(mf_orphan_count(), 1);
+    ck_assert_int_ge(mock_find(&mock_a, &del.ufid), 0);  /* Still there. */
+    /* Not OVS's any more: its counters and a deletion (of a copy OVS put
+     * in the kernel since) say so, and the deletion is tried too. */
+    ck_assert_int_eq(mf_engine_stats(&del.ufid, &del.stats, &del.err),
+                     ENOENT);
+    ck_assert_uint_eq(mf_engine_del(&del, 1), 1);
+    ck_assert_int_eq(del.error, ENOENT);
+    ck_assert_uint_eq(mf_orphan_count(), 1);
+    ck_assert_uint_eq(mf_orphan_retry(true), 1);        /* Fails again. */
+    ck_assert_int_ge(mock_find(&mock_a, &del.ufid), 0);
+    mock_a.del_fails = 0;
+    ck_assert_uint_eq(mf_orphan_retry(true), 0);
+    ck_assert_int_lt(mock_find(&mock_a, &del.ufid), 0);
+    ck_assert_uint_eq(mf_engine_n_placed("mock-a"), 0);
+
+    /* Put again before the retry: OVS's once more, never deleted. */
+    ck_assert_uint_eq(mf_engine_put(&p, ops, 1), 0);
+    mock_a.del_fails = 1;
+    ck_assert_uint_eq(mf_engine_del(&del, 1), 0);
+    ck_assert_uint_eq(mf_orphan_count(), 1);
+    ck_assert_uint_eq(mf_engine_put(&p, ops, 1), 0);
+    ck_assert_uint_eq(mf_orphan_count(), 0);
+    ck_assert_uint_eq(mf_orphan_retry(true), 0);
+    ck_assert_int_ge(mock_find(&mock_a, &del.ufid), 0);
+    ck_assert_uint_eq(mf_engine_n_placed("mock-a"), 1);
+
+    /* A put of it that fails leaves it an orphan: its old actions go. */
+    mock_a.del_fails = 100;
+    ck_assert_uint_eq(mf_engine_del(&del, 1), 0);
+    mock_a.fail_tag = 0;
+    ck_assert_uint_eq(mf_engine_put(&p, ops, 1), 1);
+    ck_assert_uint_eq(mf_orphan_count(), 1);
+    mock_a.fail_tag = UINT32_MAX;
+    mock_a.del_fails = 0;
+    ck_assert_uint_eq(mf_orphan_retry(true), 0);
+    ck_assert_int_lt(mock_find(&mock_a, &del.ufid), 0);
+    mock_ops_destroy(ops, 1);
 }
 END_TEST
 
@@ -418,6 +475,7 @@ mf_engine_suite(void)
     tcase_add_test(tc, test_one_backend_reason_verbatim);
     tcase_add_test(tc, test_modify_where_it_is);
     tcase_add_test(tc, test_del_routes);
+    tcase_add_test(tc, test_del_orphan);
     tcase_add_test(tc, test_port_served);
     tcase_add_test(tc, test_stats_dump_flush);
     tcase_add_test(tc, test_modify_moves);

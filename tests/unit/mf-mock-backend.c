@@ -125,6 +125,10 @@ mock_del(struct mock *m, struct mf_flow_del *ops, size_t n)
         if (i < 0) {
             ops[j].error = mf_err_set(&ops[j].err, ENOENT, "not in %s",
                                       m->name);
+        } else if (m->del_fails) {
+            m->del_fails--;
+            ops[j].error = mf_err_set(&ops[j].err, EBUSY, "%s is busy",
+                                      m->name);
         } else {
             ops[j].error = 0;
             memset(&ops[j].stats, 0, sizeof ops[j].stats);

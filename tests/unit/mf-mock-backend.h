@@ -29,6 +29,7 @@ struct mock {
                                  * version of a flow, for modifies). */
     size_t cap;                 /* Flows a port, if nonzero: more are
                                  * refused (ENOSPC), like a full cache. */
+    unsigned int del_fails;     /* The next deletions that fail (EBUSY). */
     size_t n;
     struct {
         struct mf_ufid ufid;
