@@ -71,8 +71,9 @@ SYSTEM_TESTSUITE = $(srcdir)/tests/system-testsuite
 TESTSUITE_AT = tests/testsuite.at tests/mf-macros.at tests/mf-host.at \
 	tests/mf-tunnel.at
 SYSTEM_TESTSUITE_AT = tests/system-testsuite.at tests/mf-macros.at \
-	tests/mf-system.at tests/mf-ptype.at tests/mf-dpif.at tests/mf-cache.at
-EXTRA_DIST += $(TESTSUITE_AT) $(SYSTEM_TESTSUITE_AT) tests/package.m4 tests/mf-udp.py tests/mf-hang-watch.sh tests/mf-ptype.py tests/mf-tcjson.py \
+	tests/mf-system.at tests/mf-ptype.at tests/mf-dpif.at tests/mf-cache.at \
+	tests/mf-faults.at
+EXTRA_DIST += $(TESTSUITE_AT) $(SYSTEM_TESTSUITE_AT) tests/package.m4 tests/mf-udp.py tests/mf-tcfilters.py tests/mf-hang-watch.sh tests/mf-ptype.py tests/mf-tcjson.py \
 	tests/atlocal.in tests/run-system.sh tests/run-suite.sh tests/vm tests/common.sh \
 	tests/demo.sh tests/check-all.sh tests/system-boot.sh tests/mf-tnl-topo.sh tests/mf-tnl-capture.py
 CLEANFILES += $(TESTSUITE) $(SYSTEM_TESTSUITE)
@@ -96,7 +97,7 @@ $(SYSTEM_TESTSUITE): $(SYSTEM_TESTSUITE_AT) $(srcdir)/tests/package.m4
 	  $(srcdir)/tests/system-testsuite.at -o $@.tmp && mv $@.tmp $@
 
 .PHONY: check-unit check-autotest check-system check-system-full \
-	check-system-boot check-upstream
+	check-system-boot check-upstream check-faults
 check-unit: tests/unit/mf-unit
 	tests/unit/mf-unit
 
@@ -173,6 +174,15 @@ check-system: all tests/mf-krt tests/mf-resolve tests/mf-dpif-race tests/mf-faul
 	OVS_SRCDIR='$(OVS_SRCDIR)' AUTOTEST_PATH='$(AUTOTEST_PATH)' \
 	  $(SHELL) $(srcdir)/tests/run-system.sh system \
 	  $(if $(TESTSUITEFLAGS),$(TESTSUITEFLAGS),$(if $(MF_FULL),,$(SYSTEM_CI_TESTS)))
+
+# The fault injection groups (tests/mf-faults.at, keyword faults): refusals
+# of every kind injected into tc requests (tests/mf-fault.so), in dpif and
+# netdev mode, against the real kernel (the VM here).
+check-faults: all tests/mf-dpif-race tests/mf-fault.so $(SYSTEM_TESTSUITE) tests/atlocal
+	MF_BUILDDIR='$(abs_top_builddir)' MF_SRCDIR='$(abs_top_srcdir)' \
+	OVS_SRCDIR='$(OVS_SRCDIR)' AUTOTEST_PATH='$(AUTOTEST_PATH)' \
+	  $(SHELL) $(srcdir)/tests/run-system.sh system \
+	  $(if $(TESTSUITEFLAGS),$(TESTSUITEFLAGS),-k faults)
 
 # The early-boot test (tests/system-boot.sh): ovs-vswitchd started within
 # 10 s of boot forwards (mf-ovsfix.h).  Only a VM that has just booted can

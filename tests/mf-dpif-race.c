@@ -3,11 +3,12 @@
  * asynchronous offload, in a real kernel datapath, then checks that
  * nothing is left over or out of date.
  *
- *   mf-dpif-race DP ROUNDS SEED DEV...
+ *   mf-dpif-race [--netdev] [--faults] DP ROUNDS SEED DEV...
  *
  * Creates datapath DP (type system) with the devices DEV as ports, turns
  * on hw-offload in dpif mode (two offload threads, a queue bound of 4, so
- * that flows also wait beyond it) and runs ROUNDS rounds
+ * that flows also wait beyond it; with --netdev, in netdev mode: each
+ * operation offloaded as OVS's dpif-netlink does it) and runs ROUNDS rounds
  * of operations, from a generator seeded with SEED, on a pool of 64
  * megaflows: puts, modifies (new actions) and deletes, with
  * delete-before-offload and modify-while-queued (the next operation on a
@@ -17,13 +18,21 @@
  * kernel datapath's flows, megaflower's flow table and the tc filters on
  * the ports.  Every filter must belong to a flow the kernel has (0
  * stale), the table must equal the filters, and each filter must carry
- * its flow's latest actions.  Prints the counts; exits 1 on any
+ * its flow's latest actions, and no deletion the kernel refused may be
+ * left to do again (mf-orphan.h).  Prints the counts; exits 1 on any
  * difference.  Leaves the datapath and its flows, and the filters, for
  * the caller to compare with ovs-dpctl and tc and then delete.  Needs
  * root, the openvswitch module and cls_flower.
+ *
+ * --faults: tests/mf-fault.so is preloaded (LD_PRELOAD, with
+ * MF_FAULT_ERRNO, MF_FAULT_EVERY and MF_FAULT_DISARMED set): its injected
+ * refusals are armed for the rounds and the drain that follows, and
+ * disarmed for the comparison.  A flow the kernel refused stays in the
+ * kernel datapath only, and the views must still agree.
  */
 #include <config.h>
 
+#include <dlfcn.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -36,6 +45,8 @@
 #include "mf-tcb.h"
 #include "mf-filter.h"
 #include "mf-offload.h"
+#include "mf-orphan.h"
+#include "mf-place.h"
 #include "netdev.h"
 #include "netdev-offload.h"
 #include "odp-util.h"
@@ -47,6 +58,7 @@
 #include "smap.h"
 #include "timeval.h"
 #include "util.h"
+#include "uuid.h"
 
 #define N_SLOTS 64
 #define MAX_PORTS 8
@@ -63,6 +75,7 @@ struct slot {
     ovs_u128 ufid;
     int in_port;                    /* Index into 'ports'. */
     struct ofpbuf key, mask, actions;
+    struct ofpbuf prev_actions;     /* Before the latest slot_new_actions(). */
 };
 
 static struct port ports[MAX_PORTS];
@@ -82,7 +95,7 @@ rnd(uint32_t n)
 
 static struct {
     unsigned int puts, modifies, deletes, early_deletes, early_modifies;
-    unsigned int port_recreations, errors;
+    unsigned int port_recreations, errors, exists;
 } counts;
 
 /* A fresh ufid and megaflow for 'slot', from a port. */
@@ -117,6 +130,8 @@ slot_new_actions(int i)
     struct slot *s = &slots[i];
     int n = rnd(3);
 
+    ofpbuf_clear(&s->prev_actions);
+    ofpbuf_put(&s->prev_actions, s->actions.data, s->actions.size);
     ofpbuf_clear(&s->actions);
     for (int k = 0; k < n; k++) {
         int p = (s->in_port + 1 + rnd(n_ports - 1)) % n_ports;
@@ -135,7 +150,16 @@ op_put(int i, bool modify)
                           s->key.data, s->key.size, s->mask.data,
                           s->mask.size, s->actions.data, s->actions.size,
                           &s->ufid, PMD_ID_NULL, NULL);
-    if (error) {
+    if (error == EEXIST && modify) {
+        /* tc refused the new filter as a duplicate (or --faults said so):
+         * in netdev mode OVS leaves the kernel's flow as it was too, and
+         * the flow keeps its old actions everywhere. */
+        struct ofpbuf tmp = s->actions;
+
+        s->actions = s->prev_actions;
+        s->prev_actions = tmp;
+        counts.exists++;
+    } else if (error) {
         counts.errors++;
         fprintf(stderr, "put (%s) of slot %d: %s\n",
                 modify ? "modify" : "create", i, ovs_strerror(error));
@@ -267,9 +291,22 @@ tcb_cb(const struct mf_ufid *ufid, const struct mf_filter_loc *loc
     }
 }
 
+/* tests/mf-fault.so's switch. */
+static void
+faults_arm(bool on)
+{
+    void (*arm)(int) = (void (*)(int)) dlsym(RTLD_DEFAULT, "mf_fault_arm");
+
+    if (!arm) {
+        ovs_fatal(0, "--faults: tests/mf-fault.so is not preloaded");
+    }
+    arm(on);
+}
+
 int
 main(int argc, char *argv[])
 {
+    bool netdev_mode = false, faults = false;
     struct smap cfg = SMAP_INITIALIZER(&cfg);
     unsigned int rounds, seed, n_kernel = 0, n_tc = 0, n_stale = 0;
     unsigned int n_stale_actions = 0, n_missing = 0;
@@ -281,16 +318,25 @@ main(int argc, char *argv[])
 
     set_program_name(argv[0]);
     vlog_set_levels(NULL, VLF_ANY_DESTINATION, VLL_WARN);
+    for (; argc > 1 && !strncmp(argv[1], "--", 2); argc--, argv++) {
+        if (!strcmp(argv[1], "--netdev")) {
+            netdev_mode = true;
+        } else if (!strcmp(argv[1], "--faults")) {
+            faults = true;
+        } else {
+            ovs_fatal(0, "unknown option %s", argv[1]);
+        }
+    }
     if (argc < 5 || argc - 4 > MAX_PORTS) {
-        ovs_fatal(0, "usage: %s DP ROUNDS SEED DEV... (2 to %d devices)",
-                  argv[0], MAX_PORTS);
+        ovs_fatal(0, "usage: %s [--netdev] [--faults] DP ROUNDS SEED DEV... "
+                  "(2 to %d devices)", program_name, MAX_PORTS);
     }
     rounds = atoi(argv[2]);
     seed = atoi(argv[3]);
     rng = seed | 1;
 
     smap_add(&cfg, "hw-offload", "true");
-    smap_add(&cfg, "megaflower-mode", "dpif");
+    smap_add(&cfg, "megaflower-mode", netdev_mode ? "netdev" : "dpif");
     smap_add(&cfg, "megaflower-offload-threads", "2");
     /* A small bound, so that flows wait beyond it too (back-pressure). */
     smap_add(&cfg, "megaflower-queue-max", "4");
@@ -308,8 +354,12 @@ main(int argc, char *argv[])
         ofpbuf_init(&slots[i].key, 128);
         ofpbuf_init(&slots[i].mask, 128);
         ofpbuf_init(&slots[i].actions, 64);
+        ofpbuf_init(&slots[i].prev_actions, 64);
     }
 
+    if (faults) {
+        faults_arm(true);
+    }
     for (unsigned int r = 0; r < rounds; r++) {
         round_once();
         if (!(r % 256)) {
@@ -323,6 +373,25 @@ main(int argc, char *argv[])
         ovsrcu_quiesce();
         usleep(10000);
     }
+    if (faults) {
+        faults_arm(false);
+    }
+
+    /* Deletions the kernel refused are done again (mf-orphan.h): by
+     * dpif mode's idle offload threads, and at the dumps OVS's
+     * revalidators make each cycle, as this one does. */
+    deadline = time_msec() + 10000;
+    while (mf_orphan_count() && time_msec() < deadline) {
+        dump = dpif_flow_dump_create(dpif, true, NULL);
+        thread = dpif_flow_dump_thread_create(dump);
+        while (dpif_flow_dump_next(thread, &flow, 1)) {
+            continue;
+        }
+        dpif_flow_dump_thread_destroy(thread);
+        dpif_flow_dump_destroy(dump);
+        ovsrcu_quiesce();
+        usleep(100000);
+    }
 
     /* The kernel datapath's flows: each must be one of ours. */
     dump = dpif_flow_dump_create(dpif, true, NULL);
@@ -330,7 +399,18 @@ main(int argc, char *argv[])
     while (dpif_flow_dump_next(thread, &flow, 1)) {
         n_kernel++;
         if (slot_of(&flow.ufid) < 0) {
+            struct ds ds = DS_EMPTY_INITIALIZER;
+            struct uuid u;
+
+            memcpy(&u, &flow.ufid, sizeof u);
             n_missing++;
+            odp_flow_key_format(flow.key, flow.key_len, &ds);
+            fprintf(stderr, "kernel flow not ours: ufid "UUID_FMT" (slot "
+                    "%"PRIu32"), placed in backend %d, %s\n",
+                    UUID_ARGS(&u), flow.ufid.u32[3],
+                    mf_place_lookup((const struct mf_ufid *) &flow.ufid),
+                    ds_cstr(&ds));
+            ds_destroy(&ds);
         }
     }
     dpif_flow_dump_thread_destroy(thread);
@@ -381,16 +461,19 @@ main(int argc, char *argv[])
 
     printf("%u rounds (seed %u): %u puts, %u modifies, %u deletes, %u "
            "deleted right after their put, %u modified right after their "
-           "put, %u port re-creations, %u errors\n", rounds, seed,
+           "put, %u port re-creations, %u modifies refused as "
+           "duplicates (EEXIST), %u errors\n", rounds, seed,
            counts.puts, counts.modifies, counts.deletes,
            counts.early_deletes, counts.early_modifies,
-           counts.port_recreations, counts.errors);
+           counts.port_recreations, counts.exists, counts.errors);
     printf("kernel datapath: %u flows (%u not ours); megaflower's table: %u "
            "(%u not in the kernel); tc: %u filters, %u stale, %u with old "
            "actions; %"PRIuSIZE" offloads pending\n", n_kernel, n_missing,
            n_engine, n_engine_unknown, n_tc, n_stale, n_stale_actions,
            mf_offload_n_pending());
 
+    printf("deletions the kernel refused, not done yet: %"PRIuSIZE"\n",
+           mf_orphan_count());
     {
         struct ds q = DS_EMPTY_INITIALIZER;
 
@@ -404,5 +487,5 @@ main(int argc, char *argv[])
     dpif_close(dpif);
     return (n_missing || n_engine_unknown || n_stale || n_stale_actions
             || n_engine != n_tc || counts.errors
-            || mf_offload_n_pending()) ? 1 : 0;
+            || mf_offload_n_pending() || mf_orphan_count()) ? 1 : 0;
 }

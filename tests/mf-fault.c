@@ -22,10 +22,29 @@
  *       batch stays in an offload thread's hands for that long.
  *   MF_FAULT_LOG=FILE
  *       For every send of filters, append "filters N corrupted I1 I2 ..."
- *       (the positions, from 0, of the requests changed in that send).
+ *       (the positions, from 0, of the requests changed in that send);
+ *       with MF_FAULT_ERRNO, at exit, one line "injected REQUEST ERRNO N"
+ *       for each kind of refusal injected into each kind of request, and
+ *       one "kind ERRNO N" for each kind in all.
  *
- * The kernel itself refuses the changed request; nothing here fakes a
- * reply. */
+ * With MF_FAULT_MIRRED the kernel itself refuses the changed request;
+ * nothing fakes a reply.  The refusals the kernel gives only in rare
+ * states (a full prio band, memory pressure, a busy block) are injected:
+ *
+ *   MF_FAULT_ERRNO="ENOSPC EEXIST ..." MF_FAULT_EVERY=N
+ *       Every N-th request to add, replace or delete a filter (not a dump,
+ *       not a get) is taken out of its send, so the kernel never sees
+ *       it, and the next receive on that socket returns the kernel's
+ *       answer to a refused request: an NLMSG_ERROR with the request's
+ *       sequence number and header (NLM_F_CAPPED) and the extack
+ *       "mf-fault: injected ERRNO".  The errors are used in turn, each
+ *       only where the kernel can give it: a deletion gets only EBUSY,
+ *       EINVAL and ENOMEM (ENODEV would say the device, and so the
+ *       filter, is gone).  The other requests of the send go in.
+ *       Injection starts armed unless MF_FAULT_DISARMED is set; a
+ *       program that preloads this can call mf_fault_arm(1) or (0)
+ *       (dlsym(RTLD_DEFAULT, "mf_fault_arm")) to inject only around what
+ *       it tests. */
 
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -41,7 +60,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/param.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 
 typedef ssize_t sendto_fn(int, const void *, size_t, int,
@@ -214,6 +235,327 @@ log_send(const char *path, int n_filters, const int *changed, int n_changed)
     fclose(f);
 }
 
+/* MF_FAULT_ERRNO. */
+
+#define MAX_FDS 64
+#define MAX_ERRNOS 8
+#define PENDING_MAX 65536
+
+/* A socket's refusals not yet received. */
+struct pending {
+    int fd;                     /* -1: free. */
+    size_t len;
+    char buf[PENDING_MAX];
+};
+static struct pending *pendings;
+static int armed = -1;          /* -1: not read from the environment yet. */
+static unsigned long n_seen;
+static int errnos[MAX_ERRNOS], n_errnos;
+static unsigned long every;
+static unsigned long next_new, next_del;
+static unsigned long injected[2][MAX_ERRNOS];   /* [deletion?][errno]. */
+
+static const struct { const char *name; int value; } errno_names[] = {
+    { "ENOSPC", ENOSPC }, { "EEXIST", EEXIST }, { "EBUSY", EBUSY },
+    { "EINVAL", EINVAL }, { "ENODEV", ENODEV }, { "ENOMEM", ENOMEM },
+    { "EAGAIN", EAGAIN }, { "EPERM", EPERM },
+};
+
+static const char *
+errno_name(int e)
+{
+    for (size_t i = 0; i < sizeof errno_names / sizeof *errno_names; i++) {
+        if (errno_names[i].value == e) {
+            return errno_names[i].name;
+        }
+    }
+    return "E?";
+}
+
+static void
+summary(void)
+{
+    const char *log = getenv("MF_FAULT_LOG");
+    FILE *f = log ? fopen(log, "a") : NULL;
+
+    if (!f) {
+        return;
+    }
+    for (int i = 0; i < n_errnos; i++) {
+        fprintf(f, "kind %s %lu\n", errno_name(errnos[i]),
+                injected[0][i] + injected[1][i]);
+    }
+    for (int d = 0; d < 2; d++) {
+        for (int i = 0; i < n_errnos; i++) {
+            if (injected[d][i]) {
+                fprintf(f, "injected %s %s %lu\n",
+                        d ? "RTM_DELTFILTER" : "RTM_NEWTFILTER",
+                        errno_name(errnos[i]), injected[d][i]);
+            }
+        }
+    }
+    fclose(f);
+}
+
+/* Reads MF_FAULT_ERRNO and MF_FAULT_EVERY, once.  Called under 'mutex'. */
+static void
+inject_init(void)
+{
+    const char *spec = getenv("MF_FAULT_ERRNO");
+
+    if (armed >= 0) {
+        return;
+    }
+    armed = 0;
+    every = getenv("MF_FAULT_EVERY") ? strtoul(getenv("MF_FAULT_EVERY"),
+                                                NULL, 10) : 0;
+    for (const char *p = spec ? spec : ""; *p && n_errnos < MAX_ERRNOS; ) {
+        size_t n;
+
+        p += strspn(p, " ");
+        n = strcspn(p, " ");
+        for (size_t i = 0; n && i < sizeof errno_names / sizeof *errno_names;
+             i++) {
+            if (strlen(errno_names[i].name) == n
+                && !strncmp(errno_names[i].name, p, n)) {
+                errnos[n_errnos++] = errno_names[i].value;
+            }
+        }
+        p += n;
+    }
+    if (!n_errnos || !every) {
+        return;
+    }
+    pendings = calloc(MAX_FDS, sizeof *pendings);
+    if (!pendings) {
+        return;
+    }
+    for (int i = 0; i < MAX_FDS; i++) {
+        pendings[i].fd = -1;
+    }
+    armed = !getenv("MF_FAULT_DISARMED");
+    atexit(summary);
+}
+
+void mf_fault_arm(int on);
+void
+mf_fault_arm(int on)
+{
+    pthread_mutex_lock(&mutex);
+    inject_init();
+    if (pendings) {
+        armed = on != 0;
+    }
+    pthread_mutex_unlock(&mutex);
+}
+
+static struct pending *
+pending_of(int fd, bool create)
+{
+    struct pending *free_p = NULL;
+
+    for (int i = 0; pendings && i < MAX_FDS; i++) {
+        if (pendings[i].fd == fd) {
+            return &pendings[i];
+        } else if (pendings[i].fd < 0 && !free_p) {
+            free_p = &pendings[i];
+        }
+    }
+    if (create && free_p) {
+        free_p->fd = fd;
+        free_p->len = 0;
+    }
+    return create ? free_p : NULL;
+}
+
+/* The errno to refuse request 'nlh' with, or 0 to let it go.  Called
+ * under 'mutex'. */
+static int
+inject_pick(const struct nlmsghdr *nlh)
+{
+    bool del = nlh->nlmsg_type == RTM_DELTFILTER;
+    unsigned long *next = del ? &next_del : &next_new;
+
+    /* (NLM_F_DUMP's bits are NLM_F_REPLACE and NLM_F_EXCL here.) */
+    if (!armed || (nlh->nlmsg_type != RTM_NEWTFILTER && !del)
+        || ++n_seen % every) {
+        return 0;
+    }
+    for (int tries = 0; tries < n_errnos; tries++) {
+        int i = (*next)++ % n_errnos, e = errnos[i];
+
+        if (!del || e == EBUSY || e == EINVAL || e == ENOMEM) {
+            injected[del][i]++;
+            return e;
+        }
+    }
+    return 0;
+}
+
+/* Queues on 'p' the kernel's answer to request 'req' refused with 'e'. */
+static void
+inject_reply(struct pending *p, int fd, const struct nlmsghdr *req, int e)
+{
+    char msg[64];
+    size_t mlen, len;
+    struct nlmsghdr *nlh;
+    struct nlmsgerr *err;
+    struct nlattr *a;
+    struct sockaddr_nl sa;
+    socklen_t salen = sizeof sa;
+
+    snprintf(msg, sizeof msg, "mf-fault: injected %s", errno_name(e));
+    mlen = strlen(msg) + 1;
+    len = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof *err)
+          + NLA_ALIGN(NLA_HDRLEN + mlen);
+    if (p->len + len > sizeof p->buf) {
+        return;                 /* Lost, as an overrun would lose it. */
+    }
+    memset(&sa, 0, sizeof sa);
+    getsockname(fd, (struct sockaddr *) &sa, &salen);
+    nlh = (struct nlmsghdr *) (p->buf + p->len);
+    memset(nlh, 0, len);
+    nlh->nlmsg_len = len;
+    nlh->nlmsg_type = NLMSG_ERROR;
+    nlh->nlmsg_flags = NLM_F_CAPPED | NLM_F_ACK_TLVS;
+    nlh->nlmsg_seq = req->nlmsg_seq;
+    nlh->nlmsg_pid = sa.nl_pid;
+    err = (struct nlmsgerr *) NLMSG_DATA(nlh);
+    err->error = -e;
+    err->msg = *req;
+    a = (struct nlattr *) ((char *) err + NLMSG_ALIGN(sizeof *err));
+    a->nla_type = NLMSGERR_ATTR_MSG;
+    a->nla_len = NLA_HDRLEN + mlen;
+    memcpy((char *) a + NLA_HDRLEN, msg, mlen);
+    p->len += len;
+}
+
+/* Takes the refused requests out of the send 'buf': returns the send to
+ * make instead (malloc'd, '*lenp' set; NULL: 'buf' as it is). */
+static void *
+inject(int fd, const void *buf, size_t *lenp)
+{
+    const struct nlmsghdr *nlh;
+    char *out = NULL;
+    size_t out_len = 0;
+    int left = *lenp;
+
+    pthread_mutex_lock(&mutex);
+    inject_init();
+    if (!armed) {
+        pthread_mutex_unlock(&mutex);
+        return NULL;
+    }
+    for (nlh = buf; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
+        int e = inject_pick(nlh);
+        size_t l = NLMSG_ALIGN(nlh->nlmsg_len);
+
+        if (e) {
+            struct pending *p = pending_of(fd, true);
+
+            if (p) {
+                if (!out) {
+                    out = malloc(*lenp);
+                    if (!out) {
+                        break;
+                    }
+                    out_len = (const char *) nlh - (const char *) buf;
+                    memcpy(out, buf, out_len);
+                }
+                inject_reply(p, fd, nlh, e);
+                continue;
+            }
+        }
+        if (out) {
+            memcpy(out + out_len, nlh, MIN(l, *lenp - out_len));
+            out_len += MIN(l, *lenp - out_len);
+        }
+    }
+    pthread_mutex_unlock(&mutex);
+    if (out) {
+        *lenp = out_len;
+    }
+    return out;
+}
+
+/* Moves what is pending on 'fd' into 'buf' ('len' bytes): its length, or
+ * 0 if nothing is pending. */
+static size_t
+take_pending(int fd, void *buf, size_t len)
+{
+    struct pending *p;
+    size_t n = 0;
+
+    if (!pendings) {
+        return 0;
+    }
+    pthread_mutex_lock(&mutex);
+    p = pending_of(fd, false);
+    if (p && p->len) {
+        /* Whole messages only, as a datagram holds them. */
+        const struct nlmsghdr *nlh;
+        int left = p->len;
+
+        for (nlh = (void *) p->buf; mnl_nlmsg_ok(nlh, left);
+             nlh = mnl_nlmsg_next(nlh, &left)) {
+            size_t l = NLMSG_ALIGN(nlh->nlmsg_len);
+
+            if (n + l > len) {
+                break;
+            }
+            n += l;
+        }
+        memcpy(buf, p->buf, n);
+        memmove(p->buf, p->buf + n, p->len - n);
+        p->len -= n;
+    }
+    pthread_mutex_unlock(&mutex);
+    return n;
+}
+
+typedef ssize_t recv_fn(int, void *, size_t, int);
+typedef ssize_t recvmsg_fn(int, struct msghdr *, int);
+
+ssize_t
+recv(int fd, void *buf, size_t len, int flags)
+{
+    static recv_fn *real_recv;
+    size_t n = flags & MSG_PEEK ? 0 : take_pending(fd, buf, len);
+
+    if (!real_recv) {
+        real_recv = (recv_fn *) dlsym(RTLD_NEXT, "recv");
+    }
+    return n ? (ssize_t) n : real_recv(fd, buf, len, flags);
+}
+
+ssize_t
+recvmsg(int fd, struct msghdr *msg, int flags)
+{
+    static recvmsg_fn *real_recvmsg;
+    size_t n = 0;
+
+    if (!real_recvmsg) {
+        real_recvmsg = (recvmsg_fn *) dlsym(RTLD_NEXT, "recvmsg");
+    }
+    if (!(flags & MSG_PEEK) && msg->msg_iovlen >= 1) {
+        n = take_pending(fd, msg->msg_iov[0].iov_base,
+                         msg->msg_iov[0].iov_len);
+    }
+    if (!n) {
+        return real_recvmsg(fd, msg, flags);
+    }
+    if (msg->msg_name && msg->msg_namelen >= sizeof(struct sockaddr_nl)) {
+        struct sockaddr_nl *sa = msg->msg_name;
+
+        memset(sa, 0, sizeof *sa);
+        sa->nl_family = AF_NETLINK;         /* From the kernel: pid 0. */
+        msg->msg_namelen = sizeof *sa;
+    }
+    msg->msg_controllen = 0;
+    msg->msg_flags = 0;
+    return n;
+}
+
 ssize_t
 sendto(int fd, const void *buf, size_t len, int flags,
        const struct sockaddr *to, socklen_t tolen)
@@ -234,6 +576,16 @@ sendto(int fd, const void *buf, size_t len, int flags,
     }
     if (!is_rtnetlink(fd)) {
         return real_sendto(fd, buf, len, flags, to, tolen);
+    }
+    if (getenv("MF_FAULT_ERRNO")) {
+        size_t n = len;
+        void *out = inject(fd, buf, &n);
+
+        if (out) {
+            r = n ? real_sendto(fd, out, n, flags, to, tolen) : 0;
+            free(out);
+            return r < 0 ? r : (ssize_t) len;
+        }
     }
     for (nlh = buf; mnl_nlmsg_ok(nlh, left); nlh = mnl_nlmsg_next(nlh, &left)) {
         n_filters += nlh->nlmsg_type == RTM_NEWTFILTER;
