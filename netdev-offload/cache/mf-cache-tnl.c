@@ -32,14 +32,6 @@ COVERAGE_DEFINE(mf_cache_encap_rebuilt);
 COVERAGE_DEFINE(mf_cache_encap_unready);
 COVERAGE_DEFINE(mf_cache_decap_moved);
 
-/* What a tunnel device says of itself. */
-struct tnl_dev {
-    enum mf_tnl_type type;
-    uint16_t port;              /* UDP destination port, 0 for GRE. */
-    uint16_t sport_min, sport_max;  /* Source ports: [min, max). */
-    uint8_t mac[6];
-};
-
 /* One endpoint of one cache: the flows of one in_port that encapsulate
  * with the same parameters. */
 struct ctnl_encap {
@@ -48,7 +40,7 @@ struct ctnl_encap {
     uint32_t ep;                /* Its slot there. */
     uint32_t tnl_ifindex;
     struct mf_tnl_encap e;
-    struct tnl_dev dev;
+    struct mf_ctnl_dev dev;
     uint32_t in_mtu;
     uint8_t inner_l2;
     uint32_t refs;
@@ -65,7 +57,7 @@ struct mf_ctnl_decap {
     struct hmap_node node;      /* In 'decaps'. */
     uint32_t tnl_ifindex;
     uint32_t tnl_odp_port;
-    struct tnl_dev dev;
+    struct mf_ctnl_dev dev;
     struct mf_ip local, remote;
     uint32_t under;             /* The underlay it is on, 0 if none. */
     struct mf_cport_flow *flow; /* Once committed. */
@@ -113,7 +105,7 @@ resolver(struct ds *reason)
 
 /* The tunnel device 'ifindex': its kind, UDP port and source ports. */
 struct dev_ctx {
-    struct tnl_dev *dev;
+    struct mf_ctnl_dev *dev;
     char kind[16];
     const struct nlattr *data;
 };
@@ -163,7 +155,7 @@ local_port_range(uint16_t *min, uint16_t *max)
 }
 
 static int
-tnl_dev_query(uint32_t ifindex, struct tnl_dev *dev, struct ds *reason)
+tnl_dev_query(uint32_t ifindex, struct mf_ctnl_dev *dev, struct ds *reason)
 {
     char buf[MNL_SOCKET_BUFFER_SIZE];
     struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
@@ -227,7 +219,7 @@ tnl_dev_query(uint32_t ifindex, struct tnl_dev *dev, struct ds *reason)
 
 /* 'tnl' as the resolver's encap parameters and route query. */
 static int
-tnl_to_encap(const struct flow_tnl *tnl, const struct tnl_dev *dev,
+tnl_to_encap(const struct flow_tnl *tnl, const struct mf_ctnl_dev *dev,
              struct mf_tnl_encap *e, struct mf_fib_query *q,
              struct ds *reason)
 {
@@ -325,6 +317,56 @@ encap_same(const struct ctnl_encap *c, uint32_t ifindex,
                        + e->opts_len));
 }
 
+/* The program's outer header for 'e' out of 'dev' over the READY answer
+ * 'r', into 'x'. */
+static int
+xencap_fill(const struct mf_tnl_encap *e, const struct mf_ctnl_dev *dev,
+            const struct mf_tnl_route *r, struct mf_xencap *x,
+            struct mf_err *err)
+{
+    struct mf_tnl_hdr hdr;
+    int error;
+
+    memset(x, 0, sizeof *x);
+    error = mf_tnl_hdr_build(e, r, &hdr, err);
+    if (error) {
+        return error;
+    }
+    if (hdr.len > MF_XDP_ENCAP_HDR_MAX) {
+        return mf_err_set(err, EMSGSIZE, "an outer header of %u bytes",
+                          hdr.len);
+    }
+    x->ifindex = r->oif;
+    x->len = hdr.len;
+    x->ipv6 = e->dst.family == AF_INET6;
+    x->udp = e->type != MF_TNL_GRE;
+    x->sport_min = dev->sport_min;
+    x->sport_max = dev->sport_max;
+    x->df = e->df;
+    memcpy(x->hdr, hdr.data, hdr.len);
+    return 0;
+}
+
+int
+mf_ctnl_encap_build(const struct flow_tnl *tnl, const struct mf_ctnl_dev *dev,
+                    const struct mf_tnl_route *r, struct mf_xencap *x,
+                    struct ds *reason)
+{
+    struct mf_tnl_encap e;
+    struct mf_fib_query q;
+    struct mf_err err;
+
+    memset(x, 0, sizeof *x);
+    if (tnl_to_encap(tnl, dev, &e, &q, reason)) {
+        return EOPNOTSUPP;
+    }
+    if (xencap_fill(&e, dev, r, x, &err)) {
+        ds_put_format(reason, "tunnel endpoint: %s", err.msg);
+        return EOPNOTSUPP;
+    }
+    return 0;
+}
+
 /* Writes 'c''s header for the answer 'r' into its cache, or makes its
  * packets go to the kernel if it is not ready. */
 static void
@@ -333,7 +375,6 @@ encap_write(struct ctnl_encap *c, const struct mf_tnl_route *r)
 {
     struct mf_cport *cp = mf_cport_find(c->ifindex);
     struct mf_xencap x;
-    struct mf_tnl_hdr hdr;
     struct mf_err err;
     bool was = c->ready;
 
@@ -346,11 +387,8 @@ encap_write(struct ctnl_encap *c, const struct mf_tnl_route *r)
         snprintf(c->why, sizeof c->why, "%s: %s",
                  mf_tnl_status_to_string(r->status), r->reason);
     } else if (mf_tnl_mtu_check(&c->e, c->in_mtu, c->inner_l2, r, &err)
-               || mf_tnl_hdr_build(&c->e, r, &hdr, &err)) {
+               || xencap_fill(&c->e, &c->dev, r, &x, &err)) {
         snprintf(c->why, sizeof c->why, "%s", err.msg);
-    } else if (hdr.len > MF_XDP_ENCAP_HDR_MAX) {
-        snprintf(c->why, sizeof c->why, "an outer header of %u bytes",
-                 hdr.len);
     } else {
         struct mf_cport *out = mf_cport_find(r->oif);
         struct mf_cache_info info, oinfo;
@@ -363,15 +401,7 @@ encap_write(struct ctnl_encap *c, const struct mf_tnl_route *r)
             snprintf(c->why, sizeof c->why, "native XDP redirects only to "
                      "devices megaflower attached natively, not %s",
                      r->oif_name);
-        } else {
-            x.ifindex = r->oif;
-            x.len = hdr.len;
-            x.ipv6 = c->e.dst.family == AF_INET6;
-            x.udp = c->e.type != MF_TNL_GRE;
-            x.sport_min = c->dev.sport_min;
-            x.sport_max = c->dev.sport_max;
-            x.df = c->e.df;
-            memcpy(x.hdr, hdr.data, hdr.len);
+            memset(&x, 0, sizeof x);
         }
     }
     if (mf_cache_encap_set(cp->cache, c->ep, &x, &err)) {
@@ -426,7 +456,7 @@ mf_ctnl_encap_get(struct mf_cport *cp, const struct mf_port *port,
     struct mf_fib_query q;
     struct mf_tnl_encap e;
     struct ctnl_encap *c;
-    struct tnl_dev dev;
+    struct mf_ctnl_dev dev;
     uint32_t hash;
     int slot;
 

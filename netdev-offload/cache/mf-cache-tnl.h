@@ -31,6 +31,7 @@
 
 #include <stdint.h>
 
+#include "mf-tnl-hdr.h"
 #include "openvswitch/thread.h"
 
 struct ds;
@@ -40,8 +41,28 @@ struct mf_cache_flow;
 struct mf_cport;
 struct mf_cport_flow;
 struct mf_port;
+struct mf_tnl_route;
+struct mf_xencap;
 
 extern struct ovs_mutex mf_cport_mutex;
+
+/* What a tunnel device says of itself (rtnetlink). */
+struct mf_ctnl_dev {
+    enum mf_tnl_type type;
+    uint16_t port;              /* UDP destination port, 0 for GRE. */
+    uint16_t sport_min, sport_max;  /* Source ports: [min, max). */
+    uint8_t mac[6];
+};
+
+/* The outer header the program pushes for 'tnl' out of tunnel device
+ * 'dev' over the resolver's READY answer 'r', into 'x', as
+ * mf_ctnl_encap_get() writes it into a cache (without its MTU rule).
+ * Returns 0, or EOPNOTSUPP with a reason.  For tests that feed a cache
+ * without the resolver (mf_cache_encap_set()). */
+int mf_ctnl_encap_build(const struct flow_tnl *tnl,
+                        const struct mf_ctnl_dev *dev,
+                        const struct mf_tnl_route *r, struct mf_xencap *x,
+                        struct ds *reason);
 
 /* The endpoint of 'cp''s cache (the flow's in_port, 'port') for 'tnl' out
  * of tunnel device 'tnl_ifindex', for inner frames of up to 'port''s MTU
