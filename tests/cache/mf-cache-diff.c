@@ -17,6 +17,11 @@
  * counts them.  Megaflows the generator makes unsupported (matches and
  * actions outside the cache) must be refused with a reason.
  *
+ * About a third of the pairs are tunnels' (mf-cache-diff-tnl.c): encap
+ * megaflows on the port, and outer packets on an underlay's cache that
+ * decapsulates, against OVS's own userspace tunnel code, with the few
+ * normalisations that file's comment lists.
+ *
  * Usage: mf-cache-diff [N_PAIRS [SEED]]   (default 100000, seed 1)
  * Exit 0 on success, 77 (skip, with the reason) without root or BPF.
  */
@@ -37,6 +42,7 @@
 #include "dp-packet.h"
 #include "flow.h"
 #include "mf-cache.h"
+#include "mf-cache-diff.h"
 #include "mf-cache-xlate.h"
 #include "netlink.h"
 #include "odp-execute.h"
@@ -48,17 +54,10 @@
 #include "packets.h"
 #include "util.h"
 
-#define IN_PORT 1
-#define N_OUT 3                 /* odp ports 2..4: veths. */
-#define INTERNAL_PORT 5
-#define TUNNEL_PORT 6
-#define SET_MAX 48              /* Flows installed at once. */
-#define PKT_MAX 512
-
 static uint32_t seed;
-static uint32_t ifindexes[N_OUT + 2]; /* By odp port; [1] is the port. */
+uint32_t ifindexes[N_OUT + 2];
 
-static uint32_t
+uint32_t
 rnd(void)
 {
     seed ^= seed << 13;
@@ -67,8 +66,8 @@ rnd(void)
     return seed;
 }
 
-static uint32_t rnd_n(uint32_t n) { return rnd() % n; }
-static bool chance(int pct) { return rnd_n(100) < (uint32_t) pct; }
+uint32_t rnd_n(uint32_t n) { return rnd() % n; }
+bool chance(int pct) { return rnd_n(100) < (uint32_t) pct; }
 
 /* Ports. */
 static enum mf_port_kind
@@ -85,8 +84,8 @@ port_lookup(odp_port_t port, uint32_t *ifindex, void *aux OVS_UNUSED)
     } else if (p == INTERNAL_PORT) {
         *ifindex = 1000;
         return MF_PORT_INTERNAL;
-    } else if (p == TUNNEL_PORT) {
-        *ifindex = 1001;
+    } else if (p == TUNNEL_PORT || p == GENEVE_PORT) {
+        *ifindex = p == TUNNEL_PORT ? TNL_VXLAN_IFINDEX : TNL_GENEVE_IFINDEX;
         return MF_PORT_TUNNEL;
     }
     return MF_PORT_NONE;
@@ -104,30 +103,24 @@ odp_of_ifindex(uint32_t ifindex)
 }
 
 /* Packets. */
-struct pkt {
-    uint8_t data[PKT_MAX];
-    size_t len;
-    bool odd;                   /* The cache may pass it to the kernel. */
-};
-
-static void
+void
 put(struct pkt *p, const void *b, size_t n)
 {
     memcpy(p->data + p->len, b, n);
     p->len += n;
 }
 
-static void
+void
 put8(struct pkt *p, uint8_t v) { put(p, &v, 1); }
 
-static void
+void
 put16(struct pkt *p, uint16_t v)
 {
     ovs_be16 b = htons(v);
     put(p, &b, 2);
 }
 
-static void
+void
 put_rnd(struct pkt *p, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -236,7 +229,7 @@ rnd_proto(bool v6)
     return v6 ? v6s[rnd_n(ARRAY_SIZE(v6s))] : v4[rnd_n(ARRAY_SIZE(v4))];
 }
 
-static void
+void
 gen_packet(struct pkt *p)
 {
     int n_vlans = chance(60) ? 0 : chance(60) ? 1 : chance(85) ? 2 : 3;
@@ -369,17 +362,7 @@ mutate(struct pkt *p, const struct pkt *src)
 }
 
 /* Megaflows. */
-struct megaflow {
-    struct match match;
-    struct ofpbuf acts;
-    struct mf_ufid ufid;
-    bool generic;               /* Translated for generic XDP. */
-    int n_outputs;              /* Of one frame, at the end. */
-    bool ambiguous;             /* Some packet matched it and another. */
-    uint64_t packets, bytes;    /* Hits the test saw. */
-};
-
-static void
+static bool
 extract(const struct pkt *p, struct flow *flow)
 {
     struct dp_packet *b = dp_packet_clone_data(p->data, p->len);
@@ -387,9 +370,10 @@ extract(const struct pkt *p, struct flow *flow)
     pkt_metadata_init(&b->md, u32_to_odp(IN_PORT));
     flow_extract(b, flow);
     dp_packet_delete(b);
+    return true;
 }
 
-static void
+void
 rnd_mask(void *m_, size_t n, int exact_pct)
 {
     uint8_t *m = m_;
@@ -403,7 +387,7 @@ rnd_mask(void *m_, size_t n, int exact_pct)
     }
 }
 
-static void
+void
 maybe(void *m, size_t n, int pct, int exact_pct)
 {
     if (chance(pct)) {
@@ -615,12 +599,13 @@ gen_set_l4(struct ofpbuf *a, const struct match *m, bool generic)
            || !no_later_frags(m) || generic;
 }
 
-/* A random megaflow that 'base' matches; 'unsupported' is set if it holds
- * a match or an action outside the cache. */
-static void
-gen_megaflow(const struct pkt *base, struct megaflow *mf, bool *unsupported)
+/* A random megaflow that 'flow_' matches, of kind 'kind'; 'unsupported'
+ * is set if it holds a match or an action outside the cache. */
+void
+gen_megaflow(const struct flow *flow_, enum mf_kind kind,
+             struct megaflow *mf, bool *unsupported)
 {
-    struct flow flow;
+    struct flow flow = *flow_;
     struct flow_wildcards wc;
     struct flow *m = &wc.masks;
     struct ofpbuf *a = &mf->acts;
@@ -629,8 +614,15 @@ gen_megaflow(const struct pkt *base, struct megaflow *mf, bool *unsupported)
     *unsupported = false;
     mf->n_outputs = 0;
     mf->generic = chance(50);
-    extract(base, &flow);
+    mf->encap = kind == MF_PLAIN && chance(15);
+    mf->ep = -1;
+    if (mf->encap && chance(85)) {
+        n_acts = 0;             /* An encap must come first. */
+    }
     pick_mask(&wc);
+    if (kind == MF_DECAP) {
+        tnl_gen_mask(&wc);
+    }
     if (chance(3)) {
         m->pkt_mark = UINT32_MAX;               /* Not in the cache. */
         *unsupported = true;
@@ -703,7 +695,10 @@ gen_megaflow(const struct pkt *base, struct megaflow *mf, bool *unsupported)
         }
         n_xacts++;
     }
-    if (chance(85)) {
+    if (mf->encap) {
+        tnl_gen_encap(a, &flow, unsupported);
+        *unsupported |= n_xacts > 0;     /* The cache's actions before. */
+    } else if (chance(85)) {
         uint32_t k = rnd_n(100);
         uint32_t port = k < 90 ? 2 + rnd_n(N_OUT)
                         : k < 93 ? IN_PORT
@@ -739,7 +734,7 @@ gen_megaflow(const struct pkt *base, struct megaflow *mf, bool *unsupported)
     mf->packets = mf->bytes = 0;
 }
 
-static bool
+bool
 flow_matches(const struct flow *f, const struct match *m)
 {
     const uint64_t *a = (const uint64_t *) f;
@@ -754,16 +749,15 @@ flow_matches(const struct flow *f, const struct match *m)
     return true;
 }
 
-/* What a packet became. */
-enum verdict { V_MISS, V_DROP, V_OUTPUT, V_ABORTED };
-
-struct result {
-    enum verdict verdict;
-    uint32_t ports;             /* Output: 1 << odp port, for each. */
-    bool differ;                /* Outputs of different frames. */
-    uint8_t data[PKT_MAX + 64]; /* The (first) frame output. */
-    size_t len;
-};
+void
+megaflow_release(struct megaflow *mf)
+{
+    if (mf->ep >= 0) {
+        tnl_encap_put(mf->ep);
+        mf->ep = -1;
+    }
+    ofpbuf_uninit(&mf->acts);
+}
 
 static struct result *ovs_out;
 
@@ -772,8 +766,14 @@ ovs_dp_execute(void *dp OVS_UNUSED, struct dp_packet_batch *batch,
                const struct nlattr *a, bool steal)
 {
     struct dp_packet *p = batch->packets[0];
+    uint32_t port = (nl_attr_type(a) == OVS_ACTION_ATTR_OUTPUT
+                     ? odp_to_u32(nl_attr_get_odp_port(a)) : 0);
 
-    if (nl_attr_type(a) == OVS_ACTION_ATTR_OUTPUT) {
+    if (port == TUNNEL_PORT || port == GENEVE_PORT) {
+        /* As OVS's native tunnels do: the outer header pushed from the
+         * metadata, out of the underlay. */
+        tnl_ovs_output(p, port, ovs_out);
+    } else if (port) {
         if (ovs_out->verdict != V_OUTPUT) {
             ovs_out->verdict = V_OUTPUT;
             ovs_out->len = dp_packet_size(p);
@@ -783,34 +783,43 @@ ovs_dp_execute(void *dp OVS_UNUSED, struct dp_packet_batch *batch,
                              ovs_out->len)) {
             ovs_out->differ = true;
         }
-        ovs_out->ports |= 1u << odp_to_u32(nl_attr_get_odp_port(a));
+        ovs_out->ports |= 1u << port;
     }
     dp_packet_delete_batch(batch, steal);
 }
 
-static void
-run_ovs(const struct pkt *p, const struct megaflow *mf, struct result *r)
+void
+ovs_execute(struct dp_packet *b, const struct megaflow *mf,
+            struct result *r)
 {
-    struct dp_packet *b = dp_packet_clone_data(p->data, p->len);
     struct dp_packet_batch batch;
-    struct flow flow;
 
     memset(r, 0, sizeof *r);
     r->verdict = V_DROP;
-    pkt_metadata_init(&b->md, u32_to_odp(IN_PORT));
-    flow_extract(b, &flow);     /* As a datapath does: sets the offsets
-                                 * the actions use. */
     dp_packet_batch_init_packet(&batch, b);
     ovs_out = r;
     odp_execute_actions(NULL, &batch, true, mf->acts.data, mf->acts.size,
                         ovs_dp_execute);
 }
 
-static int
-run_cache(struct mf_cache *c, const struct pkt *p, struct result *r)
+static void
+run_ovs(const struct pkt *p, const struct megaflow *mf, struct result *r)
 {
+    struct dp_packet *b = dp_packet_clone_data(p->data, p->len);
+    struct flow flow;
+
+    pkt_metadata_init(&b->md, u32_to_odp(IN_PORT));
+    flow_extract(b, &flow);     /* As a datapath does: sets the offsets
+                                 * the actions use. */
+    ovs_execute(b, mf, r);
+}
+
+static int
+run_cache(const struct view *v, const struct pkt *p, struct result *r)
+{
+    struct mf_cache *c = v->cache;
     struct xdp_md ctx = { .data_end = p->len,
-                          .ingress_ifindex = ifindexes[IN_PORT] };
+                          .ingress_ifindex = v->ifindex };
     LIBBPF_OPTS(bpf_test_run_opts, o, .data_in = p->data,
                 .data_size_in = p->len, .data_out = r->data,
                 .data_size_out = sizeof r->data, .ctx_in = &ctx,
@@ -852,11 +861,15 @@ run_cache(struct mf_cache *c, const struct pkt *p, struct result *r)
     return 0;
 }
 
+/* Whether the cache's 'a' is OVS's 'b'. */
 static bool
-same(const struct result *a, const struct result *b)
+same(const struct result *a, const struct result *b, struct counts *k)
 {
     if (a->verdict != b->verdict) {
         return false;
+    }
+    if (b->encap) {
+        return tnl_same(a, b, k, NULL);
     }
     return a->verdict != V_OUTPUT
            || (a->ports == b->ports && !a->differ && !b->differ
@@ -870,7 +883,7 @@ verdict_name(enum verdict v)
            : v == V_OUTPUT ? "output" : "aborted";
 }
 
-static void
+void
 print_pair(const char *what, const struct pkt *p, const struct megaflow *mf,
            const struct result *cache, const struct result *ovs)
 {
@@ -928,15 +941,7 @@ make_netns(void)
     return 0;
 }
 
-struct counts {
-    long hits_by_set[OVS_KEY_ATTR_MAX + 1]; /* Hits on a flow with a set of
-                                             * that key attribute. */
-    long hits_multi;                        /* On several outputs. */
-    long pairs, hits, must_miss, odd_misses, false_misses, refused,
-         installed, deleted, mismatches;
-};
-
-static void
+void
 delete_all(struct mf_cache *c, struct megaflow *set, size_t *n,
            struct counts *k)
 {
@@ -962,7 +967,7 @@ delete_all(struct mf_cache *c, struct megaflow *set, size_t *n,
                     mf->bytes);
             k->mismatches++;
         }
-        ofpbuf_uninit(&mf->acts);
+        megaflow_release(mf);
         k->deleted++;
     }
     *n = 0;
@@ -982,42 +987,45 @@ count_sets(const struct megaflow *mf, struct counts *k)
     }
 }
 
-/* Runs 'p' through the cache and through every megaflow of 'set' that
- * matches it. */
-static void
-check_packet(struct mf_cache *c, const struct pkt *p, struct megaflow *set,
-             size_t n, bool must_hit, struct counts *k)
+/* Runs 'p' through the cache of 'v' and through every megaflow of 'set'
+ * that matches it. */
+void
+check_packet(const struct view *v, const struct pkt *p,
+             struct megaflow *set, size_t n, struct counts *k)
 {
     struct result cache, ovs;
     struct megaflow *hit = NULL;
     struct flow flow;
     size_t n_match = 0;
+    bool looked_up;
     int e;
 
-    e = run_cache(c, p, &cache);
+    e = run_cache(v, p, &cache);
     if (e) {
         fprintf(stderr, "FAIL: BPF_PROG_TEST_RUN: %s\n", ovs_strerror(e));
         k->mismatches++;
         return;
     }
     k->pairs++;
-    extract(p, &flow);
-    for (size_t i = 0; i < n; i++) {
+    looked_up = v->extract(p, &flow);
+    for (size_t i = 0; looked_up && i < n; i++) {
         if (flow_matches(&flow, &set[i].match)) {
             n_match++;
             /* Not on a packet the cache left to the kernel: OVS's
              * userspace actions trust flow_extract() to have seen the
              * headers they rewrite, which a truncated packet may lack. */
             if (cache.verdict != V_MISS) {
-                run_ovs(p, &set[i], &ovs);
-                if (same(&cache, &ovs)) {
+                v->execute(p, &set[i], &ovs);
+                if (same(&cache, &ovs, k)) {
                     hit = &set[i];
                 }
             }
         }
     }
     if (cache.verdict == V_MISS) {
-        if (!n_match) {
+        if (p->kernel_only) {
+            k->kernel_only++;
+        } else if (!n_match) {
             k->must_miss++;
         } else if (p->odd) {
             k->odd_misses++;
@@ -1028,6 +1036,12 @@ check_packet(struct mf_cache *c, const struct pkt *p, struct megaflow *set,
         }
         return;
     }
+    if (p->kernel_only) {
+        k->mismatches++;
+        print_pair("the cache took a packet the kernel must see", p, NULL,
+                   &cache, NULL);
+        return;
+    }
     if (!hit) {
         k->mismatches++;
         if (!n_match) {
@@ -1036,17 +1050,25 @@ check_packet(struct mf_cache *c, const struct pkt *p, struct megaflow *set,
         }
         for (size_t i = 0; i < n; i++) {
             if (flow_matches(&flow, &set[i].match)) {
-                run_ovs(p, &set[i], &ovs);
-                print_pair("the cache did not do what OVS does", p, &set[i],
-                           &cache, &ovs);
+                struct ds why = DS_EMPTY_INITIALIZER;
+
+                v->execute(p, &set[i], &ovs);
+                if (ovs.encap && cache.verdict == V_OUTPUT) {
+                    tnl_same(&cache, &ovs, k, &why);
+                }
+                print_pair(why.length ? ds_cstr(&why)
+                           : "the cache did not do what OVS does", p,
+                           &set[i], &cache, &ovs);
+                ds_destroy(&why);
             }
         }
         return;
     }
     k->hits++;
     k->hits_multi += hit->n_outputs > 1;
+    k->encap_hits += hit->encap;
+    k->decap_hits += p->outer > 0;
     count_sets(hit, k);
-    (void) must_hit;
     if (n_match > 1) {
         for (size_t i = 0; i < n; i++) {
             if (flow_matches(&flow, &set[i].match)) {
@@ -1055,8 +1077,147 @@ check_packet(struct mf_cache *c, const struct pkt *p, struct megaflow *set,
         }
     }
     hit->packets++;
-    hit->bytes += p->len;       /* The whole frame, as the kernel datapath
-                                 * counts it (tags included). */
+    /* The whole frame, as the kernel datapath counts it (tags included);
+     * the inner one for a packet the cache decapsulated. */
+    hit->bytes += p->len - p->outer;
+}
+
+/* Translates 'mf' (arriving on 'in_port') for 'env' and adds it to 'c';
+ * checks that the translation refuses it if and only if 'unsupported'.
+ * Returns 0 if it is in, else an errno (the megaflow released). */
+int
+install(struct mf_cache *c, struct megaflow *mf, odp_port_t in_port,
+        const struct mf_cache_xlate_env *env, bool unsupported,
+        const struct pkt *base, struct counts *k)
+{
+    struct ds reason = DS_EMPTY_INITIALIZER;
+    struct mf_cache_xlate_env e = *env;
+    struct mf_cache_flow cf;
+    struct mf_err err;
+    int error;
+
+    e.generic = mf->generic;
+    e.aux = mf;
+    error = mf_cache_xlate(&mf->match, in_port, mf->acts.data,
+                           mf->acts.size, &e, &cf, &reason);
+    if (error != (unsupported ? EOPNOTSUPP : 0)
+        || (error && !reason.length)) {
+        fprintf(stderr, "FAIL: translation %s a megaflow it should %s: "
+                "%s\n", error ? "refused" : "took",
+                unsupported ? "refuse" : "take", ds_cstr(&reason));
+        print_pair("translation", base, mf, &(struct result) { 0 }, NULL);
+        k->mismatches++;
+    }
+    ds_destroy(&reason);
+    if (error) {
+        k->refused++;
+        megaflow_release(mf);
+        return error;
+    }
+    if (mf_cache_add(c, &mf->ufid, &cf, &err)) {
+        if (err.error != EEXIST) {  /* EEXIST: the same match again. */
+            fprintf(stderr, "FAIL: add: %s\n", err.msg);
+            k->mismatches++;
+        }
+        megaflow_release(mf);
+        return err.error;
+    }
+    k->installed++;
+    return 0;
+}
+
+/* One round on the port: a megaflow that 'base' matches, then 'base', some
+ * mutants of it and another packet. */
+static void
+plain_round(const struct view *v, const struct mf_cache_xlate_env *env,
+            struct megaflow *set, size_t *n, struct counts *k)
+{
+    struct megaflow *mf = &set[*n];
+    struct pkt base, p;
+    struct flow flow;
+    bool unsupported;
+    long pairs = k->pairs;
+
+    gen_packet(&base);
+    extract(&base, &flow);
+    gen_megaflow(&flow, MF_PLAIN, mf, &unsupported);
+    if (install(v->cache, mf, u32_to_odp(IN_PORT), env, unsupported, &base,
+                k)) {
+        k->encap_refused += mf->encap;
+        return;
+    }
+    (*n)++;
+    k->encap_flows += mf->encap;
+
+    check_packet(v, &base, set, *n, k);
+    for (int i = 0; i < 3; i++) {
+        mutate(&p, &base);
+        check_packet(v, &p, set, *n, k);
+    }
+    gen_packet(&p);
+    check_packet(v, &p, set, *n, k);
+    if (mf->encap) {
+        k->encap_pairs += k->pairs - pairs;
+    }
+
+    if (*n == SET_MAX || chance(2)) {
+        delete_all(v->cache, set, n, k);
+    }
+}
+
+static void
+print_counts(const struct counts *k, const struct mf_cache_info *info)
+{
+    printf("pairs %ld: hits %ld, misses that had to (no megaflow) %ld, "
+           "odd packets passed to the kernel %ld\n"
+           "megaflows: %ld installed, %ld deleted, %ld refused "
+           "(unsupported on purpose)\n"
+           "program: hits %"PRIu64" misses %"PRIu64" unparsed %"PRIu64
+           " errors %"PRIu64"; entries left %"PRIuSIZE", masks %"PRIuSIZE"\n",
+           k->pairs, k->hits, k->must_miss, k->odd_misses, k->installed,
+           k->deleted, k->refused, info->hits, info->misses, info->unparsed,
+           info->tx_errors, info->n_flows, info->n_masks);
+    printf("hits with a set of: eth %ld, ipv4 %ld, ipv6 %ld, tcp %ld, "
+           "udp %ld; with several outputs %ld\n",
+           k->hits_by_set[OVS_KEY_ATTR_ETHERNET],
+           k->hits_by_set[OVS_KEY_ATTR_IPV4],
+           k->hits_by_set[OVS_KEY_ATTR_IPV6],
+           k->hits_by_set[OVS_KEY_ATTR_TCP], k->hits_by_set[OVS_KEY_ATTR_UDP],
+           k->hits_multi);
+    tnl_print(k);
+}
+
+/* What must have happened for a run of 'n_pairs' to pass. */
+static bool
+enough(const struct counts *k, const struct mf_cache_info *info,
+       long n_pairs)
+{
+    if (k->mismatches || k->false_misses) {
+        printf("FAIL: %ld mismatches, %ld false misses\n", k->mismatches,
+               k->false_misses);
+        return false;
+    }
+    if (info->n_flows || info->n_masks || !k->hits || !k->must_miss) {
+        printf("FAIL: entries or masks left, or nothing hit or missed\n");
+        return false;
+    }
+    if (n_pairs >= 10000
+        && (!k->hits_by_set[OVS_KEY_ATTR_ETHERNET]
+            || !k->hits_by_set[OVS_KEY_ATTR_IPV4]
+            || !k->hits_by_set[OVS_KEY_ATTR_IPV6]
+            || !k->hits_by_set[OVS_KEY_ATTR_TCP]
+            || !k->hits_by_set[OVS_KEY_ATTR_UDP] || !k->hits_multi)) {
+        printf("FAIL: some kind of set, or several outputs, never "
+               "checked\n");
+        return false;
+    }
+    if (n_pairs >= 10000
+        && (!k->encap_hits || !k->decap_hits || !k->kernel_only
+            || !k->encap_refused || !k->decap_refused)) {
+        printf("FAIL: some kind of tunnel packet never checked\n");
+        return false;
+    }
+    return true;
 }
 
 int
@@ -1064,13 +1225,16 @@ main(int argc, char *argv[])
 {
     long n_pairs = argc > 1 ? atol(argv[1]) : 100000;
     struct mf_xlate_ports ports = { .lookup = port_lookup };
-    struct mf_cache_xlate_env env = { .ports = &ports, .generic = true };
+    struct mf_cache_xlate_env env = { .ports = &ports, .generic = true,
+                                      .encap = tnl_encap_cb };
     struct megaflow set[SET_MAX];
     struct mf_cache_opts o = { .name = "mfd1", .test_mode = true };
     struct counts k = { 0 };
-    struct mf_cache *c;
+    struct mf_cache_info info;
+    struct view v = { .extract = extract, .execute = run_ovs };
     struct mf_err err = { 0 };
     size_t n = 0;
+    bool ok;
     int rc;
 
     seed = argc > 2 ? strtoul(argv[2], NULL, 0) : 1;
@@ -1084,7 +1248,7 @@ main(int argc, char *argv[])
     }
     odp_execute_init();
     o.ifindex = ifindexes[IN_PORT];
-    if (mf_cache_open(&o, &c, &err)) {
+    if (mf_cache_open(&o, &v.cache, &err)) {
         if (err.error == EPERM) {
             printf("SKIP: loading BPF: %s\n", err.msg);
             return 77;
@@ -1092,99 +1256,28 @@ main(int argc, char *argv[])
         fprintf(stderr, "FAIL: %s\n", err.msg);
         return 1;
     }
-    mf_cache_set_in_port(c, IN_PORT);
+    v.ifindex = ifindexes[IN_PORT];
+    mf_cache_set_in_port(v.cache, IN_PORT);
+    if (tnl_init(v.cache)) {
+        return 1;
+    }
 
     while (k.pairs < n_pairs && k.mismatches + k.false_misses < 10) {
-        struct megaflow *mf = &set[n];
-        struct mf_cache_flow cf;
-        struct pkt base, p;
-        bool unsupported;
-        struct ds reason = DS_EMPTY_INITIALIZER;
-        int error;
-
-        gen_packet(&base);
-        gen_megaflow(&base, mf, &unsupported);
-        env.generic = mf->generic;
-        error = mf_cache_xlate(&mf->match, u32_to_odp(IN_PORT),
-                               mf->acts.data, mf->acts.size, &env, &cf,
-                               &reason);
-        if (error != (unsupported ? EOPNOTSUPP : 0)
-            || (error && !reason.length)) {
-            fprintf(stderr, "FAIL: translation %s a megaflow it should %s: "
-                    "%s\n", error ? "refused" : "took",
-                    unsupported ? "refuse" : "take", ds_cstr(&reason));
-            print_pair("translation", &base, mf, &(struct result) { 0 },
-                       NULL);
-            k.mismatches++;
-        }
-        ds_destroy(&reason);
-        if (error) {
-            k.refused++;
-            ofpbuf_uninit(&mf->acts);
-            continue;
-        }
-        if (mf_cache_add(c, &mf->ufid, &cf, &err)) {
-            if (err.error == EEXIST) {
-                ofpbuf_uninit(&mf->acts);   /* The same match again. */
-                continue;
-            }
-            fprintf(stderr, "FAIL: add: %s\n", err.msg);
-            k.mismatches++;
-            ofpbuf_uninit(&mf->acts);
-            continue;
-        }
-        n++;
-        k.installed++;
-
-        check_packet(c, &base, set, n, true, &k);
-        for (int i = 0; i < 3; i++) {
-            mutate(&p, &base);
-            check_packet(c, &p, set, n, false, &k);
-        }
-        gen_packet(&p);
-        check_packet(c, &p, set, n, false, &k);
-
-        if (n == SET_MAX || chance(2)) {
-            delete_all(c, set, &n, &k);
+        if (chance(12)) {
+            tnl_decap_round(&k);
+        } else {
+            plain_round(&v, &env, set, &n, &k);
         }
     }
-    delete_all(c, set, &n, &k);
+    delete_all(v.cache, set, &n, &k);
+    tnl_decap_flush(&k);
 
-    struct mf_cache_info info;
-    mf_cache_get_info(c, &info);
-    printf("pairs %ld: hits %ld, misses that had to (no megaflow) %ld, "
-           "odd packets passed to the kernel %ld\n"
-           "megaflows: %ld installed, %ld deleted, %ld refused "
-           "(unsupported on purpose)\n"
-           "program: hits %"PRIu64" misses %"PRIu64" unparsed %"PRIu64
-           " errors %"PRIu64"; entries left %"PRIuSIZE", masks %"PRIuSIZE"\n",
-           k.pairs, k.hits, k.must_miss, k.odd_misses, k.installed,
-           k.deleted, k.refused, info.hits, info.misses, info.unparsed,
-           info.tx_errors, info.n_flows, info.n_masks);
-    printf("hits with a set of: eth %ld, ipv4 %ld, ipv6 %ld, tcp %ld, "
-           "udp %ld; with several outputs %ld\n",
-           k.hits_by_set[OVS_KEY_ATTR_ETHERNET],
-           k.hits_by_set[OVS_KEY_ATTR_IPV4], k.hits_by_set[OVS_KEY_ATTR_IPV6],
-           k.hits_by_set[OVS_KEY_ATTR_TCP], k.hits_by_set[OVS_KEY_ATTR_UDP],
-           k.hits_multi);
-    mf_cache_close(c);
-    if (k.mismatches || k.false_misses) {
-        printf("FAIL: %ld mismatches, %ld false misses\n", k.mismatches,
-               k.false_misses);
-        return 1;
-    }
-    if (info.n_flows || info.n_masks || !k.hits || !k.must_miss) {
-        printf("FAIL: entries or masks left, or nothing hit or missed\n");
-        return 1;
-    }
-    if (n_pairs >= 10000
-        && (!k.hits_by_set[OVS_KEY_ATTR_ETHERNET]
-            || !k.hits_by_set[OVS_KEY_ATTR_IPV4]
-            || !k.hits_by_set[OVS_KEY_ATTR_IPV6]
-            || !k.hits_by_set[OVS_KEY_ATTR_TCP]
-            || !k.hits_by_set[OVS_KEY_ATTR_UDP] || !k.hits_multi)) {
-        printf("FAIL: some kind of set, or several outputs, never "
-               "checked\n");
+    mf_cache_get_info(v.cache, &info);
+    print_counts(&k, &info);
+    ok = enough(&k, &info, n_pairs);
+    tnl_fini();
+    mf_cache_close(v.cache);
+    if (!ok) {
         return 1;
     }
     printf("PASS\n");
