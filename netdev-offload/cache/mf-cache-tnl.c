@@ -568,18 +568,20 @@ decap_endpoints(const struct match *m, struct mf_ip *local,
     return false;
 }
 
-/* The underlay 'ifindex' (the route's device 'name', MTU 'mtu'), opened if
- * need be, set up to decapsulate 'd''s tunnel. */
+/* The underlay of the route back 'r' (its device, MTU and address),
+ * opened if need be, set up to decapsulate 'd''s tunnel. */
 static struct mf_cport *
-under_get(uint32_t ifindex, const char *name, uint32_t mtu,
-          const struct mf_ctnl_decap *d, struct ds *reason)
+under_get(const struct mf_tnl_route *r, const struct mf_ctnl_decap *d,
+          struct ds *reason)
     OVS_REQUIRES(mf_cport_mutex)
 {
+    uint32_t ifindex = r->oif;
+    const char *name = r->oif_name;
     struct mf_port uport = {
         .ifindex = ifindex,
         .odp_port = ODPP_NONE,
         .name = name,
-        .mtu = mtu,
+        .mtu = r->mtu,
     };
     struct mf_xtnl_port tp = {
         .odp_port = d->tnl_odp_port,
@@ -603,6 +605,7 @@ under_get(uint32_t ifindex, const char *name, uint32_t mtu,
         ds_put_format(reason, "decap on %s: %s", name, err.msg);
         return NULL;            /* mf_ctnl_sweep() closes it if unused. */
     }
+    mf_cache_set_dev_mac(u->cache, r->smac);
     mf_cache_set_decap(u->cache, true);
     u->n_users++;
     return u;
@@ -717,7 +720,7 @@ mf_ctnl_decap_get(const struct mf_port *tnl_port, const struct match *m,
                       mf_ip_to_string(&d->local, a),
                       mf_ip_to_string(&d->remote, b), why);
     } else {
-        *under = under_get(now.oif, now.oif_name, now.mtu, d, reason);
+        *under = under_get(&now, d, reason);
     }
     if (!*under) {
         mf_tnl_unwatch(res, &d->watch);
@@ -805,7 +808,15 @@ decap_follow(struct mf_ctnl_decap *d, const struct mf_tnl_route *r)
     if (!decap_unplaced(&tport, r)) {
         to = r->oif;
     }
-    if (to == d->under) {
+    if (to && to == d->under) {
+        /* The same device: its address may be new. */
+        struct mf_cport *u = mf_cport_find(to);
+
+        if (u && u->cache) {
+            mf_cache_set_dev_mac(u->cache, r->smac);
+        }
+        return;
+    } else if (to == d->under) {
         return;
     }
     old = d->under ? mf_cport_find(d->under) : NULL;
@@ -822,7 +833,7 @@ decap_follow(struct mf_ctnl_decap *d, const struct mf_tnl_route *r)
     }
     cf->ifindex = 0;
     if (to) {
-        new = under_get(to, r->oif_name, r->mtu, d, &reason);
+        new = under_get(r, d, &reason);
     }
     if (new) {
         struct mf_err err;

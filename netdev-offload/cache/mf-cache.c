@@ -703,3 +703,12 @@ mf_cache_set_decap(struct mf_cache *c, bool on)
 {
     __atomic_store_n(&c->skel->bss->mf_decap, on, __ATOMIC_RELEASE);
 }
+
+void
+mf_cache_set_dev_mac(struct mf_cache *c, const uint8_t mac[6])
+{
+    uint64_t v = 0;
+
+    memcpy(&v, mac, 6);
+    __atomic_store_n(&c->skel->bss->mf_dev_mac, v, __ATOMIC_RELEASE);
+}

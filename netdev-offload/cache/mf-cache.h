@@ -102,6 +102,9 @@ int mf_cache_tnl_port_set(struct mf_cache *, uint16_t udp_port,
 int mf_cache_local_ip_set(struct mf_cache *, const struct mf_xlocal_ip *,
                           bool add, struct mf_err *);
 void mf_cache_set_decap(struct mf_cache *, bool on);
+/* The address of the device the cache is on, which a tunnel packet must
+ * be sent to for the program to decapsulate it (all zeros: any). */
+void mf_cache_set_dev_mac(struct mf_cache *, const uint8_t mac[6]);
 
 /* For the tests: the program's fd, and the ifindex the last
  * BPF_PROG_TEST_RUN redirected to (test_mode only, 0 if none), or

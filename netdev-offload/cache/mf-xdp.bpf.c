@@ -56,6 +56,10 @@ __u32 mf_active[MF_XDP_MAX_MASKS];
 __u32 mf_in_port = 0;                       /* The device's odp port. */
 __u32 mf_max_frame = 0;                     /* 0: no limit. */
 __u32 mf_decap = 0;                         /* Tunnels end here. */
+/* With mf_decap: the device's address, as its 6 bytes in the low bytes
+ * of a __u64 (0: not checked).  The kernel drops a unicast frame to any
+ * other (PACKET_OTHERHOST): such a tunnel packet goes to it whole. */
+__u64 mf_dev_mac = 0;
 struct mf_xkey mf_masks[MF_XDP_MAX_MASKS];
 __u32 mf_test_out = 0;
 
@@ -384,6 +388,20 @@ struct outer {
     const __u8 *dev_mac;        /* The tunnel device's address. */
 };
 
+/* Whether 'eth' is to this device's address (mf_dev_mac), as the kernel
+ * requires of a packet it decapsulates. */
+static __always_inline bool
+to_dev_mac(const struct ethhdr *eth)
+{
+    __u64 want = *(volatile __u64 *) &mf_dev_mac, mac = 0;
+
+    if (!want) {
+        return true;
+    }
+    __builtin_memcpy(&mac, eth->h_dest, 6);
+    return mac == want;
+}
+
 /* Whether 'ctx' is a tunnel packet this device decapsulates, to one of
  * this host's endpoints: fills the tunnel half of 'key' and 'o'.  Returns
  * 1 if it is, 0 if it is no tunnel packet of ours (the normal path), -1
@@ -417,7 +435,7 @@ parse_outer(struct xdp_md *ctx, struct mf_xkey *key, struct outer *o)
         /* To us: from here on, whatever the kernel would not take exactly
          * as the tunnel device would goes to it whole. */
         tot = bpf_ntohs(ip->tot_len);
-        if (ip->ihl != 5 || ip->version != 4
+        if (!to_dev_mac(eth) || ip->ihl != 5 || ip->version != 4
             || (ip->frag_off & bpf_htons(IP_MF | IP_OFFMASK))
             || ip_csum((const __u16 *) ip)
             || tot < 20 + 8 || tot > (__u32) (end - (void *) ip)) {
@@ -446,7 +464,7 @@ parse_outer(struct xdp_md *ctx, struct mf_xkey *key, struct outer *o)
             return 0;
         }
         ulen = bpf_ntohs(ip6->payload_len);
-        if (ulen < 8 || ulen + 40 > (__u32) (end - (void *) ip6)) {
+        if (!to_dev_mac(eth) || ulen < 8 || ulen + 40 > (__u32) (end - (void *) ip6)) {
             return -1;
         }
         __builtin_memcpy(key->tun_ipv6_src, &ip6->saddr, 16);

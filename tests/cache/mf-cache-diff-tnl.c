@@ -46,7 +46,8 @@
  * the kernel would not deliver as they are (a UDP checksum, IP options,
  * fragments, a bad header, ECN to combine, Geneve's version, options, O
  * and C bits, VXLAN's reserved bits, the tunnel device's own MAC as inner
- * source) must go to the kernel; wrong VNI, outer addresses, DF or UDP
+ * source, an outer destination MAC not the underlay's) must go to the
+ * kernel; wrong VNI, outer addresses, DF or UDP
  * port must miss or hit as OVS's compare says.  Counters count the inner
  * frame.
  */
@@ -89,6 +90,7 @@
 static const struct eth_addr route_smac = ETH_ADDR_C(02,99,00,00,00,01);
 static const struct eth_addr route_dmac = ETH_ADDR_C(02,99,00,00,00,02);
 static const struct eth_addr under_mac = ETH_ADDR_C(02,99,00,00,01,01);
+static const struct eth_addr other_mac = ETH_ADDR_C(02,99,00,00,01,02);
 static const struct eth_addr vxlan_mac = ETH_ADDR_C(02,99,00,00,02,01);
 static const struct eth_addr geneve_mac = ETH_ADDR_C(02,99,00,00,02,02);
 
@@ -207,6 +209,7 @@ tnl_init(struct mf_cache *port)
         return 1;
     }
     mf_cache_set_in_port(under, UNDERLAY_ODP);
+    mf_cache_set_dev_mac(under, under_mac.ea);
     for (int i = 0; i < 2; i++) {
         struct mf_xtnl_port tp = {
             .odp_port = i ? GENEVE_PORT : TUNNEL_PORT,
@@ -506,7 +509,7 @@ enum breakage {
     /* Packets the kernel must see whole. */
     B_KERNEL,
     B_UDP_CSUM = B_KERNEL, B_IP_OPTS, B_FRAG, B_IP_CSUM, B_UDP_LEN,
-    B_TOT_LEN, B_HDR_BITS, B_ECN, B_OWN_MAC,
+    B_TOT_LEN, B_HDR_BITS, B_ECN, B_OWN_MAC, B_DMAC,
     B_N
 };
 
@@ -552,6 +555,10 @@ break_outer(struct outer *o, enum breakage b)
     case B_TOS: o->tos = rnd() & ~IP_ECN_MASK; break;
     case B_TTL: o->ttl = rnd(); break;
     case B_SPORT: o->sport = rnd(); break;
+    case B_DMAC:
+        /* Another host's: the kernel drops it (PACKET_OTHERHOST). */
+        o->dmac = other_mac;
+        break;
     case B_TYPE:
         o->geneve = !o->geneve;
         o->dport = o->geneve ? GENEVE_PORT_UDP : VXLAN_PORT;
