@@ -1,7 +1,8 @@
 /*
  * mf-engine-int: what the engine's own files (mf-engine.c, the placements
- * and routing; mf-engine-view.c, dumps and what operators see;
- * mf-rebalance.c, hot flows into a full cache) share.
+ * and routing; mf-engine-move.c, flows moved between backends;
+ * mf-engine-view.c, dumps and what operators see; mf-rebalance.c, hot
+ * flows into a full cache; mf-orphan.c, deletions done again) share.
  * Not for other modules.
  */
 #ifndef MF_ENGINE_INT_H
@@ -34,6 +35,37 @@ struct mf_flow_put;
 struct mf_port;
 bool mf_engine_move_to(const struct mf_port *, unsigned int from,
                        unsigned int to, struct mf_flow_put *op);
+
+/* The modify 'op' of a flow that backend 'b' holds, where a backend the
+ * engine prefers to 'b' serves the port too (the flow cache, before tc):
+ * if one of those takes the new version, the flow moves there.  A flow
+ * goes to tc when the cache cannot reproduce it (an output to the host,
+ * say, while OVS floods), and its next version may be one the cache
+ * can.  Returns true if it moved. */
+bool mf_engine_promote(const struct mf_port *, unsigned int b,
+                       struct mf_flow_put *op);
+
+/* The modify 'op' of a flow that backend 'b' holds but refused in its new
+ * version: the flow moves to another backend.  If none takes it, 'op'
+ * says so with 'old_deleted' (OVS then puts it in the kernel datapath),
+ * with every backend's reason. */
+void mf_engine_modify_elsewhere(const struct mf_port *, unsigned int b,
+                                struct mf_flow_put *op);
+
+/* Moves every flow backend 'b' holds on 'port' to the backends in
+ * 'served'.  Returns how many found a place. */
+size_t mf_engine_move_port(const struct mf_port *, unsigned int b,
+                           unsigned int served);
+
+/* Offers the new flows 'ops[idx[0..n-1]]' to the backends serving 'port'
+ * ('served'), in turn: each takes what it can reproduce, the rest goes on
+ * to the next.  A flow no backend takes keeps every backend's reason,
+ * each under the backend's name if more than one was asked. */
+void mf_engine_put_new(const struct mf_port *, unsigned int served,
+                       struct mf_flow_put *ops, size_t *idx, size_t n);
+
+/* Clears the outcome of 'op' for another try. */
+void mf_engine_put_reset(struct mf_flow_put *op);
 
 /* The ports the engine set up, copied out ('*n' of them). */
 struct mf_engine_port_row {

@@ -24,8 +24,6 @@
 VLOG_DEFINE_THIS_MODULE(mf_engine);
 
 COVERAGE_DEFINE(mf_engine_fallback);
-COVERAGE_DEFINE(mf_engine_moved);
-COVERAGE_DEFINE(mf_engine_unplaced);
 
 /* The backends, in order of preference: the flow cache, where an operator
  * chose it for the port, then tc. */
@@ -63,8 +61,6 @@ mf_engine_n_backends(void)
     return n_backends;
 }
 
-static void move_flow(const struct mf_port *, unsigned int from,
-                      unsigned int served, struct mf_flow_put *);
 
 /* The backends a port the engine never saw is served by: all but those
  * that serve only the ports they took (tests drive backends so). */
@@ -245,45 +241,6 @@ mf_engine_port_uninit(uint32_t ifindex, const char *name)
     }
 }
 
-/* Moves every flow backend 'b' holds on 'port' to the backends in
- * 'served'.  Returns how many found a place. */
-static size_t
-move_port(const struct mf_port *port, unsigned int b, unsigned int served)
-{
-    struct mf_ufid *ufids;
-    size_t n, n_moved_here = 0;
-
-    ufids = mf_place_on_port(b, port->ifindex, &n);
-    for (size_t i = 0; i < n; i++) {
-        struct mf_flow_put op = { .ufid = ufids[i] };
-        struct nlattr *actions;
-        struct mf_flow_stats st;
-        struct match match;
-        struct ofpbuf buf;
-        struct mf_err err;
-
-        if (mf_place_acquire(&ufids[i]) != (int) b) {
-            mf_place_release(&ufids[i]);
-            continue;           /* Deleted or moved meanwhile. */
-        }
-        ofpbuf_init(&buf, 1024);
-        ds_init(&op.reason);
-        if (!backends[b]->get(port, &ufids[i], &match, &actions, &buf, &st,
-                              &err)) {
-            op.match = &match;
-            op.actions = nl_attr_get(actions);
-            op.actions_len = nl_attr_get_size(actions);
-            move_flow(port, b, served, &op);
-            n_moved_here += !op.error;
-        }
-        mf_place_release(&ufids[i]);
-        ds_destroy(&op.reason);
-        ofpbuf_uninit(&buf);
-    }
-    free(ufids);
-    return n_moved_here;
-}
-
 void
 mf_engine_port_reconfigure(const struct mf_port *port)
 {
@@ -324,7 +281,7 @@ mf_engine_port_reconfigure(const struct mf_port *port)
 
     for (size_t i = 0; i < n_backends; i++) {
         if (lost & (1u << i)) {
-            size_t n = move_port(port, i, now);
+            size_t n = mf_engine_move_port(port, i, now);
 
             VLOG_INFO("%s: %s no longer serves the port: %"PRIuSIZE" flows "
                       "moved to the other backends", port->name,
@@ -340,9 +297,8 @@ mf_engine_port_reconfigure(const struct mf_port *port)
     ovs_mutex_unlock(&mutex);
 }
 
-/* Clears the outcome of 'op' for another try. */
-static void
-put_reset(struct mf_flow_put *op)
+void
+mf_engine_put_reset(struct mf_flow_put *op)
 {
     op->error = 0;
     op->refused = false;
@@ -350,13 +306,9 @@ put_reset(struct mf_flow_put *op)
     ds_clear(&op->reason);
 }
 
-/* Offers the new flows 'ops[idx[0..n-1]]' to the backends serving 'port',
- * in turn: each takes what it can reproduce, the rest goes on to the
- * next.  A flow no backend takes keeps every backend's reason, each under
- * the backend's name if more than one was asked. */
-static void
-put_new(const struct mf_port *port, unsigned int served,
-        struct mf_flow_put *ops, size_t *idx, size_t n)
+void
+mf_engine_put_new(const struct mf_port *port, unsigned int served,
+                  struct mf_flow_put *ops, size_t *idx, size_t n)
 {
     struct mf_flow_put *try = xmalloc(n * sizeof *try);
     size_t n_serving = 0, n_asked = 0, n0 = n;
@@ -390,7 +342,7 @@ put_new(const struct mf_port *port, unsigned int served,
 
             try[j] = ops[idx[j]];
             try[j].reason = reason;
-            put_reset(&try[j]);
+            mf_engine_put_reset(&try[j]);
         }
         b->add(port, try, n);
         n_asked++;
@@ -438,137 +390,6 @@ put_new(const struct mf_port *port, unsigned int served,
     free(try);
 }
 
-/* Removes 'ufid' from backend 'b' and keeps its final counters as the
- * flow's carried ones.  Returns the delete's error. */
-static int
-take_out(unsigned int b, const struct mf_ufid *ufid, struct mf_err *err)
-{
-    struct mf_flow_del del = { .ufid = *ufid, .moving = true };
-
-    backends[b]->del(&del, 1);
-    if (!del.error) {
-        mf_place_carry(ufid, &del.stats);
-    }
-    *err = del.err;
-    return del.error;
-}
-
-/* Moves the flow of 'op' (its match and actions) out of backend 'from':
- * it is offered to the backends in 'served' but 'from', in order of
- * preference, and then removed from 'from', its counters carried, so
- * that it is never out of every backend while it moves.  'op''s outcome
- * says where it went; if no backend took it, it is offloaded no more. */
-static void
-move_flow(const struct mf_port *port, unsigned int from, unsigned int served,
-          struct mf_flow_put *op)
-{
-    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
-    struct mf_flow_stats before;
-    struct mf_err err;
-    size_t idx = 0;
-
-    memset(&before, 0, sizeof before);
-    if (!backends[from]->stats(&op->ufid, &before, &err)) {
-        mf_place_adjust(&op->ufid, &before);
-    }
-    mf_place_begin_move(&op->ufid, &before);
-    put_new(port, served & ~(1u << from), op, &idx, 1);
-    if (take_out(from, &op->ufid, &err) && err.error != ENOENT) {
-        VLOG_WARN_RL(&rl, "%s: a flow moving out of %s: %s", port->name,
-                     backends[from]->name, err.msg);
-    }
-    if (op->error) {
-        mf_place_forget(&op->ufid);
-        COVERAGE_INC(mf_engine_unplaced);
-    } else {
-        COVERAGE_INC(mf_engine_moved);
-        mf_place_adjust(&op->ufid, &op->stats);
-        op->stats.n_packets = MAX(op->stats.n_packets, before.n_packets);
-        op->stats.n_bytes = MAX(op->stats.n_bytes, before.n_bytes);
-    }
-    mf_place_end_move(&op->ufid);
-}
-
-/* The modify 'op' of a flow that backend 'b' holds but refused in its new
- * version: the flow moves to another backend.  If none takes it, 'op'
- * says so with 'old_deleted' (OVS then puts it in the kernel datapath),
- * with every backend's reason. */
-static void
-modify_elsewhere(const struct mf_port *port, unsigned int b,
-                 struct mf_flow_put *op)
-{
-    unsigned int others = port_served(port->ifindex) & ~(1u << b);
-    struct ds reason = op->reason;
-
-    if (!others) {
-        /* As before there were several: OVS deletes it, with its final
-         * counters, and puts it in the kernel datapath. */
-        return;
-    }
-    ds_init(&op->reason);
-    move_flow(port, b, others, op);
-    if (op->error) {
-        ds_put_format(&reason, "%s%s", reason.length ? "; " : "",
-                      ds_cstr(&op->reason));
-        ds_swap(&reason, &op->reason);
-        op->old_deleted = true;
-    }
-    ds_destroy(&reason);
-}
-
-bool
-mf_engine_move_to(const struct mf_port *port, unsigned int from,
-                  unsigned int to, struct mf_flow_put *op)
-{
-    struct mf_flow_stats before;
-    struct mf_err err;
-    size_t idx = 0;
-
-    to &= port_served(port->ifindex) & ~(1u << from);
-    if (!to) {
-        return false;
-    }
-    memset(&before, 0, sizeof before);
-    if (!backends[from]->stats(&op->ufid, &before, &err)) {
-        mf_place_adjust(&op->ufid, &before);
-    }
-    mf_place_begin_move(&op->ufid, &before);
-    put_new(port, to, op, &idx, 1);
-    if (op->error) {
-        /* It stays where it is. */
-        mf_place_end_move(&op->ufid);
-        return false;
-    }
-    if (take_out(from, &op->ufid, &err) && err.error != ENOENT) {
-        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
-
-        VLOG_WARN_RL(&rl, "%s: a flow moving out of %s: %s", port->name,
-                     backends[from]->name, err.msg);
-    }
-    COVERAGE_INC(mf_engine_moved);
-    mf_place_adjust(&op->ufid, &op->stats);
-    op->stats.n_packets = MAX(op->stats.n_packets, before.n_packets);
-    op->stats.n_bytes = MAX(op->stats.n_bytes, before.n_bytes);
-    mf_place_end_move(&op->ufid);
-    return true;
-}
-
-/* The modify 'op' of a flow that backend 'b' holds, where a backend the
- * engine prefers to 'b' serves the port too (the flow cache, before tc):
- * if one of those takes the new version, the flow moves there.  A flow
- * goes to tc when the cache cannot reproduce it (an output to the host,
- * say, while OVS floods), and its next version may be one the cache
- * can.  Returns true if it moved. */
-static bool
-promote(const struct mf_port *port, unsigned int b, struct mf_flow_put *op)
-{
-    if (mf_engine_move_to(port, b, (1u << b) - 1, op)) {
-        return true;
-    }
-    put_reset(op);
-    return false;
-}
-
 size_t
 mf_engine_put(const struct mf_port *port, struct mf_flow_put *ops, size_t n)
 {
@@ -584,14 +405,14 @@ mf_engine_put(const struct mf_port *port, struct mf_flow_put *ops, size_t n)
         if (was_orphan) {
             mf_place_set_orphan(&op->ufid, false);  /* Claimed back. */
         }
-        put_reset(op);
+        mf_engine_put_reset(op);
         op->old_deleted = false;
         memset(&op->stats, 0, sizeof op->stats);
         if (b < 0) {
             idx[n_new++] = i;
             continue;
         }
-        if (!promote(port, b, op)) {
+        if (!mf_engine_promote(port, b, op)) {
             backends[b]->modify(port, op);
             if (!op->error) {
                 op->placed = backends[b]->name;
@@ -599,7 +420,7 @@ mf_engine_put(const struct mf_port *port, struct mf_flow_put *ops, size_t n)
                              mf_place_l2_len(op->match, port->internal));
                 mf_place_adjust(&op->ufid, &op->stats);
             } else if (op->refused && !op->old_deleted) {
-                modify_elsewhere(port, b, op);
+                mf_engine_modify_elsewhere(port, b, op);
             } else if (op->old_deleted) {
                 mf_place_forget(&op->ufid);
             }
@@ -612,7 +433,7 @@ mf_engine_put(const struct mf_port *port, struct mf_flow_put *ops, size_t n)
         mf_place_release(&op->ufid);
     }
     if (n_new) {
-        put_new(port, port_served(port->ifindex), ops, idx, n_new);
+        mf_engine_put_new(port, port_served(port->ifindex), ops, idx, n_new);
     }
     free(idx);
     for (size_t i = 0; i < n; i++) {
