@@ -606,7 +606,7 @@ xlate_list(struct to_ctx *ctx, const struct nlattr *actions,
     const struct nlattr *a;
     int last_output = -1;
     bool branched = false;
-    size_t left, own_end;
+    size_t left, own_end = 0;
     int error;
 
     NL_ATTR_FOR_EACH (a, left, actions, actions_len) {
@@ -803,6 +803,12 @@ xlate_list(struct to_ctx *ctx, const struct nlattr *actions,
             return EOPNOTSUPP;
         }
     }
+    if (left) {
+        /* A nested list (clone, sample, check_pkt_len) whose attributes
+         * do not end where it does: OVS never builds one. */
+        return mf_xlate_refuse(reason, "malformed actions (%"PRIuSIZE
+                               " bytes left over)", left);
+    }
     if (!branched) {
         own_end = f->n_acts;
     }
@@ -857,12 +863,116 @@ has_body_to_undo(const struct nlattr *actions, size_t actions_len)
     return false;
 }
 
+/* The size of each action's argument: a number of bytes, or NESTED (a
+ * list of actions, checked in turn), ONE_ATTR (one attribute: a set),
+ * ANY (its translation reads it with its own checks).  What the datapath
+ * takes (odp-util.c's own table is private to it). */
+enum { ANY = -1, NESTED = -2, ONE_ATTR = -3, ARGS = -4 };
+static const int action_size[] = {
+    [OVS_ACTION_ATTR_OUTPUT] = sizeof(uint32_t),
+    [OVS_ACTION_ATTR_USERSPACE] = ANY,
+    [OVS_ACTION_ATTR_SET] = ONE_ATTR,
+    [OVS_ACTION_ATTR_PUSH_VLAN] = sizeof(struct ovs_action_push_vlan),
+    [OVS_ACTION_ATTR_POP_VLAN] = 0,
+    [OVS_ACTION_ATTR_SAMPLE] = ARGS,
+    [OVS_ACTION_ATTR_RECIRC] = sizeof(uint32_t),
+    [OVS_ACTION_ATTR_HASH] = sizeof(struct ovs_action_hash),
+    [OVS_ACTION_ATTR_PUSH_MPLS] = sizeof(struct ovs_action_push_mpls),
+    [OVS_ACTION_ATTR_POP_MPLS] = sizeof(ovs_be16),
+    [OVS_ACTION_ATTR_SET_MASKED] = ONE_ATTR,
+    [OVS_ACTION_ATTR_CT] = ANY,
+    [OVS_ACTION_ATTR_TRUNC] = sizeof(struct ovs_action_trunc),
+    [OVS_ACTION_ATTR_PUSH_ETH] = sizeof(struct ovs_action_push_eth),
+    [OVS_ACTION_ATTR_POP_ETH] = 0,
+    [OVS_ACTION_ATTR_CT_CLEAR] = 0,
+    [OVS_ACTION_ATTR_PUSH_NSH] = ANY,
+    [OVS_ACTION_ATTR_POP_NSH] = 0,
+    [OVS_ACTION_ATTR_METER] = sizeof(uint32_t),
+    [OVS_ACTION_ATTR_CLONE] = NESTED,
+    [OVS_ACTION_ATTR_CHECK_PKT_LEN] = ARGS,
+};
+
+/* ARGS: the nested arguments of sample and check_pkt_len, each a size as
+ * above (NESTED: a list of actions). */
+static int
+arg_size(unsigned int action, unsigned int arg)
+{
+    if (action == OVS_ACTION_ATTR_SAMPLE) {
+        return (arg == OVS_SAMPLE_ATTR_PROBABILITY ? (int) sizeof(uint32_t)
+                : arg == OVS_SAMPLE_ATTR_ACTIONS ? NESTED : ANY);
+    }
+    return (arg == OVS_CHECK_PKT_LEN_ATTR_PKT_LEN ? (int) sizeof(uint16_t)
+            : arg == OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_GREATER
+              || arg == OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_LESS_EQUAL
+            ? NESTED : ANY);
+}
+
+/* Whether 'actions' are well formed as the datapath would take them:
+ * whole attributes, each of its size, down every nested list.  OVS never
+ * builds other ones; megaflower's readers (and OVS's formatter, which
+ * asserts) need not guard against them. */
+static bool
+actions_well_formed(const struct nlattr *actions, size_t actions_len,
+                    int depth)
+{
+    const struct nlattr *a;
+    size_t left;
+
+    if (depth > 8) {
+        return false;
+    }
+    NL_ATTR_FOR_EACH (a, left, actions, actions_len) {
+        unsigned int type = nl_attr_type(a);
+        size_t n = nl_attr_get_size(a);
+        int want = type < ARRAY_SIZE(action_size) ? action_size[type] : ANY;
+
+        if (want == NESTED) {
+            if (!actions_well_formed(nl_attr_get(a), n, depth + 1)) {
+                return false;
+            }
+        } else if (want == ARGS) {
+            const struct nlattr *b;
+            size_t bleft;
+
+            NL_NESTED_FOR_EACH (b, bleft, a) {
+                int bwant = arg_size(type, nl_attr_type(b));
+                size_t bn = nl_attr_get_size(b);
+
+                if (bwant == NESTED
+                    ? !actions_well_formed(nl_attr_get(b), bn, depth + 1)
+                    : bwant == ANY || bn != (size_t) bwant) {
+                    return false;
+                }
+            }
+            if (bleft) {
+                return false;
+            }
+        } else if (want == ONE_ATTR) {
+            const struct nlattr *k = nl_attr_get(a);
+
+            /* One attribute, its padding there or not. */
+            if (n < NLA_HDRLEN || k->nla_len < NLA_HDRLEN || k->nla_len > n
+                || (size_t) NLA_ALIGN(k->nla_len) < n) {
+                return false;
+            }
+        } else if (want != ANY && n != (size_t) want) {
+            return false;
+        }
+    }
+    return !left;
+}
+
 int
 mf_xlate_act_to_filter(const struct nlattr *actions, size_t actions_len,
                        bool decap, const struct mf_xlate_ports *ports,
                        struct mf_filter *f, struct ds *reason)
 {
     struct to_ctx ctx = { .ports = ports, .f = f, .reason = reason };
+
+    if (!actions_well_formed(actions, actions_len, 0)) {
+        return mf_xlate_refuse(reason, "malformed actions: an attribute of "
+                               "the wrong size, or bytes left over");
+    }
 
     if (decap) {
         /* The packet's tunnel metadata ends here, as it does when the

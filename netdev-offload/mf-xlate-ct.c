@@ -27,6 +27,66 @@ struct ct_labels {
     uint8_t value[16], mask[16];
 };
 
+/* The sizes of ct's and nat's arguments, as the datapath takes them
+ * (STR: a string, NESTED: nat's list; absent: unknown, refused below). */
+enum { STR = -1, NESTED = -2 };
+static const int ct_arg_size[OVS_CT_ATTR_MAX + 1] = {
+    [OVS_CT_ATTR_COMMIT] = 0,
+    [OVS_CT_ATTR_FORCE_COMMIT] = 0,
+    [OVS_CT_ATTR_ZONE] = sizeof(uint16_t),
+    [OVS_CT_ATTR_MARK] = sizeof(struct ct_mark),
+    [OVS_CT_ATTR_LABELS] = sizeof(struct ct_labels),
+    [OVS_CT_ATTR_EVENTMASK] = sizeof(uint32_t),
+    [OVS_CT_ATTR_NAT] = NESTED,
+    [OVS_CT_ATTR_HELPER] = STR,
+    [OVS_CT_ATTR_TIMEOUT] = STR,
+};
+static const int nat_arg_size[OVS_NAT_ATTR_MAX + 1] = {
+    [OVS_NAT_ATTR_SRC] = 0,
+    [OVS_NAT_ATTR_DST] = 0,
+    [OVS_NAT_ATTR_IP_MIN] = STR,        /* 4 or 16: xlate_nat() says. */
+    [OVS_NAT_ATTR_IP_MAX] = STR,
+    [OVS_NAT_ATTR_PROTO_MIN] = sizeof(uint16_t),
+    [OVS_NAT_ATTR_PROTO_MAX] = sizeof(uint16_t),
+    [OVS_NAT_ATTR_PERSISTENT] = 0,
+    [OVS_NAT_ATTR_PROTO_HASH] = 0,
+    [OVS_NAT_ATTR_PROTO_RANDOM] = 0,
+};
+
+/* Whether the arguments nested in 'action' are whole, each of its size
+ * in 'sizes' ('n' of them; 'nat' for OVS_CT_ATTR_NAT's list). */
+static bool
+args_well_formed(const struct nlattr *action, const int *sizes, size_t n,
+                 bool nat)
+{
+    const struct nlattr *a;
+    size_t left;
+
+    NL_NESTED_FOR_EACH (a, left, action) {
+        unsigned int type = nl_attr_type(a);
+        size_t len = nl_attr_get_size(a);
+        int want;
+
+        if (type >= n || !type) {
+            continue;               /* Unknown: refused by name below. */
+        }
+        want = sizes[type];
+        if (want == NESTED) {
+            if (!args_well_formed(a, nat_arg_size,
+                                  ARRAY_SIZE(nat_arg_size), true)) {
+                return false;
+            }
+        } else if (want == STR) {
+            if (!len || (!nat && ((const char *) nl_attr_get(a))[len - 1])) {
+                return false;
+            }
+        } else if (len != (size_t) want) {
+            return false;
+        }
+    }
+    return !left;
+}
+
 static int
 xlate_nat(const struct nlattr *nat, struct mf_act *act, struct ds *reason)
 {
@@ -94,6 +154,10 @@ mf_xlate_ct_to_tc(const struct nlattr *action, struct mf_act *act,
 
     memset(act, 0, sizeof *act);
     act->kind = MF_ACT_CT;
+    if (!args_well_formed(action, ct_arg_size, ARRAY_SIZE(ct_arg_size),
+                          false)) {
+        return mf_xlate_refuse(reason, "ct: malformed arguments");
+    }
     NL_NESTED_FOR_EACH (a, left, action) {
         const struct ct_labels *labels;
         const struct ct_mark *mark;

@@ -8,6 +8,7 @@
 #include "mf-act.h"
 #include "mf-caps.h"
 #include "mf-xlate.h"
+#include "netlink.h"
 #include "odp-util.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/ofpbuf.h"
@@ -54,6 +55,47 @@ mf_xlate_tnl_from_tc(const struct mf_act *act, struct ofpbuf *buf)
     odp_put_tunnel_action(&tnl, buf, NULL);
 }
 
+/* The sizes of set(tunnel)'s attributes (-1: any), as the datapath takes
+ * them: OVS's parser asserts on others, and OVS never writes them. */
+static const int tun_attr_size[OVS_TUNNEL_KEY_ATTR_MAX + 1] = {
+    [OVS_TUNNEL_KEY_ATTR_ID] = sizeof(ovs_be64),
+    [OVS_TUNNEL_KEY_ATTR_IPV4_SRC] = sizeof(ovs_be32),
+    [OVS_TUNNEL_KEY_ATTR_IPV4_DST] = sizeof(ovs_be32),
+    [OVS_TUNNEL_KEY_ATTR_TOS] = 1,
+    [OVS_TUNNEL_KEY_ATTR_TTL] = 1,
+    [OVS_TUNNEL_KEY_ATTR_DONT_FRAGMENT] = 0,
+    [OVS_TUNNEL_KEY_ATTR_CSUM] = 0,
+    [OVS_TUNNEL_KEY_ATTR_OAM] = 0,
+    [OVS_TUNNEL_KEY_ATTR_GENEVE_OPTS] = -1,
+    [OVS_TUNNEL_KEY_ATTR_TP_SRC] = sizeof(ovs_be16),
+    [OVS_TUNNEL_KEY_ATTR_TP_DST] = sizeof(ovs_be16),
+    [OVS_TUNNEL_KEY_ATTR_VXLAN_OPTS] = -1,
+    [OVS_TUNNEL_KEY_ATTR_IPV6_SRC] = sizeof(struct in6_addr),
+    [OVS_TUNNEL_KEY_ATTR_IPV6_DST] = sizeof(struct in6_addr),
+    [OVS_TUNNEL_KEY_ATTR_PAD] = -1,
+    [OVS_TUNNEL_KEY_ATTR_ERSPAN_OPTS] = -1,
+    [OVS_TUNNEL_KEY_ATTR_GTPU_OPTS] = -1,
+};
+
+/* Whether the tunnel key 'key_attr' is whole attributes of their sizes. */
+static bool
+tun_key_well_formed(const struct nlattr *key_attr)
+{
+    const struct nlattr *a;
+    size_t left;
+
+    NL_NESTED_FOR_EACH (a, left, key_attr) {
+        unsigned int type = nl_attr_type(a);
+
+        if (type > OVS_TUNNEL_KEY_ATTR_MAX
+            || (tun_attr_size[type] >= 0
+                && nl_attr_get_size(a) != (size_t) tun_attr_size[type])) {
+            return false;
+        }
+    }
+    return !left;
+}
+
 int
 mf_xlate_tnl_to_tc(const struct nlattr *set, struct mf_act *act,
                    struct ds *reason)
@@ -66,6 +108,9 @@ mf_xlate_tnl_to_tc(const struct nlattr *set, struct mf_act *act,
     char *error = NULL;
     bool same;
 
+    if (!tun_key_well_formed(key_attr)) {
+        return mf_xlate_refuse(reason, "set(tunnel): malformed attributes");
+    }
     if (odp_tun_key_from_attr(key_attr, &tnl, &error) != ODP_FIT_PERFECT) {
         mf_xlate_refuse(reason, "set(tunnel): OVS's own parser does not take "
                         "it whole%s%s", error ? ": " : "", error ? error : "");

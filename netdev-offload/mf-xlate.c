@@ -676,6 +676,14 @@ xlate_match(const struct match *match, odp_port_t in_port,
         }
         mask->in_port.odp_port = 0;
     }
+    if (mask->recirc_id != UINT32_MAX) {
+        /* tc's chain 0 holds exactly the packets of recirc_id 0: a
+         * megaflow that would take others too cannot be reproduced.  (OVS
+         * and the kernel match it exactly when a flow does not say.) */
+        return mf_xlate_refuse(reason, "recirc_id: partly wildcarded "
+                               "(mask %#"PRIx32"): tc's chains match it "
+                               "exactly", mask->recirc_id);
+    }
     if (key->recirc_id & mask->recirc_id) {
         return mf_xlate_refuse(reason, "recirc_id(%#"PRIx32"): %s", key->recirc_id,
                       ports->recirc_shared

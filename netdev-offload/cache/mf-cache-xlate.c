@@ -87,6 +87,13 @@ xlate_metadata(const struct flow *key, struct flow *mask, odp_port_t in_port,
     mask->in_port.odp_port = 0;
     cf->key.in_port = odp_to_u32(in_port);
     cf->mask.in_port = UINT32_MAX;
+    if (mask->recirc_id != UINT32_MAX) {
+        /* The program sees packets before any recirculation: a megaflow
+         * that would take recirculated ones too cannot be reproduced. */
+        return mf_xlate_refuse(reason, "recirc_id: partly wildcarded "
+                               "(mask %#"PRIx32"): the cache matches it "
+                               "exactly", mask->recirc_id);
+    }
     if (key->recirc_id & mask->recirc_id) {
         return mf_xlate_refuse(reason, "recirc_id(%#"PRIx32"): the cache "
                                "sees packets only as they arrive",

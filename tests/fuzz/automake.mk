@@ -13,7 +13,7 @@
 #   make fuzz-record-rtnl
 #                      records the rtnetlink seeds (rtnl, route) from this
 #                      host's kernel in a namespace (record-rtnl.sh)
-FUZZ_TARGETS = filter ack shape route rtnl
+FUZZ_TARGETS = filter ack shape route rtnl xlate
 FUZZ_SECONDS = 60
 FUZZ_CC = clang
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
@@ -40,7 +40,14 @@ FUZZ_CODEC_FILES = \
 	netdev-offload/tc/mf-tc.c \
 	netdev-offload/tnl/mf-fib.c \
 	netdev-offload/tnl/mf-rtmon.c \
-	netdev-offload/mf-rows.c
+	netdev-offload/mf-rows.c \
+	netdev-offload/mf-xlate.c \
+	netdev-offload/mf-xlate-act.c \
+	netdev-offload/mf-xlate-ct.c \
+	netdev-offload/mf-xlate-set.c \
+	netdev-offload/mf-xlate-tnl.c \
+	netdev-offload/mf-meter.c \
+	netdev-offload/mf-ptype.c
 FUZZ_LIBS = $(OVS_SRCDIR)/lib/.libs/libopenvswitch.a $(MF_LIBS) $(OVS_LIBS)
 
 # Each target is one file, tests/fuzz/fuzz-TARGET.c.
@@ -74,7 +81,7 @@ FUZZ_REPLAY_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/tests/fuzz
 FUZZ_REPLAY_LDADD = libmegaflower.a $(OVS_ARCHIVES) $(MF_LIBS) $(OVS_LIBS)
 check_PROGRAMS += tests/fuzz/fuzz-filter-replay tests/fuzz/fuzz-ack-replay \
 	tests/fuzz/fuzz-shape-replay tests/fuzz/fuzz-route-replay \
-	tests/fuzz/fuzz-rtnl-replay
+	tests/fuzz/fuzz-rtnl-replay tests/fuzz/fuzz-xlate-replay
 tests_fuzz_fuzz_filter_replay_SOURCES = tests/fuzz/fuzz-filter.c \
 	tests/fuzz/fuzz-replay.c tests/fuzz/fuzz.h
 tests_fuzz_fuzz_filter_replay_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS)
@@ -95,6 +102,10 @@ tests_fuzz_fuzz_rtnl_replay_SOURCES = tests/fuzz/fuzz-rtnl.c \
 	tests/fuzz/fuzz-replay.c tests/fuzz/fuzz.h
 tests_fuzz_fuzz_rtnl_replay_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS)
 tests_fuzz_fuzz_rtnl_replay_LDADD = $(FUZZ_REPLAY_LDADD)
+tests_fuzz_fuzz_xlate_replay_SOURCES = tests/fuzz/fuzz-xlate.c \
+	tests/fuzz/fuzz-replay.c tests/fuzz/fuzz.h
+tests_fuzz_fuzz_xlate_replay_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS)
+tests_fuzz_fuzz_xlate_replay_LDADD = $(FUZZ_REPLAY_LDADD)
 check-fuzz-replay: $(FUZZ_TARGETS:%=tests/fuzz/fuzz-%-replay)
 	$(SHELL) $(srcdir)/tests/fuzz/run.sh replay '$(abs_top_srcdir)' \
 	  '$(abs_top_builddir)' $(FUZZ_TARGETS)
@@ -114,4 +125,15 @@ fuzz-record: tests/fuzz/mf-record
 
 EXTRA_DIST += tests/fuzz/run.sh tests/fuzz/record-vm.sh \
 	tests/fuzz/record-rtnl.sh tests/fuzz/corpus \
-	tests/fuzz/regress
+	tests/fuzz/regress tests/fuzz/xlate-seeds.txt
+
+# The xlate target's seeds, written from megaflows as ovs-dpctl prints
+# them (tests/fuzz/xlate-seeds.txt) into tests/fuzz/corpus/xlate/.
+check_PROGRAMS += tests/fuzz/mf-xlate-seeds
+tests_fuzz_mf_xlate_seeds_SOURCES = tests/fuzz/mf-xlate-seeds.c
+tests_fuzz_mf_xlate_seeds_LDADD = $(FUZZ_REPLAY_LDADD)
+.PHONY: fuzz-seeds-xlate
+fuzz-seeds-xlate: tests/fuzz/mf-xlate-seeds
+	mkdir -p '$(abs_top_srcdir)/tests/fuzz/corpus/xlate'
+	tests/fuzz/mf-xlate-seeds '$(abs_top_srcdir)/tests/fuzz/corpus/xlate' \
+	  < '$(abs_top_srcdir)/tests/fuzz/xlate-seeds.txt'

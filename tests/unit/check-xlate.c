@@ -313,6 +313,12 @@ START_TEST(test_refusals_name_the_cause)
     match_set_recirc_id(&m, 5);
     assert_refused(&m, &acts, "CONFIG_NET_TC_SKB_EXT");
 
+    /* recirc_id 0 but partly wildcarded: chain 0 would take fewer
+     * packets than the megaflow (found by fuzz-xlate). */
+    ping_match(&m, htons(ETH_TYPE_IP));
+    m.wc.masks.recirc_id = 0x7effffff;
+    assert_refused(&m, &acts, "recirc_id: partly wildcarded");
+
     ping_match(&m, htons(ETH_TYPE_IP));
     match_set_pkt_mark(&m, 7);
     assert_refused(&m, &acts, "pkt_mark");

@@ -1,0 +1,306 @@
+/*
+ * fuzz-xlate: libFuzzer target for megaflower's translation of OVS
+ * megaflows into filters and back (mf_xlate_to_filter(),
+ * mf_xlate_from_filter()): random ODP keys, masks and actions, as
+ * ovs-vswitchd hands them over.
+ *
+ * The input is three netlink attribute streams, each after its length
+ * (2 bytes, host order): the flow key, its mask (both OVS_KEY_ATTR_*) and
+ * the actions (OVS_ACTION_ATTR_*).  A key or mask OVS itself would not
+ * parse (odp_flow_key_to_flow(), odp_flow_key_to_mask()), and actions the
+ * kernel datapath would refuse (dp_valid()), are skipped: OVS never hands
+ * such over.  The translation must then refuse
+ * with a reason, or give a filter that survives the kernel's round trip
+ * (mf_filter_encode(), mf_filter_decode(): what an echo does) and
+ * translates back into the same megaflow: the same match, the same
+ * actions.  Anything else is a bug this target reports (abort()): an
+ * offloaded flow that is not exactly the megaflow OVS asked for.
+ */
+#include <config.h>
+
+#include <linux/pkt_sched.h>
+#include <linux/rtnetlink.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flow.h"
+#include "fuzz.h"
+#include "mf-filter.h"
+#include "mf-xlate.h"
+#include "netlink.h"
+#include "odp-util.h"
+#include "openvswitch/dynamic-string.h"
+#include "openvswitch/match.h"
+#include "openvswitch/ofpbuf.h"
+#include "openvswitch/vlog.h"
+#include "packets.h"
+
+/* Ports 1..9 exist with ifindex port+100; 8 is internal, 9 a VXLAN
+ * tunnel, as in tests/unit/check-xlate.c. */
+static enum mf_port_kind
+lookup(odp_port_t port, uint32_t *ifindex, void *aux OVS_UNUSED)
+{
+    uint32_t p = odp_to_u32(port);
+
+    if (p < 1 || p > 9) {
+        return MF_PORT_NONE;
+    }
+    *ifindex = p + 100;
+    return p == 8 ? MF_PORT_INTERNAL : p == 9 ? MF_PORT_TUNNEL
+           : MF_PORT_NETDEV;
+}
+
+static odp_port_t
+from_ifindex(uint32_t ifindex, void *aux OVS_UNUSED)
+{
+    return ifindex > 100 && ifindex < 110 ? u32_to_odp(ifindex - 100)
+           : ODPP_NONE;
+}
+
+static bool
+get_mac(odp_port_t port, struct eth_addr *mac, void *aux OVS_UNUSED)
+{
+    *mac = (struct eth_addr) ETH_ADDR_C(02, 00, 00, 00, 00, 02);
+    return odp_to_u32(port) == 8;
+}
+
+static bool
+always_keyed(odp_port_t port, void *aux OVS_UNUSED)
+{
+    return odp_to_u32(port) == 9;
+}
+
+static const struct mf_xlate_ports ports = { lookup, from_ifindex, NULL,
+                                             false, get_mac, always_keyed };
+
+/* Whether 'a' ('len' bytes) is whole attributes, end to end. */
+static bool
+well_formed(const struct nlattr *a, size_t len)
+{
+    const struct nlattr *x;
+    size_t left;
+
+    NL_ATTR_FOR_EACH (x, left, a, len) {
+        continue;
+    }
+    return !left;
+}
+
+/* Whether the kernel datapath would take 'actions': it refuses a masked
+ * set whose value has bits outside its mask (flow_netlink.c,
+ * validate_masked()), so OVS never hands one over; such a set means the
+ * same as its value masked, and would only come back written so. */
+static bool
+dp_valid(const struct nlattr *actions, size_t len)
+{
+    const struct nlattr *a;
+    size_t left;
+
+    NL_ATTR_FOR_EACH (a, left, actions, len) {
+        switch (nl_attr_type(a)) {
+        case OVS_ACTION_ATTR_SET_MASKED: {
+            const struct nlattr *k = nl_attr_get(a);
+            size_t outer = nl_attr_get_size(a), n;
+            const uint8_t *v, *m;
+
+            if (outer < NLA_HDRLEN || k->nla_len < NLA_HDRLEN
+                || k->nla_len > outer) {
+                break;          /* Malformed: for the translation to see. */
+            }
+            n = nl_attr_get_size(k) / 2;
+            v = nl_attr_get(k);
+            m = v + n;
+
+            for (size_t i = 0; i < n; i++) {
+                if (v[i] & ~m[i]) {
+                    return false;
+                }
+            }
+            break;
+        }
+        case OVS_ACTION_ATTR_CLONE:
+            if (!dp_valid(nl_attr_get(a), nl_attr_get_size(a))) {
+                return false;
+            }
+            break;
+        case OVS_ACTION_ATTR_SAMPLE:
+        case OVS_ACTION_ATTR_CHECK_PKT_LEN: {
+            const struct nlattr *b;
+            size_t bleft;
+
+            NL_NESTED_FOR_EACH (b, bleft, a) {
+                if (nl_attr_type(b) != OVS_SAMPLE_ATTR_PROBABILITY
+                    && nl_attr_type(b) != OVS_CHECK_PKT_LEN_ATTR_PKT_LEN
+                    && !dp_valid(nl_attr_get(b), nl_attr_get_size(b))) {
+                    return false;
+                }
+            }
+            break;
+        }
+        default:
+            break;
+        }
+    }
+    return true;
+}
+
+/* The next attribute stream of 'data': its bytes in '*p', '*n'. */
+static bool
+take(const uint8_t **data, size_t *size, const uint8_t **p, size_t *n)
+{
+    uint16_t len;
+
+    if (*size < 2) {
+        return false;
+    }
+    memcpy(&len, *data, 2);
+    if (len > *size - 2) {
+        return false;
+    }
+    *p = *data + 2;
+    *n = len;
+    *data += 2 + len;
+    *size -= 2 + len;
+    return true;
+}
+
+/* Says which property the input broke, and stops. */
+static void
+broken(const char *what, const struct match *m, const void *acts,
+       size_t acts_len, const struct mf_filter *f, const char *more)
+{
+    struct ds s = DS_EMPTY_INITIALIZER;
+
+    ds_put_format(&s, "fuzz-xlate: %s\n  megaflow: ", what);
+    match_format(m, NULL, &s, OFP_DEFAULT_PRIORITY);
+    ds_put_cstr(&s, "\n  actions:  ");
+    format_odp_actions(&s, acts, acts_len, NULL);
+    if (f) {
+        ds_put_cstr(&s, "\n  filter:   ");
+        mf_filter_format(&s, f);
+    }
+    if (more) {
+        ds_put_format(&s, "\n  %s", more);
+    }
+    fprintf(stderr, "%s\n", ds_cstr(&s));
+    ds_destroy(&s);
+    abort();
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static struct mf_filter f, g;
+    static uint8_t msg[MF_MSG_SIZE];
+    const uint8_t *key, *mask, *acts;
+    size_t key_len, mask_len, acts_len;
+    struct ds reason = DS_EMPTY_INITIALIZER;
+    struct match m, back, want;
+    const struct nlmsghdr *nlh;
+    const struct nlattr *nest;
+    uint64_t stub[512];
+    void *key_copy = NULL, *mask_copy = NULL, *acts_copy = NULL;
+    const char *why = NULL;
+    static bool quiet;
+    struct ofpbuf buf;
+    size_t ofs;
+
+    if (!quiet) {
+        vlog_set_levels(NULL, VLF_ANY_DESTINATION, VLL_OFF);
+        quiet = true;
+    }
+
+    if (!take(&data, &size, &key, &key_len)
+        || !take(&data, &size, &mask, &mask_len)) {
+        return 0;
+    }
+    acts = data;
+    acts_len = size;
+    /* Buffers of their exact sizes, so that ASan sees any overread. */
+    key_copy = xmemdup(key, key_len);
+    mask_copy = xmemdup(mask, mask_len);
+    acts_copy = xmemdup(acts, acts_len);
+
+    memset(&m, 0, sizeof m);
+    if (odp_flow_key_to_flow(key_copy, key_len, &m.flow, NULL)
+        != ODP_FIT_PERFECT
+        || odp_flow_key_to_mask(mask_copy, mask_len, &m.wc, &m.flow, NULL)
+           != ODP_FIT_PERFECT
+        || !well_formed(acts_copy, acts_len)
+        || !dp_valid(acts_copy, acts_len)
+        || m.wc.masks.in_port.odp_port != u32_to_odp(UINT32_MAX)) {
+        /* (The datapath's megaflows name their in_port, the device OVS
+         * offloads them on.) */
+        goto out;
+    }
+    if (mf_xlate_to_filter(&m, m.flow.in_port.odp_port, acts_copy, acts_len,
+                           &ports, &f, &reason)) {
+        if (!reason.length) {
+            broken("refused without a reason", &m, acts_copy, acts_len,
+                   NULL, NULL);
+        }
+        goto out;
+    }
+
+    /* Placed as the tc backend places it (mf_tcb's tcb_rule_place()),
+     * then through the kernel and back, as an echo comes. */
+    f.ifindex = 100 + odp_to_u32(m.flow.in_port.odp_port);
+    f.parent = TC_H_MAKE(TC_H_CLSACT, TC_H_MIN_INGRESS);
+    f.prio = 0x4d01;
+    f.handle = 1;
+    memset(f.cookie, 0x5a, sizeof f.cookie);
+    f.cookie_len = sizeof f.cookie;
+    nlh = mf_filter_encode(msg, RTM_NEWTFILTER, 0, &f, true);
+    if (mf_filter_decode(nlh, &g, &why)) {
+        broken("the filter cannot be read back", &m, acts_copy, acts_len,
+               &f, why);
+    }
+    ofpbuf_use_stub(&buf, stub, sizeof stub);
+    if (mf_xlate_from_filter(&g, m.flow.in_port.odp_port, &ports, &back,
+                             &buf, &ofs, &reason)) {
+        broken("no way back", &m, acts_copy, acts_len, &g,
+               ds_cstr(&reason));
+    }
+    want = m;
+    want.wc.masks.packet_type = 0;      /* Implied; see mf-xlate.c. */
+    flow_zero_wildcards(&want.flow, &want.wc);
+    flow_zero_wildcards(&back.flow, &back.wc);
+    if (!flow_wildcards_equal(&want.wc, &back.wc)
+        || !flow_equal(&want.flow, &back.flow)) {
+        struct ds b = DS_EMPTY_INITIALIZER;
+
+        ds_put_cstr(&b, "back:     ");
+        match_format(&back, NULL, &b, OFP_DEFAULT_PRIORITY);
+        broken("the match came back different", &m, acts_copy, acts_len,
+               &g, ds_cstr(&b));
+    }
+    nest = ofpbuf_at_assert(&buf, ofs, sizeof *nest);
+    if (nl_attr_get_size(nest) != acts_len
+        || (acts_len && memcmp(nl_attr_get(nest), acts_copy, acts_len))) {
+        /* Other bytes for the same actions (a set as a masked set, say)
+         * are the same to OVS: compared as OVS prints them, as the tc
+         * backend's read-back check does. */
+        struct ds a = DS_EMPTY_INITIALIZER, b = DS_EMPTY_INITIALIZER;
+
+        format_odp_actions(&a, acts_copy, acts_len, NULL);
+        format_odp_actions(&b, nl_attr_get(nest), nl_attr_get_size(nest),
+                           NULL);
+        if (strcmp(ds_cstr(&a), ds_cstr(&b))) {
+            ds_put_cstr(&a, "\n  back:     ");
+            ds_put_cstr(&a, ds_cstr(&b));
+            broken("the actions came back different", &m, acts_copy,
+                   acts_len, &g, ds_cstr(&a));
+        }
+        ds_destroy(&a);
+        ds_destroy(&b);
+    }
+    ofpbuf_uninit(&buf);
+out:
+    ds_destroy(&reason);
+    free(key_copy);
+    free(mask_copy);
+    free(acts_copy);
+    return 0;
+}
