@@ -75,7 +75,8 @@ SYSTEM_TESTSUITE_AT = tests/system-testsuite.at tests/mf-macros.at \
 	tests/mf-faults.at
 EXTRA_DIST += $(TESTSUITE_AT) $(SYSTEM_TESTSUITE_AT) tests/package.m4 tests/mf-udp.py tests/mf-tcfilters.py tests/mf-hang-watch.sh tests/mf-ptype.py tests/mf-tcjson.py \
 	tests/atlocal.in tests/run-system.sh tests/run-suite.sh tests/vm tests/common.sh \
-	tests/demo.sh tests/check-all.sh tests/system-boot.sh tests/mf-tnl-topo.sh tests/mf-tnl-capture.py
+	tests/demo.sh tests/check-all.sh tests/system-boot.sh tests/mf-tnl-topo.sh tests/mf-tnl-capture.py \
+	tests/mf-rtcompare.py
 CLEANFILES += $(TESTSUITE) $(SYSTEM_TESTSUITE)
 
 $(srcdir)/tests/package.m4: $(top_srcdir)/configure.ac

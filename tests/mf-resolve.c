@@ -32,7 +32,34 @@
  *                      packets of MTU bytes (in a VLAN) and prints "fits"
  *                      or the reason it does not.
  *   stats              Prints the resolver's counters.
+ *   tables PREFIX      Writes the resolver's own view, normalized for
+ *                      tests/mf-rtcompare.py: the routes and neighbours its
+ *                      monitor's caches hold to PREFIX.routes and
+ *                      PREFIX.neigh, and each flow's answer to PREFIX.flows,
+ *                      one entry a line, sorted (formats below).
+ *   converge SECS PREFIX COMMAND
+ *                      Runs the resolver, writes "tables PREFIX" and runs
+ *                      COMMAND with /bin/sh, again and again until COMMAND
+ *                      exits 0 (prints "consistent") or SECS seconds have
+ *                      passed (prints "not consistent after SECS s").  On
+ *                      standard error it says how long after the end of the
+ *                      last "sh" command the resolver was found consistent,
+ *                      and in how many checks.
  *   # ...              A comment, echoed.
+ *
+ * The tables' lines (addresses as inet_ntop writes them, devices by name):
+ *
+ *   routes  FAMILY table T type TYPE dst ADDR/PLEN tos N metric M
+ *           prefsrc ADDR|- nh DEV|- [via ADDR] [nh ...]
+ *           (FAMILY inet or inet6, TYPE as `ip route` names it, next hops
+ *           sorted)
+ *   neigh   FAMILY ADDR dev DEV CLASS [lladdr MAC]
+ *           (CLASS: permanent, noarp, valid (reachable, stale, delay,
+ *           probe), incomplete, failed or none; lladdr for permanent and
+ *           valid only)
+ *   flows   NAME DST STATUS [dev DEV src ADDR via|nh ADDR [lladdr MAC]
+ *           fib ADDR/PLEN table T]  (the details unless DOWN; lladdr when
+ *           READY)
  *
  * Options: --rcvbuf BYTES (the event socket's receive buffer, so that a
  * test can force lost events).
@@ -40,14 +67,20 @@
 #include <config.h>
 
 #include <errno.h>
+#include <inttypes.h>
+#include <linux/neighbour.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "mf-fib.h"
+#include "mf-rtmon.h"
 #include "mf-tnl-hdr.h"
 #include "mf-tnl.h"
 #include "util.h"
@@ -434,6 +467,248 @@ do_stats(void)
            (unsigned long long) s.n_resyncs);
 }
 
+/* "tables" and "converge". */
+
+/* Lines of one table file, sorted before they are written. */
+struct lines {
+    char **v;
+    size_t n, allocated;
+};
+
+static void OVS_PRINTF_FORMAT(2, 3)
+lines_add(struct lines *l, const char *format, ...)
+{
+    va_list args;
+
+    if (l->n >= l->allocated) {
+        l->allocated = l->allocated ? 2 * l->allocated : 256;
+        l->v = xrealloc(l->v, l->allocated * sizeof *l->v);
+    }
+    va_start(args, format);
+    l->v[l->n++] = xvasprintf(format, args);
+    va_end(args);
+}
+
+static int
+cmp_line(const void *a, const void *b)
+{
+    return strcmp(*(char *const *) a, *(char *const *) b);
+}
+
+/* Writes 'l', sorted, to PREFIX.SUFFIX and frees it.  Returns false if it
+ * could not. */
+static bool
+lines_write(struct lines *l, const char *prefix, const char *suffix)
+{
+    char *name = xasprintf("%s.%s", prefix, suffix);
+    FILE *f = fopen(name, "w");
+    bool ok = f != NULL;
+
+    qsort(l->v, l->n, sizeof *l->v, cmp_line);
+    for (size_t i = 0; i < l->n; i++) {
+        if (f) {
+            fprintf(f, "%s\n", l->v[i]);
+        }
+        free(l->v[i]);
+    }
+    if (f && fclose(f)) {
+        ok = false;
+    }
+    if (!ok) {
+        printf("tables: %s: %s\n", name, ovs_strerror(errno));
+    }
+    free(l->v);
+    memset(l, 0, sizeof *l);
+    free(name);
+    return ok;
+}
+
+static const char *
+family_name(const struct mf_ip *ip)
+{
+    return ip->family == AF_INET6 ? "inet6" : "inet";
+}
+
+static void
+dev_name(int ifindex, char name[IF_NAMESIZE])
+{
+    if (!ifindex) {
+        strcpy(name, "-");
+    } else if (!if_indextoname(ifindex, name)) {
+        snprintf(name, IF_NAMESIZE, "if%d", ifindex);
+    }
+}
+
+/* `ip route`'s names for route types. */
+static const char *
+rtn_type_name(uint8_t type, char buf[16])
+{
+    static const char *const names[] = {
+        [RTN_UNSPEC] = "none", [RTN_UNICAST] = "unicast",
+        [RTN_LOCAL] = "local", [RTN_BROADCAST] = "broadcast",
+        [RTN_ANYCAST] = "anycast", [RTN_MULTICAST] = "multicast",
+        [RTN_BLACKHOLE] = "blackhole", [RTN_UNREACHABLE] = "unreachable",
+        [RTN_PROHIBIT] = "prohibit", [RTN_THROW] = "throw",
+        [RTN_NAT] = "nat", [RTN_XRESOLVE] = "xresolve",
+    };
+
+    if (type < ARRAY_SIZE(names) && names[type]) {
+        return names[type];
+    }
+    snprintf(buf, 16, "%u", type);
+    return buf;
+}
+
+static void
+table_route_cb(void *routes_, const struct mf_rtmon_route *r)
+{
+    struct lines *routes = routes_;
+    char dst[64], src[64], type[16], nhs[MF_RTMON_ROUTE_NHS][96];
+    char *all;
+    int n = MIN(r->n_nhs, MF_RTMON_ROUTE_NHS);
+
+    for (int i = 0; i < n; i++) {
+        char dev[IF_NAMESIZE], gw[64];
+
+        dev_name(r->nhs[i].ifindex, dev);
+        snprintf(nhs[i], sizeof nhs[i], " nh %s%s%s", dev,
+                 r->nhs[i].gw.family ? " via " : "",
+                 r->nhs[i].gw.family ? mf_ip_to_string(&r->nhs[i].gw, gw)
+                 : "");
+    }
+    qsort(nhs, n, sizeof nhs[0], cmp_str);
+    all = xzalloc(n * sizeof nhs[0] + 1);
+    for (int i = 0; i < n; i++) {
+        strcat(all, nhs[i]);
+    }
+    lines_add(routes, "%s table %"PRIu32" type %s dst %s/%d tos %u "
+              "metric %"PRIu32" prefsrc %s%s%s", family_name(&r->dst),
+              r->table, rtn_type_name(r->type, type),
+              mf_ip_to_string(&r->dst, dst), r->plen, r->tos, r->priority,
+              r->pref_src.family ? mf_ip_to_string(&r->pref_src, src) : "-",
+              all, r->n_nhs > n ? " nh ..." : "");
+    free(all);
+}
+
+/* The classes of neighbour state that mf-tnl tells apart (see
+ * tests/mf-rtcompare.py for why finer ones are not compared). */
+static const char *
+nud_class(uint16_t state)
+{
+    return (state & NUD_PERMANENT ? "permanent"
+            : state & NUD_NOARP ? "noarp"
+            : state & (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE)
+            ? "valid"
+            : state & NUD_INCOMPLETE ? "incomplete"
+            : state & NUD_FAILED ? "failed" : "none");
+}
+
+static void
+table_neigh_cb(void *neighs_, int ifindex, const struct mf_ip *ip,
+               const struct mf_rtmon_neigh *n)
+{
+    struct lines *neighs = neighs_;
+    const char *class = nud_class(n->state);
+    char addr[64], dev[IF_NAMESIZE], mac[32] = "";
+
+    dev_name(ifindex, dev);
+    if (n->has_mac && (!strcmp(class, "permanent")
+                       || !strcmp(class, "valid"))) {
+        snprintf(mac, sizeof mac, " lladdr %02x:%02x:%02x:%02x:%02x:%02x",
+                 n->mac[0], n->mac[1], n->mac[2], n->mac[3], n->mac[4],
+                 n->mac[5]);
+    }
+    lines_add(neighs, "%s %s dev %s %s%s", family_name(ip),
+              mf_ip_to_string(ip, addr), dev, class, mac);
+}
+
+static bool
+write_tables(const char *prefix)
+{
+    struct lines routes = { NULL, 0, 0 }, neighs = { NULL, 0, 0 };
+    struct lines fl = { NULL, 0, 0 };
+    bool ok;
+
+    mf_tnl_for_each_entry(tnl, table_route_cb, NULL, &routes);
+    mf_tnl_for_each_entry(tnl, NULL, table_neigh_cb, &neighs);
+    for (int i = 0; i < n_flows; i++) {
+        const struct mf_tnl_route *r = &flows[i].route;
+        char dst[64], src[64], nh[64], prefix_s[64], mac[32] = "";
+
+        if (!flows[i].watch.ep) {
+            continue;
+        }
+        mf_ip_to_string(&flows[i].dst, dst);
+        if (r->status == MF_TNL_DOWN) {
+            lines_add(&fl, "%s %s DOWN", flows[i].name, dst);
+            continue;
+        }
+        if (r->status == MF_TNL_READY) {
+            snprintf(mac, sizeof mac, " lladdr %02x:%02x:%02x:%02x:%02x:%02x",
+                     r->dmac[0], r->dmac[1], r->dmac[2], r->dmac[3],
+                     r->dmac[4], r->dmac[5]);
+        }
+        lines_add(&fl, "%s %s %s dev %s src %s %s %s%s fib %s/%d table "
+                  "%"PRIu32, flows[i].name, dst,
+                  mf_tnl_status_to_string(r->status), r->oif_name,
+                  mf_ip_to_string(&r->src, src), r->gateway ? "via" : "nh",
+                  mf_ip_to_string(&r->nh, nh), mac,
+                  mf_ip_to_string(&r->prefix, prefix_s), r->plen, r->table);
+    }
+    ok = lines_write(&routes, prefix, "routes");
+    ok = lines_write(&neighs, prefix, "neigh") && ok;
+    return lines_write(&fl, prefix, "flows") && ok;
+}
+
+/* When the last "sh" command ended. */
+static long long last_sh_end;
+
+static void
+do_converge(char *args)
+{
+    char *save = NULL;
+    char *secs = strtok_r(args, " \t\n", &save);
+    char *prefix = secs ? strtok_r(NULL, " \t\n", &save) : NULL;
+    char *command = prefix ? strtok_r(NULL, "\n", &save) : NULL;
+    struct pollfd pfd = { .fd = mf_tnl_fd(tnl), .events = POLLIN };
+    long long start = now_ms(), deadline, check_ms = 0;
+    int n_checks = 0;
+
+    if (!command || atoi(secs) <= 0) {
+        printf("converge: bad arguments\n");
+        return;
+    }
+    deadline = start + atoi(secs) * 1000LL;
+    for (;;) {
+        long long t;
+
+        mf_tnl_run(tnl);
+        t = now_ms();
+        if (!write_tables(prefix)) {
+            return;
+        }
+        n_checks++;
+        if (!system(command)) {
+            long long done = now_ms();
+
+            fprintf(stderr, "mf-resolve: converge: consistent %lld ms after "
+                    "the last sh command ended (%lld ms after converge "
+                    "began), in %d checks, the last taking %lld ms\n",
+                    done - last_sh_end, done - start, n_checks, done - t);
+            printf("consistent\n");
+            return;
+        }
+        check_ms = now_ms() - t;
+        if (now_ms() >= deadline) {
+            break;
+        }
+        poll(&pfd, 1, 100);
+    }
+    fprintf(stderr, "mf-resolve: converge: not consistent after %lld ms, "
+            "%d checks of %lld ms\n", now_ms() - start, n_checks, check_ms);
+    printf("not consistent after %s s\n", secs);
+}
+
 int
 main(int argc, char *argv[])
 {
@@ -481,6 +756,8 @@ main(int argc, char *argv[])
         } else if (!strcmp(cmd, "sh")) {
             args[strcspn(args, "\n")] = '\0';
             int rc = system(args);
+
+            last_sh_end = now_ms();
             if (rc) {
                 printf("sh: '%s' exited %d\n", args, rc);
             }
@@ -519,6 +796,16 @@ main(int argc, char *argv[])
             do_mtu(args);
         } else if (!strcmp(cmd, "stats")) {
             do_stats();
+        } else if (!strcmp(cmd, "tables")) {
+            char *prefix = strtok(args, " \t\n");
+
+            if (prefix) {
+                write_tables(prefix);
+            } else {
+                printf("tables: bad arguments\n");
+            }
+        } else if (!strcmp(cmd, "converge")) {
+            do_converge(args);
         } else {
             printf("unknown command '%s'\n", cmd);
         }

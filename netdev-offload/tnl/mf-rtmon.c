@@ -13,6 +13,7 @@
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
+#include <netlink/route/nexthop.h>
 #include <netlink/route/neighbour.h>
 #include <netlink/route/route.h>
 #include <stddef.h>
@@ -622,13 +623,25 @@ mf_rtmon_for_each_link(const struct mf_rtmon *rtmon,
     }
 }
 
+static void
+neigh_from_nl(struct rtnl_neigh *n, struct mf_rtmon_neigh *out)
+{
+    struct nl_addr *mac = rtnl_neigh_get_lladdr(n);
+
+    memset(out, 0, sizeof *out);
+    out->state = rtnl_neigh_get_state(n);
+    if (mac && nl_addr_get_len(mac) == 6) {
+        memcpy(out->mac, nl_addr_get_binary_addr(mac), 6);
+        out->has_mac = true;
+    }
+}
+
 bool
 mf_rtmon_neigh(const struct mf_rtmon *rtmon, int ifindex,
                const struct mf_ip *ip, struct mf_rtmon_neigh *out)
 {
     struct nl_addr *dst = nl_addr_build(ip->family, ip->b, mf_ip_len(ip));
     struct rtnl_neigh *n;
-    struct nl_addr *mac;
 
     memset(out, 0, sizeof *out);
     if (!dst) {
@@ -640,12 +653,95 @@ mf_rtmon_neigh(const struct mf_rtmon *rtmon, int ifindex,
     if (!n) {
         return false;
     }
-    out->state = rtnl_neigh_get_state(n);
-    mac = rtnl_neigh_get_lladdr(n);
-    if (mac && nl_addr_get_len(mac) == 6) {
-        memcpy(out->mac, nl_addr_get_binary_addr(mac), 6);
-        out->has_mac = true;
-    }
+    neigh_from_nl(n, out);
     rtnl_neigh_put(n);
     return true;
+}
+
+struct for_each_route_aux {
+    void (*cb)(void *, const struct mf_rtmon_route *);
+    void *aux;
+};
+
+static void
+for_each_route_cb(struct nl_object *obj, void *aux_)
+{
+    const struct for_each_route_aux *aux = aux_;
+    struct rtnl_route *r = (struct rtnl_route *) obj;
+    struct nl_addr *dst = rtnl_route_get_dst(r);
+    int family = rtnl_route_get_family(r);
+    struct mf_rtmon_route route;
+
+    if (family != AF_INET && family != AF_INET6) {
+        return;
+    }
+    memset(&route, 0, sizeof route);
+    if (!ip_from_nl(dst, &route.dst)) {
+        memset(&route.dst, 0, sizeof route.dst);
+        route.dst.family = family;
+    } else {
+        route.plen = nl_addr_get_prefixlen(dst);
+        mf_ip_mask(&route.dst, route.plen);
+    }
+    route.table = rtnl_route_get_table(r);
+    route.type = rtnl_route_get_type(r);
+    route.tos = rtnl_route_get_tos(r);
+    route.priority = rtnl_route_get_priority(r);
+    ip_from_nl(rtnl_route_get_pref_src(r), &route.pref_src);
+    route.n_nhs = rtnl_route_get_nnexthops(r);
+    for (int i = 0; i < route.n_nhs && i < MF_RTMON_ROUTE_NHS; i++) {
+        struct rtnl_nexthop *nh = rtnl_route_nexthop_n(r, i);
+
+        route.nhs[i].ifindex = rtnl_route_nh_get_ifindex(nh);
+        if (!ip_from_nl(rtnl_route_nh_get_gateway(nh), &route.nhs[i].gw)) {
+            ip_from_nl(rtnl_route_nh_get_via(nh), &route.nhs[i].gw);
+        }
+    }
+    aux->cb(aux->aux, &route);
+}
+
+void
+mf_rtmon_for_each_route(const struct mf_rtmon *rtmon,
+                        void (*cb)(void *aux, const struct mf_rtmon_route *),
+                        void *aux)
+{
+    struct for_each_route_aux a = { cb, aux };
+
+    if (rtmon->caches[C_ROUTE]) {
+        nl_cache_foreach(rtmon->caches[C_ROUTE], for_each_route_cb, &a);
+    }
+}
+
+struct for_each_neigh_aux {
+    void (*cb)(void *, int, const struct mf_ip *,
+               const struct mf_rtmon_neigh *);
+    void *aux;
+};
+
+static void
+for_each_neigh_cb(struct nl_object *obj, void *aux_)
+{
+    const struct for_each_neigh_aux *aux = aux_;
+    struct rtnl_neigh *n = (struct rtnl_neigh *) obj;
+    struct mf_rtmon_neigh neigh;
+    struct mf_ip ip;
+
+    if (ip_from_nl(rtnl_neigh_get_dst(n), &ip)) {
+        neigh_from_nl(n, &neigh);
+        aux->cb(aux->aux, rtnl_neigh_get_ifindex(n), &ip, &neigh);
+    }
+}
+
+void
+mf_rtmon_for_each_neigh(const struct mf_rtmon *rtmon,
+                        void (*cb)(void *aux, int ifindex,
+                                   const struct mf_ip *,
+                                   const struct mf_rtmon_neigh *),
+                        void *aux)
+{
+    struct for_each_neigh_aux a = { cb, aux };
+
+    if (rtmon->caches[C_NEIGH]) {
+        nl_cache_foreach(rtmon->caches[C_NEIGH], for_each_neigh_cb, &a);
+    }
 }

@@ -95,4 +95,36 @@ bool mf_rtmon_neigh(const struct mf_rtmon *, int ifindex,
 void mf_rtmon_for_each_link(const struct mf_rtmon *,
                             void (*cb)(void *aux, int ifindex), void *aux);
 
+/* The caches' routes and neighbours as they stand, read-only, so that a
+ * test can compare them with the kernel's tables after lost events.  Only
+ * IPv4 and IPv6 entries are given (the route cache may hold other
+ * families, the neighbour cache bridge FDB entries). */
+#define MF_RTMON_ROUTE_NHS 16
+
+struct mf_rtmon_route {
+    struct mf_ip dst;           /* Masked; all zero but 'family' for
+                                 * a default route. */
+    int plen;
+    uint32_t table;
+    uint8_t type;               /* RTN_* */
+    uint8_t tos;
+    uint32_t priority;          /* The metric. */
+    struct mf_ip pref_src;      /* family 0 if none. */
+    int n_nhs;                  /* Next hops, possibly more than fit. */
+    struct {
+        int ifindex;            /* 0 if none. */
+        struct mf_ip gw;        /* Gateway or via; family 0 if none. */
+    } nhs[MF_RTMON_ROUTE_NHS];
+};
+
+void mf_rtmon_for_each_route(const struct mf_rtmon *,
+                             void (*cb)(void *aux,
+                                        const struct mf_rtmon_route *),
+                             void *aux);
+void mf_rtmon_for_each_neigh(const struct mf_rtmon *,
+                             void (*cb)(void *aux, int ifindex,
+                                        const struct mf_ip *,
+                                        const struct mf_rtmon_neigh *),
+                             void *aux);
+
 #endif /* mf-rtmon.h */

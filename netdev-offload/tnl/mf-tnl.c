@@ -725,6 +725,25 @@ mf_tnl_set_trace(struct mf_tnl *t, mf_tnl_trace_cb *cb, void *aux)
 }
 
 void
+mf_tnl_for_each_entry(struct mf_tnl *t,
+                      void (*route_cb)(void *aux,
+                                       const struct mf_rtmon_route *),
+                      void (*neigh_cb)(void *aux, int ifindex,
+                                       const struct mf_ip *,
+                                       const struct mf_rtmon_neigh *),
+                      void *aux)
+{
+    ovs_mutex_lock(&t->mutex);
+    if (route_cb) {
+        mf_rtmon_for_each_route(t->rtmon, route_cb, aux);
+    }
+    if (neigh_cb) {
+        mf_rtmon_for_each_neigh(t->rtmon, neigh_cb, aux);
+    }
+    ovs_mutex_unlock(&t->mutex);
+}
+
+void
 mf_tnl_route_format(const struct mf_tnl_route *r, char *buf, size_t size)
 {
     char src[64], nh[64], prefix[64];

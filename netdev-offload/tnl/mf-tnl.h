@@ -125,6 +125,19 @@ typedef void mf_tnl_trace_cb(void *aux, const struct mf_fib_query *,
                              const struct mf_tnl_route *new);
 void mf_tnl_set_trace(struct mf_tnl *, mf_tnl_trace_cb *, void *aux);
 
+/* For tests: calls 'route_cb' for each route and 'neigh_cb' for each
+ * neighbour that the resolver's monitor holds (IPv4 and IPv6 only, see
+ * mf_rtmon_for_each_route()), with the mutex held.  Either may be NULL. */
+struct mf_rtmon_route;
+struct mf_rtmon_neigh;
+void mf_tnl_for_each_entry(struct mf_tnl *,
+                           void (*route_cb)(void *aux,
+                                            const struct mf_rtmon_route *),
+                           void (*neigh_cb)(void *aux, int ifindex,
+                                            const struct mf_ip *,
+                                            const struct mf_rtmon_neigh *),
+                           void *aux);
+
 /* Formats 'r' on one line, as `ip route get` would plus the neighbour:
  * "READY dev eth0 src 10.0.0.1 via 10.0.0.254 mtu 1500 lladdr ...". */
 void mf_tnl_route_format(const struct mf_tnl_route *, char *buf,
