@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "coverage.h"
 #include "openvswitch/vlog.h"
@@ -523,6 +524,117 @@ mf_rtmon_n_resyncs(const struct mf_rtmon *rtmon)
     return rtmon->n_resyncs;
 }
 
+/* Discards the events the event socket still holds.  When the kernel
+ * reports an overrun, what it queued before the overrun is still there:
+ * read after the fresh dump, those events would take the caches back to
+ * older states (a route since deleted, a neighbour's former MAC) while
+ * the events that undid them were the ones dropped.  Anything queued
+ * after this is newer than nothing the dump will show, so taking it in
+ * after the dump only repeats changes the dump already has.  Bounded, in
+ * case events come as fast as they are read: then another overrun will
+ * follow, and another resync. */
+static void
+drain_events(struct mf_rtmon *rtmon)
+{
+    int fd = nl_socket_get_fd(rtmon->ev_sock);
+    char buf[4096];
+
+    for (int i = 0; i < 65536; i++) {
+        ssize_t n = recv(fd, buf, sizeof buf, MSG_DONTWAIT | MSG_TRUNC);
+
+        if (n < 0 && errno != EINTR && errno != ENOBUFS) {
+            break;              /* EAGAIN: empty. */
+        }
+    }
+}
+
+struct resync_aux {
+    struct mf_rtmon *rtmon;
+    struct nl_cache *cache;
+};
+
+static void
+resync_obj_cb(struct nl_object *obj, void *aux_)
+{
+    struct resync_aux *aux = aux_;
+    struct nl_object *old = nl_cache_search(aux->cache, obj);
+    int action = NL_ACT_NEW;
+
+    if (old) {
+        bool same = !nl_object_diff(old, obj);
+
+        nl_object_unmark(old);
+        if (!same) {
+            nl_cache_remove(old);
+            action = NL_ACT_CHANGE;
+        }
+        nl_object_put(old);
+        if (same) {
+            return;
+        }
+    }
+    if (nl_cache_add(aux->cache, obj) >= 0) {   /* Adds a clone. */
+        change_cb(aux->cache, obj, action, aux->rtmon);
+    }
+}
+
+static void
+collect_marked_cb(struct nl_object *obj, void *lr_)
+{
+    struct link_routes *lr = lr_;
+
+    if (nl_object_is_marked(obj)) {
+        if (lr->n_gone >= lr->allocated) {
+            lr->allocated = lr->allocated ? 2 * lr->allocated : 8;
+            lr->gone = xrealloc(lr->gone, lr->allocated * sizeof *lr->gone);
+        }
+        nl_object_get(obj);
+        lr->gone[lr->n_gone++] = obj;
+    }
+}
+
+/* Makes the cache 'i' what a fresh dump says, passing each difference on.
+ * Not nl_cache_resync(): it takes each dumped object in as an event would,
+ * and for routes that is wrong twice over.  libnl merges an IPv6 route
+ * with a gateway into the cached route of the same key as one more next
+ * hop, and an object merged so is left marked obsolete and removed at the
+ * end: every IPv6 gateway route (the default route too) would leave the
+ * cache, and the kernel's later deletion of one would find nothing to
+ * delete and pass no event on.  And a merge keeps next hops that the
+ * kernel no longer has.  Here a dumped object replaces its cached
+ * counterpart whole. */
+static int
+resync_cache(struct mf_rtmon *rtmon, int i)
+{
+    struct resync_aux aux = { rtmon, rtmon->caches[i] };
+    struct link_routes gone = { .rtmon = rtmon };
+    struct nl_cache *fresh;
+    int nlerr;
+
+    nlerr = nl_cache_alloc_name(cache_names[i], &fresh);
+    if (nlerr < 0) {
+        return nlerr;
+    }
+    nlerr = nl_cache_refill(rtmon->sync_sock, fresh);
+    if (nlerr < 0) {
+        nl_cache_free(fresh);
+        return nlerr;
+    }
+    nl_cache_mark_all(aux.cache);
+    nl_cache_foreach(fresh, resync_obj_cb, &aux);
+    nl_cache_free(fresh);
+
+    nl_cache_foreach(aux.cache, collect_marked_cb, &gone);
+    for (size_t j = 0; j < gone.n_gone; j++) {
+        nl_cache_remove(gone.gone[j]);
+        nl_object_unmark(gone.gone[j]);
+        change_cb(aux.cache, gone.gone[j], NL_ACT_DEL, rtmon);
+        nl_object_put(gone.gone[j]);
+    }
+    free(gone.gone);
+    return 0;
+}
+
 static int
 resync(struct mf_rtmon *rtmon, int why)
 {
@@ -536,11 +648,10 @@ resync(struct mf_rtmon *rtmon, int why)
                  : nl_geterror(why));
     COVERAGE_INC(mf_rtmon_resync);
     rtmon->n_resyncs++;
+    drain_events(rtmon);
     for (int i = 0; i < N_CACHES; i++) {
-        int nlerr = (rtmon->caches[i]
-                     ? nl_cache_resync(rtmon->sync_sock, rtmon->caches[i],
-                                       change_cb, rtmon)
-                     : 0);
+        int nlerr = rtmon->caches[i] ? resync_cache(rtmon, i) : 0;
+
         if (nlerr < 0) {
             VLOG_ERR_RL(&rl, "resyncing %s failed: %s", cache_names[i],
                         nl_geterror(nlerr));
@@ -565,7 +676,7 @@ mf_rtmon_run(struct mf_rtmon *rtmon)
         if (error) {
             return error;
         }
-        /* Events queued after the overrun are still to be read. */
+        /* Events that came after the drain are still to be read. */
         nlerr = nl_cache_mngr_data_ready(rtmon->mngr);
         if (nlerr < 0) {
             return resync(rtmon, nlerr) ? -EIO : rtmon->n_events;

@@ -5,10 +5,12 @@
  * multicast groups (links; IPv4 and IPv6 addresses; IPv4 and IPv6 routes of
  * every table; neighbours), starting from a full dump.  Each change is
  * passed to one listener as a typed event.  When the kernel reports that
- * events were lost (ENOBUFS on the multicast socket), every cache is
- * resynced from a fresh dump: the differences are passed on as events, and
- * the listener is told to forget what it derived, so that nothing runs on
- * stale state.  A cache is kept only for the kinds of event whose callback
+ * events were lost (ENOBUFS on the multicast socket), the events still
+ * queued from before the loss are discarded (older than the dump, they
+ * would undo it), every cache is resynced from a fresh dump, each dumped
+ * object replacing its cached counterpart whole: the differences are
+ * passed on as events, and the listener is told to forget what it
+ * derived, so that nothing runs on stale state.  A cache is kept only for the kinds of event whose callback
  * is nonnull (a links-only monitor is cheap).
  *
  * Not thread-safe: the owner serializes calls (mf-tnl holds its mutex).
