@@ -103,6 +103,16 @@ resolver(struct ds *reason)
     return tnl_res;
 }
 
+/* A GRE device's attributes (linux/if_tunnel.h, which does not mix with
+ * the C library's headers). */
+enum {
+    GRE_A_IFLAGS = 2,           /* IFLA_GRE_IFLAGS: be16, GRE_*. */
+    GRE_A_OFLAGS = 3,           /* IFLA_GRE_OFLAGS. */
+    GRE_A_COLLECT_METADATA = 18,    /* IFLA_GRE_COLLECT_METADATA: flag. */
+};
+#define GRE_F_CSUM 0x8000
+#define GRE_F_SEQ 0x1000
+
 /* The tunnel device 'ifindex': its kind, UDP port and source ports. */
 struct dev_ctx {
     struct mf_ctnl_dev *dev;
@@ -183,7 +193,7 @@ tnl_dev_query(uint32_t ifindex, struct mf_ctnl_dev *dev, struct ds *reason)
     } else if (!strcmp(ctx.kind, "gretap")
                || !strcmp(ctx.kind, "ip6gretap")) {
         dev->type = MF_TNL_GRE;
-        return 0;
+        dev->ip6 = ctx.kind[0] == 'i';
     } else {
         ds_put_format(reason, "tunnel device %"PRIu32" is a %s: not in the "
                       "cache", ifindex, ctx.kind[0] ? ctx.kind : "(unknown)");
@@ -194,7 +204,15 @@ tnl_dev_query(uint32_t ifindex, struct mf_ctnl_dev *dev, struct ds *reason)
         mnl_attr_for_each_nested (a, ctx.data) {
             int t = mnl_attr_get_type(a);
 
-            if (((dev->type == MF_TNL_VXLAN && t == IFLA_VXLAN_PORT)
+            if (dev->type == MF_TNL_GRE) {
+                if ((t == GRE_A_IFLAGS || t == GRE_A_OFLAGS)
+                    && mnl_attr_get_payload_len(a) == 2) {
+                    *(t == GRE_A_IFLAGS ? &dev->iflags : &dev->oflags)
+                        = ntohs(mnl_attr_get_u16(a));
+                } else if (t == GRE_A_COLLECT_METADATA) {
+                    dev->collect_md = true;
+                }
+            } else if (((dev->type == MF_TNL_VXLAN && t == IFLA_VXLAN_PORT)
                  || (dev->type == MF_TNL_GENEVE && t == IFLA_GENEVE_PORT))
                 && mnl_attr_get_payload_len(a) == 2) {
                 dev->port = ntohs(mnl_attr_get_u16(a));
@@ -215,6 +233,31 @@ tnl_dev_query(uint32_t ifindex, struct mf_ctnl_dev *dev, struct ds *reason)
         local_port_range(&dev->sport_min, &dev->sport_max);
     }
     return 0;
+}
+
+/* Whether the cache can stand for GRE device 'dev' (as OVS creates it: a
+ * gretap in collect_md mode, no checksum or sequence number of its own)
+ * for outer addresses of 'family', else why not into 'reason'. */
+static bool
+gre_dev_ok(const struct mf_ctnl_dev *dev, int family, struct ds *reason)
+{
+    if (dev->ip6 || family != AF_INET) {
+        /* ip6gretap's transmit (an encapsulation limit option, its flow
+         * label) and receive differ from gretap's. */
+        ds_put_cstr(reason, "GRE over IPv6 (ip6gretap) is not in the cache");
+        return false;
+    }
+    if (!dev->collect_md) {
+        ds_put_cstr(reason, "a GRE device not in collect_md mode: not OVS's");
+        return false;
+    }
+    if ((dev->iflags | dev->oflags) & (GRE_F_CSUM | GRE_F_SEQ)) {
+        /* ip_tunnel_rcv() drops what lacks them. */
+        ds_put_cstr(reason, "a GRE device with checksums or sequence "
+                    "numbers of its own: not in the cache");
+        return false;
+    }
+    return true;
 }
 
 /* 'tnl' as the resolver's encap parameters and route query. */
@@ -271,12 +314,24 @@ tnl_to_encap(const struct flow_tnl *tnl, const struct mf_ctnl_dev *dev,
         ds_put_cstr(reason, "set(tunnel) without a destination");
         return EOPNOTSUPP;
     }
-    e->id = ntohll(tnl->tun_id);
-    e->key = (tnl->flags & FLOW_TNL_F_KEY) != 0;
-    if (e->type == MF_TNL_GRE ? e->id > UINT32_MAX : e->id > 0xffffff) {
+    /* Checked before it goes into 32 bits. */
+    if (ntohll(tnl->tun_id) > (e->type == MF_TNL_GRE ? UINT32_MAX
+                               : 0xffffff)) {
         ds_put_format(reason, "set(tunnel(tun_id=%#"PRIx64")): too wide for "
                       "%s", ntohll(tnl->tun_id),
                       mf_tnl_type_to_string(e->type));
+        return EOPNOTSUPP;
+    }
+    e->id = ntohll(tnl->tun_id);
+    e->key = (tnl->flags & FLOW_TNL_F_KEY) != 0;
+    if (e->type == MF_TNL_GRE && !gre_dev_ok(dev, e->dst.family, reason)) {
+        return EOPNOTSUPP;
+    }
+    if (!tnl->ip_ttl) {
+        /* The kernel's devices pick one then: the route's hop limit, or
+         * (GRE) the inner packet's. */
+        ds_put_cstr(reason, "set(tunnel) without a ttl: the kernel's "
+                    "tunnel devices choose it");
         return EOPNOTSUPP;
     }
     e->tos = tnl->ip_tos;
@@ -343,6 +398,7 @@ xencap_fill(const struct mf_tnl_encap *e, const struct mf_ctnl_dev *dev,
     x->sport_min = dev->sport_min;
     x->sport_max = dev->sport_max;
     x->df = e->df;
+    x->tos_inherit = e->type == MF_TNL_GRE && e->tos == 1;
     memcpy(x->hdr, hdr.data, hdr.len);
     return 0;
 }
@@ -585,7 +641,9 @@ under_get(const struct mf_tnl_route *r, const struct mf_ctnl_decap *d,
     };
     struct mf_xtnl_port tp = {
         .odp_port = d->tnl_odp_port,
-        .type = d->dev.type == MF_TNL_VXLAN ? MF_XTNL_VXLAN : MF_XTNL_GENEVE,
+        .type = (d->dev.type == MF_TNL_VXLAN ? MF_XTNL_VXLAN
+                 : d->dev.type == MF_TNL_GENEVE ? MF_XTNL_GENEVE
+                 : MF_XTNL_GRE),
     };
     struct mf_xlocal_ip ip = { .family = d->local.family == AF_INET ? 4 : 6 };
     struct mf_cache_want want;
@@ -698,8 +756,8 @@ mf_ctnl_decap_get(const struct mf_port *tnl_port, const struct match *m,
         free(d);
         return EOPNOTSUPP;
     }
-    if (d->dev.type == MF_TNL_GRE) {
-        ds_put_cstr(reason, "GRE decap is not in the cache");
+    if (d->dev.type == MF_TNL_GRE
+        && !gre_dev_ok(&d->dev, d->local.family, reason)) {
         free(d);
         return EOPNOTSUPP;
     }

@@ -29,6 +29,7 @@
 #ifndef MF_CACHE_TNL_H
 #define MF_CACHE_TNL_H 1
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "mf-tnl-hdr.h"
@@ -52,6 +53,10 @@ struct mf_ctnl_dev {
     uint16_t port;              /* UDP destination port, 0 for GRE. */
     uint16_t sport_min, sport_max;  /* Source ports: [min, max). */
     uint8_t mac[6];
+    /* GRE only: */
+    bool ip6;                   /* ip6gretap, not gretap. */
+    bool collect_md;            /* Flow-based, as OVS's are. */
+    uint16_t iflags, oflags;    /* GRE_CSUM, GRE_SEQ, ... (host order). */
 };
 
 /* The outer header the program pushes for 'tnl' out of tunnel device

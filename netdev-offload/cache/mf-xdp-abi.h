@@ -36,7 +36,8 @@
 #define MF_XDP_ENCAP_HDR_MAX 136    /* Outer header bytes: Ethernet, IPv6,
                                      * UDP, Geneve with 64 bytes of
                                      * options. */
-#define MF_XDP_MAX_TNL_PORTS 8      /* Tunnel UDP ports decapsulated. */
+#define MF_XDP_MAX_TNL_PORTS 8      /* Tunnel UDP ports decapsulated, and
+                                     * GRE. */
 #define MF_XDP_MAX_LOCAL_IPS 256    /* Local tunnel endpoints. */
 
 /* Tunnel flags, as OVS's FLOW_TNL_F_*. */
@@ -162,7 +163,8 @@ struct mf_xstats {
  * to packet zero.  The program fills in the lengths, the IPv4 checksum
  * and id, the ECN bits from the inner packet (as the kernel's
  * ip_tunnel_ecn_encap()), and the UDP source port from a hash of the
- * inner flow, in ['sport_min', 'sport_max'). */
+ * inner flow, in ['sport_min', 'sport_max').  A GRE header (gretap) is
+ * whole in 'hdr': flags, ETH_P_TEB and the key if any. */
 struct mf_xencap {
     __u32 ifindex;              /* Egress; 0: to the kernel (not ready). */
     __u16 len;                  /* Header bytes. */
@@ -171,19 +173,25 @@ struct mf_xencap {
     __u16 sport_min, sport_max; /* Host order. */
     __u8 df;                    /* IPv4: don't fragment (id 0), else a
                                  * random id. */
-    __u8 pad[3];
+    __u8 tos_inherit;           /* GRE over IPv4 with tos 1: the inner
+                                 * untagged IPv4 or IPv6 packet's DSCP, as
+                                 * the kernel's ip_md_tunnel_xmit(). */
+    __u8 pad[2];
     __u8 hdr[MF_XDP_ENCAP_HDR_MAX];
 };
 
-/* A tunnel UDP port the program decapsulates on this device. */
+/* A tunnel the program decapsulates on this device: in 'tnl_ports', by UDP
+ * destination port (network order, in the key's first two bytes), or by
+ * key 0 for GRE (gretap over IPv4; no UDP tunnel has port 0). */
 struct mf_xtnl_port {
     __u32 odp_port;             /* The tunnel port's number. */
-    __u32 type;                 /* MF_XTNL_VXLAN, MF_XTNL_GENEVE. */
+    __u32 type;                 /* MF_XTNL_VXLAN, _GENEVE, _GRE. */
     __u8 mac[6];                /* The tunnel device's address. */
     __u8 pad[2];
 };
 #define MF_XTNL_VXLAN 1
 #define MF_XTNL_GENEVE 2
+#define MF_XTNL_GRE 3
 
 /* A local tunnel endpoint: packets to it are this host's. */
 struct mf_xlocal_ip {

@@ -11,12 +11,13 @@
  *
  * On a tunnel's underlay device it also decapsulates: a VXLAN or Geneve
  * packet to one of this host's tunnel endpoints, on a tunnel port's UDP
- * port, that the kernel would deliver to OVS's tunnel device, is looked
- * up with the tunnel metadata that device would give it; on a hit the
- * outer headers go and the inner frame takes the entry's actions, in the
- * same pass.  Anything the kernel would treat otherwise (a UDP checksum to
- * verify, IP options, fragments, ECN to combine, Geneve options, reserved
- * bits) goes to the kernel whole.
+ * port, or a GRE packet over IPv4 (mf-xdp-gre.h), that the kernel would
+ * deliver to OVS's tunnel device, is looked up with the tunnel metadata
+ * that device would give it; on a hit the outer headers go and the inner
+ * frame takes the entry's actions, in the same pass.  Anything the kernel
+ * would treat otherwise (a UDP or GRE checksum to verify, IP options,
+ * fragments, ECN to combine, Geneve options, GRE sequence numbers,
+ * reserved bits) goes to the kernel whole.
  *
  * Concurrency with the loader (mf-cache.c): a subtable is published by
  * writing its mask into masks[] first and its map into 'subtables' last,
@@ -388,6 +389,8 @@ struct outer {
     const __u8 *dev_mac;        /* The tunnel device's address. */
 };
 
+#include "mf-xdp-gre.h"
+
 /* Whether 'eth' is to this device's address (mf_dev_mac), as the kernel
  * requires of a packet it decapsulates. */
 static __always_inline bool
@@ -415,7 +418,7 @@ parse_outer(struct xdp_md *ctx, struct mf_xkey *key, struct outer *o)
     struct mf_xtnl_port *tp;
     struct ethhdr *eth = data;
     __u32 port, l4, ulen;
-    __u8 *u, *t;
+    __u8 *u, *t, proto;
 
     if ((void *) (eth + 1) > end) {
         return 0;
@@ -424,7 +427,11 @@ parse_outer(struct xdp_md *ctx, struct mf_xkey *key, struct outer *o)
         struct iphdr *ip = (void *) (eth + 1);
         __u32 tot;
 
-        if ((void *) (ip + 1) > end || ip->protocol != IPPROTO_UDP) {
+        if ((void *) (ip + 1) > end) {
+            return 0;
+        }
+        proto = ip->protocol;
+        if (proto != IPPROTO_UDP && proto != IPPROTO_GRE) {
             return 0;
         }
         local.family = 4;
@@ -451,6 +458,14 @@ parse_outer(struct xdp_md *ctx, struct mf_xkey *key, struct outer *o)
         o->ecn = ip->tos & 3;
         l4 = 14 + 20;
         ulen = tot - 20;
+        if (proto == IPPROTO_GRE) {
+            port = 0;           /* GRE's key in 'tnl_ports'. */
+            tp = bpf_map_lookup_elem(&tnl_ports, &port);
+            if (!tp || tp->type != MF_XTNL_GRE) {
+                return 0;       /* Not a tunnel of OVS's. */
+            }
+            return parse_gre(data + l4, end, l4, ulen, tp, key, o);
+        }
     } else if (eth->h_proto == bpf_htons(ETH_P_IPV6)) {
         struct ipv6hdr *ip6 = (void *) (eth + 1);
         __u32 flow;
@@ -486,7 +501,7 @@ parse_outer(struct xdp_md *ctx, struct mf_xkey *key, struct outer *o)
     port = 0;
     __builtin_memcpy(&port, u + 2, 2);
     tp = bpf_map_lookup_elem(&tnl_ports, &port);
-    if (!tp) {
+    if (!tp || tp->type == MF_XTNL_GRE) {
         return 0;               /* Not a tunnel of OVS's. */
     }
     if (u[6] || u[7]) {
@@ -1021,14 +1036,15 @@ encap(struct xdp_md *ctx, const struct mf_xkey *key, __u32 ep)
             p[i] = e->hdr[i];
         }
     }
-    if ((void *) (p + 14 + 40 + 8) > end) {
-        return -1;
-    }
     if (!e->ipv6) {
         struct iphdr *ip = (void *) (p + 14);
         __u16 tot = len - 14 + inner;
 
-        ip->tos |= ecn;
+        /* A GRE frame may be shorter than the largest outer header. */
+        if ((void *) (ip + 1) > end) {
+            return -1;
+        }
+        ip->tos |= ecn | gre_inherit_tos(e, key);
         ip->tot_len = bpf_htons(tot);
         ip->id = e->df ? 0 : (__u16) bpf_get_prandom_u32();
         ip->check = 0;
@@ -1036,6 +1052,9 @@ encap(struct xdp_md *ctx, const struct mf_xkey *key, __u32 ep)
     } else {
         struct ipv6hdr *ip6 = (void *) (p + 14);
 
+        if ((void *) (ip6 + 1) > end) {
+            return -1;
+        }
         p[15] |= ecn << 4;
         ip6->payload_len = bpf_htons(len - 14 - 40 + inner);
     }
@@ -1110,9 +1129,11 @@ mf_xdp(struct xdp_md *ctx)
         port_count(MF_XPS_TNL_PASSED);
         return XDP_PASS;
     }
-    if (tnl && o.ecn && o.ecn != (key.nw_tos & 3)) {
+    if (tnl && o.ecn && (o.ecn != (key.nw_tos & 3) || key.vlans[0])) {
         /* The kernel would combine the outer and inner ECN bits
-         * (INET_ECN_decapsulate()), or drop the packet. */
+         * (INET_ECN_decapsulate()), or drop the packet.  In a tagged
+         * inner frame it takes the inner bits from the tag (its network
+         * header is right after the Ethernet header): to it whole. */
         port_count(MF_XPS_TNL_PASSED);
         return XDP_PASS;
     }
