@@ -1,6 +1,7 @@
 /*
  * mf-cache-diff-tnl: the differential test's tunnels, VXLAN and Geneve
- * without options, against OVS's own userspace tunnel code.
+ * without options, and GRE (gretap, with a key or without), against OVS's
+ * own userspace tunnel code.
  *
  * Encap.  A megaflow on the port that ends in set(tunnel(...)) and an
  * output to a tunnel port is translated by mf_cache_xlate(), whose encap
@@ -13,43 +14,61 @@
  * from netdev_vxlan_build_header() or netdev_geneve_build_header() (a
  * vport netdev opened in this process, "vxlan_sys_PORT" or
  * "genev_sys_PORT" for the flow's UDP port) for the same metadata and
- * MACs, pushed by netdev_tnl_push_udp_header().  The bytes must be the
- * same but for these, and only these, normalisations:
- *   - the outer UDP source port: the kernel's hash of the inner flow, not
- *     OVS's: it must be in the kernel's range ([32768, 61000) of the
- *     host's local ports for VXLAN, [1, 65535) for Geneve) and the same
- *     for every packet of one inner flow (the fields the program hashes);
+ * MACs, pushed by netdev_tnl_push_udp_header(); for GRE,
+ * netdev_gre_build_header() of "gre_sys_key" (key=flow) if the flow sets
+ * FLOW_TNL_F_KEY, else of "gre_sys" (no key), as OVS sets the flag from
+ * its port's key, pushed by netdev_gre_push_header().  The bytes must be
+ * the same but for these, and only these, normalisations:
+ *   - the outer UDP source port (VXLAN, Geneve): the kernel's hash of the
+ *     inner flow, not OVS's: it must be in the kernel's range ([32768,
+ *     61000) of the host's local ports for VXLAN, [1, 65535) for Geneve)
+ *     and the same for every packet of one inner flow (the fields the
+ *     program hashes);
  *   - the IPv4 id: 0 with DF in both; without DF the kernel's is random
  *     and OVS's 0, so the reference takes the cache's (checksum redone);
  *   - ECN: OVS userspace copies the tunnel's tos whole, the kernel applies
  *     ip_tunnel_ecn_encap() (RFC 6040): the reference gets the kernel's
  *     rule explicitly, the tos's ECN bits replaced by the inner IPv4 or
- *     IPv6 packet's (after any VLAN tags), CE as ECT(0), none for others.
+ *     IPv6 packet's (after any VLAN tags), CE as ECT(0), none for others;
+ *   - GRE's tos of 1: OVS userspace writes 1, the kernel's
+ *     ip_md_tunnel_xmit() (gretap's transmit, not the UDP tunnels') takes
+ *     it as "inherit" and uses the inner packet's whole tos when
+ *     skb->protocol is IPv4 or IPv6, so for an untagged one (a tag OVS's
+ *     datapath took out is back in the frame, and skb->protocol its
+ *     TPID, by then): the reference gets that rule explicitly too, before
+ *     the ECN rule.  OVS sends tos 1 whenever the port's tos is 0 and the
+ *     inner packet is ECT(1), so it is not left out.
+ * Refused, and generated: a tun_id wider than the VNI or the GRE key, a
+ * ttl of 0 (the kernel's devices choose one), a checksum, OAM.
  * IPv6 outer headers are not generated: OVS userspace always sends an
  * IPv6 UDP checksum, the kernel (and the cache) none without csum.
  *
  * Decap.  An underlay cache on a veth of its own decapsulates OVS's
  * tunnel UDP ports (4789 VXLAN to TUNNEL_PORT, 6081 Geneve to
- * GENEVE_PORT) to this host's endpoint (mf_cache_tnl_port_set(),
- * mf_cache_local_ip_set(), mf_cache_set_decap(), as mf-cache-tnl.c's
- * under_get()).  Decap megaflows match the inner flow and the tunnel
+ * GENEVE_PORT) and GRE (to GRE_PORT) to this host's endpoint
+ * (mf_cache_tnl_port_set(), mf_cache_local_ip_set(),
+ * mf_cache_set_decap(), as mf-cache-tnl.c's under_get()).  Decap
+ * megaflows match the inner flow and the tunnel
  * metadata (tun_id, addresses, tos, ttl, flags, ports).  OVS's reference
  * is what its datapath does with the outer packet: the tunnel port's
- * classifier (outer dl_dst, IP destination, UDP, port, no fragment), then
- * netdev_vxlan_pop_header() or netdev_geneve_pop_header(), then
- * flow_extract() with that metadata and in_port the tunnel port, the
- * megaflow's masked compare, odp_execute_actions().  One rule is applied
+ * classifier (outer dl_dst, IP destination, UDP and port or GRE, no
+ * fragment), then netdev_vxlan_pop_header(), netdev_geneve_pop_header()
+ * or netdev_gre_pop_header(), then flow_extract() with that metadata and
+ * in_port the tunnel port, the megaflow's masked compare,
+ * odp_execute_actions().  One rule is applied
  * to it explicitly: an outer IPv4 DF sets FLOW_TNL_F_DONT_FRAGMENT, as
  * the kernel's tunnel devices report it since the late-2025 fix (OVS 3.1
  * userspace never does; before the fix the kernel does not either, and a
  * "-df" megaflow then misses in the cache on DF packets: safe).  Packets
  * the kernel would not deliver as they are (a UDP checksum, IP options,
  * fragments, a bad header, ECN to combine, Geneve's version, options, O
- * and C bits, VXLAN's reserved bits, the tunnel device's own MAC as inner
- * source, an outer destination MAC not the underlay's) must go to the
- * kernel; wrong VNI, outer addresses, DF or UDP
- * port must miss or hit as OVS's compare says.  Counters count the inner
- * frame.
+ * and C bits, VXLAN's reserved bits, GRE's checksum, sequence number,
+ * other flags, version or a protocol not ETH_P_TEB, the VXLAN or Geneve
+ * device's own MAC as inner source, an outer destination MAC not the
+ * underlay's) must go to the kernel; wrong VNI or key, a key or none,
+ * outer addresses, DF or UDP port must miss or hit as OVS's compare says
+ * (gretap has no loop check: its own MAC as inner source is looked up).
+ * Counters count the inner frame.
  */
 #include <config.h>
 
@@ -76,6 +95,9 @@
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
 #include "openvswitch/vlog.h"
+#include "ovs-router.h"
+#include "seq.h"
+#include "smap.h"
 #include "packets.h"
 #include "util.h"
 
@@ -93,9 +115,13 @@ static const struct eth_addr under_mac = ETH_ADDR_C(02,99,00,00,01,01);
 static const struct eth_addr other_mac = ETH_ADDR_C(02,99,00,00,01,02);
 static const struct eth_addr vxlan_mac = ETH_ADDR_C(02,99,00,00,02,01);
 static const struct eth_addr geneve_mac = ETH_ADDR_C(02,99,00,00,02,02);
+static const struct eth_addr gre_mac = ETH_ADDR_C(02,99,00,00,02,03);
 
 /* The tunnel devices, as tnl_dev_query() would describe them. */
-static struct mf_ctnl_dev devs[2];          /* VXLAN, Geneve. */
+enum tnl_kind { K_VXLAN, K_GENEVE, K_GRE, N_KINDS };
+static struct mf_ctnl_dev devs[N_KINDS];
+static const uint32_t kind_port[N_KINDS] = { TUNNEL_PORT, GENEVE_PORT,
+                                             GRE_PORT };
 
 static struct mf_cache *port_cache, *under;
 static uint32_t under_ifindex;
@@ -142,7 +168,46 @@ route(void)
 static int
 dev_index(uint32_t ifindex)
 {
-    return ifindex == TNL_GENEVE_IFINDEX;
+    return (ifindex == TNL_GENEVE_IFINDEX ? K_GENEVE
+            : ifindex == TNL_GRE_IFINDEX ? K_GRE : K_VXLAN);
+}
+
+static enum tnl_kind
+port_kind(uint32_t port)
+{
+    return (port == GENEVE_PORT ? K_GENEVE
+            : port == GRE_PORT ? K_GRE : K_VXLAN);
+}
+
+/* OVS's vport netdev for GRE, with a key ("key=flow", as OVS's ports that
+ * set FLOW_TNL_F_KEY have) or without. */
+static struct netdev *
+ovs_gre_netdev(bool key)
+{
+    static struct netdev *nds[2];
+    struct netdev **nd = &nds[key];
+
+    if (!*nd) {
+        const char *name = key ? "gre_sys_key" : "gre_sys";
+        struct smap args = SMAP_INITIALIZER(&args);
+        char *err = NULL;
+        int error;
+
+        error = netdev_open(name, "gre", nd);
+        if (error) {
+            ovs_fatal(error, "netdev_open(%s)", name);
+        }
+        smap_add(&args, "remote_ip", "flow");
+        if (key) {
+            smap_add(&args, "key", "flow");
+        }
+        error = netdev_set_config(*nd, &args, &err);
+        if (error) {
+            ovs_fatal(error, "%s: %s", name, err ? err : "");
+        }
+        smap_destroy(&args);
+    }
+    return *nd;
 }
 
 /* OVS's vport netdev for a tunnel of 'geneve' type to UDP port 'port'. */
@@ -194,7 +259,16 @@ tnl_init(struct mf_cache *port)
     devs[1] = (struct mf_ctnl_dev) { MF_TNL_GENEVE, GENEVE_PORT_UDP, 1,
                                      UINT16_MAX };
     memcpy(devs[1].mac, geneve_mac.ea, 6);
+    devs[2] = (struct mf_ctnl_dev) { MF_TNL_GRE, 0, 0, 0 };
+    memcpy(devs[2].mac, gre_mac.ea, 6);
+    devs[2].collect_md = true;          /* As OVS creates gre_sys. */
     netdev_vport_tunnel_register();
+    /* A GRE port's config looks a route up, and the router's exit hook
+     * signals the tunnels' seq, which dpif.c would create. */
+    if (!tnl_conf_seq) {
+        tnl_conf_seq = seq_create();
+    }
+    ovs_router_init();
 
     if (system("ip link add mfu0 address 02:99:00:00:01:01 type veth peer "
                "name mfu0p && ip link set mfu0 up && ip link set mfu0p up")) {
@@ -210,10 +284,11 @@ tnl_init(struct mf_cache *port)
     }
     mf_cache_set_in_port(under, UNDERLAY_ODP);
     mf_cache_set_dev_mac(under, under_mac.ea);
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < N_KINDS; i++) {
         struct mf_xtnl_port tp = {
-            .odp_port = i ? GENEVE_PORT : TUNNEL_PORT,
-            .type = i ? MF_XTNL_GENEVE : MF_XTNL_VXLAN,
+            .odp_port = kind_port[i],
+            .type = (i == K_VXLAN ? MF_XTNL_VXLAN
+                     : i == K_GENEVE ? MF_XTNL_GENEVE : MF_XTNL_GRE),
         };
 
         memcpy(tp.mac, devs[i].mac, 6);
@@ -250,8 +325,10 @@ void
 tnl_gen_encap(struct ofpbuf *a, const struct flow *flow OVS_UNUSED,
               bool *unsupported)
 {
-    bool geneve = chance(40);
+    enum tnl_kind kind = chance(35) ? K_GRE : chance(40) ? K_GENEVE : K_VXLAN;
+    bool geneve = kind == K_GENEVE, gre = kind == K_GRE;
     uint16_t dflt = geneve ? GENEVE_PORT_UDP : VXLAN_PORT;
+    uint64_t id_max = gre ? UINT32_MAX : 0xffffff;
     struct flow_tnl t;
 
     memset(&t, 0, sizeof t);
@@ -259,13 +336,18 @@ tnl_gen_encap(struct ofpbuf *a, const struct flow *flow OVS_UNUSED,
     if (chance(30)) {
         t.ip_src = htonl(chance(80) ? LOCAL_IP : REMOTE_IP(4));
     }
-    t.tun_id = htonll(chance(97) ? rnd_n(chance(50) ? 8 : 1 << 24)
-                      : (1u << 24) + rnd_n(1000));
-    *unsupported |= ntohll(t.tun_id) > 0xffffff;
-    t.ip_tos = chance(50) ? 0 : rnd();
-    t.ip_ttl = chance(70) ? 64 : 1 + rnd_n(255);
+    t.tun_id = htonll(chance(97)
+                      ? (chance(50) ? rnd_n(8)
+                         : gre ? rnd() : rnd_n(1 << 24))
+                      : id_max + 1 + rnd_n(1000));
+    *unsupported |= ntohll(t.tun_id) > id_max;
+    /* 1: ECT(1) from the inner packet over a tos of 0, which GRE takes as
+     * "inherit". */
+    t.ip_tos = chance(50) ? 0 : chance(15) ? 1 : rnd();
+    t.ip_ttl = chance(70) ? 64 : chance(98) ? 1 + rnd_n(255) : 0;
+    *unsupported |= !t.ip_ttl;
     t.flags = (chance(60) ? FLOW_TNL_F_DONT_FRAGMENT : 0)
-              | (chance(90) ? FLOW_TNL_F_KEY : 0);
+              | (chance(gre ? 70 : 90) ? FLOW_TNL_F_KEY : 0);
     if (chance(3)) {
         t.flags |= chance(50) ? FLOW_TNL_F_CSUM : FLOW_TNL_F_OAM;
         *unsupported = true;
@@ -274,10 +356,12 @@ tnl_gen_encap(struct ofpbuf *a, const struct flow *flow OVS_UNUSED,
         t.tp_src = htons(1000 + rnd_n(100));
         *unsupported = true;
     }
-    t.tp_dst = chance(40) ? 0 : htons(chance(80) ? dflt : dflt + 1);
-    odp_put_tunnel_action(&t, a, geneve ? "geneve" : "vxlan");
+    if (!gre) {
+        t.tp_dst = chance(40) ? 0 : htons(chance(80) ? dflt : dflt + 1);
+    }
+    odp_put_tunnel_action(&t, a, gre ? "gre" : geneve ? "geneve" : "vxlan");
     nl_msg_put_odp_port(a, OVS_ACTION_ATTR_OUTPUT,
-                        u32_to_odp(geneve ? GENEVE_PORT : TUNNEL_PORT));
+                        u32_to_odp(kind_port[kind]));
     if (chance(3)) {
         /* Another output after the encap: not in the cache. */
         nl_msg_put_odp_port(a, OVS_ACTION_ATTR_OUTPUT, u32_to_odp(2));
@@ -304,6 +388,7 @@ tnl_encap_cb(const struct flow_tnl *tnl, uint32_t ifindex, uint32_t *ep,
                    && !memcmp(&eps[i].tnl, tnl, sizeof *tnl)) {
             eps[i].refs++;
             *ep = mf->ep = i;
+            mf->gre = ifindex == TNL_GRE_IFINDEX;
             return 0;
         }
     }
@@ -323,6 +408,7 @@ tnl_encap_cb(const struct flow_tnl *tnl, uint32_t ifindex, uint32_t *ep,
     eps[free_slot].ifindex = ifindex;
     eps[free_slot].tnl = *tnl;
     *ep = mf->ep = free_slot;
+    mf->gre = ifindex == TNL_GRE_IFINDEX;
     return 0;
 }
 
@@ -349,18 +435,25 @@ sport_key(const struct flow *f, uint16_t sport_min)
     return ((uint64_t) h << 32) | hash_int(h, f->nw_proto + 1);
 }
 
-/* ip_tunnel_ecn_encap(): the outer ECN bits from the inner packet. */
+/* ip_tunnel_ecn_encap(): the outer ECN bits from the inner packet; and
+ * for GRE, ip_md_tunnel_xmit()'s tos of 1: the DSCP of an untagged inner
+ * IPv4 or IPv6 packet. */
 static void
-ecn_encap(struct ovs_action_push_tnl *data, const struct flow *inner)
+ecn_encap(struct ovs_action_push_tnl *data, const struct flow *inner,
+          bool gre)
 {
     struct ip_header *ip = (struct ip_header *) ((uint8_t *) data->header
                                                  + ETH_HEADER_LEN);
+    bool ip_any = (inner->dl_type == htons(ETH_TYPE_IP)
+                   || inner->dl_type == htons(ETH_TYPE_IPV6));
     uint8_t ecn = 0;
 
-    if (inner->dl_type == htons(ETH_TYPE_IP)
-        || inner->dl_type == htons(ETH_TYPE_IPV6)) {
+    if (ip_any) {
         ecn = inner->nw_tos & IP_ECN_MASK;
         ecn = ecn == IP_ECN_CE ? IP_ECN_ECT_0 : ecn;
+    }
+    if (gre && ip->ip_tos == 1 && ip_any && !inner->vlans[0].tci) {
+        ip->ip_tos = inner->nw_tos;
     }
     ip->ip_tos = (ip->ip_tos & ~IP_ECN_MASK) | ecn;
     ip->ip_csum = 0;
@@ -373,10 +466,13 @@ void
 tnl_ovs_output(struct dp_packet *p, uint32_t port, struct result *r)
 {
     const struct flow_tnl *t = &p->md.tunnel;
-    bool geneve = port == GENEVE_PORT;
-    const struct mf_ctnl_dev *dev = &devs[geneve];
-    struct netdev *nd = ovs_netdev(geneve, t->tp_dst ? ntohs(t->tp_dst)
-                                                     : dev->port);
+    enum tnl_kind kind = port_kind(port);
+    const struct mf_ctnl_dev *dev = &devs[kind];
+    bool gre = kind == K_GRE;
+    struct netdev *nd = (gre ? ovs_gre_netdev(t->flags & FLOW_TNL_F_KEY)
+                         : ovs_netdev(kind == K_GENEVE,
+                                      t->tp_dst ? ntohs(t->tp_dst)
+                                                : dev->port));
     struct netdev_tnl_build_header_params params;
     struct ovs_action_push_tnl data;
     struct flow tf, inner;
@@ -394,14 +490,19 @@ tnl_ovs_output(struct dp_packet *p, uint32_t port, struct result *r)
         r->verdict = V_ABORTED;
         return;
     }
-    ecn_encap(&data, &inner);
-    netdev_tnl_push_udp_header(nd, p, &data);
+    ecn_encap(&data, &inner, gre);
+    if (gre) {
+        netdev_gre_push_header(nd, p, &data);
+    } else {
+        netdev_tnl_push_udp_header(nd, p, &data);
+    }
 
     r->verdict = V_OUTPUT;
     r->ports |= 1u << ENCAP_EGRESS_PORT;
     r->len = dp_packet_size(p);
     memcpy(r->data, dp_packet_data(p), r->len);
     r->encap = true;
+    r->udp = !gre;
     r->df = (t->flags & FLOW_TNL_F_DONT_FRAGMENT) != 0;
     r->sport_min = dev->sport_min;
     r->sport_max = dev->sport_max;
@@ -428,23 +529,16 @@ sport_stable(uint64_t key, uint16_t sport, struct counts *k)
     return true;
 }
 
-/* The cache's encap 'c' against OVS's 'o', normalised (see above); why
- * not into 'why' (if nonnull). */
-bool
-tnl_same(const struct result *c, const struct result *o, struct counts *k,
-         struct ds *why)
+/* Whether the outer UDP source port of the cache's encap 'c' is in the
+ * kernel's range for OVS's 'o' (see above); if so, copies it into 'ref',
+ * OVS's frame. */
+static bool
+sport_in_range(const struct result *c, const struct result *o, uint8_t *ref,
+               struct ds *why)
 {
-    uint8_t ref[sizeof o->data];
-    struct ip_header *ip = (struct ip_header *) (ref + ETH_HEADER_LEN);
     const uint8_t *cu = c->data + ETH_HEADER_LEN + IP_HEADER_LEN;
-    uint16_t sport;
+    uint16_t sport = (cu[0] << 8) | cu[1];
 
-    if (c->ports != o->ports || c->differ || o->differ || c->len != o->len
-        || c->len < ETH_HEADER_LEN + IP_HEADER_LEN + UDP_HEADER_LEN) {
-        return false;
-    }
-    memcpy(ref, o->data, o->len);
-    sport = (cu[0] << 8) | cu[1];
     if (sport < o->sport_min || sport >= o->sport_max) {
         if (why) {
             ds_put_format(why, "outer UDP source port %"PRIu16" outside "
@@ -453,20 +547,47 @@ tnl_same(const struct result *c, const struct result *o, struct counts *k,
         }
         return false;
     }
-    if (!sport_stable(o->flow_key, sport, k)) {
+    memcpy(ref + ETH_HEADER_LEN + IP_HEADER_LEN, cu, 2);
+    return true;
+}
+
+/* The cache's encap 'c' against OVS's 'o', normalised (see above); why
+ * not into 'why' (if nonnull).  The source port's stability is checked
+ * (and recorded) only for a frame that is otherwise OVS's: a packet two
+ * megaflows match is compared with both, and the cache took one. */
+bool
+tnl_same(const struct result *c, const struct result *o, struct counts *k,
+         struct ds *why)
+{
+    uint8_t ref[sizeof o->data];
+    struct ip_header *ip = (struct ip_header *) (ref + ETH_HEADER_LEN);
+    const uint8_t *cu = c->data + ETH_HEADER_LEN + IP_HEADER_LEN;
+    uint16_t sport = (cu[0] << 8) | cu[1];
+
+    if (c->ports != o->ports || c->differ || o->differ || c->len != o->len
+        || c->len < ETH_HEADER_LEN + IP_HEADER_LEN + 4) {
+        return false;
+    }
+    memcpy(ref, o->data, o->len);
+    if (o->udp && !sport_in_range(c, o, ref, why)) {
+        return false;
+    }
+    if (!o->df) {
+        memcpy(&ip->ip_id, c->data + ETH_HEADER_LEN + 4, 2);
+        ip->ip_csum = 0;
+        ip->ip_csum = csum(ip, sizeof *ip);
+    }
+    if (memcmp(ref, c->data, c->len)) {
+        return false;
+    }
+    if (o->udp && !sport_stable(o->flow_key, sport, k)) {
         if (why) {
             ds_put_format(why, "outer UDP source port %"PRIu16" changed "
                           "within one inner flow", sport);
         }
         return false;
     }
-    memcpy(ref + ETH_HEADER_LEN + IP_HEADER_LEN, cu, 2);
-    if (!o->df) {
-        memcpy(&ip->ip_id, c->data + ETH_HEADER_LEN + 4, 2);
-        ip->ip_csum = 0;
-        ip->ip_csum = csum(ip, sizeof *ip);
-    }
-    return !memcmp(ref, c->data, c->len);
+    return true;
 }
 
 /* Decap. */
@@ -487,21 +608,24 @@ tnl_gen_mask(struct flow_wildcards *wc)
     if (chance(70)) {
         t->flags = FLOW_TNL_F_MASK & (chance(80) ? 0xffff : rnd());
     }
-    t->tun_id &= htonll(0xffffff);
+    t->tun_id &= htonll(UINT32_MAX);   /* A VNI or a GRE key. */
 }
 
 /* An outer header's parameters. */
 struct outer {
-    bool geneve;
+    enum tnl_kind kind;
     uint32_t src, dst;          /* Host order. */
     uint8_t tos, ttl;
     bool df;
-    uint16_t sport, dport;
-    uint32_t vni;
+    uint16_t sport, dport;      /* UDP. */
+    uint32_t vni;               /* VNI, or GRE key. */
+    bool key;                   /* GRE: the key is there. */
     struct eth_addr dmac;
 };
 
-/* What to break in an outer header. */
+/* What to break in an outer header.  For GRE, B_VNI is the key, B_DPORT
+ * the key's presence, B_UDP_CSUM a GRE checksum, B_UDP_LEN a sequence
+ * number, and B_OWN_MAC no breakage (gretap has no loop check). */
 enum breakage {
     B_NONE,
     /* Packets the program looks up (or sees are not its tunnel's). */
@@ -516,15 +640,16 @@ enum breakage {
 static void
 gen_outer(struct outer *o)
 {
-    o->geneve = chance(40);
+    o->kind = chance(35) ? K_GRE : chance(40) ? K_GENEVE : K_VXLAN;
+    o->key = chance(80);
     o->src = REMOTE_IP(rnd_n(3));
     o->dst = LOCAL_IP;
     o->tos = chance(60) ? 0 : rnd() & ~IP_ECN_MASK;
     o->ttl = chance(70) ? 64 : rnd();
     o->df = chance(60);
     o->sport = 32768 + rnd_n(28000);
-    o->dport = o->geneve ? GENEVE_PORT_UDP : VXLAN_PORT;
-    o->vni = rnd_n(chance(50) ? 8 : 1 << 24);
+    o->dport = o->kind == K_GENEVE ? GENEVE_PORT_UDP : VXLAN_PORT;
+    o->vni = chance(50) ? rnd_n(8) : o->kind == K_GRE ? rnd() : rnd_n(1 << 24);
     o->dmac = under_mac;
 }
 
@@ -550,7 +675,10 @@ break_outer(struct outer *o, enum breakage b)
     case B_VNI: o->vni ^= 1 + rnd_n(3); break;
     case B_SRC: o->src = REMOTE_IP(rnd_n(5)); break;
     case B_DST: o->dst = chance(50) ? LOCAL_IP + 9 : REMOTE_IP(0); break;
-    case B_DPORT: o->dport = chance(50) ? o->dport + 1 : 53; break;
+    case B_DPORT:
+        o->dport = chance(50) ? o->dport + 1 : 53;
+        o->key = !o->key;
+        break;
     case B_DF: o->df = !o->df; break;
     case B_TOS: o->tos = rnd() & ~IP_ECN_MASK; break;
     case B_TTL: o->ttl = rnd(); break;
@@ -560,11 +688,77 @@ break_outer(struct outer *o, enum breakage b)
         o->dmac = other_mac;
         break;
     case B_TYPE:
-        o->geneve = !o->geneve;
-        o->dport = o->geneve ? GENEVE_PORT_UDP : VXLAN_PORT;
+        o->kind = (o->kind + 1 + rnd_n(N_KINDS - 1)) % N_KINDS;
+        o->dport = o->kind == K_GENEVE ? GENEVE_PORT_UDP : VXLAN_PORT;
+        o->vni &= o->kind == K_GRE ? UINT32_MAX : 0xffffff;
         break;
     default:
         break;
+    }
+}
+
+/* The UDP tunnel header of 'o' (UDP, VXLAN or Geneve), broken by 'b'. */
+static void
+put_udp_tnl(struct pkt *p, const struct outer *o, enum breakage b)
+{
+    size_t udp = p->len;
+
+    put16(p, o->sport);
+    put16(p, o->dport);
+    put16(p, 0);                                /* Length, later. */
+    put16(p, b == B_UDP_CSUM ? 1 + rnd_n(0xfffe) : 0);
+    if (o->kind == K_VXLAN) {
+        put(p, (uint8_t[]) { 0x08, 0, 0, 0 }, 4);
+        put16(p, o->vni >> 8);
+        put8(p, o->vni);
+        put8(p, 0);
+        if (b == B_HDR_BITS) {
+            p->data[udp + 8 + (chance(50) ? rnd_n(4) : 7)] ^= 1 << rnd_n(8);
+        }
+    } else {
+        put(p, (uint8_t[]) { 0, 0, 0x65, 0x58 }, 4);
+        put16(p, o->vni >> 8);
+        put8(p, o->vni);
+        put8(p, 0);
+        if (b == B_HDR_BITS) {
+            p->data[udp + 8 + (chance(50) ? 1 : chance(50) ? 0 : 7)]
+                ^= 1 << rnd_n(8);
+        }
+    }
+}
+
+/* The GRE header of 'o' (gretap), broken by 'b': a checksum
+ * (B_UDP_CSUM), a sequence number (B_UDP_LEN), another flag, the version
+ * or the protocol (B_HDR_BITS). */
+static void
+put_gre(struct pkt *p, const struct outer *o, enum breakage b)
+{
+    static const uint8_t others[] = { 0x80, 0x40, 0x10, 0x08, 0x04, 0x02,
+                                      0x01 };
+    size_t gre = p->len;
+
+    put8(p, (o->key ? 0x20 : 0) | (b == B_UDP_CSUM ? 0x80 : 0)
+            | (b == B_UDP_LEN ? 0x10 : 0));
+    put8(p, 0);
+    put16(p, ETH_TYPE_TEB);
+    if (b == B_UDP_CSUM) {
+        put16(p, rnd());                        /* Checksum, reserved. */
+        put16(p, 0);
+    }
+    if (o->key) {
+        put(p, &(ovs_be32) { htonl(o->vni) }, 4);
+    }
+    if (b == B_UDP_LEN) {
+        put(p, &(ovs_be32) { htonl(rnd()) }, 4);
+    }
+    if (b == B_HDR_BITS) {
+        uint32_t r = rnd_n(3);
+
+        if (r == 0) {
+            p->data[gre] ^= others[rnd_n(ARRAY_SIZE(others))];
+        } else {
+            p->data[gre + (r == 1 ? 1 : 2 + rnd_n(2))] ^= 1 << rnd_n(8);
+        }
     }
 }
 
@@ -574,8 +768,9 @@ static void
 build_outer(struct pkt *p, const struct outer *o, const struct pkt *inner,
             enum breakage b)
 {
-    size_t ip, udp, ihl = b == B_IP_OPTS ? 24 : 20;
+    size_t ip, l4, ihl = b == B_IP_OPTS ? 24 : 20;
     uint16_t tot, frag = o->df ? 0x4000 : 0;
+    bool gre = o->kind == K_GRE;
     uint8_t tos = o->tos;
     ovs_be16 hc;
 
@@ -602,51 +797,33 @@ build_outer(struct pkt *p, const struct outer *o, const struct pkt *inner,
     put16(p, rnd());                            /* Id. */
     put16(p, frag);
     put8(p, o->ttl);
-    put8(p, IPPROTO_UDP);
+    put8(p, gre ? IPPROTO_GRE : IPPROTO_UDP);
     put16(p, 0);                                /* Checksum. */
     put(p, &(ovs_be32) { htonl(o->src) }, 4);
     put(p, &(ovs_be32) { htonl(o->dst) }, 4);
     if (ihl > 20) {
         put(p, (uint8_t[]) { 1, 1, 1, 0 }, 4);  /* NOPs, end. */
     }
-    udp = p->len;
-    put16(p, o->sport);
-    put16(p, o->dport);
-    put16(p, 0);                                /* Length. */
-    put16(p, b == B_UDP_CSUM ? 1 + rnd_n(0xfffe) : 0);
-    if (!o->geneve) {
-        put(p, (uint8_t[]) { 0x08, 0, 0, 0 }, 4);
-        put16(p, o->vni >> 8);
-        put8(p, o->vni);
-        put8(p, 0);
-        if (b == B_HDR_BITS) {
-            p->data[udp + 8 + (chance(50) ? rnd_n(4) : 7)] ^= 1 << rnd_n(8);
-        }
-    } else {
-        put(p, (uint8_t[]) { 0, 0, 0x65, 0x58 }, 4);
-        put16(p, o->vni >> 8);
-        put8(p, o->vni);
-        put8(p, 0);
-        if (b == B_HDR_BITS) {
-            p->data[udp + 8 + (chance(50) ? 1 : chance(50) ? 0 : 7)]
-                ^= 1 << rnd_n(8);
-        }
-    }
+    l4 = p->len;
+    (gre ? put_gre : put_udp_tnl)(p, o, b);
     p->outer = p->len;
     put(p, inner->data, inner->len);
     if (b == B_OWN_MAC) {
         memcpy(p->data + p->outer + 6,
-               (o->geneve ? geneve_mac : vxlan_mac).ea, 6);
+               (o->kind == K_GRE ? gre_mac : o->kind == K_GENEVE
+                ? geneve_mac : vxlan_mac).ea, 6);
     }
     p->odd = inner->odd;
-    p->kernel_only = b >= B_KERNEL;
+    p->kernel_only = b >= B_KERNEL && !(gre && b == B_OWN_MAC);
 
     tot = p->len - ip + (b == B_TOT_LEN ? 1 + rnd_n(20) : 0);
     p->data[ip + 2] = tot >> 8;
     p->data[ip + 3] = tot;
-    tot = p->len - udp + (b == B_UDP_LEN ? (chance(50) ? 1 : -1) : 0);
-    p->data[udp + 4] = tot >> 8;
-    p->data[udp + 5] = tot;
+    if (!gre) {
+        tot = p->len - l4 + (b == B_UDP_LEN ? (chance(50) ? 1 : -1) : 0);
+        p->data[l4 + 4] = tot >> 8;
+        p->data[l4 + 5] = tot;
+    }
     hc = csum(p->data + ip, ihl);
     if (b == B_IP_CSUM) {
         hc ^= htons(1 + rnd_n(0xfffe));
@@ -663,24 +840,32 @@ ovs_decap(const struct pkt *p)
     struct dp_packet *b = dp_packet_clone_data(p->data, p->len);
     ovs_be16 vx = htons(VXLAN_PORT), gn = htons(GENEVE_PORT_UDP);
     bool df = p->len > 20 && (p->data[20] & 0x40);
+    uint32_t port;
     struct flow f;
 
     pkt_metadata_init(&b->md, u32_to_odp(UNDERLAY_ODP));
     flow_extract(b, &f);
     if (f.dl_type != htons(ETH_TYPE_IP) || f.vlans[0].tci
         || !eth_addr_equals(f.dl_dst, under_mac)
-        || f.nw_dst != htonl(LOCAL_IP) || f.nw_proto != IPPROTO_UDP
-        || f.nw_frag || (f.tp_dst != vx && f.tp_dst != gn)) {
+        || f.nw_dst != htonl(LOCAL_IP) || f.nw_frag) {
         return b;
     }
-    b = (f.tp_dst == vx ? netdev_vxlan_pop_header
-         : netdev_geneve_pop_header)(b);
+    if (f.nw_proto == IPPROTO_GRE) {
+        b = netdev_gre_pop_header(b);
+        port = GRE_PORT;
+    } else if (f.nw_proto == IPPROTO_UDP && (f.tp_dst == vx
+                                             || f.tp_dst == gn)) {
+        b = (f.tp_dst == vx ? netdev_vxlan_pop_header
+             : netdev_geneve_pop_header)(b);
+        port = f.tp_dst == vx ? TUNNEL_PORT : GENEVE_PORT;
+    } else {
+        return b;
+    }
     if (!b) {
         return NULL;
     }
     pkt_metadata_init_conn(&b->md);
-    b->md.in_port.odp_port = u32_to_odp(f.tp_dst == vx ? TUNNEL_PORT
-                                        : GENEVE_PORT);
+    b->md.in_port.odp_port = u32_to_odp(port);
     if (df) {
         /* The kernel's rule (see above). */
         b->md.tunnel.flags |= FLOW_TNL_F_DONT_FRAGMENT;
@@ -725,8 +910,10 @@ decap_port_lookup(odp_port_t port, uint32_t *ifindex, void *aux OVS_UNUSED)
     if (p >= 1 && p <= 1 + N_OUT) {
         *ifindex = ifindexes[p];
         return MF_PORT_NETDEV;
-    } else if (p == TUNNEL_PORT || p == GENEVE_PORT) {
-        *ifindex = p == TUNNEL_PORT ? TNL_VXLAN_IFINDEX : TNL_GENEVE_IFINDEX;
+    } else if (IS_TNL_PORT(p)) {
+        *ifindex = (p == TUNNEL_PORT ? TNL_VXLAN_IFINDEX
+                    : p == GENEVE_PORT ? TNL_GENEVE_IFINDEX
+                    : TNL_GRE_IFINDEX);
         return MF_PORT_TUNNEL;
     } else if (p == INTERNAL_PORT) {
         *ifindex = 1000;
@@ -819,10 +1006,13 @@ tnl_print(const struct counts *k)
            "         %ld decap pairs (%ld hits compared, %ld the kernel "
            "must see), %ld decap megaflows, %ld refused; underlay: "
            "decaps %"PRIu64" passed %"PRIu64"\n"
+           "         GRE: %ld encap hits compared, %ld decap hits "
+           "compared\n"
            "         %.1f%% of all pairs\n",
            k->encap_pairs, k->encap_hits, k->sport_flows, k->encap_flows,
            k->encap_refused, k->decap_pairs, k->decap_hits, k->kernel_only,
            k->decap_flows, k->decap_refused, info.decaps, info.tnl_passed,
+           k->gre_encap_hits, k->gre_decap_hits,
            k->pairs ? 100.0 * (k->encap_pairs + k->decap_pairs) / k->pairs
            : 0.0);
 }

@@ -84,8 +84,10 @@ port_lookup(odp_port_t port, uint32_t *ifindex, void *aux OVS_UNUSED)
     } else if (p == INTERNAL_PORT) {
         *ifindex = 1000;
         return MF_PORT_INTERNAL;
-    } else if (p == TUNNEL_PORT || p == GENEVE_PORT) {
-        *ifindex = p == TUNNEL_PORT ? TNL_VXLAN_IFINDEX : TNL_GENEVE_IFINDEX;
+    } else if (IS_TNL_PORT(p)) {
+        *ifindex = (p == TUNNEL_PORT ? TNL_VXLAN_IFINDEX
+                    : p == GENEVE_PORT ? TNL_GENEVE_IFINDEX
+                    : TNL_GRE_IFINDEX);
         return MF_PORT_TUNNEL;
     }
     return MF_PORT_NONE;
@@ -616,6 +618,7 @@ gen_megaflow(const struct flow *flow_, enum mf_kind kind,
     mf->generic = chance(50);
     mf->encap = kind == MF_PLAIN && chance(15);
     mf->ep = -1;
+    mf->gre = false;
     if (mf->encap && chance(85)) {
         n_acts = 0;             /* An encap must come first. */
     }
@@ -769,7 +772,7 @@ ovs_dp_execute(void *dp OVS_UNUSED, struct dp_packet_batch *batch,
     uint32_t port = (nl_attr_type(a) == OVS_ACTION_ATTR_OUTPUT
                      ? odp_to_u32(nl_attr_get_odp_port(a)) : 0);
 
-    if (port == TUNNEL_PORT || port == GENEVE_PORT) {
+    if (IS_TNL_PORT(port)) {
         /* As OVS's native tunnels do: the outer header pushed from the
          * metadata, out of the underlay. */
         tnl_ovs_output(p, port, ovs_out);
@@ -1068,6 +1071,8 @@ check_packet(const struct view *v, const struct pkt *p,
     k->hits_multi += hit->n_outputs > 1;
     k->encap_hits += hit->encap;
     k->decap_hits += p->outer > 0;
+    k->gre_encap_hits += hit->encap && hit->gre;
+    k->gre_decap_hits += p->outer > 0 && p->data[23] == IPPROTO_GRE;
     count_sets(hit, k);
     if (n_match > 1) {
         for (size_t i = 0; i < n; i++) {
@@ -1213,6 +1218,7 @@ enough(const struct counts *k, const struct mf_cache_info *info,
     }
     if (n_pairs >= 10000
         && (!k->encap_hits || !k->decap_hits || !k->kernel_only
+            || !k->gre_encap_hits || !k->gre_decap_hits
             || !k->encap_refused || !k->decap_refused)) {
         printf("FAIL: some kind of tunnel packet never checked\n");
         return false;

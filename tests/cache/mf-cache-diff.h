@@ -26,8 +26,12 @@ struct mf_cache_xlate_env;
 #define INTERNAL_PORT 5
 #define TUNNEL_PORT 6           /* VXLAN, ifindex TNL_VXLAN_IFINDEX. */
 #define GENEVE_PORT 7           /* Geneve, ifindex TNL_GENEVE_IFINDEX. */
+#define GRE_PORT 8              /* GRE (gretap), ifindex TNL_GRE_IFINDEX. */
 #define TNL_VXLAN_IFINDEX 1001  /* No such devices: the test describes */
 #define TNL_GENEVE_IFINDEX 1002 /* them to the cache itself. */
+#define TNL_GRE_IFINDEX 1003
+#define IS_TNL_PORT(P) ((P) == TUNNEL_PORT || (P) == GENEVE_PORT \
+                        || (P) == GRE_PORT)
 #define ENCAP_EGRESS_PORT 3     /* Where the encapsulated frames go. */
 
 #define SET_MAX 48              /* Flows installed at once, per cache. */
@@ -68,6 +72,7 @@ struct megaflow {
     int n_outputs;              /* Of one frame, at the end. */
     bool ambiguous;             /* Some packet matched it and another. */
     bool encap;                 /* Ends in set(tunnel) and a tunnel port. */
+    bool gre;                   /* That port is GRE's. */
     int ep;                     /* The endpoint it holds, -1 if none. */
     uint64_t packets, bytes;    /* Hits the test saw. */
 };
@@ -91,6 +96,7 @@ struct result {
 
     /* OVS's encap (the reference only): what may differ, and how. */
     bool encap;
+    bool udp;                   /* VXLAN or Geneve, else GRE. */
     bool df;                    /* The outer IPv4 header has DF. */
     uint16_t sport_min, sport_max;  /* The kernel's range: [min, max). */
     uint64_t flow_key;          /* The inner flow, as the sport hashes it. */
@@ -117,6 +123,7 @@ struct counts {
     /* Tunnels. */
     long encap_pairs, encap_hits, encap_flows, encap_refused;
     long decap_pairs, decap_hits, decap_flows, decap_refused, kernel_only;
+    long gre_encap_hits, gre_decap_hits;    /* Hits compared, of GRE. */
     long sport_flows;                       /* Inner flows whose outer
                                              * source port was checked
                                              * stable. */
