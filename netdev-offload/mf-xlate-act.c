@@ -484,6 +484,28 @@ parse_clone(struct to_ctx *ctx, const struct nlattr *a,
 /* Clone or sample 'a' (see struct clone_tag).  If 'last', its body ends the
  * packet's processing; otherwise the body runs as a copy, is undone
  * afterwards and ORs the fix-up that leaves pending into '*csum'. */
+/* Whether 'actions' output the packet, or may (a nested clone, sample or
+ * check_pkt_len). */
+static bool
+sends_somewhere(const struct nlattr *actions, size_t actions_len)
+{
+    const struct nlattr *a;
+    size_t left;
+
+    NL_ATTR_FOR_EACH (a, left, actions, actions_len) {
+        switch (nl_attr_type(a)) {
+        case OVS_ACTION_ATTR_OUTPUT:
+        case OVS_ACTION_ATTR_CLONE:
+        case OVS_ACTION_ATTR_SAMPLE:
+        case OVS_ACTION_ATTR_CHECK_PKT_LEN:
+            return true;
+        default:
+            break;
+        }
+    }
+    return false;
+}
+
 static int
 xlate_clone(struct to_ctx *ctx, const struct nlattr *a, bool last,
             bool nested, uint32_t *csum)
@@ -506,6 +528,14 @@ xlate_clone(struct to_ctx *ctx, const struct nlattr *a, bool last,
     if (!nl_attr_get_size(body)) {
         return mf_xlate_refuse(ctx->reason, "%s with no actions",
                                tag.kind == 's' ? "sample" : "clone");
+    }
+    if (tag.kind == 'c'
+        && !sends_somewhere(nl_attr_get(body), nl_attr_get_size(body))) {
+        /* Its changes are undone and nothing leaves: OVS never builds
+         * one, and the way back could not tell it from nothing.  (A
+         * sample's body says more in its own refusal: psample.) */
+        return mf_xlate_refuse(ctx->reason, "clone whose actions output "
+                               "nothing");
     }
     add_carrier(f);
     marker = f->n_acts;
@@ -587,6 +617,59 @@ refuse_in_copy(struct to_ctx *ctx, const struct nlattr *a)
                 "would apply it to the packet itself, and it cannot be "
                 "undone");
     return EOPNOTSUPP;
+}
+
+/* The size of each action's argument: a number of bytes, or NESTED (a
+ * list of actions, checked in turn), ONE_ATTR (one attribute: a set),
+ * ANY (its translation reads it with its own checks).  What the datapath
+ * takes (odp-util.c's own table is private to it). */
+enum { ANY = -1, NESTED = -2, ONE_ATTR = -3, ARGS = -4 };
+static const int action_size[] = {
+    [OVS_ACTION_ATTR_OUTPUT] = sizeof(uint32_t),
+    [OVS_ACTION_ATTR_USERSPACE] = ANY,
+    [OVS_ACTION_ATTR_SET] = ONE_ATTR,
+    [OVS_ACTION_ATTR_PUSH_VLAN] = sizeof(struct ovs_action_push_vlan),
+    [OVS_ACTION_ATTR_POP_VLAN] = 0,
+    [OVS_ACTION_ATTR_SAMPLE] = ARGS,
+    [OVS_ACTION_ATTR_RECIRC] = sizeof(uint32_t),
+    [OVS_ACTION_ATTR_HASH] = sizeof(struct ovs_action_hash),
+    [OVS_ACTION_ATTR_PUSH_MPLS] = sizeof(struct ovs_action_push_mpls),
+    [OVS_ACTION_ATTR_POP_MPLS] = sizeof(ovs_be16),
+    [OVS_ACTION_ATTR_SET_MASKED] = ONE_ATTR,
+    [OVS_ACTION_ATTR_CT] = ANY,
+    [OVS_ACTION_ATTR_TRUNC] = sizeof(struct ovs_action_trunc),
+    [OVS_ACTION_ATTR_PUSH_ETH] = sizeof(struct ovs_action_push_eth),
+    [OVS_ACTION_ATTR_POP_ETH] = 0,
+    [OVS_ACTION_ATTR_CT_CLEAR] = 0,
+    [OVS_ACTION_ATTR_PUSH_NSH] = ANY,
+    [OVS_ACTION_ATTR_POP_NSH] = 0,
+    [OVS_ACTION_ATTR_METER] = sizeof(uint32_t),
+    [OVS_ACTION_ATTR_CLONE] = NESTED,
+    [OVS_ACTION_ATTR_CHECK_PKT_LEN] = ARGS,
+};
+
+/* ARGS: the nested arguments of sample and check_pkt_len, each a size as
+ * above (NESTED: a list of actions). */
+static int
+arg_size(unsigned int action, unsigned int arg)
+{
+    if (action == OVS_ACTION_ATTR_SAMPLE) {
+        return (arg == OVS_SAMPLE_ATTR_PROBABILITY ? (int) sizeof(uint32_t)
+                : arg == OVS_SAMPLE_ATTR_ACTIONS ? NESTED : ANY);
+    }
+    return (arg == OVS_CHECK_PKT_LEN_ATTR_PKT_LEN ? (int) sizeof(uint16_t)
+            : arg == OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_GREATER
+              || arg == OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_LESS_EQUAL
+            ? NESTED : ANY);
+}
+
+/* Whether OVS's formatter can be trusted with an action of 'type' that
+ * actions_well_formed() let through: its layout was checked. */
+static bool
+action_checked(unsigned int type)
+{
+    return ((type < ARRAY_SIZE(action_size) && action_size[type] != ANY)
+            || type == OVS_ACTION_ATTR_USERSPACE);
 }
 
 /* Appends the tc actions for 'actions' to ctx->f as a list that ends the
@@ -798,7 +881,12 @@ xlate_list(struct to_ctx *ctx, const struct nlattr *actions,
             break;
         default:
             ds_put_cstr(reason, "action ");
-            format_odp_actions(reason, a, a->nla_len, NULL);
+            if (action_checked(type)) {
+                format_odp_actions(reason, a, a->nla_len, NULL);
+            } else {
+                /* OVS's formatter asserts on some it cannot parse. */
+                ds_put_format(reason, "of type %d", (int) type);
+            }
             ds_put_cstr(reason, ": not offloaded yet");
             return EOPNOTSUPP;
         }
@@ -861,50 +949,6 @@ has_body_to_undo(const struct nlattr *actions, size_t actions_len)
         }
     }
     return false;
-}
-
-/* The size of each action's argument: a number of bytes, or NESTED (a
- * list of actions, checked in turn), ONE_ATTR (one attribute: a set),
- * ANY (its translation reads it with its own checks).  What the datapath
- * takes (odp-util.c's own table is private to it). */
-enum { ANY = -1, NESTED = -2, ONE_ATTR = -3, ARGS = -4 };
-static const int action_size[] = {
-    [OVS_ACTION_ATTR_OUTPUT] = sizeof(uint32_t),
-    [OVS_ACTION_ATTR_USERSPACE] = ANY,
-    [OVS_ACTION_ATTR_SET] = ONE_ATTR,
-    [OVS_ACTION_ATTR_PUSH_VLAN] = sizeof(struct ovs_action_push_vlan),
-    [OVS_ACTION_ATTR_POP_VLAN] = 0,
-    [OVS_ACTION_ATTR_SAMPLE] = ARGS,
-    [OVS_ACTION_ATTR_RECIRC] = sizeof(uint32_t),
-    [OVS_ACTION_ATTR_HASH] = sizeof(struct ovs_action_hash),
-    [OVS_ACTION_ATTR_PUSH_MPLS] = sizeof(struct ovs_action_push_mpls),
-    [OVS_ACTION_ATTR_POP_MPLS] = sizeof(ovs_be16),
-    [OVS_ACTION_ATTR_SET_MASKED] = ONE_ATTR,
-    [OVS_ACTION_ATTR_CT] = ANY,
-    [OVS_ACTION_ATTR_TRUNC] = sizeof(struct ovs_action_trunc),
-    [OVS_ACTION_ATTR_PUSH_ETH] = sizeof(struct ovs_action_push_eth),
-    [OVS_ACTION_ATTR_POP_ETH] = 0,
-    [OVS_ACTION_ATTR_CT_CLEAR] = 0,
-    [OVS_ACTION_ATTR_PUSH_NSH] = ANY,
-    [OVS_ACTION_ATTR_POP_NSH] = 0,
-    [OVS_ACTION_ATTR_METER] = sizeof(uint32_t),
-    [OVS_ACTION_ATTR_CLONE] = NESTED,
-    [OVS_ACTION_ATTR_CHECK_PKT_LEN] = ARGS,
-};
-
-/* ARGS: the nested arguments of sample and check_pkt_len, each a size as
- * above (NESTED: a list of actions). */
-static int
-arg_size(unsigned int action, unsigned int arg)
-{
-    if (action == OVS_ACTION_ATTR_SAMPLE) {
-        return (arg == OVS_SAMPLE_ATTR_PROBABILITY ? (int) sizeof(uint32_t)
-                : arg == OVS_SAMPLE_ATTR_ACTIONS ? NESTED : ANY);
-    }
-    return (arg == OVS_CHECK_PKT_LEN_ATTR_PKT_LEN ? (int) sizeof(uint16_t)
-            : arg == OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_GREATER
-              || arg == OVS_CHECK_PKT_LEN_ATTR_ACTIONS_IF_LESS_EQUAL
-            ? NESTED : ANY);
 }
 
 /* Whether 'actions' are well formed as the datapath would take them:

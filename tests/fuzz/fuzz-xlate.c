@@ -230,7 +230,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
            != ODP_FIT_PERFECT
         || !well_formed(acts_copy, acts_len)
         || !dp_valid(acts_copy, acts_len)
-        || m.wc.masks.in_port.odp_port != u32_to_odp(UINT32_MAX)) {
+        || m.wc.masks.in_port.odp_port != u32_to_odp(UINT32_MAX)
+        || lookup(m.flow.in_port.odp_port, &(uint32_t) { 0 }, NULL)
+           != MF_PORT_NETDEV) {
         /* (The datapath's megaflows name their in_port, the device OVS
          * offloads them on.) */
         goto out;
