@@ -25,7 +25,8 @@ tests_unit_mf_unit_SOURCES = \
 	tests/unit/mf-mock-backend.c \
 	tests/unit/mf-mock-backend.h \
 	tests/unit/mf-random.c \
-	tests/unit/mf-random.h
+	tests/unit/mf-random.h \
+	tests/unit/mf-test-ports.h
 tests_unit_mf_unit_CFLAGS = $(AM_CFLAGS) $(CHECK_CFLAGS)
 tests_unit_mf_unit_LDADD = libmegaflower.a $(OVS_ARCHIVES) $(CHECK_LIBS) \
 	$(MF_LIBS) $(OVS_LIBS)
@@ -34,7 +35,8 @@ tests_unit_mf_unit_LDADD = libmegaflower.a $(OVS_ARCHIVES) $(CHECK_LIBS) \
 tests_mf_krt_SOURCES = tests/mf-krt.c tests/unit/mf-megaflows.c \
 	tests/unit/mf-megaflows.h \
 	tests/unit/mf-random.c \
-	tests/unit/mf-random.h
+	tests/unit/mf-random.h \
+	tests/unit/mf-test-ports.h
 tests_mf_krt_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/tests/unit
 tests_mf_krt_LDADD = libmegaflower.a $(OVS_ARCHIVES) $(MF_LIBS) $(OVS_LIBS)
 
@@ -73,7 +75,7 @@ TESTSUITE_AT = tests/testsuite.at tests/mf-macros.at tests/mf-host.at \
 SYSTEM_TESTSUITE_AT = tests/system-testsuite.at tests/mf-macros.at \
 	tests/mf-system.at tests/mf-ptype.at tests/mf-dpif.at tests/mf-cache.at \
 	tests/mf-faults.at
-EXTRA_DIST += $(TESTSUITE_AT) $(SYSTEM_TESTSUITE_AT) tests/package.m4 tests/mf-udp.py tests/mf-tcfilters.py tests/mf-hang-watch.sh tests/mf-ptype.py tests/mf-tcjson.py \
+EXTRA_DIST += $(TESTSUITE_AT) $(SYSTEM_TESTSUITE_AT) tests/package.m4 tests/mf-udp.py tests/mf-tcfilters.py tests/mf-timeout-stacks.sh tests/mf-hang-watch.sh tests/mf-ptype.py tests/mf-tcjson.py \
 	tests/atlocal.in tests/run-system.sh tests/run-suite.sh tests/vm tests/common.sh \
 	tests/demo.sh tests/check-all.sh tests/system-boot.sh tests/mf-tnl-topo.sh tests/mf-tnl-capture.py \
 	tests/mf-rtcompare.py

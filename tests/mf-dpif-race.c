@@ -3,7 +3,8 @@
  * asynchronous offload, in a real kernel datapath, then checks that
  * nothing is left over or out of date.
  *
- *   mf-dpif-race [--netdev] [--faults] DP ROUNDS SEED DEV...
+ *   mf-dpif-race [--netdev] [--faults] [--recreate=N] [--new-ifindex]
+ *                [--traffic] DP ROUNDS SEED DEV...
  *
  * Creates datapath DP (type system) with the devices DEV as ports, turns
  * on hw-offload in dpif mode (two offload threads, a queue bound of 4, so
@@ -24,6 +25,15 @@
  * the caller to compare with ovs-dpctl and tc and then delete.  Needs
  * root, the openvswitch module and cls_flower.
  *
+ * --recreate=N: a port re-creation every N rounds or so (500 by default).
+ * --new-ifindex: a re-created port is a new device too (the veth DEV and
+ * its peer DEV.p deleted and added again: a new ifindex), deleted while
+ * offloads of its flows may still be queued.
+ * --traffic: frames of the flows, sent into the peers DEV.p as the rounds
+ * go, and every flow's counters read back every 64 rounds: they must
+ * never go down across the flow's modifies and moves (a flow's counters
+ * start again with a new ufid).
+ *
  * --faults: tests/mf-fault.so is preloaded (LD_PRELOAD, with
  * MF_FAULT_ERRNO, MF_FAULT_EVERY and MF_FAULT_DISARMED set): its injected
  * refusals are armed for the rounds and the drain that follows, and
@@ -32,9 +42,13 @@
  */
 #include <config.h>
 
+#include <arpa/inet.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <linux/if_packet.h>
+#include <net/if.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +79,7 @@
 
 struct port {
     const char *name;
+    int tx;                         /* --traffic: AF_PACKET on its peer. */
     struct netdev *netdev;
     odp_port_t no;
     uint32_t ifindex;
@@ -76,6 +91,8 @@ struct slot {
     int in_port;                    /* Index into 'ports'. */
     struct ofpbuf key, mask, actions;
     struct ofpbuf prev_actions;     /* Before the latest slot_new_actions(). */
+    uint8_t mac_lo;                 /* Its eth_src's last byte. */
+    uint64_t max_packets;           /* --traffic: the most read back. */
 };
 
 static struct port ports[MAX_PORTS];
@@ -96,7 +113,10 @@ rnd(uint32_t n)
 static struct {
     unsigned int puts, modifies, deletes, early_deletes, early_modifies;
     unsigned int port_recreations, errors, exists;
+    unsigned int frames, reads, went_down;
 } counts;
+static unsigned int recreate_every = 500;
+static bool new_ifindex, traffic;
 
 /* A fresh ufid and megaflow for 'slot', from a port. */
 static void
@@ -111,9 +131,11 @@ slot_new_flow(int i)
     s->ufid.u32[1] = rnd(UINT32_MAX);
     s->ufid.u32[2] = rnd(UINT32_MAX);
     s->ufid.u32[3] = i;
+    s->mac_lo = rnd(256);
+    s->max_packets = 0;
     ds_put_format(&ds, "in_port(%"PRIu32"),eth(src=02:00:00:00:%02x:%02x,"
                   "dst=02:00:00:00:00:01),eth_type(0x0800),ipv4(frag=no)",
-                  odp_to_u32(ports[s->in_port].no), i, rnd(256));
+                  odp_to_u32(ports[s->in_port].no), i, s->mac_lo);
     ofpbuf_clear(&s->key);
     ofpbuf_clear(&s->mask);
     if (odp_flow_from_string(ds_cstr(&ds), NULL, &s->key, &s->mask,
@@ -201,6 +223,35 @@ port_add(int p)
         ovs_fatal(error, "adding port %s", ports[p].name);
     }
     ports[p].ifindex = netdev_get_ifindex(ports[p].netdev);
+    if (traffic) {
+        char peer[IF_NAMESIZE + 8];
+        struct sockaddr_ll sll;
+
+        snprintf(peer, sizeof peer, "%s.p", ports[p].name);
+        memset(&sll, 0, sizeof sll);
+        sll.sll_family = AF_PACKET;
+        sll.sll_ifindex = if_nametoindex(peer);
+        ports[p].tx = socket(AF_PACKET, SOCK_RAW, 0);
+        if (ports[p].tx < 0 || !sll.sll_ifindex
+            || bind(ports[p].tx, (struct sockaddr *) &sll, sizeof sll)) {
+            ovs_fatal(errno, "--traffic: a socket on %s", peer);
+        }
+    }
+}
+
+/* Deletes the veth 'p' and its peer and adds them again (a new ifindex). */
+static void
+port_relink(int p)
+{
+    char cmd[256];
+
+    snprintf(cmd, sizeof cmd, "ip link del %s && ip link add %s type veth "
+             "peer name %s.p && ip link set %s up && ip link set %s.p up",
+             ports[p].name, ports[p].name, ports[p].name, ports[p].name,
+             ports[p].name);
+    if (system(cmd)) {
+        ovs_fatal(0, "re-creating %s failed", ports[p].name);
+    }
 }
 
 /* Removes port 'p' (its flows first, as OVS's revalidators would) and
@@ -213,10 +264,18 @@ port_recreate(int p)
             op_del(i);
         }
     }
-    if (dpif_port_del(dpif, ports[p].no, false)) {
+    if (new_ifindex) {
+        /* The device goes first, while its flows' offloads may be queued,
+         * as when an operator deletes an interface. */
+        port_relink(p);
+    }
+    if (dpif_port_del(dpif, ports[p].no, false) && !new_ifindex) {
         ovs_fatal(0, "deleting port %s", ports[p].name);
     }
     netdev_close(ports[p].netdev);
+    if (ports[p].tx > 0) {
+        close(ports[p].tx);
+    }
     port_add(p);
     for (int i = 0; i < N_SLOTS; i++) {
         if (slots[i].in_port == p) {
@@ -226,13 +285,61 @@ port_recreate(int p)
     counts.port_recreations++;
 }
 
+/* --traffic: one frame of slot 'i''s flow into its port. */
+static void
+send_frame(int i)
+{
+    const struct slot *s = &slots[i];
+    uint8_t f[14 + 20 + 8] = {
+        0x02, 0, 0, 0, 0, 0x01,                     /* dst */
+        0x02, 0, 0, 0, (uint8_t) i, s->mac_lo,      /* src */
+        0x08, 0x00,
+        0x45, 0, 0, 28, 0, 0, 0, 0, 64, 17, 0, 0,   /* IPv4, UDP */
+        10, 9, 0, 1, 10, 9, 0, 2,
+        0x30, 0x39, 0x30, 0x39, 0, 8, 0, 0,
+    };
+
+    if (send(ports[s->in_port].tx, f, sizeof f, 0) == sizeof f) {
+        counts.frames++;
+    }
+}
+
+/* --traffic: every flow's counters, which must never go down. */
+static void
+read_counters(void)
+{
+    for (int i = 0; i < N_SLOTS; i++) {
+        struct slot *s = &slots[i];
+        uint64_t stub[4096 / 8];
+        struct dpif_flow flow;
+        struct ofpbuf buf;
+
+        if (!s->exists) {
+            continue;
+        }
+        ofpbuf_use_stub(&buf, stub, sizeof stub);
+        if (!dpif_flow_get(dpif, s->key.data, s->key.size, &s->ufid,
+                           PMD_ID_NULL, &buf, &flow)) {
+            counts.reads++;
+            if (flow.stats.n_packets < s->max_packets) {
+                counts.went_down++;
+                fprintf(stderr, "slot %d: %"PRIu64" packets, after %"PRIu64
+                        "\n", i, flow.stats.n_packets, s->max_packets);
+            } else {
+                s->max_packets = flow.stats.n_packets;
+            }
+        }
+        ofpbuf_uninit(&buf);
+    }
+}
+
 static void
 round_once(void)
 {
     int i = rnd(N_SLOTS);
     struct slot *s = &slots[i];
 
-    if (rnd(500) == 0) {
+    if (rnd(recreate_every) == 0) {
         port_recreate(rnd(n_ports));
         return;
     }
@@ -259,6 +366,9 @@ round_once(void)
         op_put(i, true);
     } else {
         op_del(i);
+    }
+    if (traffic && slots[i].exists) {
+        send_frame(i);
     }
     if (rnd(4) == 0) {
         usleep(rnd(300));
@@ -323,12 +433,19 @@ main(int argc, char *argv[])
             netdev_mode = true;
         } else if (!strcmp(argv[1], "--faults")) {
             faults = true;
+        } else if (!strncmp(argv[1], "--recreate=", 11)) {
+            recreate_every = MAX(1, atoi(argv[1] + 11));
+        } else if (!strcmp(argv[1], "--new-ifindex")) {
+            new_ifindex = true;
+        } else if (!strcmp(argv[1], "--traffic")) {
+            traffic = true;
         } else {
             ovs_fatal(0, "unknown option %s", argv[1]);
         }
     }
     if (argc < 5 || argc - 4 > MAX_PORTS) {
-        ovs_fatal(0, "usage: %s [--netdev] [--faults] DP ROUNDS SEED DEV... "
+        ovs_fatal(0, "usage: %s [--netdev] [--faults] [--recreate=N] "
+                  "[--new-ifindex] [--traffic] DP ROUNDS SEED DEV... "
                   "(2 to %d devices)", program_name, MAX_PORTS);
     }
     rounds = atoi(argv[2]);
@@ -362,6 +479,9 @@ main(int argc, char *argv[])
     }
     for (unsigned int r = 0; r < rounds; r++) {
         round_once();
+        if (traffic && !(r % 64)) {
+            read_counters();
+        }
         if (!(r % 256)) {
             ovsrcu_quiesce();
         }
@@ -474,6 +594,11 @@ main(int argc, char *argv[])
 
     printf("deletions the kernel refused, not done yet: %"PRIuSIZE"\n",
            mf_orphan_count());
+    if (traffic) {
+        read_counters();
+        printf("traffic: %u frames, %u reads of counters, %u went down\n",
+               counts.frames, counts.reads, counts.went_down);
+    }
     {
         struct ds q = DS_EMPTY_INITIALIZER;
 
@@ -487,5 +612,6 @@ main(int argc, char *argv[])
     dpif_close(dpif);
     return (n_missing || n_engine_unknown || n_stale || n_stale_actions
             || n_engine != n_tc || counts.errors
-            || mf_offload_n_pending() || mf_orphan_count()) ? 1 : 0;
+            || mf_offload_n_pending() || mf_orphan_count()
+            || counts.went_down) ? 1 : 0;
 }

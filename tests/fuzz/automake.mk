@@ -54,7 +54,8 @@ FUZZ_LIBS = $(OVS_SRCDIR)/lib/.libs/libopenvswitch.a $(MF_LIBS) $(OVS_LIBS)
 tests/fuzz/fuzz-%: tests/fuzz/fuzz-%.c tests/fuzz/fuzz.h \
 		$(FUZZ_CODEC_FILES) $(OVS_STAMP)
 	$(AM_V_CCLD)$(FUZZ_CC) $(FUZZ_CFLAGS) $(DEFS) $(DEFAULT_INCLUDES) \
-	  $(AM_CPPFLAGS) $(CPPFLAGS) -I$(srcdir)/tests/fuzz -o $@ \
+	  $(AM_CPPFLAGS) $(CPPFLAGS) -I$(srcdir)/tests/fuzz -I$(srcdir)/tests/unit \
+	  -o $@ \
 	  $(srcdir)/tests/fuzz/fuzz-$*.c \
 	  $(FUZZ_CODEC_FILES:%=$(srcdir)/%) $(FUZZ_LIBS)
 CLEANFILES += $(FUZZ_TARGETS:%=tests/fuzz/fuzz-%)
@@ -80,7 +81,7 @@ check-fuzz:
 
 # The replayers: each target with fuzz-replay.c's main(), built as the
 # unit tests are.
-FUZZ_REPLAY_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/tests/fuzz
+FUZZ_REPLAY_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/tests/fuzz -I$(srcdir)/tests/unit
 FUZZ_REPLAY_LDADD = libmegaflower.a $(OVS_ARCHIVES) $(MF_LIBS) $(OVS_LIBS)
 check_PROGRAMS += tests/fuzz/fuzz-filter-replay tests/fuzz/fuzz-ack-replay \
 	tests/fuzz/fuzz-shape-replay tests/fuzz/fuzz-route-replay \

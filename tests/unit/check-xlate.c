@@ -16,6 +16,7 @@
 #include "mf-meter.h"
 #include "mf-nl.h"
 #include "mf-random.h"
+#include "mf-test-ports.h"
 #include "mf-xlate.h"
 #include "netlink.h"
 #include "odp-util.h"
@@ -24,46 +25,6 @@
 #include "openvswitch/match.h"
 #include "openvswitch/ofpbuf.h"
 #include "packets.h"
-
-/* Ports 1..9 exist with ifindex port+100; port 8 is internal, port 9 a
- * tunnel. */
-static enum mf_port_kind
-lookup(odp_port_t port, uint32_t *ifindex, void *aux OVS_UNUSED)
-{
-    uint32_t p = odp_to_u32(port);
-
-    if (p < 1 || p > 9) {
-        return MF_PORT_NONE;
-    }
-    *ifindex = p + 100;
-    return p == 8 ? MF_PORT_INTERNAL : p == 9 ? MF_PORT_TUNNEL
-           : MF_PORT_NETDEV;
-}
-
-static odp_port_t
-from_ifindex(uint32_t ifindex, void *aux OVS_UNUSED)
-{
-    return ifindex > 100 && ifindex < 110 ? u32_to_odp(ifindex - 100)
-           : ODPP_NONE;
-}
-
-/* Port 8, the internal one, has the MAC the test megaflows send to. */
-static bool
-get_mac(odp_port_t port, struct eth_addr *mac, void *aux OVS_UNUSED)
-{
-    *mac = (struct eth_addr) ETH_ADDR_C(02, 00, 00, 00, 00, 02);
-    return odp_to_u32(port) == 8;
-}
-
-/* Port 9, the tunnel, is a VXLAN port: every packet has a key. */
-static bool
-always_keyed(odp_port_t port, void *aux OVS_UNUSED)
-{
-    return odp_to_u32(port) == 9;
-}
-
-static const struct mf_xlate_ports ports = { lookup, from_ifindex, NULL,
-                                             false, get_mac, always_keyed };
 
 static void
 set_odp_in_port(struct match *m, uint32_t port)
