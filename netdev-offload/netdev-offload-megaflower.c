@@ -426,37 +426,52 @@ mf_flow_flush(struct netdev *netdev)
 /* OVS's dump handle, followed by ours. */
 struct mf_flow_dump {
     struct netdev_flow_dump up;
+    uint32_t ifindex;
+    bool started;                   /* mf_engine_dump_start() called. */
     struct mf_port port;            /* The engine's dump points here. */
-    struct mf_engine_dump *dump;
+    struct mf_engine_dump *dump;    /* NULL: none (it failed to start). */
 };
 
+/* OVS calls this with netdev_hmap_rwlock read-locked
+ * (netdev_ports_flow_dump_create()), and that lock prefers writers: taking
+ * it again here (an odp port lookup) while the main thread waits to
+ * write (a port added or deleted) deadlocks, as does waiting for a lock
+ * of megaflower's whose holder waits for netdev_hmap_rwlock.  So nothing
+ * is done here but to remember the device: the dump starts at its first
+ * mf_flow_dump_next(), which OVS calls without the lock. */
 static int
 mf_flow_dump_create(struct netdev *netdev, struct netdev_flow_dump **dumpp,
                     bool terse)
 {
-    struct mf_flow_dump *d = xzalloc(sizeof *d);
-    struct mf_err err;
+    struct mf_flow_dump *d;
     uint32_t ifindex;
     int error;
 
-    d->up.netdev = netdev_ref(netdev);
-    d->up.terse = terse;
     error = get_ifindex(netdev, &ifindex);
-    if (!error) {
-        port_init(netdev, ifindex, &d->port);
-        error = mf_engine_dump_start(&d->port, terse, &d->dump, &err);
-        if (error) {
-            VLOG_WARN_RL(&error_rl, "%s: dump failed: %s",
-                         netdev_get_name(netdev), err.msg);
-        }
-    }
     if (error) {
-        netdev_close(d->up.netdev);
-        free(d);
         return error;
     }
+    d = xzalloc(sizeof *d);
+    d->up.netdev = netdev_ref(netdev);
+    d->up.terse = terse;
+    d->ifindex = ifindex;
     *dumpp = &d->up;
     return 0;
+}
+
+/* Starts 'd''s dump in the engine, once. */
+static void
+dump_start(struct mf_flow_dump *d)
+{
+    struct mf_err err;
+
+    d->started = true;
+    port_init(d->up.netdev, d->ifindex, &d->port);
+    if (mf_engine_dump_start(&d->port, d->up.terse, &d->dump, &err)) {
+        VLOG_WARN_RL(&error_rl, "%s: dump failed: %s",
+                     netdev_get_name(d->up.netdev), err.msg);
+        d->dump = NULL;
+    }
 }
 
 static int
@@ -464,7 +479,9 @@ mf_flow_dump_destroy(struct netdev_flow_dump *up)
 {
     struct mf_flow_dump *d = CONTAINER_OF(up, struct mf_flow_dump, up);
 
-    mf_engine_dump_done(d->dump);
+    if (d->dump) {
+        mf_engine_dump_done(d->dump);
+    }
     netdev_close(up->netdev);
     free(d);
     return 0;
@@ -480,6 +497,12 @@ mf_flow_dump_next(struct netdev_flow_dump *up, struct match *match,
     struct mf_flow_dumped f = { .match = match };
     const char *dp_layer;
 
+    if (!d->started) {
+        dump_start(d);
+    }
+    if (!d->dump) {
+        return false;
+    }
     /* OVS names the dump's port after it was created. */
     d->port.odp_port = up->port;
     if (!mf_engine_dump_next(d->dump, &f, wbuffer, &dp_layer)) {
