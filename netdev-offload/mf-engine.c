@@ -61,7 +61,6 @@ mf_engine_n_backends(void)
     return n_backends;
 }
 
-
 /* The backends a port the engine never saw is served by: all but those
  * that serve only the ports they took (tests drive backends so). */
 static unsigned int
