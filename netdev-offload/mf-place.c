@@ -10,6 +10,7 @@
 #include "openvswitch/hmap.h"
 #include "openvswitch/match.h"
 #include "openvswitch/thread.h"
+#include "ovs-atomic.h"
 #include "ovs-thread.h"
 #include "packets.h"
 #include "util.h"
@@ -34,7 +35,9 @@ static struct hmap places OVS_GUARDED_BY(mutex) = HMAP_INITIALIZER(&places);
 static size_t n_placed[MF_PLACE_MAX_BACKENDS] OVS_GUARDED_BY(mutex);
 static size_t n_moved OVS_GUARDED_BY(mutex);   /* With 'moved'. */
 static size_t n_moving OVS_GUARDED_BY(mutex);  /* With 'moving'. */
-static size_t n_orphans OVS_GUARDED_BY(mutex); /* With 'orphan'. */
+/* With 'orphan'; written under 'mutex', read without it: the engine asks
+ * on every put, delete and dumped flow, and the answer is nearly always 0. */
+static atomic_count n_orphans = ATOMIC_COUNT_INIT(0);
 static pthread_cond_t move_cond = PTHREAD_COND_INITIALIZER;
 
 static struct place *
@@ -61,7 +64,9 @@ remove__(struct place *p) OVS_REQUIRES(mutex)
     }
     n_placed[p->backend]--;
     n_moved -= p->moved;
-    n_orphans -= p->orphan;
+    if (p->orphan) {
+        atomic_count_dec(&n_orphans);
+    }
     hmap_remove(&places, &p->node);
     free(p);
 }
@@ -338,9 +343,9 @@ mf_place_set_orphan(const struct mf_ufid *ufid, bool orphan)
     if (p && p->orphan != orphan) {
         p->orphan = orphan;
         if (orphan) {
-            n_orphans++;
+            atomic_count_inc(&n_orphans);
         } else {
-            n_orphans--;
+            atomic_count_dec(&n_orphans);
         }
     }
     ovs_mutex_unlock(&mutex);
@@ -363,14 +368,16 @@ struct mf_ufid *
 mf_place_orphans(size_t *n)
 {
     struct mf_ufid *ufids = NULL;
+    unsigned int n_max;
     struct place *p;
 
     ovs_mutex_lock(&mutex);
     *n = 0;
-    if (n_orphans) {
-        ufids = xmalloc(n_orphans * sizeof *ufids);
+    n_max = atomic_count_get(&n_orphans);
+    if (n_max) {
+        ufids = xmalloc(n_max * sizeof *ufids);
         HMAP_FOR_EACH (p, node, &places) {
-            if (p->orphan && *n < n_orphans) {
+            if (p->orphan && *n < n_max) {
                 ufids[(*n)++] = p->ufid;
             }
         }
@@ -382,12 +389,7 @@ mf_place_orphans(size_t *n)
 size_t
 mf_place_n_orphans(void)
 {
-    size_t n;
-
-    ovs_mutex_lock(&mutex);
-    n = n_orphans;
-    ovs_mutex_unlock(&mutex);
-    return n;
+    return atomic_count_get(&n_orphans);
 }
 
 void
