@@ -20,6 +20,7 @@
 #include "mf-rebalance.h"
 #include "mf-tcb.h"
 #include "mf-meter.h"
+#include "mf-ports.h"
 #include "mf-provider.h"
 #include "mf-refusal.h"
 #include "mf-xlate.h"
@@ -49,84 +50,64 @@ COVERAGE_DEFINE(megaflower_duplicate);
 static struct vlog_rate_limit refuse_rl = VLOG_RATE_LIMIT_INIT(10, 50);
 static struct vlog_rate_limit error_rl = VLOG_RATE_LIMIT_INIT(5, 20);
 
-/* Ports as mf-xlate sees them. */
+/* Ports as mf-xlate sees them: from megaflower's own table, never OVS's
+ * (mf-ports.h says why). */
 static enum mf_port_kind
-port_lookup(odp_port_t port, uint32_t *ifindex, void *aux)
+port_lookup(odp_port_t port, uint32_t *ifindex, void *aux OVS_UNUSED)
 {
-    const char *dpif_type = aux;
-    struct netdev *dev = netdev_ports_get(port, dpif_type);
-    enum mf_port_kind kind = MF_PORT_NONE;
-    int idx;
+    struct mf_ports_entry e;
 
-    if (!dev) {
+    if (!mf_ports_by_odp(port, &e) || e.kind == MF_PORT_NONE) {
         return MF_PORT_NONE;
     }
-    idx = netdev_get_ifindex(dev);
-    if (idx > 0) {
-        *ifindex = idx;
-        if (netdev_vport_is_vport_class(dev->netdev_class)) {
-            kind = MF_PORT_TUNNEL;
-        } else if (!strcmp(netdev_get_type(dev), "internal")) {
-            kind = MF_PORT_INTERNAL;
-        } else {
-            kind = MF_PORT_NETDEV;
-        }
-    }
-    netdev_close(dev);
-    return kind;
+    *ifindex = e.ifindex;
+    return e.kind;
 }
 
 static bool
-port_get_mac(odp_port_t port, struct eth_addr *mac, void *aux)
+port_get_mac(odp_port_t port, struct eth_addr *mac, void *aux OVS_UNUSED)
 {
-    const char *dpif_type = aux;
-    struct netdev *dev = netdev_ports_get(port, dpif_type);
-    bool ok;
+    struct mf_ports_entry e;
 
-    if (!dev) {
+    if (!mf_ports_by_odp(port, &e) || !e.has_mac) {
         return false;
     }
-    ok = !netdev_get_etheraddr(dev, mac);
-    netdev_close(dev);
-    return ok;
-}
-
-/* The tunnel type of odp port 'port'; false if it is not a tunnel
- * megaflower knows. */
-static bool
-port_tnl_type(odp_port_t port, const char *dpif_type, enum mf_tnl_type *type)
-{
-    struct netdev *dev = netdev_ports_get(port, dpif_type);
-    bool ok;
-
-    if (!dev) {
-        return false;
-    }
-    ok = mf_tnl_type_from_netdev_type(netdev_get_type(dev), type);
-    netdev_close(dev);
-    return ok;
+    *mac = e.mac;
+    return true;
 }
 
 /* VXLAN and Geneve always carry a key: tun_id 0 is key 0 there. */
 static bool
-port_always_keyed(odp_port_t port, void *aux)
+port_always_keyed(odp_port_t port, void *aux OVS_UNUSED)
 {
-    enum mf_tnl_type type;
+    struct mf_ports_entry e;
 
-    return port_tnl_type(port, aux, &type) && type != MF_TNL_GRE;
+    return mf_ports_by_odp(port, &e) && e.has_tnl_type
+           && e.tnl_type != MF_TNL_GRE;
 }
 
-/* The tunnel type of the tunnel device 'ifindex', for mf-encap. */
+/* The tunnel type of the tunnel device 'ifindex', for mf-encap; false if
+ * it is not a tunnel megaflower knows. */
 static bool
-port_tunnel_type(uint32_t ifindex, enum mf_tnl_type *type, void *aux)
+port_tunnel_type(uint32_t ifindex, enum mf_tnl_type *type,
+                 void *aux OVS_UNUSED)
 {
-    return port_tnl_type(netdev_ifindex_to_odp_port(ifindex), aux, type);
+    struct mf_ports_entry e;
+
+    if (!mf_ports_by_ifindex(ifindex, &e) || !e.has_tnl_type) {
+        return false;
+    }
+    *type = e.tnl_type;
+    return true;
 }
 
+/* As OVS's netdev_ifindex_to_odp_port(): 0 for none of its ports. */
 static odp_port_t
 port_from_ifindex(uint32_t ifindex, void *aux OVS_UNUSED)
 {
-    return netdev_ifindex_to_odp_port(ifindex);
+    struct mf_ports_entry e;
+
+    return mf_ports_by_ifindex(ifindex, &e) ? e.odp_port : 0;
 }
 
 /* 'netdev' as the engine sees it.  'name' points into 'netdev'. */
@@ -137,7 +118,7 @@ port_init(struct netdev *netdev, uint32_t ifindex, struct mf_port *port)
 
     memset(port, 0, sizeof *port);
     port->ifindex = ifindex;
-    port->odp_port = netdev_ifindex_to_odp_port(ifindex);
+    port->odp_port = port_from_ifindex(ifindex, NULL);
     port->name = netdev_get_name(netdev);
     /* A tunnel port has none: its decap flows need none. */
     port->mtu = !netdev_get_mtu(netdev, &mtu) && mtu > 0 ? mtu : 0;
@@ -268,6 +249,7 @@ mf_flow_put(struct netdev *netdev, struct match *match,
     if (error) {
         return error;
     }
+    mf_ports_refresh(false);
     port_init(netdev, ifindex, &port);
     put_op_init(&op, match, actions, actions_len, ufid, info);
     mf_engine_put(&port, &op, 1);
@@ -299,6 +281,7 @@ megaflower_flow_put_batch(struct netdev *netdev,
         }
         return n;
     }
+    mf_ports_refresh(false);
     port_init(netdev, ifindex, &port);
     ops = xmalloc(MAX(n, 1) * sizeof *ops);
     for (size_t i = 0; i < n; i++) {
@@ -466,6 +449,7 @@ dump_start(struct mf_flow_dump *d)
     struct mf_err err;
 
     d->started = true;
+    mf_ports_refresh(false);
     port_init(d->up.netdev, d->ifindex, &d->port);
     if (mf_engine_dump_start(&d->port, d->up.terse, &d->dump, &err)) {
         VLOG_WARN_RL(&error_rl, "%s: dump failed: %s",
@@ -563,6 +547,11 @@ mf_init_flow_api(struct netdev *netdev)
                      netdev_get_name(netdev), type, ovs_strerror(error));
         return error;
     }
+    /* OVS calls this on its main thread, the only one that writes its
+     * port lock, so the rebuild's read lock cannot wait here even when
+     * OVS holds it (netdev_ports_flow_init()). */
+    mf_ports_changed();
+    mf_ports_refresh(true);
     port_init(netdev, ifindex, &port);
     error = mf_engine_port_init(&port, &err);
     if (error) {
@@ -590,6 +579,7 @@ mf_uninit_flow_api(struct netdev *netdev)
     uint32_t ifindex = 0;
 
     get_ifindex(netdev, &ifindex);
+    mf_ports_changed();
     mf_engine_port_uninit(ifindex, netdev_get_name(netdev));
     VLOG_DBG("%s: released; its filters stay until the next init",
              netdev_get_name(netdev));
@@ -604,6 +594,7 @@ reconfigure_port(struct netdev *netdev)
     uint32_t ifindex;
 
     if (!get_ifindex(netdev, &ifindex)) {
+        mf_ports_refresh(false);
         port_init(netdev, ifindex, &port);
         mf_engine_port_reconfigure(&port);
         mf_rebalance_port_served(ifindex);
@@ -669,6 +660,7 @@ megaflower_rebalance_all(void)
     struct mf_port *ports;
     size_t n = 0;
 
+    mf_ports_refresh(false);
     netdev_ports_traverse("system", collect_port, &list);
     netdevs = xmalloc(MAX(list.n, 1) * sizeof *netdevs);
     ports = xmalloc(MAX(list.n, 1) * sizeof *ports);

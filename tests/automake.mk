@@ -14,6 +14,7 @@ tests_unit_mf_unit_SOURCES = \
 	tests/unit/check-filter.c \
 	tests/unit/check-shape.c \
 	tests/unit/check-ptype.c \
+	tests/unit/check-ports.c \
 	tests/unit/check-flower.c \
 	tests/unit/check-engine.c \
 	tests/unit/check-rebalance.c \

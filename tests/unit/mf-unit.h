@@ -19,5 +19,6 @@ Suite *mf_rebalance_suite(void);
 Suite *mf_rtmon_suite(void);
 Suite *mf_shape_suite(void);
 Suite *mf_ptype_suite(void);
+Suite *mf_ports_suite(void);
 
 #endif /* mf-unit.h */

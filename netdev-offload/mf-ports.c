@@ -1,0 +1,194 @@
+/*
+ * mf-ports: megaflower's own copy of the kernel datapath's port table
+ * (see mf-ports.h for why).
+ */
+#include <config.h>
+
+#include "mf-ports.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "coverage.h"
+#include "netdev-offload.h"
+#include "netdev-provider.h"
+#include "netdev-vport.h"
+#include "netdev.h"
+#include "openvswitch/util.h"
+#include "ovs-atomic.h"
+#include "ovs-rcu.h"
+#include "ovs-thread.h"
+#include "timeval.h"
+
+COVERAGE_DEFINE(mf_ports_refresh);
+
+/* An immutable snapshot, sorted by odp port. */
+struct mf_ports_snap {
+    size_t n;
+    struct mf_ports_entry ports[];
+};
+
+static OVSRCU_TYPE(struct mf_ports_snap *) snap;
+
+/* Bumped when a port comes or goes. */
+static atomic_count wanted = ATOMIC_COUNT_INIT(1);
+/* 'wanted' as of the snapshot, and when it was built. */
+static atomic_count built = ATOMIC_COUNT_INIT(0);
+static atomic_llong built_at = 0;
+/* A lookup missed: a rebuild is due MF_PORTS_MISS_MS after the last (a
+ * lookup of a device that is none of OVS's ports is a normal miss, so
+ * misses alone must not rebuild at every call). */
+static atomic_bool missed = false;
+#define MF_PORTS_MISS_MS 100
+
+/* Serialises the rebuilds; taken before OVS's port lock, never inside any
+ * lock of megaflower's. */
+static struct ovs_mutex refresh_mutex = OVS_MUTEX_INITIALIZER;
+
+struct builder {
+    struct mf_ports_entry *ports;
+    size_t n, allocated;
+};
+
+/* Called by netdev_ports_traverse() with OVS's port lock read-locked:
+ * asks the netdev only (its own mutex), never OVS's table. */
+static bool
+collect(struct netdev *netdev, odp_port_t port, void *b_)
+{
+    struct builder *b = b_;
+    struct mf_ports_entry *e;
+    int idx;
+
+    if (b->n >= b->allocated) {
+        b->ports = x2nrealloc(b->ports, &b->allocated, sizeof *b->ports);
+    }
+    e = &b->ports[b->n++];
+    memset(e, 0, sizeof *e);
+    e->odp_port = port;
+    e->kind = MF_PORT_NONE;
+    idx = netdev_get_ifindex(netdev);
+    if (idx > 0) {
+        e->ifindex = idx;
+        if (netdev_vport_is_vport_class(netdev->netdev_class)) {
+            e->kind = MF_PORT_TUNNEL;
+        } else if (!strcmp(netdev_get_type(netdev), "internal")) {
+            e->kind = MF_PORT_INTERNAL;
+        } else {
+            e->kind = MF_PORT_NETDEV;
+        }
+    }
+    e->has_mac = !netdev_get_etheraddr(netdev, &e->mac);
+    e->has_tnl_type = mf_tnl_type_from_netdev_type(netdev_get_type(netdev),
+                                                   &e->tnl_type);
+    return false;
+}
+
+static int
+cmp_odp(const void *a_, const void *b_)
+{
+    const struct mf_ports_entry *a = a_, *b = b_;
+    uint32_t x = odp_to_u32(a->odp_port), y = odp_to_u32(b->odp_port);
+
+    return (x > y) - (x < y);
+}
+
+static void
+rebuild(void) OVS_REQUIRES(refresh_mutex)
+{
+    struct builder b = { NULL, 0, 0 };
+    struct mf_ports_snap *s, *old;
+    unsigned int w = atomic_count_get(&wanted);
+
+    COVERAGE_INC(mf_ports_refresh);
+    netdev_ports_traverse("system", collect, &b);
+    s = xmalloc(sizeof *s + b.n * sizeof s->ports[0]);
+    s->n = b.n;
+    if (b.n) {
+        memcpy(s->ports, b.ports, b.n * sizeof s->ports[0]);
+        qsort(s->ports, s->n, sizeof s->ports[0], cmp_odp);
+    }
+    free(b.ports);
+
+    old = ovsrcu_get_protected(struct mf_ports_snap *, &snap);
+    ovsrcu_set(&snap, s);
+    if (old) {
+        ovsrcu_postpone(free, old);
+    }
+    atomic_count_set(&built, w);
+    atomic_store_relaxed(&missed, false);
+    atomic_store_relaxed(&built_at, time_msec());
+}
+
+void
+mf_ports_refresh(bool force)
+{
+    long long int at, now;
+    bool miss;
+
+    if (!force && atomic_count_get(&built) == atomic_count_get(&wanted)) {
+        atomic_read_relaxed(&built_at, &at);
+        atomic_read_relaxed(&missed, &miss);
+        now = time_msec();
+        if (now < at + (miss ? MF_PORTS_MISS_MS : MF_PORTS_MAX_AGE_MS)) {
+            return;
+        }
+    }
+    if (force) {
+        ovs_mutex_lock(&refresh_mutex);
+    } else if (ovs_mutex_trylock(&refresh_mutex)) {
+        return;                 /* Another thread is at it. */
+    }
+    rebuild();
+    ovs_mutex_unlock(&refresh_mutex);
+}
+
+void
+mf_ports_changed(void)
+{
+    atomic_count_inc(&wanted);
+}
+
+bool
+mf_ports_by_odp(odp_port_t port, struct mf_ports_entry *e)
+{
+    const struct mf_ports_snap *s = ovsrcu_get(struct mf_ports_snap *,
+                                               &snap);
+    struct mf_ports_entry key = { .odp_port = port };
+    const struct mf_ports_entry *hit;
+
+    hit = s ? bsearch(&key, s->ports, s->n, sizeof s->ports[0], cmp_odp)
+            : NULL;
+    if (!hit) {
+        atomic_store_relaxed(&missed, true);
+        return false;
+    }
+    *e = *hit;
+    return true;
+}
+
+bool
+mf_ports_by_ifindex(uint32_t ifindex, struct mf_ports_entry *e)
+{
+    const struct mf_ports_snap *s = ovsrcu_get(struct mf_ports_snap *,
+                                               &snap);
+
+    for (size_t i = 0; ifindex && s && i < s->n; i++) {
+        if (s->ports[i].ifindex == ifindex) {
+            *e = s->ports[i];
+            return true;
+        }
+    }
+    if (ifindex) {
+        atomic_store_relaxed(&missed, true);
+    }
+    return false;
+}
+
+size_t
+mf_ports_count(void)
+{
+    const struct mf_ports_snap *s = ovsrcu_get(struct mf_ports_snap *,
+                                               &snap);
+
+    return s ? s->n : 0;
+}
