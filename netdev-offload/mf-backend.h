@@ -65,6 +65,12 @@ struct mf_backend {
      * megaflower left there).  An error: the backend cannot serve it. */
     int (*probe)(const struct mf_port *, struct mf_err *);
 
+    /* Optional.  Does slow work ahead (loading a program) that the
+     * backend would otherwise do under its locks in a later add.  The
+     * engine calls it at the start of every put, with none of its locks
+     * held; it returns at once when there is nothing to do. */
+    void (*prepare)(void);
+
     /* The most flows the backend can hold on 'ifindex' (SIZE_MAX if it
      * knows no bound), and in '*n_flows' how many it holds now. */
     size_t (*capacity)(uint32_t ifindex, size_t *n_flows);

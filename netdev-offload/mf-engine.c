@@ -404,6 +404,11 @@ mf_engine_put(const struct mf_port *port, struct mf_flow_put *ops, size_t n)
         if (was_orphan) {
             mf_place_set_orphan(&op->ufid, false);  /* Claimed back. */
         }
+    for (size_t i = 0; i < n_backends; i++) {
+        if (backends[i]->prepare) {
+            backends[i]->prepare();
+        }
+    }
         mf_engine_put_reset(op);
         op->old_deleted = false;
         memset(&op->stats, 0, sizeof op->stats);

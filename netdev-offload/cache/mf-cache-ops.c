@@ -17,6 +17,7 @@
 #include "mf-backend.h"
 #include "mf-cache.h"
 #include "mf-cache-conf.h"
+#include "mf-cache-spare.h"
 #include "mf-cache-tnl.h"
 #include "mf-cport.h"
 #include "packets.h"
@@ -516,6 +517,7 @@ static int
 cache_probe(const struct mf_port *port, struct mf_err *err)
 {
     struct mf_cache_want want;
+    enum mf_cport_role role;
     enum mf_tnl_type type;
     int error;
 
@@ -529,13 +531,18 @@ cache_probe(const struct mf_port *port, struct mf_err *err)
                           "port: what OVS receives from it is what the host "
                           "transmits, which no XDP hook sees", port->name);
     }
+    role = (port->tunnel_type
+            && port->tunnel_type(port->ifindex, &type, port->xports.aux)
+            ? MF_CPORT_TUNNEL : MF_CPORT_OVS);
+    if (role == MF_CPORT_OVS) {
+        /* The verifier runs now, outside the mutex; under it, the program
+         * is only attached.  A tunnel port has no program of its own: its
+         * underlays' come later, from a spare loaded before a put
+         * (mf_cspare_want()), not here, where OVS's main thread waits. */
+        mf_cspare_fill(want.max_flows);
+    }
     ovs_mutex_lock(&mf_cport_mutex);
-    error = mf_cport_open(port,
-                          (port->tunnel_type
-                           && port->tunnel_type(port->ifindex, &type,
-                                                port->xports.aux)
-                           ? MF_CPORT_TUNNEL : MF_CPORT_OVS),
-                          &want, err);
+    error = mf_cport_open(port, role, &want, err);
     ovs_mutex_unlock(&mf_cport_mutex);
     if (error) {
         static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
@@ -597,6 +604,7 @@ const struct mf_backend mf_cache_backend = {
     .dp_layer = "xdp",
     .opt_in = true,
     .probe = cache_probe,
+    .prepare = mf_cspare_fill_wanted,
     .capacity = cache_capacity,
     .add = cache_add,
     .modify = cache_modify,

@@ -152,6 +152,29 @@ fail:
     return err->error;
 }
 
+int
+mf_cache_attach_loaded(struct mf_cache *c, const struct mf_cache_opts *o,
+                       struct mf_err *err)
+{
+    ovs_assert(c->attach == MF_CACHE_DETACHED && !hmap_count(&c->entries)
+               && c->n_free == c->max_flows);
+    c->ifindex = o->ifindex;
+    free(c->name);
+    c->name = xstrdup(o->name ? o->name : "?");
+    c->outs.name = c->name;
+    c->flows_per_mask = MIN(o->flows_per_mask ? o->flows_per_mask
+                            : c->max_flows, c->max_flows);
+    return mf_cache_attach(c->ifindex, c->name,
+                           bpf_program__fd(c->skel->progs.mf_xdp), o->mode,
+                           &c->attach, &c->attach_why, err);
+}
+
+uint32_t
+mf_cache_loaded_max_flows(const struct mf_cache *c)
+{
+    return c->max_flows;
+}
+
 void
 mf_cache_close(struct mf_cache *c)
 {

@@ -42,6 +42,15 @@ int mf_cache_open(const struct mf_cache_opts *, struct mf_cache **,
                   struct mf_err *);
 void mf_cache_close(struct mf_cache *);
 
+/* Attaches 'c', opened with 'attach' false and still empty, to the port
+ * 'o' names, in 'o''s mode.  The verifier ran when 'c' was opened, so this
+ * is quick: a program loaded ahead of time, outside any lock, is attached
+ * under one.  On error 'c' stays open, unattached. */
+int mf_cache_attach_loaded(struct mf_cache *, const struct mf_cache_opts *,
+                           struct mf_err *);
+/* The number of entries 'c' was opened with. */
+uint32_t mf_cache_loaded_max_flows(const struct mf_cache *);
+
 /* Adds the entry 'cf' for the megaflow 'ufid'.  ENOSPC: the cache is full
  * (all masks, the subtable, or the counters); EEXIST: 'ufid', or another
  * flow with the same match, is there. */

@@ -9,6 +9,7 @@
 
 #include "fatal-signal.h"
 #include "mf-backend.h"
+#include "mf-cache-spare.h"
 #include "mf-cache-tnl.h"
 #include "odp-util.h"
 #include "openvswitch/dynamic-string.h"
@@ -288,9 +289,20 @@ mf_cport_open(const struct mf_port *port, enum mf_cport_role role,
         fatal_signal_add_hook(exit_hook, NULL, NULL, true);
     }
     if (role != MF_CPORT_TUNNEL) {
-        error = mf_cache_open(&o, &c, err);
-        if (error) {
-            return error;
+        /* A program loaded ahead, outside this mutex; else the verifier
+         * runs here, under it. */
+        c = mf_cspare_take(o.max_flows);
+        if (c) {
+            error = mf_cache_attach_loaded(c, &o, err);
+            if (error) {
+                mf_cache_close(c);
+                return error;
+            }
+        } else {
+            error = mf_cache_open(&o, &c, err);
+            if (error) {
+                return error;
+            }
         }
         if (role == MF_CPORT_OVS) {
             mf_cache_set_in_port(c, odp_to_u32(port->odp_port));
@@ -306,6 +318,11 @@ mf_cport_open(const struct mf_port *port, enum mf_cport_role role,
     cp->mode = want->mode;
     cp->xports = port->xports;
     hmap_insert(&mf_cport_ports, &cp->node, hash_int(cp->ifindex, 0));
+    if (role != MF_CPORT_OVS) {
+        /* A tunnel's decap flows open their underlays' caches mid-put:
+         * have one loaded before the next puts. */
+        mf_cspare_want(o.max_flows);
+    }
     if (c) {
         mf_cache_get_info(c, &info);
         VLOG_INFO("%s: XDP flow cache attached in %s mode (%s), %"PRIuSIZE
