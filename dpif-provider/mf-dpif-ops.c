@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "dpif.h"
+#include "mf-engine.h"
 #include "mf-offload.h"
 #include "ovs-atomic.h"
 #include "timeval.h"
@@ -122,8 +123,11 @@ mf_dpif_ops_flow_flush(struct dpif *inner)
 {
     /* Each filter goes with its flow; the kernel's flush then takes the
      * datapath's flows (and, through the netdev flow API, anything left in
-     * tc that megaflower owns). */
+     * tc that megaflower owns).  The filters an earlier run left go too:
+     * this mode's dumps come from the kernel datapath, so OVS would never
+     * see them to claim or delete them. */
     mf_offload_forget_all();
+    mf_engine_forget_adopted();
     return inner->dpif_class->flow_flush(inner);
 }
 

@@ -65,6 +65,17 @@ struct mf_backend {
      * megaflower left there).  An error: the backend cannot serve it. */
     int (*probe)(const struct mf_port *, struct mf_err *);
 
+    /* Optional: 'probe' at a port's init, except that the flows an
+     * earlier run of megaflower left on 'port' that the backend holds
+     * exactly stay, and each is handed to 'cb' with its match: across a
+     * restart they forward on until OVS claims or deletes them (its
+     * revalidators dump them, read them back with 'get' and keep, modify
+     * or delete each). */
+    int (*probe_adopt)(const struct mf_port *,
+                       void (*cb)(const struct mf_ufid *,
+                                  const struct match *, void *aux),
+                       void *aux, struct mf_err *);
+
     /* Optional.  Does slow work ahead (loading a program) that the
      * backend would otherwise do under its locks in a later add.  The
      * engine calls it at the start of every put, with none of its locks

@@ -1,6 +1,7 @@
 /*
  * mf-engine-int: what the engine's own files (mf-engine.c, the placements
- * and routing; mf-engine-move.c, flows moved between backends;
+ * and routing; mf-engine-adopt.c, a restart's flows; mf-engine-move.c,
+ * flows moved between backends;
  * mf-engine-view.c, dumps and what operators see; mf-rebalance.c, hot
  * flows into a full cache; mf-orphan.c, deletions done again) share.
  * Not for other modules.
@@ -66,6 +67,29 @@ void mf_engine_put_new(const struct mf_port *, unsigned int served,
 
 /* Clears the outcome of 'op' for another try. */
 void mf_engine_put_reset(struct mf_flow_put *op);
+
+/* A restart (mf-engine-adopt.c): the flows an earlier run left on a port
+ * that a backend adopted at the port's init (its probe_adopt) are placed
+ * there, and the first flush of the port keeps them, for OVS's
+ * revalidators to dump and claim or delete; unless OVS had flushed before
+ * that init. */
+struct match;
+struct mf_ufid;
+struct mf_engine_adopt {
+    const struct mf_port *port;
+    unsigned int b;             /* The backend adopting. */
+    struct mf_ufid *ufids;
+    size_t n, allocated;
+};
+/* The probe_adopt callback ('aux' is a 'struct mf_engine_adopt'). */
+void mf_engine_adopt_one(const struct mf_ufid *, const struct match *,
+                         void *aux);
+/* Keeps what 'a' gathered for its port's first flush; empties 'a'. */
+void mf_engine_adopt_commit(struct mf_engine_adopt *a);
+/* If 'ifindex' has adopted flows kept for its first flush, deletes its
+ * other flows, sets '*error', and returns true; else false (flush it
+ * all). */
+bool mf_engine_adopt_flush(uint32_t ifindex, int *error);
 
 /* The ports the engine set up, copied out ('*n' of them). */
 struct mf_engine_port_row {

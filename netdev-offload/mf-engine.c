@@ -139,6 +139,7 @@ mf_engine_port_rows(size_t *n)
 int
 mf_engine_port_init(const struct mf_port *port, struct mf_err *err)
 {
+    struct mf_engine_adopt adopted = { .port = port };
     struct engine_port *p = NULL, *q;
     unsigned int served = 0;
     bool first_opt_in = false;
@@ -149,7 +150,13 @@ mf_engine_port_init(const struct mf_port *port, struct mf_err *err)
     first.msg[0] = '\0';
     for (size_t i = 0; i < n_backends; i++) {
         struct mf_err e;
-        int e_error = backends[i]->probe(port, &e);
+        int e_error;
+
+        adopted.b = i;
+        e_error = (backends[i]->probe_adopt
+                   ? backends[i]->probe_adopt(port, mf_engine_adopt_one,
+                                              &adopted, &e)
+                   : backends[i]->probe(port, &e));
 
         if (!e_error) {
             served |= 1u << i;
@@ -162,9 +169,11 @@ mf_engine_port_init(const struct mf_port *port, struct mf_err *err)
         }
     }
     if (!served) {
+        free(adopted.ufids);
         *err = first;
         return error;
     }
+    mf_engine_adopt_commit(&adopted);
 
     ovs_mutex_lock(&mutex);
     HMAP_FOR_EACH_WITH_HASH (q, node, hash_int(port->ifindex, 0), &ports) {
@@ -395,6 +404,11 @@ mf_engine_put(const struct mf_port *port, struct mf_flow_put *ops, size_t n)
     size_t *idx = xmalloc(MAX(n, 1) * sizeof *idx);
     size_t n_new = 0, n_failed = 0;
 
+    for (size_t i = 0; i < n_backends; i++) {
+        if (backends[i]->prepare) {
+            backends[i]->prepare();
+        }
+    }
     mf_orphan_retry(false);
     for (size_t i = 0; i < n; i++) {
         struct mf_flow_put *op = &ops[i];
@@ -404,11 +418,6 @@ mf_engine_put(const struct mf_port *port, struct mf_flow_put *ops, size_t n)
         if (was_orphan) {
             mf_place_set_orphan(&op->ufid, false);  /* Claimed back. */
         }
-    for (size_t i = 0; i < n_backends; i++) {
-        if (backends[i]->prepare) {
-            backends[i]->prepare();
-        }
-    }
         mf_engine_put_reset(op);
         op->old_deleted = false;
         memset(&op->stats, 0, sizeof op->stats);
@@ -614,6 +623,10 @@ mf_engine_flush(uint32_t ifindex, struct mf_err *err)
 {
     unsigned int served = port_held(ifindex);
     int error = 0;
+
+    if (mf_engine_adopt_flush(ifindex, &error)) {
+        return error ? mf_err_set(err, error, "deleting a flow") : 0;
+    }
 
     for (size_t i = 0; i < n_backends; i++) {
         struct mf_err e;

@@ -84,8 +84,17 @@ bool mf_engine_dump_next(struct mf_engine_dump *, struct mf_flow_dumped *,
                          struct ofpbuf *buf, const char **dp_layer);
 void mf_engine_dump_done(struct mf_engine_dump *);
 
-/* Removes every flow offloaded on 'ifindex', from every backend. */
+/* Removes every flow offloaded on 'ifindex', from every backend; except,
+ * at the first flush after the port's init, the flows an earlier run left
+ * that a backend adopted (probe_adopt): OVS flushes at start, or at the
+ * end of other_config:flow-restore-wait, and its revalidators then dump
+ * those flows and keep, modify or delete each, so that the traffic they
+ * carry is never dropped across a restart. */
 int mf_engine_flush(uint32_t ifindex, struct mf_err *);
+
+/* The next flushes remove the adopted flows too: for an adapter whose
+ * dumps do not show them to OVS (dpif mode dumps the kernel datapath). */
+void mf_engine_forget_adopted(void);
 
 /* How many flows are offloaded on 'ifindex', in all backends. */
 size_t mf_engine_n_flows(uint32_t ifindex);

@@ -3,7 +3,8 @@
  * may use.
  *
  * The table (mf-tcb.h) is several files by concern: mf-tcb.c the
- * verbs, ports, prios and the kernel's answers (dumps, flushes too);
+ * verbs, ports, prios and the kernel's answers; mf-tcb-dump.c dumps, and
+ * a port's init (adopting an earlier run's filters) and flush;
  * mf-tcb-table.c the ufid table; mf-tcb-batch.c batched insertion;
  * mf-tcb-split.c the flows split by destination (mf-ptype.h).  The
  * names here start with "tcb_".
@@ -62,6 +63,7 @@ struct mf_ufid *tcb_splits_using(uint32_t ifindex, const uint8_t mac[6],
 /* The verbs' parts (mf-tcb.c). */
 const struct mf_filter *tcb_at(const struct mf_filter_loc *);
 uint32_t tcb_port_hook(uint32_t ifindex);
+void tcb_port_set_hook(uint32_t ifindex, uint32_t hook);
 int tcb_prio(uint16_t protocol, uint8_t rank, uint16_t *prio,
              struct mf_err *);
 bool tcb_filter_is_ours(const struct mf_filter *);

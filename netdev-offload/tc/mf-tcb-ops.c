@@ -20,6 +20,7 @@
 #include "mf-tcb.h"
 #include "mf-xlate.h"
 #include "openvswitch/dynamic-string.h"
+#include "openvswitch/hmap.h"
 #include "openvswitch/match.h"
 #include "openvswitch/ofpbuf.h"
 #include "netlink.h"
@@ -371,6 +372,91 @@ tcb_probe(const struct mf_port *port, struct mf_err *err)
                             err);
 }
 
+static int filter_to_flow(const struct mf_port *, const struct mf_filter *,
+                          odp_port_t in_port, struct match *,
+                          struct nlattr **actions, struct ofpbuf *);
+
+/* The flows an earlier run left, as tcb_probe_adopt() reads them. */
+struct adopt_aux {
+    const struct mf_port *port;
+    struct hmap matches;        /* 'struct adopted', by ufid. */
+};
+
+struct adopted {
+    struct hmap_node node;
+    struct mf_ufid ufid;
+    struct minimatch match;
+};
+
+/* Whether the filter 'f' of an earlier run can be adopted: it reads back
+ * into a megaflow, and it needs nothing this run has not set up (an encap
+ * filter's outer header depends on the resolver's state, so it goes). */
+static bool
+adopt_keep(const struct mf_filter *f, void *aux_)
+{
+    struct adopt_aux *aux = aux_;
+    uint64_t stub[1024 / 8];
+    struct nlattr *actions;
+    struct adopted *a;
+    struct ofpbuf buf;
+    struct match match;
+    bool ok;
+
+    for (size_t i = 0; i < f->n_acts; i++) {
+        if (f->acts[i].kind == MF_ACT_TUNNEL && !f->acts[i].tunnel.release) {
+            return false;
+        }
+    }
+    ofpbuf_use_stub(&buf, stub, sizeof stub);
+    ok = !filter_to_flow(aux->port, f, aux->port->odp_port, &match,
+                         &actions, &buf);
+    ofpbuf_uninit(&buf);
+    if (ok) {
+        a = xmalloc(sizeof *a);
+        memcpy(&a->ufid, f->cookie, sizeof a->ufid);
+        minimatch_init(&a->match, &match);
+        hmap_insert(&aux->matches, &a->node, mf_ufid_hash(&a->ufid));
+    }
+    return ok;
+}
+
+static int
+tcb_probe_adopt(const struct mf_port *port,
+                void (*cb)(const struct mf_ufid *, const struct match *,
+                           void *),
+                void *cb_aux, struct mf_err *err)
+{
+    struct adopt_aux aux = { .port = port };
+    struct adopted *a;
+    struct mf_ufid *kept;
+    size_t n_kept;
+    int error;
+
+    hmap_init(&aux.matches);
+    error = mf_tcb_port_adopt(port->ifindex,
+                              port->internal ? MF_TC_EGRESS : MF_TC_INGRESS,
+                              adopt_keep, &aux, &kept, &n_kept, err);
+    for (size_t i = 0; !error && i < n_kept; i++) {
+        HMAP_FOR_EACH_WITH_HASH (a, node, mf_ufid_hash(&kept[i]),
+                                 &aux.matches) {
+            if (mf_ufid_equal(&a->ufid, &kept[i])) {
+                struct match match;
+
+                minimatch_expand(&a->match, &match);
+                cb(&kept[i], &match, cb_aux);
+                break;
+            }
+        }
+    }
+    HMAP_FOR_EACH_POP (a, node, &aux.matches) {
+        minimatch_destroy(&a->match);
+        free(a);
+    }
+    hmap_destroy(&aux.matches);
+    free(kept);
+    return error;
+}
+
 static size_t
 tcb_capacity(uint32_t ifindex, size_t *n_flows)
 {
@@ -507,6 +593,7 @@ const struct mf_backend mf_tcb_backend = {
     .name = "tc",
     .dp_layer = "tc",
     .probe = tcb_probe,
+    .probe_adopt = tcb_probe_adopt,
     .capacity = tcb_capacity,
     .add = tcb_add,
     .modify = tcb_modify,

@@ -1,5 +1,6 @@
-/* mf-tcb: the put/del/get/dump verbs over mf-tc (the ufid table is
- * mf-tcb-table.c; see mf-tcb-int.h for the other files). */
+/* mf-tcb: the put/del/get verbs over mf-tc (the ufid table is
+ * mf-tcb-table.c, dumps and a port's init and flush mf-tcb-dump.c; see
+ * mf-tcb-int.h for the other files). */
 #include <config.h>
 #include "mf-tcb.h"
 #include "mf-tcb-int.h"
@@ -33,10 +34,8 @@ VLOG_DEFINE_THIS_MODULE(mf_tcb);
 COVERAGE_DEFINE(mf_filter_added);
 COVERAGE_DEFINE(mf_filter_replaced);
 COVERAGE_DEFINE(mf_filter_deleted);
-COVERAGE_DEFINE(mf_filter_flushed);
 COVERAGE_DEFINE(mf_echo_mismatch);
 COVERAGE_DEFINE(mf_kernel_refused);
-COVERAGE_DEFINE(mf_dump_terse);
 COVERAGE_DEFINE(mf_echo_skipped);
 
 void
@@ -162,8 +161,8 @@ tcb_port_hook(uint32_t ifindex)
     return hook;
 }
 
-static void
-port_set_hook(uint32_t ifindex, uint32_t hook)
+void
+tcb_port_set_hook(uint32_t ifindex, uint32_t hook)
 {
     struct mf_port *port;
 
@@ -496,237 +495,3 @@ mf_tcb_get(const struct mf_ufid *ufid, struct mf_filter *f,
 }
 
 /* One kernel dump, read as it comes. */
-struct mf_tcb_dump {
-    struct mf_tc_dump *tc;
-    bool terse;
-    size_t n_foreign;           /* Not ours: left alone. */
-    size_t n_undecodable;       /* Ours, but unreadable. */
-    struct mf_filter *base;     /* A split flow's base, when one is met. */
-};
-
-/* The next filter of 'd' that megaflower owns (probes included). */
-static bool
-next_ours(struct mf_tcb_dump *d, const struct mf_filter **fp)
-{
-    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
-    const struct mf_filter *f;
-    const char *why;
-    int error;
-
-    while (mf_tc_dump_next(d->tc, &f, &error, &why)) {
-        if (error) {
-            if (f->prio >= MF_PRIO_MIN && f->prio <= MF_PRIO_MAX) {
-                d->n_undecodable++;
-                VLOG_WARN_RL(&rl, "ifindex %"PRIu32": cannot read filter "
-                             "prio 0x%"PRIx16" handle 0x%"PRIx32": %s",
-                             f->ifindex, f->prio, f->handle, why);
-            } else {
-                d->n_foreign++;
-            }
-        } else if (!tcb_filter_is_ours(f)) {
-            d->n_foreign++;
-        } else {
-            *fp = f;
-            return true;
-        }
-    }
-    return false;
-}
-
-static int
-dump_open(uint32_t ifindex, bool terse, struct mf_tcb_dump *d,
-          struct mf_err *err)
-{
-    memset(d, 0, sizeof *d);
-    d->terse = terse;
-    d->tc = mf_tc_dump_start(ifindex, tcb_port_hook(ifindex), terse, err);
-    return d->tc ? 0 : err->error ? err->error : EPROTO;
-}
-
-static int
-flush__(uint32_t ifindex, size_t *n_foreign, struct mf_err *err)
-{
-    struct mf_filter_loc *locs = NULL;
-    size_t n = 0, allocated = 0;
-    struct mf_tcb_dump d;
-    const struct mf_filter *f;
-    int error;
-
-    /* Where they are first, then delete: not while the dump runs. */
-    error = dump_open(ifindex, false, &d, err);
-    if (!error) {
-        while (next_ours(&d, &f)) {
-            if (n >= allocated) {
-                locs = x2nrealloc(locs, &allocated, sizeof *locs);
-            }
-            mf_filter_loc_of(f, &locs[n++]);
-        }
-        error = mf_tc_dump_finish(d.tc, err);
-    }
-    for (size_t i = 0; !error && i < n; i++) {
-        int e = mf_tc_filter_del(tcb_at(&locs[i]), err);
-
-        if (!e) {
-            COVERAGE_INC(mf_filter_flushed);
-        } else if (e != ENOENT) {
-            error = e;
-        }
-    }
-    free(locs);
-    *n_foreign = d.n_foreign;
-    if (error == ENODEV) {
-        /* The device is gone, and its filters with it. */
-        error = 0;
-    }
-
-    /* Forget the device's flows even if some delete failed: what is left
-     * in the kernel is found again by the next port init or flush. */
-    tcb_flows_forget_port(ifindex);
-    return error;
-}
-
-int
-mf_tcb_port_init(uint32_t ifindex, uint32_t hook, struct mf_err *err)
-{
-    size_t n_foreign;
-    int error;
-
-    error = mf_tc_ensure_hook(ifindex, hook, err);
-    if (error) {
-        return error;
-    }
-    port_set_hook(ifindex, hook);
-    /* The device may not be the one that had this ifindex before. */
-    mf_shape_forget(ifindex);
-    error = flush__(ifindex, &n_foreign, err);
-    if (!error) {
-        mf_caps_probe(ifindex, hook);
-        if (n_foreign) {
-            VLOG_INFO("ifindex %"PRIu32": leaving %"PRIuSIZE" tc filter(s) "
-                      "megaflower does not own untouched", ifindex,
-                      n_foreign);
-        }
-    }
-    return error;
-}
-
-int
-mf_tcb_flush(uint32_t ifindex, struct mf_err *err)
-{
-    size_t n_foreign;
-
-    return flush__(ifindex, &n_foreign, err);
-}
-
-int
-mf_tcb_dump_start(uint32_t ifindex, bool terse,
-                  struct mf_tcb_dump **dp, struct mf_err *err)
-{
-    struct mf_tcb_dump *d = xmalloc(sizeof *d);
-    int error = dump_open(ifindex, terse, d, err);
-
-    if (terse) {
-        COVERAGE_INC(mf_dump_terse);
-    }
-
-    if (error) {
-        free(d);
-        d = NULL;
-    }
-    *dp = d;
-    return error;
-}
-
-bool
-mf_tcb_dump_next(struct mf_tcb_dump *d, const struct mf_filter **fp,
-                 struct mf_ufid *ufid, struct mf_flow_stats *stats)
-{
-    const struct mf_filter *f;
-
-    while (next_ours(d, &f)) {
-        struct tcb_flow prev;
-        bool known, at_loc;
-
-        if (f->prio == MF_PRIO_PROBE) {
-            continue;
-        }
-        memcpy(ufid, f->cookie, sizeof *ufid);
-        known = tcb_flow_lookup(ufid, &prev);
-        at_loc = (known && prev.loc.ifindex == f->ifindex
-                  && prev.loc.prio == f->prio
-                  && prev.loc.handle == f->handle);
-        if ((d->terse || (known && prev.split)) && !at_loc) {
-            /* Without its match, only the flow table can vouch for a
-             * filter: one it does not know (a modify's old filter in
-             * passing, say) is not reported.  A split flow is reported
-             * once, at its first member, with all its members' counters. */
-            continue;
-        }
-        tcb_stats_from_filter(f, known ? &prev.adjust : NULL, stats);
-        if (known && prev.split) {
-            tcb_split_stats_rest(&prev, stats);
-            if (!d->terse) {
-                if (!d->base) {
-                    d->base = xmalloc(sizeof *d->base);
-                }
-                memcpy(d->base, f, offsetof(struct mf_filter, acts)
-                                   + f->n_acts * sizeof f->acts[0]);
-                mf_ptype_unsplit(d->base, &prev.members.info);
-                f = d->base;
-            }
-        }
-        if (known && prev.in_hw != stats->in_hw
-            && prev.loc.handle == f->handle) {
-            /* A filter installed without an echo learns it here. */
-            tcb_flow_set_in_hw(ufid, f->handle, stats->in_hw);
-        }
-        *fp = f;
-        return true;
-    }
-    return false;
-}
-
-void
-mf_tcb_dump_done(struct mf_tcb_dump *d)
-{
-    if (d) {
-        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
-        struct mf_err err;
-
-        if (mf_tc_dump_finish(d->tc, &err)) {
-            VLOG_WARN_RL(&rl, "filter dump: %s", err.msg);
-        }
-        free(d->base);
-        free(d);
-    }
-}
-
-int
-mf_tcb_stats_all(void (*cb)(const struct mf_ufid *,
-                            const struct mf_flow_stats *, void *aux),
-                 void *aux)
-{
-    size_t n_ports;
-    uint32_t *ifindexes = tcb_flow_ifindexes(&n_ports);
-    int error = 0;
-
-    for (size_t i = 0; i < n_ports; i++) {
-        struct mf_tcb_dump *d;
-        const struct mf_filter *f;
-        struct mf_flow_stats st;
-        struct mf_ufid ufid;
-        struct mf_err err;
-        int e = mf_tcb_dump_start(ifindexes[i], true, &d, &err);
-
-        if (e) {
-            error = error ? error : e;
-            continue;
-        }
-        while (mf_tcb_dump_next(d, &f, &ufid, &st)) {
-            cb(&ufid, &st, aux);
-        }
-        mf_tcb_dump_done(d);
-    }
-    free(ifindexes);
-    return error;
-}

@@ -14,8 +14,9 @@
  * on a device's ingress whose prio lies in [MF_PRIO_MIN, MF_PRIO_MAX] and
  * whose first action carries a 16-byte cookie (the ufid).  Any other
  * filter, qdisc or action on the device is left alone.  When a port is
- * (re)initialized, owned filters left by an earlier run are removed, so a
- * restart leaves neither duplicates nor stale filters.
+ * (re)initialized, owned filters left by an earlier run are removed, or
+ * adopted (mf_tcb_port_adopt()) for OVS to claim or delete, so a restart
+ * leaves neither duplicates nor stale filters.
  *
  * All functions return 0 or a positive errno, with a readable reason (the
  * kernel's extack text where the kernel refused) in 'struct mf_err'.
@@ -53,6 +54,16 @@ enum mf_policy mf_tcb_get_policy(void);
  * transmits): ensures the hook exists and removes the filters megaflower
  * owns there from an earlier run.  The port's flows then go to 'hook'. */
 int mf_tcb_port_init(uint32_t ifindex, uint32_t hook, struct mf_err *);
+
+/* As mf_tcb_port_init(), but a filter of an earlier run that 'keep'
+ * accepts (called during the dump, with the filter as the kernel gave it)
+ * stays, in the ufid table, if it is its flow's only filter: across a
+ * restart it keeps forwarding until OVS claims or deletes its flow.  The
+ * ufids kept are returned in '*kept' (freed by the caller). */
+typedef bool mf_tcb_adopt_fn(const struct mf_filter *, void *aux);
+int mf_tcb_port_adopt(uint32_t ifindex, uint32_t hook, mf_tcb_adopt_fn *,
+                      void *aux, struct mf_ufid **kept, size_t *n_kept,
+                      struct mf_err *);
 
 /* Offloads 'rule' for 'ufid' at the hook of 'ifindex', or modifies it
  * if 'ufid' is already offloaded.  A rule with packet type placeholders

@@ -464,6 +464,48 @@ START_TEST(test_opt_in)
 }
 END_TEST
 
+/* A restart: the flows an earlier run left are adopted at port init and
+ * survive the first flush (OVS's at start), which deletes the new run's;
+ * the next flush deletes them too, and so does the first flush of a port
+ * set up after OVS flushed. */
+START_TEST(test_restart_adopts)
+{
+    struct mf_port p = mock_port(5), q = mock_port(6);
+    struct mf_flow_put old[2], op;
+    struct mf_err err;
+
+    mock_b.adopts = true;
+    mock_op_init(&old[0], 1, 0);
+    mock_op_init(&old[1], 2, 0);
+    mock_hold(&mock_b, &old[0].ufid, 5);
+    mock_hold(&mock_b, &old[1].ufid, 5);
+    ck_assert_int_eq(mf_engine_port_init(&p, &err), 0);
+    ck_assert_uint_eq(mf_engine_n_placed("mock-b"), 2);
+
+    mock_op_init(&op, 3, 0);
+    ck_assert_uint_eq(mf_engine_put(&p, &op, 1), 0);
+    ck_assert_str_eq(op.placed, "mock-a");
+    mock_ops_destroy(&op, 1);
+
+    ck_assert_int_eq(mf_engine_flush(5, &err), 0);
+    ck_assert_int_lt(mock_find(&mock_a, &op.ufid), 0);
+    ck_assert_int_ge(mock_find(&mock_b, &old[0].ufid), 0);
+    ck_assert_int_ge(mock_find(&mock_b, &old[1].ufid), 0);
+    ck_assert_uint_eq(mf_engine_n_placed("mock-b"), 2);
+
+    ck_assert_int_eq(mf_engine_flush(5, &err), 0);
+    ck_assert_int_lt(mock_find(&mock_b, &old[0].ufid), 0);
+    ck_assert_uint_eq(mf_engine_n_placed("mock-b"), 0);
+
+    mock_hold(&mock_b, &old[0].ufid, 6);
+    ck_assert_int_eq(mf_engine_port_init(&q, &err), 0);
+    ck_assert_uint_eq(mf_engine_n_placed("mock-b"), 1);
+    ck_assert_int_eq(mf_engine_flush(6, &err), 0);
+    ck_assert_int_lt(mock_find(&mock_b, &old[0].ufid), 0);
+    mock_ops_destroy(old, 2);
+}
+END_TEST
+
 Suite *
 mf_engine_suite(void)
 {
@@ -483,6 +525,7 @@ mf_engine_suite(void)
     tcase_add_test(tc, test_modify_promotes);
     tcase_add_test(tc, test_reconfigure_moves);
     tcase_add_test(tc, test_opt_in);
+    tcase_add_test(tc, test_restart_adopts);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -53,6 +53,25 @@ mock_probe(struct mock *m, const struct mf_port *port, struct mf_err *err)
     return 0;
 }
 
+static int
+mock_probe_adopt(struct mock *m, const struct mf_port *port,
+                 void (*cb)(const struct mf_ufid *, const struct match *,
+                            void *),
+                 void *aux, struct mf_err *err)
+{
+    int error = mock_probe(m, port, err);
+
+    for (size_t i = 0; !error && m->adopts && i < m->n; i++) {
+        if (m->flows[i].ifindex == port->ifindex) {
+            struct match match;
+
+            match_init_catchall(&match);
+            cb(&m->flows[i].ufid, &match, aux);
+        }
+    }
+    return error;
+}
+
 static size_t
 mock_capacity(struct mock *m, uint32_t ifindex, size_t *n_flows)
 {
@@ -260,6 +279,10 @@ mock_release(struct mock *m, uint32_t ifindex)
 #define MOCK_OPS(M)                                                         \
 static int M##_probe(const struct mf_port *p, struct mf_err *e)             \
 { return mock_probe(&mock_##M, p, e); }                                     \
+static int M##_probe_adopt(const struct mf_port *p,                         \
+    void (*cb)(const struct mf_ufid *, const struct match *, void *),       \
+    void *aux, struct mf_err *e)                                            \
+{ return mock_probe_adopt(&mock_##M, p, cb, aux, e); }                      \
 static size_t M##_capacity(uint32_t i, size_t *n)                           \
 { return mock_capacity(&mock_##M, i, n); }                                  \
 static void M##_add(const struct mf_port *p, struct mf_flow_put *o, size_t n)\
@@ -291,7 +314,8 @@ static void M##_release(uint32_t i)                                         \
 { mock_release(&mock_##M, i); }                                             \
 const struct mf_backend mock_backend_##M = {                                \
     .name = "mock-" #M, .dp_layer = "mock-" #M "-layer",                    \
-    .probe = M##_probe, .capacity = M##_capacity, .add = M##_add,           \
+    .probe = M##_probe, .probe_adopt = M##_probe_adopt,                     \
+    .capacity = M##_capacity, .add = M##_add,                               \
     .modify = M##_modify, .del = M##_del, .stats = M##_stats,               \
     .stats_all = M##_stats_all, .get = M##_get,                             \
     .dump_start = M##_dump_start, .dump_next = mock_dump_next,              \

@@ -30,6 +30,8 @@ struct mock {
     size_t cap;                 /* Flows a port, if nonzero: more are
                                  * refused (ENOSPC), like a full cache. */
     unsigned int del_fails;     /* The next deletions that fail (EBUSY). */
+    bool adopts;                /* At port init, its flows held on the port
+                                 * (an earlier run's) are adopted. */
     size_t n;
     struct {
         struct mf_ufid ufid;
