@@ -40,9 +40,13 @@ warm_up () {
     return 0
 }
 
-# failed_of DIR SUITE: the numbers of the groups that failed, sorted.
+# failed_of DIR SUITE: the numbers of the groups that failed, sorted: the
+# ones autotest kept a directory of, and the ones the watchdog killed (a
+# group may go on and "pass" after its processes were killed).
 failed_of () {
-    ls "$1/$(basename "$2").dir" 2>/dev/null | grep -E '^[0-9]+$' | sed 's/^0*//' | sort
+    { ls "$1/$(basename "$2").dir" 2>/dev/null | grep -E '^[0-9]+$'
+      cat "$1/killed" 2>/dev/null; } | sed 's/^0*//' | sort -u
+    rm -f "$1/killed"
 }
 
 # emulation_path DIR PATH: PATH with wrappers that keep timeval warnings
@@ -114,6 +118,8 @@ watchdog () {
         dmesg 2>/dev/null | tail -n 30 | sed 's/^/watchdog: dmesg: /'
         kill -9 $(descendants "$suite_pid" | awk '{ print $1 }') 2>/dev/null
         killed=$group
+        # Whatever the rest of the group then does, it failed.
+        echo "$group" >> "$(dirname "$times")/killed"
     done
     [ -n "$group" ] && echo "$group $((SECONDS - since))" >> "$times"
 }
