@@ -190,6 +190,7 @@ adopt__(uint32_t ifindex, mf_tcb_adopt_fn *keep, void *aux,
             memset(&none, 0, sizeof none);
             mf_filter_at(&id, &found[i].loc);
             tcb_flow_store(&found[i].ufid, &id, &none, found[i].in_hw, NULL);
+            tcb_handle_seen(found[i].loc.handle);
             kept[(*n_kept)++] = found[i].ufid;
             COVERAGE_INC(mf_filter_adopted);
         } else {

@@ -71,6 +71,8 @@ void tcb_stats_from_filter(const struct mf_filter *,
                            const struct mf_flow_stats *adj,
                            struct mf_flow_stats *);
 uint32_t tcb_handle_alloc(void);
+/* A filter of ours is at 'handle' (adopted): later handles come after. */
+void tcb_handle_seen(uint32_t handle);
 int tcb_check_echo(const struct mf_filter *want,
                    const struct mf_filter *got, struct mf_err *);
 struct tcb_installed {

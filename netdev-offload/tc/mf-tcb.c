@@ -270,6 +270,18 @@ tcb_handle_alloc(void)
     return h;
 }
 
+void
+tcb_handle_seen(uint32_t handle)
+{
+    uint32_t cur;
+
+    atomic_read(&next_handle, &cur);
+    while (cur <= handle
+           && !atomic_compare_exchange_weak(&next_handle, &cur, handle + 1)) {
+        continue;
+    }
+}
+
 /* Checks the kernel's echo 'got' against the request 'want'. */
 int
 tcb_check_echo(const struct mf_filter *want, const struct mf_filter *got,
