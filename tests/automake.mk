@@ -48,6 +48,9 @@ tests_mf_resolve_LDADD = libmegaflower.a $(OVS_ARCHIVES) $(MF_LIBS) $(OVS_LIBS)
 
 # dpif mode's races, against the kernel (system group 31): linked as
 # ovs-vswitchd is, so that lib/dpif.c opens megaflower's class.
+check_PROGRAMS += tests/mf-blast
+tests_mf_blast_SOURCES = tests/mf-blast.c
+
 check_PROGRAMS += tests/mf-dpif-race
 tests_mf_dpif_race_SOURCES = tests/mf-dpif-race.c
 tests_mf_dpif_race_LDFLAGS = $(AM_LDFLAGS) $(MF_WRAPS)
@@ -170,10 +173,11 @@ check-autotest: all tests/mf-resolve $(TESTSUITE) tests/atlocal
 # cache group loads the program through 6.1's) and 44 (Geneve) and 46
 # (an IPv6 underlay), variants of 43 kept for 'make check-full' to keep CI
 # under 45 minutes; the tc tunnel groups (18-26) run with
-# check-system-tunnels.
+# check-system-tunnels.  Of the fault groups (check-faults) it runs 52, a
+# kill -9 with 1,000 offloaded flows and traffic that must lose nothing.
 SYSTEM_CI_TESTS = 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 27 28 29 30 31 32 33 34 \
-	35 36 37 38 39 40 41 43 45
-check-system: all tests/mf-krt tests/mf-resolve tests/mf-dpif-race tests/mf-fault.so $(SYSTEM_TESTSUITE) tests/atlocal
+	35 36 37 38 39 40 41 43 45 52
+check-system: all tests/mf-blast tests/mf-krt tests/mf-resolve tests/mf-dpif-race tests/mf-fault.so $(SYSTEM_TESTSUITE) tests/atlocal
 	MF_BUILDDIR='$(abs_top_builddir)' MF_SRCDIR='$(abs_top_srcdir)' \
 	OVS_SRCDIR='$(OVS_SRCDIR)' AUTOTEST_PATH='$(AUTOTEST_PATH)' \
 	  $(SHELL) $(srcdir)/tests/run-system.sh system \
@@ -182,7 +186,7 @@ check-system: all tests/mf-krt tests/mf-resolve tests/mf-dpif-race tests/mf-faul
 # The fault injection groups (tests/mf-faults.at, keyword faults): refusals
 # of every kind injected into tc requests (tests/mf-fault.so), in dpif and
 # netdev mode, against the real kernel (the VM here).
-check-faults: all tests/mf-dpif-race tests/mf-fault.so $(SYSTEM_TESTSUITE) tests/atlocal
+check-faults: all tests/mf-blast tests/mf-dpif-race tests/mf-fault.so $(SYSTEM_TESTSUITE) tests/atlocal
 	MF_BUILDDIR='$(abs_top_builddir)' MF_SRCDIR='$(abs_top_srcdir)' \
 	OVS_SRCDIR='$(OVS_SRCDIR)' AUTOTEST_PATH='$(AUTOTEST_PATH)' \
 	  $(SHELL) $(srcdir)/tests/run-system.sh system \
@@ -223,7 +227,7 @@ MF_DPIF_ENV = MEGAFLOWER_MODE=dpif MF_SUITE_SUFFIX=-dpif
 SYSTEM_DPIF_CI_TESTS = 1 3 5 6 14 28
 UPSTREAM_DPIF_CI_TESTS = 2 10 11
 .PHONY: check-system-dpif check-upstream-dpif
-check-system-dpif: all tests/mf-krt tests/mf-resolve tests/mf-dpif-race tests/mf-fault.so $(SYSTEM_TESTSUITE) tests/atlocal
+check-system-dpif: all tests/mf-blast tests/mf-krt tests/mf-resolve tests/mf-dpif-race tests/mf-fault.so $(SYSTEM_TESTSUITE) tests/atlocal
 	$(MF_DPIF_ENV) MF_BUILDDIR='$(abs_top_builddir)' \
 	MF_SRCDIR='$(abs_top_srcdir)' OVS_SRCDIR='$(OVS_SRCDIR)' \
 	AUTOTEST_PATH='$(AUTOTEST_PATH)' \
