@@ -163,3 +163,12 @@ mf_engine_forget_adopted(void)
     }
     ovs_mutex_unlock(&mutex);
 }
+
+void
+mf_engine_adopt_clear(void)
+{
+    mf_engine_forget_adopted();
+    ovs_mutex_lock(&mutex);
+    flushed = false;
+    ovs_mutex_unlock(&mutex);
+}

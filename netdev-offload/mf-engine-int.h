@@ -90,6 +90,8 @@ void mf_engine_adopt_commit(struct mf_engine_adopt *a);
  * other flows, sets '*error', and returns true; else false (flush it
  * all). */
 bool mf_engine_adopt_flush(uint32_t ifindex, int *error);
+/* Back to a fresh start, as if OVS had not flushed yet (the tests). */
+void mf_engine_adopt_clear(void);
 
 /* The ports the engine set up, copied out ('*n' of them). */
 struct mf_engine_port_row {

@@ -686,6 +686,7 @@ mf_engine_set_backends(const struct mf_backend *const *b, size_t n)
 
     ovs_assert(n <= MAX_BACKENDS);
     mf_place_clear();
+    mf_engine_adopt_clear();
     ovs_mutex_lock(&mutex);
     HMAP_FOR_EACH_POP (q, node, &ports) {
         free(q);

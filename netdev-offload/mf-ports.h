@@ -56,7 +56,7 @@ void mf_ports_changed(void);
 bool mf_ports_by_odp(odp_port_t port, struct mf_ports_entry *e);
 bool mf_ports_by_ifindex(uint32_t ifindex, struct mf_ports_entry *e);
 
-/* The number of ports in the snapshot (for tests and megaflower/backends). */
+/* The number of ports in the snapshot (for the tests). */
 size_t mf_ports_count(void);
 
 #endif /* mf-ports.h */
