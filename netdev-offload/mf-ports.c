@@ -16,7 +16,6 @@
 #include "netdev.h"
 #include "openvswitch/util.h"
 #include "ovs-atomic.h"
-#include "ovs-rcu.h"
 #include "ovs-thread.h"
 #include "timeval.h"
 
@@ -28,7 +27,13 @@ struct mf_ports_snap {
     struct mf_ports_entry ports[];
 };
 
-static OVSRCU_TYPE(struct mf_ports_snap *) snap;
+/* Readers copy an entry out under 'snap_mutex', a leaf: nothing else is
+ * taken under it, and the rebuild only swaps the pointer under it.  (Not
+ * RCU: a postponed free makes OVS's RCU thread wait for the main thread,
+ * which then sits in the verifier at a port's init, and log that as a
+ * warning, which OVS's start macros count as a failure.) */
+static struct ovs_mutex snap_mutex = OVS_MUTEX_INITIALIZER;
+static struct mf_ports_snap *snap OVS_GUARDED_BY(snap_mutex);
 
 /* Bumped when a port comes or goes. */
 static atomic_count wanted = ATOMIC_COUNT_INIT(1);
@@ -109,11 +114,11 @@ rebuild(void) OVS_REQUIRES(refresh_mutex)
     }
     free(b.ports);
 
-    old = ovsrcu_get_protected(struct mf_ports_snap *, &snap);
-    ovsrcu_set(&snap, s);
-    if (old) {
-        ovsrcu_postpone(free, old);
-    }
+    ovs_mutex_lock(&snap_mutex);
+    old = snap;
+    snap = s;
+    ovs_mutex_unlock(&snap_mutex);
+    free(old);
     atomic_count_set(&built, w);
     atomic_store_relaxed(&missed, false);
     atomic_store_relaxed(&built_at, time_msec());
@@ -151,44 +156,50 @@ mf_ports_changed(void)
 bool
 mf_ports_by_odp(odp_port_t port, struct mf_ports_entry *e)
 {
-    const struct mf_ports_snap *s = ovsrcu_get(struct mf_ports_snap *,
-                                               &snap);
     struct mf_ports_entry key = { .odp_port = port };
     const struct mf_ports_entry *hit;
 
-    hit = s ? bsearch(&key, s->ports, s->n, sizeof s->ports[0], cmp_odp)
-            : NULL;
+    ovs_mutex_lock(&snap_mutex);
+    hit = snap ? bsearch(&key, snap->ports, snap->n, sizeof snap->ports[0],
+                         cmp_odp)
+               : NULL;
+    if (hit) {
+        *e = *hit;
+    }
+    ovs_mutex_unlock(&snap_mutex);
     if (!hit) {
         atomic_store_relaxed(&missed, true);
-        return false;
     }
-    *e = *hit;
-    return true;
+    return hit != NULL;
 }
 
 bool
 mf_ports_by_ifindex(uint32_t ifindex, struct mf_ports_entry *e)
 {
-    const struct mf_ports_snap *s = ovsrcu_get(struct mf_ports_snap *,
-                                               &snap);
+    bool found = false;
 
-    for (size_t i = 0; ifindex && s && i < s->n; i++) {
-        if (s->ports[i].ifindex == ifindex) {
-            *e = s->ports[i];
-            return true;
+    ovs_mutex_lock(&snap_mutex);
+    for (size_t i = 0; ifindex && snap && i < snap->n; i++) {
+        if (snap->ports[i].ifindex == ifindex) {
+            *e = snap->ports[i];
+            found = true;
+            break;
         }
     }
-    if (ifindex) {
+    ovs_mutex_unlock(&snap_mutex);
+    if (!found && ifindex) {
         atomic_store_relaxed(&missed, true);
     }
-    return false;
+    return found;
 }
 
 size_t
 mf_ports_count(void)
 {
-    const struct mf_ports_snap *s = ovsrcu_get(struct mf_ports_snap *,
-                                               &snap);
+    size_t n;
 
-    return s ? s->n : 0;
+    ovs_mutex_lock(&snap_mutex);
+    n = snap ? snap->n : 0;
+    ovs_mutex_unlock(&snap_mutex);
+    return n;
 }

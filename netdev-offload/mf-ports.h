@@ -9,8 +9,8 @@
  * OVS's table while it held one of megaflower's locks would then wait
  * behind the main thread, waiting to write (a port added or deleted),
  * waiting behind the callback: a deadlock.  So megaflower's translations
- * never ask OVS: they read this snapshot, published with RCU and read
- * without a lock.
+ * never ask OVS: they read this snapshot, under a leaf mutex of its own
+ * (held only to copy an entry out, or to swap the snapshot).
  *
  * The snapshot is rebuilt from OVS's table by mf_ports_refresh(), which
  * the adapter calls at the top of callbacks that OVS makes without its
