@@ -97,6 +97,19 @@ cmp_odp(const void *a_, const void *b_)
     return (x > y) - (x < y);
 }
 
+/* OVS finds ports by the address of their dpif type string: the one its
+ * netdevs carry (a literal "system" of our own is another address under
+ * ASan, which does not merge string constants). */
+static const char *dpif_type = "system";
+
+void
+mf_ports_set_dpif_type(const char *type)
+{
+    ovs_mutex_lock(&refresh_mutex);
+    dpif_type = type;
+    ovs_mutex_unlock(&refresh_mutex);
+}
+
 static void
 rebuild(void) OVS_REQUIRES(refresh_mutex)
 {
@@ -105,7 +118,7 @@ rebuild(void) OVS_REQUIRES(refresh_mutex)
     unsigned int w = atomic_count_get(&wanted);
 
     COVERAGE_INC(mf_ports_refresh);
-    netdev_ports_traverse("system", collect, &b);
+    netdev_ports_traverse(dpif_type, collect, &b);
     s = xmalloc(sizeof *s + b.n * sizeof s->ports[0]);
     s->n = b.n;
     if (b.n) {

@@ -47,6 +47,9 @@ struct mf_ports_entry {
  * that writes that lock, so its read lock cannot wait there). */
 void mf_ports_refresh(bool force);
 
+/* The dpif type string OVS's netdevs carry (netdev_get_dpif_type()). */
+void mf_ports_set_dpif_type(const char *);
+
 /* A port came or went: the next mf_ports_refresh() rebuilds.  Safe under
  * any lock. */
 void mf_ports_changed(void);

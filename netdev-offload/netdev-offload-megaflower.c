@@ -550,6 +550,7 @@ mf_init_flow_api(struct netdev *netdev)
     /* OVS calls this on its main thread, the only one that writes its
      * port lock, so the rebuild's read lock cannot wait here even when
      * OVS holds it (netdev_ports_flow_init()). */
+    mf_ports_set_dpif_type(netdev_get_dpif_type(netdev));
     mf_ports_changed();
     mf_ports_refresh(true);
     port_init(netdev, ifindex, &port);

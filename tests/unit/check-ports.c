@@ -14,6 +14,9 @@
 #include "packets.h"
 #include "smap.h"
 
+/* OVS compares dpif types by address: one string for every call. */
+static const char DPIF_TYPE[] = "system";
+
 /* Opens dummy port 'name' of 'type' with 'ifindex' and puts it in OVS's
  * table as odp port 'port'. */
 static struct netdev *
@@ -33,7 +36,7 @@ add_port(const char *name, const char *type, int ifindex, uint32_t port,
     smap_destroy(&args);
     mac.ea[5] = mac_last;
     ck_assert_int_eq(netdev_set_etheraddr(netdev, mac), 0);
-    netdev_set_dpif_type(netdev, "system");
+    netdev_set_dpif_type(netdev, DPIF_TYPE);
     ck_assert_int_eq(netdev_ports_insert(netdev, &dp), 0);
     return netdev;
 }
@@ -49,6 +52,7 @@ setup(void)
         /* "system" and "internal" are dummies of those types. */
         netdev_dummy_register(DUMMY_OVERRIDE_ALL);
     }
+    mf_ports_set_dpif_type(DPIF_TYPE);
 }
 
 /* Takes odp port 'port' out of OVS's table and closes 'netdev' (the
@@ -57,7 +61,7 @@ setup(void)
 static void
 del_port(struct netdev *netdev, uint32_t port)
 {
-    netdev_ports_remove(u32_to_odp(port), "system");
+    netdev_ports_remove(u32_to_odp(port), DPIF_TYPE);
     netdev_close(netdev);
 }
 
@@ -106,7 +110,7 @@ START_TEST(test_changes_and_misses)
     mf_ports_refresh(true);
     ck_assert(mf_ports_by_odp(u32_to_odp(5), &e));
 
-    ck_assert_int_eq(netdev_ports_remove(u32_to_odp(5), "system"), 0);
+    ck_assert_int_eq(netdev_ports_remove(u32_to_odp(5), DPIF_TYPE), 0);
     mf_ports_refresh(false);
     ck_assert(mf_ports_by_odp(u32_to_odp(5), &e));      /* Not due yet. */
     mf_ports_changed();
