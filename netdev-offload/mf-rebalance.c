@@ -50,6 +50,9 @@ mf_rebalance_pick(struct mf_rebalance_item *hot, size_t n_hot,
 {
     size_t k = 0;
 
+    if (!n_hot || !n_cold) {
+        return 0;               /* And no qsort() of a NULL array. */
+    }
     qsort(hot, n_hot, sizeof *hot, compare_hot);
     qsort(cold, n_cold, sizeof *cold, compare_cold);
     while (k < n_hot && k < n_cold && k < max) {

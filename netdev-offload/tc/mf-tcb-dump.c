@@ -175,7 +175,9 @@ adopt__(uint32_t ifindex, mf_tcb_adopt_fn *keep, void *aux,
     }
 
     tcb_flows_forget_port(ifindex);
-    qsort(found, n, sizeof *found, found_cmp);
+    if (n) {
+        qsort(found, n, sizeof *found, found_cmp);  /* Not NULL, 0. */
+    }
     kept = xmalloc(MAX(n, 1) * sizeof *kept);
     for (size_t i = 0; i < n; ) {
         size_t j = i + 1;
