@@ -71,48 +71,6 @@ dump_open(uint32_t ifindex, bool terse, struct mf_tcb_dump *d,
     return d->tc ? 0 : err->error ? err->error : EPROTO;
 }
 
-static int
-flush__(uint32_t ifindex, size_t *n_foreign, struct mf_err *err)
-{
-    struct mf_filter_loc *locs = NULL;
-    size_t n = 0, allocated = 0;
-    struct mf_tcb_dump d;
-    const struct mf_filter *f;
-    int error;
-
-    /* Where they are first, then delete: not while the dump runs. */
-    error = dump_open(ifindex, false, &d, err);
-    if (!error) {
-        while (next_ours(&d, &f)) {
-            if (n >= allocated) {
-                locs = x2nrealloc(locs, &allocated, sizeof *locs);
-            }
-            mf_filter_loc_of(f, &locs[n++]);
-        }
-        error = mf_tc_dump_finish(d.tc, err);
-    }
-    for (size_t i = 0; !error && i < n; i++) {
-        int e = mf_tc_filter_del(tcb_at(&locs[i]), err);
-
-        if (!e) {
-            COVERAGE_INC(mf_filter_flushed);
-        } else if (e != ENOENT) {
-            error = e;
-        }
-    }
-    free(locs);
-    *n_foreign = d.n_foreign;
-    if (error == ENODEV) {
-        /* The device is gone, and its filters with it. */
-        error = 0;
-    }
-
-    /* Forget the device's flows even if some delete failed: what is left
-     * in the kernel is found again by the next port init or flush. */
-    tcb_flows_forget_port(ifindex);
-    return error;
-}
-
 /* A filter of ours found at port init. */
 struct found {
     struct mf_ufid ufid;
@@ -131,21 +89,23 @@ found_cmp(const void *a_, const void *b_)
 
 /* Keeps the filters of 'ifindex' that 'keep' would adopt and that are
  * their ufid's only filter (a split flow's members are not adopted), and
- * deletes the rest of megaflower's.  Returns the kept ones in '*keptp'
+ * deletes the rest of megaflower's: all of them if 'keep' is NULL (a
+ * flush).  Foreign filters are counted in '*n_foreign' and left alone,
+ * the deleted ones in '*n_deleted'.  Returns the kept ones in '*keptp'
  * and their count in '*n_kept' (the caller frees). */
 static int
 adopt__(uint32_t ifindex, mf_tcb_adopt_fn *keep, void *aux,
         struct mf_ufid **keptp, size_t *n_kept, size_t *n_foreign,
-        struct mf_err *err)
+        size_t *n_deleted, struct mf_err *err)
 {
     struct found *found = NULL;
-    size_t n = 0, allocated = 0, n_deleted = 0;
+    size_t n = 0, allocated = 0;
     struct mf_ufid *kept = NULL;
     struct mf_tcb_dump d;
     const struct mf_filter *f;
     int error;
 
-    *n_kept = 0;
+    *n_kept = *n_deleted = 0;
     error = dump_open(ifindex, false, &d, err);
     if (!error) {
         while (next_ours(&d, &f)) {
@@ -200,7 +160,7 @@ adopt__(uint32_t ifindex, mf_tcb_adopt_fn *keep, void *aux,
                 int e = mf_tc_filter_del(tcb_at(&found[k].loc), err);
 
                 if (!e) {
-                    n_deleted++;
+                    (*n_deleted)++;
                     COVERAGE_INC(mf_filter_flushed);
                 } else if (e != ENOENT && e != ENODEV && !error) {
                     error = e;
@@ -210,11 +170,6 @@ adopt__(uint32_t ifindex, mf_tcb_adopt_fn *keep, void *aux,
         i = j;
     }
     free(found);
-    if (*n_kept || n_deleted) {
-        VLOG_INFO("ifindex %"PRIu32": %"PRIuSIZE" filter(s) of an earlier run "
-                  "kept until OVS claims or deletes their flows, %"PRIuSIZE
-                  " deleted", ifindex, *n_kept, n_deleted);
-    }
     *keptp = kept;
     return error;
 }
@@ -224,7 +179,7 @@ mf_tcb_port_adopt(uint32_t ifindex, uint32_t hook, mf_tcb_adopt_fn *keep,
                   void *aux, struct mf_ufid **kept, size_t *n_kept,
                   struct mf_err *err)
 {
-    size_t n_foreign;
+    size_t n_foreign, n_deleted;
     int error;
 
     *kept = NULL;
@@ -236,7 +191,13 @@ mf_tcb_port_adopt(uint32_t ifindex, uint32_t hook, mf_tcb_adopt_fn *keep,
     tcb_port_set_hook(ifindex, hook);
     /* The device may not be the one that had this ifindex before. */
     mf_shape_forget(ifindex);
-    error = adopt__(ifindex, keep, aux, kept, n_kept, &n_foreign, err);
+    error = adopt__(ifindex, keep, aux, kept, n_kept, &n_foreign, &n_deleted,
+                    err);
+    if (*n_kept || n_deleted) {
+        VLOG_INFO("ifindex %"PRIu32": %"PRIuSIZE" filter(s) of an earlier run "
+                  "kept until OVS claims or deletes their flows, %"PRIuSIZE
+                  " deleted", ifindex, *n_kept, n_deleted);
+    }
     if (!error) {
         mf_caps_probe(ifindex, hook);
         if (n_foreign) {
@@ -263,9 +224,14 @@ mf_tcb_port_init(uint32_t ifindex, uint32_t hook, struct mf_err *err)
 int
 mf_tcb_flush(uint32_t ifindex, struct mf_err *err)
 {
-    size_t n_foreign;
+    struct mf_ufid *kept;
+    size_t n_kept, n_foreign, n_deleted;
+    int error;
 
-    return flush__(ifindex, &n_foreign, err);
+    error = adopt__(ifindex, NULL, NULL, &kept, &n_kept, &n_foreign,
+                    &n_deleted, err);
+    free(kept);
+    return error;
 }
 
 int
