@@ -35,6 +35,7 @@ VLOG_DEFINE_THIS_MODULE(mf_cache_ops);
 
 COVERAGE_DEFINE(mf_cache_added);
 COVERAGE_DEFINE(mf_cache_full);
+COVERAGE_DEFINE(mf_cache_failed);
 COVERAGE_DEFINE(mf_cache_refused);
 
 /* Subtables left empty this long are retired. */
@@ -140,12 +141,17 @@ put_failed(struct mf_cport *cp, struct mf_flow_put *op, int error,
     VLOG_DBG_RL(&rl, "%s: not in the cache: %s", cp->name, err->msg);
     op->error = error;
     ds_put_cstr(&op->reason, err->msg);
+    /* The flow goes to the next backend, or stays in the kernel datapath;
+     * a modify's flow moves there with its counters (the entry the kernel
+     * refused to replace is still the old one). */
+    op->refused = true;
     if (error == ENOSPC) {
-        /* Not the kernel's failure: the flow goes to the next backend, or
-         * stays in the kernel datapath. */
-        op->refused = true;
         cp->n_full++;
         COVERAGE_INC(mf_cache_full);
+    } else {
+        /* The kernel refused the map update (ENOMEM, E2BIG, EBUSY...). */
+        cp->n_failed++;
+        COVERAGE_INC(mf_cache_failed);
     }
 }
 

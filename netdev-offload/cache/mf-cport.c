@@ -449,13 +449,13 @@ mf_cport_format(struct ds *s)
                       "  hits %"PRIu64", misses %"PRIu64", passed unparsed "
                       "%"PRIu64", action errors %"PRIu64"\n"
                       "  refused for want of room %"PRIu64", evicted %"PRIu64
-                      "\n%s", cp->name, cp->ifindex,
+                      "\n  failed puts %"PRIu64"\n", cp->name, cp->ifindex,
                       mf_cache_attach_name(info.attach), info.attach_why,
                       cp->role == MF_CPORT_UNDERLAY ? ", decapsulating" : "",
                       info.n_flows, info.max_flows, info.n_masks,
                       MF_XDP_MAX_MASKS, info.n_subtables, info.hits,
                       info.misses, info.unparsed, info.tx_errors,
-                      cp->n_full, cp->n_moved_out, "");
+                      cp->n_full, cp->n_moved_out, cp->n_failed);
         if (cp->role == MF_CPORT_UNDERLAY) {
             ds_put_format(s, "  decapsulated %"PRIu64", tunnel packets left "
                           "to the kernel %"PRIu64"\n", info.decaps,

@@ -47,6 +47,8 @@ struct mf_cport {
     struct mf_xlate_ports xports;   /* How OVS names ports (not an
                                      * underlay's). */
     uint64_t n_full;            /* Flows refused for want of room. */
+    uint64_t n_failed;          /* Entries the kernel refused to add or
+                                 * replace, and other failed puts. */
     uint64_t n_moved_out;       /* Flows it let go while still in use. */
     uint8_t ep_used[MF_XDP_MAX_ENCAPS];     /* Tunnel endpoints in use. */
 };
