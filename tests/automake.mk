@@ -57,15 +57,16 @@ tests_mf_dpif_race_LDFLAGS = $(AM_LDFLAGS) $(MF_WRAPS)
 tests_mf_dpif_race_LDADD = $(OVS_ARCHIVES) $(MF_LIBS) $(OVS_LIBS)
 tests_mf_dpif_race_DEPENDENCIES = libmegaflower.a $(OVS_STAMP)
 
-# The fault injector of the system tests (tests/mf-fault.c): an LD_PRELOAD
+# The fault injector of the system tests (tests/mf-fault*.c): an LD_PRELOAD
 # object for ovs-vswitchd, built for the tests only, never linked into
 # megaflower.  Never instrumented: an LD_PRELOAD object must not bring in
 # the sanitizers' runtime.
-tests/mf-fault.so: tests/mf-fault.c
+MF_FAULT_SRCS = tests/mf-fault.c tests/mf-fault-bpf.c
+tests/mf-fault.so: $(MF_FAULT_SRCS) tests/mf-fault.h
 	$(AM_V_CCLD)$(CC) $(LIBMNL_CFLAGS) $(MF_WARN_CFLAGS) $(CFLAGS) \
-	  -shared -fPIC -o $@ $(srcdir)/tests/mf-fault.c -ldl $(LIBMNL_LIBS)
+	  -shared -fPIC -o $@ $(MF_FAULT_SRCS:%=$(srcdir)/%) -ldl $(LIBMNL_LIBS)
 CLEANFILES += tests/mf-fault.so
-EXTRA_DIST += tests/mf-fault.c
+EXTRA_DIST += $(MF_FAULT_SRCS) tests/mf-fault.h
 
 # autotest: suites are built from OVS's own test macros.
 AUTOM4TE = autom4te
@@ -176,7 +177,7 @@ check-autotest: all tests/mf-resolve $(TESTSUITE) tests/atlocal
 # check-system-tunnels.  Of the fault groups (check-faults) it runs 52, a
 # kill -9 with 1,000 offloaded flows and traffic that must lose nothing.
 SYSTEM_CI_TESTS = 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 27 28 29 30 31 32 33 34 \
-	35 36 37 38 39 40 41 43 45 52
+	35 36 37 38 39 40 41 43 45 52 55
 check-system: all tests/mf-blast tests/mf-krt tests/mf-resolve tests/mf-dpif-race tests/mf-fault.so $(SYSTEM_TESTSUITE) tests/atlocal
 	MF_BUILDDIR='$(abs_top_builddir)' MF_SRCDIR='$(abs_top_srcdir)' \
 	OVS_SRCDIR='$(OVS_SRCDIR)' AUTOTEST_PATH='$(AUTOTEST_PATH)' \

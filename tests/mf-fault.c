@@ -44,7 +44,10 @@
  *       Injection starts armed unless MF_FAULT_DISARMED is set; a
  *       program that preloads this can call mf_fault_arm(1) or (0)
  *       (dlsym(RTLD_DEFAULT, "mf_fault_arm")) to inject only around what
- *       it tests. */
+ *       it tests.
+ *
+ * tests/mf-fault-bpf.c, in the same object, injects refusals into the
+ * flow cache's BPF map updates (MF_FAULT_BPF_ERRNO). */
 
 #define _GNU_SOURCE
 #include <dlfcn.h>
@@ -64,6 +67,8 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <time.h>
+
+#include "mf-fault.h"
 
 typedef ssize_t sendto_fn(int, const void *, size_t, int,
                           const struct sockaddr *, socklen_t);
@@ -258,11 +263,11 @@ static unsigned long injected[2][MAX_ERRNOS];   /* [deletion?][errno]. */
 static const struct { const char *name; int value; } errno_names[] = {
     { "ENOSPC", ENOSPC }, { "EEXIST", EEXIST }, { "EBUSY", EBUSY },
     { "EINVAL", EINVAL }, { "ENODEV", ENODEV }, { "ENOMEM", ENOMEM },
-    { "EAGAIN", EAGAIN }, { "EPERM", EPERM },
+    { "EAGAIN", EAGAIN }, { "EPERM", EPERM }, { "E2BIG", E2BIG },
 };
 
-static const char *
-errno_name(int e)
+const char *
+mf_fault_errno_name(int e)
 {
     for (size_t i = 0; i < sizeof errno_names / sizeof *errno_names; i++) {
         if (errno_names[i].value == e) {
@@ -270,6 +275,28 @@ errno_name(int e)
         }
     }
     return "E?";
+}
+
+int
+mf_fault_errnos_parse(const char *spec, int *errs, int max)
+{
+    int n_errs = 0;
+
+    for (const char *p = spec ? spec : ""; *p && n_errs < max; ) {
+        size_t n;
+
+        p += strspn(p, " ");
+        n = strcspn(p, " ");
+        for (size_t i = 0; n && i < sizeof errno_names / sizeof *errno_names;
+             i++) {
+            if (strlen(errno_names[i].name) == n
+                && !strncmp(errno_names[i].name, p, n)) {
+                errs[n_errs++] = errno_names[i].value;
+            }
+        }
+        p += n;
+    }
+    return n_errs;
 }
 
 static void
@@ -282,7 +309,7 @@ summary(void)
         return;
     }
     for (int i = 0; i < n_errnos; i++) {
-        fprintf(f, "kind %s %lu\n", errno_name(errnos[i]),
+        fprintf(f, "kind %s %lu\n", mf_fault_errno_name(errnos[i]),
                 injected[0][i] + injected[1][i]);
     }
     for (int d = 0; d < 2; d++) {
@@ -290,7 +317,7 @@ summary(void)
             if (injected[d][i]) {
                 fprintf(f, "injected %s %s %lu\n",
                         d ? "RTM_DELTFILTER" : "RTM_NEWTFILTER",
-                        errno_name(errnos[i]), injected[d][i]);
+                        mf_fault_errno_name(errnos[i]), injected[d][i]);
             }
         }
     }
@@ -309,20 +336,7 @@ inject_init(void)
     armed = 0;
     every = getenv("MF_FAULT_EVERY") ? strtoul(getenv("MF_FAULT_EVERY"),
                                                 NULL, 10) : 0;
-    for (const char *p = spec ? spec : ""; *p && n_errnos < MAX_ERRNOS; ) {
-        size_t n;
-
-        p += strspn(p, " ");
-        n = strcspn(p, " ");
-        for (size_t i = 0; n && i < sizeof errno_names / sizeof *errno_names;
-             i++) {
-            if (strlen(errno_names[i].name) == n
-                && !strncmp(errno_names[i].name, p, n)) {
-                errnos[n_errnos++] = errno_names[i].value;
-            }
-        }
-        p += n;
-    }
+    n_errnos = mf_fault_errnos_parse(spec, errnos, MAX_ERRNOS);
     if (!n_errnos || !every) {
         return;
     }
@@ -404,7 +418,8 @@ inject_reply(struct pending *p, int fd, const struct nlmsghdr *req, int e)
     struct sockaddr_nl sa;
     socklen_t salen = sizeof sa;
 
-    snprintf(msg, sizeof msg, "mf-fault: injected %s", errno_name(e));
+    snprintf(msg, sizeof msg, "mf-fault: injected %s",
+             mf_fault_errno_name(e));
     mlen = strlen(msg) + 1;
     len = NLMSG_HDRLEN + NLMSG_ALIGN(sizeof *err)
           + NLA_ALIGN(NLA_HDRLEN + mlen);
