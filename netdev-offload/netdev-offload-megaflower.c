@@ -346,6 +346,8 @@ megaflower_flow_del_batch(struct mf_flow_del *ops, size_t n)
     size_t n_failed;
 
     for (size_t i = 0; i < n; i++) {
+        /* OVS's deletes are not moves; callers fill in the ufid only. */
+        ops[i].moving = false;
         mf_refusal_forget(&ops[i].ufid);
     }
     n_failed = mf_engine_del(ops, n);
