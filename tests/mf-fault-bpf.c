@@ -31,7 +31,6 @@
 
 #include "mf-fault.h"
 
-#define MAX_ERRNOS 8
 
 typedef long syscall_fn(long, ...);
 
@@ -45,8 +44,7 @@ static const char *const flag_names[2] = { "BPF_NOEXIST", "BPF_EXIST" };
 static void
 summary(void)
 {
-    const char *log = getenv("MF_FAULT_LOG");
-    FILE *f = log ? fopen(log, "a") : NULL;
+    FILE *f = mf_fault_log_open();
 
     if (!f) {
         return;

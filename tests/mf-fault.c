@@ -243,7 +243,6 @@ log_send(const char *path, int n_filters, const int *changed, int n_changed)
 /* MF_FAULT_ERRNO. */
 
 #define MAX_FDS 64
-#define MAX_ERRNOS 8
 #define PENDING_MAX 65536
 
 /* A socket's refusals not yet received. */
@@ -277,6 +276,14 @@ mf_fault_errno_name(int e)
     return "E?";
 }
 
+FILE *
+mf_fault_log_open(void)
+{
+    const char *log = getenv("MF_FAULT_LOG");
+
+    return log ? fopen(log, "a") : NULL;
+}
+
 int
 mf_fault_errnos_parse(const char *spec, int *errs, int max)
 {
@@ -302,8 +309,7 @@ mf_fault_errnos_parse(const char *spec, int *errs, int max)
 static void
 summary(void)
 {
-    const char *log = getenv("MF_FAULT_LOG");
-    FILE *f = log ? fopen(log, "a") : NULL;
+    FILE *f = mf_fault_log_open();
 
     if (!f) {
         return;
