@@ -17,9 +17,16 @@ struct nlmsghdr *
 mf_filter_encode(void *buf, uint16_t type, uint16_t flags,
                  const struct mf_filter *f, bool full)
 {
-    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+    struct nlmsghdr *nlh;
     struct tcmsg *tc;
 
+    /* libmnl before 1.0.5 (Debian 12 has 1.0.4) leaves the padding after
+     * an attribute's payload unwritten (mnl_attr_put()).  The kernel
+     * ignores it, but a request's shape (mf-shape.h) reads it: with the
+     * bytes of the buffer's last use there, most requests would be new
+     * shapes, each installed with an echo, until the shapes fill up. */
+    memset(buf, 0, MF_MSG_SIZE);
+    nlh = mnl_nlmsg_put_header(buf);
     nlh->nlmsg_type = type;
     nlh->nlmsg_flags = NLM_F_REQUEST | flags;
     tc = mnl_nlmsg_put_extra_header(nlh, sizeof *tc);
