@@ -44,13 +44,14 @@ bench-route: bench/mf-bench-route
 # side, and the kernel's ceiling.  'make bench' runs it in the VM.
 EXTRA_PROGRAMS += bench/mf-bench-offload
 bench_mf_bench_offload_SOURCES = bench/mf-bench-offload.c \
-	bench/mf-bench-clock.h bench/mf-bench-flows.c bench/mf-bench-flows.h \
+	bench/mf-bench-clock.h bench/mf-bench-dev.c bench/mf-bench-dev.h \
+	bench/mf-bench-flows.c bench/mf-bench-flows.h \
 	tests/unit/mf-megaflows.c tests/unit/mf-megaflows.h
 bench_mf_bench_offload_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/tests/unit
 bench_mf_bench_offload_LDADD = libmegaflower.a $(OVS_ARCHIVES) $(MF_LIBS) \
 	$(OVS_LIBS)
 CLEANFILES += bench/mf-bench-offload bench/offload.json
-EXTRA_DIST += bench/mf-bench-vm.sh
+EXTRA_DIST += bench/mf-bench-vm.sh bench/mf-bench-devs.sh
 
 # BENCH_N: flow counts; BENCH_WORKLOADS: a comma-separated subset ("" for
 # all); BENCH_REPEAT: runs per figure (the median is reported).

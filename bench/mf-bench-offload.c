@@ -54,6 +54,7 @@
 
 #include "dpif.h"
 #include "mf-bench-clock.h"
+#include "mf-bench-dev.h"
 #include "mf-bench-flows.h"
 #include "mf-caps.h"
 #include "mf-filter.h"
@@ -122,36 +123,6 @@ static const char *only_provider;   /* -p: run this one only (profiling). */
 static const char *tc_path = "tc";
 
 static void
-clear_tc(void)
-{
-    for (int i = 0; i < 4; i++) {
-        char cmd[128];
-
-        snprintf(cmd, sizeof cmd, "%s qdisc del dev %s ingress 2>/dev/null; "
-                 "%s qdisc del dev %s clsact 2>/dev/null", tc_path, devs[i],
-                 tc_path, devs[i]);
-        if (system(cmd) < 0) {
-            ovs_fatal(errno, "system");
-        }
-    }
-}
-
-static size_t
-rss_bytes(void)
-{
-    unsigned long size, resident = 0;
-    FILE *f = fopen("/proc/self/statm", "r");
-
-    if (f) {
-        if (fscanf(f, "%lu %lu", &size, &resident) != 2) {
-            resident = 0;
-        }
-        fclose(f);
-    }
-    return resident * sysconf(_SC_PAGESIZE);
-}
-
-static void
 cpu_times(double *user, double *sys)
 {
     struct rusage ru;
@@ -159,70 +130,6 @@ cpu_times(double *user, double *sys)
     getrusage(RUSAGE_SELF, &ru);
     *user = ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6;
     *sys = ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
-}
-
-static void
-make_ufid(ovs_u128 *ufid, const struct mf_bench_workload *w, uint32_t i)
-{
-    ufid->u32[0] = i;
-    ufid->u32[1] = w - mf_bench_workloads;
-    ufid->u32[2] = 0x6d66626e;
-    ufid->u32[3] = 0x63680000;
-}
-
-/* Opens the bench's ports as the kernel datapath's ports are opened, and
- * returns the in_port's netdev for 'w'. */
-static struct netdev *
-open_ports(const struct mf_bench_workload *w)
-{
-    static const int odp[4] = {
-        MF_BENCH_PORT_IN, MF_BENCH_PORT_OUT, MF_BENCH_PORT_ALT,
-        MF_BENCH_PORT_VXLAN,
-    };
-    struct netdev *in = NULL;
-
-    for (int i = 0; i < 4; i++) {
-        struct dpif_port dp = {
-            .name = CONST_CAST(char *, devs[i]),
-            .type = CONST_CAST(char *, i == 3 ? "vxlan" : "system"),
-            .port_no = u32_to_odp(odp[i]),
-        };
-        struct netdev *netdev;
-        int error;
-
-        if (i == 3) {
-            /* OVS's VXLAN port, whose kernel device is vxlan_sys_4789. */
-            struct smap args = SMAP_INITIALIZER(&args);
-            char *err = NULL;
-
-            error = netdev_open("mfbvx", "vxlan", &netdev);
-            if (!error) {
-                smap_add(&args, "remote_ip", "flow");
-                smap_add(&args, "key", "flow");
-                error = netdev_set_config(netdev, &args, &err);
-                if (err) {
-                    fprintf(stderr, "vxlan port: %s\n", err);
-                    free(err);
-                }
-            }
-            smap_destroy(&args);
-        } else {
-            error = netdev_open(devs[i], "system", &netdev);
-        }
-        if (error) {
-            ovs_fatal(error, "%s: cannot open", devs[i]);
-        }
-        netdev_set_dpif_type(netdev, "system");
-        dp.name = CONST_CAST(char *, netdev_get_name(netdev));
-        error = netdev_ports_insert(netdev, &dp);
-        if (error && error != EEXIST) {   /* EEXIST: MF_BENCH_NOFORK. */
-            ovs_fatal(error, "%s: cannot insert", devs[i]);
-        }
-        if (odp[i] == w->in_port) {
-            in = netdev;
-        }
-    }
-    return in;
 }
 
 /* Parses 'n' flows of 'w' with output 'out'. */
@@ -264,7 +171,7 @@ put_all(const struct netdev_flow_api *api, struct netdev *netdev,
         ovs_u128 ufid;
         int error;
 
-        make_ufid(&ufid, w, i);
+        mf_bench_make_ufid(&ufid, w, i);
         error = api->flow_put(netdev, &matches[i], acts[i].data,
                               acts[i].size, &ufid, &info, &stats);
         if (error) {
@@ -281,41 +188,14 @@ static double
 dump_all(const struct netdev_flow_api *api, struct netdev *netdev,
          bool terse, uint64_t *n_found, struct result *r)
 {
-    struct netdev_flow_dump *dump;
-    struct ofpbuf rbuffer;
-    uint64_t n = 0;
-    double t;
-    int error;
+    double t = mf_bench_wall();
+    int error = mf_bench_flow_dump(api, netdev, terse, n_found);
 
-    ofpbuf_init(&rbuffer, NL_DUMP_BUFSIZE);
-    t = mf_bench_wall();
-    error = api->flow_dump_create(netdev, &dump, terse);
     if (error) {
         note_error(r, terse ? "flow_dump_create (terse)" : "flow_dump_create",
                    0, error);
-    } else {
-        for (;;) {
-            struct odputil_keybuf actbuf;
-            struct dpif_flow_stats stats;
-            struct dpif_flow_attrs attrs;
-            struct nlattr *actions;
-            struct ofpbuf wbuffer;
-            struct match match;
-            ovs_u128 ufid;
-
-            ofpbuf_use_stack(&wbuffer, &actbuf, sizeof actbuf);
-            if (!api->flow_dump_next(dump, &match, &actions, &stats, &attrs,
-                                     &ufid, &rbuffer, &wbuffer)) {
-                break;
-            }
-            n++;
-        }
-        api->flow_dump_destroy(dump);
     }
-    t = mf_bench_wall() - t;
-    ofpbuf_uninit(&rbuffer);
-    *n_found = n;
-    return n / t;
+    return *n_found / (mf_bench_wall() - t);
 }
 
 /* Runs 'api' over 'n' flows of 'w' (in a child). */
@@ -331,7 +211,7 @@ run_provider(const struct netdev_flow_api *api, bool batch,
     int error;
 
     memset(r, 0, sizeof *r);
-    netdev = open_ports(w);
+    netdev = mf_bench_open_ports(devs, w);
     error = api->init_flow_api(netdev);
     if (error) {
         snprintf(r->error, sizeof r->error, "init_flow_api: %s",
@@ -342,7 +222,7 @@ run_provider(const struct netdev_flow_api *api, bool batch,
     make_flows(w, n, MF_BENCH_PORT_OUT, &matches, &acts);
     make_flows(w, n, MF_BENCH_PORT_ALT, &alt_matches, &alt_acts);
 
-    rss0 = rss_bytes();
+    rss0 = mf_bench_rss_bytes();
     heap0 = mallinfo2().uordblks;
     cpu_times(&u0, &s0);
 
@@ -352,7 +232,7 @@ run_provider(const struct netdev_flow_api *api, bool batch,
         ovs_u128 *ufids = xcalloc(n, sizeof *ufids);
 
         for (size_t i = 0; i < n; i++) {
-            make_ufid(&ufids[i], w, i);
+            mf_bench_make_ufid(&ufids[i], w, i);
             puts[i] = (struct megaflower_put) {
                 &matches[i], acts[i].data, acts[i].size, &ufids[i], &info, 0,
             };
@@ -371,7 +251,7 @@ run_provider(const struct netdev_flow_api *api, bool batch,
         r->rate[OP_PUT] = put_all(api, netdev, w, n, matches, acts,
                                   "flow_put", r);
     }
-    r->rss_per_flow = ((double) rss_bytes() - rss0) / n;
+    r->rss_per_flow = ((double) mf_bench_rss_bytes() - rss0) / n;
     r->heap_per_flow = ((double) mallinfo2().uordblks - heap0) / n;
     if (getenv("MF_BENCH_INSERT_ONLY")) {
         /* For a profile of the insertion alone. */
@@ -389,7 +269,7 @@ run_provider(const struct netdev_flow_api *api, bool batch,
         struct dpif_flow_stats stats;
         ovs_u128 ufid;
 
-        make_ufid(&ufid, w, i);
+        mf_bench_make_ufid(&ufid, w, i);
         error = api->flow_del(netdev, &ufid, &stats);
         if (error) {
             note_error(r, "flow_del", i, error);
@@ -463,7 +343,7 @@ ceiling_encode(const struct mf_bench_workload *w, size_t n, size_t *sizep,
             buf = NULL;
             break;
         }
-        make_ufid(&ufid, w, i);
+        mf_bench_make_ufid(&ufid, w, i);
         f->ifindex = in_ifindex;
         f->parent = MF_TC_INGRESS;
         f->prio = 0x4d00;
@@ -555,60 +435,6 @@ ceiling_send(struct mnl_socket *nl, uint8_t *buf, size_t size,
     return n_failed;
 }
 
-/* Dumps the filters at 'ifindex''s ingress ('terse' or not), reading every
- * message and decoding none.  Returns flows per second, the number of
- * filters in '*n_found'. */
-static double
-ceiling_dump(struct mnl_socket *nl, uint32_t ifindex, bool terse,
-             uint64_t *n_found)
-{
-    static uint8_t rbuf[1 << 20];
-    char req[256];
-    struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
-    struct tcmsg *tc;
-    uint64_t n = 0;
-    double t;
-
-    nlh->nlmsg_type = RTM_GETTFILTER;
-    nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-    nlh->nlmsg_seq = 0x7fffffff;
-    tc = mnl_nlmsg_put_extra_header(nlh, sizeof *tc);
-    tc->tcm_family = AF_UNSPEC;
-    tc->tcm_ifindex = ifindex;
-    tc->tcm_parent = MF_TC_INGRESS;
-    if (terse) {
-        struct nla_bitfield32 flags = {
-            TCA_DUMP_FLAGS_TERSE, TCA_DUMP_FLAGS_TERSE,
-        };
-
-        mnl_attr_put(nlh, TCA_DUMP_FLAGS, sizeof flags, &flags);
-    }
-    t = mf_bench_wall();
-    if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
-        ovs_fatal(errno, "ceiling: dump request");
-    }
-    for (bool done = false; !done;) {
-        ssize_t r = mnl_socket_recvfrom(nl, rbuf, sizeof rbuf);
-        const struct nlmsghdr *m;
-
-        if (r < 0) {
-            ovs_fatal(errno, "ceiling: dump");
-        }
-        for (m = (const void *) rbuf; mnl_nlmsg_ok(m, r);
-             m = mnl_nlmsg_next(m, (int *) &r)) {
-            if (m->nlmsg_type == NLMSG_DONE || m->nlmsg_type == NLMSG_ERROR) {
-                done = true;
-            } else if (m->nlmsg_type == RTM_NEWTFILTER
-                       && ((const struct tcmsg *)
-                           mnl_nlmsg_get_payload(m))->tcm_handle) {
-                n++;
-            }
-        }
-    }
-    *n_found = n;
-    return n / (mf_bench_wall() - t);
-}
-
 static const size_t ceiling_chunks[] = { 64 * 1024, 16 * 1024, 3584 };
 
 static void
@@ -652,7 +478,7 @@ run_ceiling(const struct mf_bench_workload *w, size_t n, struct ceiling *c)
         double rate;
 
         if (i) {
-            clear_tc();
+            mf_bench_clear_tc(tc_path, devs);
             if (mf_tc_ensure_hook(ifindex, MF_TC_INGRESS, &err)) {
                 ovs_fatal(0, "ceiling: ingress hook: %s", err.msg);
             }
@@ -664,19 +490,19 @@ run_ceiling(const struct mf_bench_workload *w, size_t n, struct ceiling *c)
         c->batch = MAX(c->batch, rate);
     }
 
-    c->dump = ceiling_dump(nl, ifindex, true, &n_found);
+    c->dump = mf_bench_tc_dump(nl, ifindex, true, &n_found);
     if (n_found != n && !c->n_failed++) {
         snprintf(c->error, sizeof c->error, "terse dump found %"PRIu64,
                  n_found);
     }
-    c->dump_full = ceiling_dump(nl, ifindex, false, &n_found);
+    c->dump_full = mf_bench_tc_dump(nl, ifindex, false, &n_found);
     if (n_found != n && !c->n_failed++) {
         snprintf(c->error, sizeof c->error, "full dump found %"PRIu64,
                  n_found);
     }
 
     /* The insertion again, each filter echoed as megaflower asks. */
-    clear_tc();
+    mf_bench_clear_tc(tc_path, devs);
     if (mf_tc_ensure_hook(ifindex, MF_TC_INGRESS, &err)) {
         ovs_fatal(0, "ceiling: ingress hook: %s", err.msg);
     }
@@ -743,11 +569,11 @@ in_child(void (*fn)(void *aux, void *out), void *aux, void *out,
     pid_t pid;
     bool ok;
 
-    clear_tc();
+    mf_bench_clear_tc(tc_path, devs);
     if (getenv("MF_BENCH_NOFORK")) {
         /* For a debugger or a profiler: one job, in this process. */
         fn(aux, out);
-        clear_tc();
+        mf_bench_clear_tc(tc_path, devs);
         return true;
     }
     if (pipe(fds)) {
@@ -770,7 +596,7 @@ in_child(void (*fn)(void *aux, void *out), void *aux, void *out,
     ok = read(fds[0], out, size) == (ssize_t) size;
     close(fds[0]);
     waitpid(pid, &status, 0);
-    clear_tc();
+    mf_bench_clear_tc(tc_path, devs);
     if (WIFSIGNALED(status)) {
         fprintf(stderr, "mf-bench-offload: a measuring process died of "
                 "signal %d\n", WTERMSIG(status));
@@ -796,7 +622,7 @@ job_run(void *job_, void *out)
         struct ceiling *c = out;
 
         run_ceiling(job->w, job->n, c);
-        clear_tc();
+        mf_bench_clear_tc(tc_path, devs);
         c->tc_b = run_tc_batch(job->w, job->n, c);
     } else {
         run_provider(job->provider == P_TC ? &netdev_offload_tc

@@ -29,26 +29,9 @@ if [ "${MF_BENCH_INNER:-0}" != 1 ]; then
         -e MF_BENCH_INNER=1 -- bash "$0" "$builddir" "$srcdir" "$ovs" "$@"
 fi
 
-# Inside: the devices as OVS's kernel datapath has them, ports of a
-# datapath (OVS asks the datapath for a port's namespace when it reads its
-# ifindex; for a device in no datapath it would ask every time).
-modprobe -a openvswitch veth vxlan cls_flower act_mirred act_gact act_vlan \
-    act_pedit act_csum act_tunnel_key 2>/dev/null
-dpctl=$ovs/utilities/ovs-dpctl
-cleanup() {
-    "$dpctl" del-dp system@mf-bench 2>/dev/null
-    for i in 0 1 2; do ip link del mfb$i 2>/dev/null; done
-    ip link del vxlan_sys_4789 2>/dev/null
-}
-trap cleanup EXIT
-cleanup
-for i in 0 1 2; do
-    ip link add mfb$i type veth peer name mfb${i}p || exit 1
-    ip link set mfb$i up && ip link set mfb${i}p up || exit 1
-done
-"$dpctl" add-dp system@mf-bench mfb0 mfb1 mfb2 \
-    mfbvx,type=vxlan,remote_ip=flow,key=flow || exit 1
-ip link set vxlan_sys_4789 up || exit 1
+# Inside.
+. "$srcdir/bench/mf-bench-devs.sh"
+mf_bench_devs_up "$ovs" || exit 1
 echo "bench: kernel $(uname -r), $(nproc) CPUs, $(tc -V)"
 "$builddir/bench/mf-bench-offload" --json "$builddir/bench/offload.json" \
-    "$@" mfb0 mfb1 mfb2 vxlan_sys_4789
+    "$@" $MF_BENCH_DEVS
