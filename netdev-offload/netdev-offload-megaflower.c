@@ -290,6 +290,9 @@ megaflower_flow_put_batch(struct netdev *netdev,
     }
     mf_engine_put(&port, ops, n);
     for (size_t i = 0; i < n; i++) {
+        if (puts[i].info) {
+            puts[i].info->tc_modify_flow_deleted = ops[i].old_deleted;
+        }
         puts[i].error = put_book(netdev, &ops[i]);
         n_failed += puts[i].error != 0;
         ds_destroy(&ops[i].reason);
