@@ -25,7 +25,8 @@
  *       (the positions, from 0, of the requests changed in that send);
  *       with MF_FAULT_ERRNO, at exit, one line "injected REQUEST ERRNO N"
  *       for each kind of refusal injected into each kind of request, and
- *       one "kind ERRNO N" for each kind in all.
+ *       one "kind ERRNO N" for each kind in all (or when the program
+ *       calls mf_fault_summary(), if it leaves with _exit()).
  *
  * With MF_FAULT_MIRRED the kernel itself refuses the changed request;
  * nothing fakes a reply.  The refusals the kernel gives only in rare
@@ -309,8 +310,14 @@ mf_fault_errnos_parse(const char *spec, int *errs, int max)
 static void
 summary(void)
 {
-    FILE *f = mf_fault_log_open();
+    static bool written;
+    FILE *f;
 
+    if (written) {
+        return;
+    }
+    written = true;
+    f = mf_fault_log_open();
     if (!f) {
         return;
     }
@@ -355,6 +362,19 @@ inject_init(void)
     }
     armed = !getenv("MF_FAULT_DISARMED");
     atexit(summary);
+}
+
+/* Writes the counts to MF_FAULT_LOG now, for a program that leaves with
+ * _exit() (once: not again at exit).  Programs find it with dlsym(). */
+void mf_fault_summary(void);
+void
+mf_fault_summary(void)
+{
+    pthread_mutex_lock(&mutex);
+    if (pendings) {
+        summary();
+    }
+    pthread_mutex_unlock(&mutex);
 }
 
 void mf_fault_arm(int on);
