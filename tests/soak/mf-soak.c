@@ -55,6 +55,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <malloc.h>
+#include <mcheck.h>
 #include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -65,6 +66,7 @@
 #include <libmnl/libmnl.h>
 
 #ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/allocator_interface.h>
 #include <sanitizer/lsan_interface.h>
 #endif
 
@@ -74,6 +76,7 @@
 #include "mf-bench-flows.h"
 #include "mf-flow.h"
 #include "mf-orphan.h"
+#include "mf-shape.h"
 #include "netdev-offload-megaflower.h"
 #include "netdev-offload-provider.h"
 #include "netdev-offload.h"
@@ -118,9 +121,12 @@ struct slot {
 
 /* What the run counts. */
 struct tally {
+    /* Counted from the end of the fill. */
     uint64_t rounds, puts, mods, dels, gets, dumps, full_dumps;
-    uint64_t failed_puts, failed_mods, mismatches;
+    uint64_t failed_puts, failed_mods;
+    /* Counted from the start. */
     size_t n_offloaded, max_orphans;
+    uint64_t mismatches;
 };
 
 static const struct mf_bench_workload *wls[8];
@@ -467,6 +473,17 @@ fill(size_t batch)
     }
 }
 
+/* Bytes malloc'ed and not yet freed. */
+static size_t
+heap_bytes(void)
+{
+#ifdef __SANITIZE_ADDRESS__
+    return __sanitizer_get_current_allocated_bytes();
+#else
+    return mallinfo2().uordblks;
+#endif
+}
+
 struct sample {
     double secs, rss_kib, heap_kib;
 };
@@ -535,6 +552,7 @@ main(int argc, char *argv[])
     double secs = 3600, interval = 10, start, next;
     const char *devs[4];
     struct sample *samples;
+    struct tally churned;
     uint64_t n_kernel = 0;
     uint32_t seed = 1;
     FILE *out;
@@ -567,6 +585,11 @@ main(int argc, char *argv[])
     }
     vlog_set_levels(NULL, VLF_FILE, VLL_INFO);
     random_set_seed(seed);
+    if (getenv("MALLOC_TRACE")) {
+        /* With LD_PRELOAD=libc_malloc_debug.so.0: every allocation and
+         * free to that file, for mtrace(1) (to find what grows). */
+        mtrace();
+    }
     ovs_router_init();              /* The VXLAN port looks routes up. */
 
     for (size_t i = 0; i < mf_bench_n_workloads && n_wls < ARRAY_SIZE(wls);
@@ -575,6 +598,7 @@ main(int argc, char *argv[])
             wls[n_wls++] = &mf_bench_workloads[i];
         }
     }
+    ovs_assert(n_wls * IDX_SPAN <= 1u << 24);   /* mf-bench-flows.h */
     n_slots = n_flows;
     per_wl = DIV_ROUND_UP(n_slots, n_wls);
     slots = xcalloc(n_slots, sizeof *slots);
@@ -614,7 +638,7 @@ main(int argc, char *argv[])
 
             s->secs = now - start;
             s->rss_kib = mf_bench_rss_bytes() / 1024.0;
-            s->heap_kib = mallinfo2().uordblks / 1024.0;
+            s->heap_kib = heap_bytes() / 1024.0;
             if (!warm && s->secs >= secs / 4) {
                 warm = n_samples;
             }
@@ -634,30 +658,38 @@ main(int argc, char *argv[])
         churn(batch, &n_kernel);
     }
 
+    fclose(out);
+    churned = t;
+    secs = samples[n_samples - 1].secs;
+
     /* The end: everything deleted, no filter left. */
     {
         size_t *js = xmalloc(n_slots * sizeof *js);
-        size_t n = pick(js, n_slots, W_OFFLOADED, false);
+        size_t n = pick(js, n_slots, W_OFFLOADED, false), m;
         double t0 = mf_bench_wall();
+        uint64_t n_dumped;
 
         del_slots(js, n, false);
-        n = pick(js, n_slots, W_KERNEL, false);
-        del_slots(js, n, false);
+        m = pick(js, n_slots, W_KERNEL, false);
+        del_slots(js, m, false);
+        n += m;
         free(js);
         while (mf_orphan_count() && mf_bench_wall() - t0 < 60) {
             mf_orphan_retry(true);
             xsleep(1);
         }
         n_kernel = kernel_count();
-        if (t.n_offloaded || dump_count(true) || n_kernel) {
-            mismatch("at the end: offloaded %zu, dumped %"PRIu64", "
-                     "kernel %"PRIu64" (orphans %zu)", t.n_offloaded,
-                     dump_count(true), n_kernel, mf_orphan_count());
+        n_dumped = dump_count(true);
+        printf("soak: end: %zu flows deleted in %.1f s; then offloaded %zu, "
+               "dumped %"PRIu64", in the kernel %"PRIu64", orphans %zu\n",
+               n, mf_bench_wall() - t0, t.n_offloaded, n_dumped, n_kernel,
+               mf_orphan_count());
+        if (t.n_offloaded || n_dumped || n_kernel) {
+            mismatch("filters left at the end");
         }
     }
-    fclose(out);
-
-    secs = samples[n_samples - 1].secs;
+    churned.mismatches = t.mismatches;
+    t = churned;
     printf("soak: %"PRIu64" rounds in %.0f s: %"PRIu64" puts, %"PRIu64
            " modifies, %"PRIu64" deletes, %"PRIu64" gets, %"PRIu64" dumps "
            "(%"PRIu64" full)\n", t.rounds, secs, t.puts, t.mods, t.dels,
@@ -677,6 +709,8 @@ main(int argc, char *argv[])
            "end; slope after the warm-up %.1f KiB an hour\n",
            samples[warm].heap_kib, samples[n_samples - 1].heap_kib,
            slope_per_hour(samples, warm, n_samples, true));
+    printf("soak: request shapes proven %zu, filters installed without an "
+           "echo %"PRIu64"\n", mf_shape_count(), mf_shape_n_hits());
     log_rate(log_path, secs);
     printf("soak: mismatches %"PRIu64"\n", t.mismatches);
     free(samples);
@@ -691,6 +725,7 @@ main(int argc, char *argv[])
         printf("soak: LeakSanitizer: no leak\n");
     }
 #endif
+    muntrace();
     /* tests/mf-fault.so's counts, if it is preloaded. */
     void (*fault_summary)(void) = dlsym(RTLD_DEFAULT, "mf_fault_summary");
     if (fault_summary) {
