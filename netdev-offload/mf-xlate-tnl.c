@@ -148,9 +148,18 @@ mf_xlate_tnl_to_tc(const struct nlattr *set, struct mf_act *act,
         return mf_xlate_refuse(reason, "set(tunnel): %u bytes of Geneve "
                                "options", tnl.metadata.present.len);
     }
-    for (int ofs = 0; ofs + 4 <= tnl.metadata.present.len; ) {
+    for (int ofs = 0; ofs < tnl.metadata.present.len; ) {
         const uint8_t *opt = (const uint8_t *) tnl.metadata.opts.gnv + ofs;
+        int left = tnl.metadata.present.len - ofs;
 
+        if (left < 4 || 4 + 4 * (opt[3] & 0x1f) > left) {
+            /* tunnel_key would carry the options before it only (the
+             * kernel datapath refuses such options: OVS never sends
+             * them). */
+            return mf_xlate_refuse(reason, "set(tunnel): Geneve options "
+                                   "malformed: %d bytes left at offset %d, "
+                                   "not a whole option", left, ofs);
+        }
         if (!(opt[3] & 0x1f)) {
             return mf_xlate_refuse(reason, "set(tunnel): a Geneve option "
                                    "without data (class %#x, type %#x): "

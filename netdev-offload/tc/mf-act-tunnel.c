@@ -27,7 +27,7 @@ put_geneve_opts(struct nlmsghdr *nlh, const struct mf_act *act)
         struct nlattr *inner;
 
         if (len > left) {
-            break;              /* mf-xlate-act never builds this. */
+            break;              /* mf-xlate-tnl refuses this. */
         }
         inner = mnl_attr_nest_start(nlh, TCA_TUNNEL_KEY_ENC_OPTS_GENEVE);
         mnl_attr_put(nlh, TCA_TUNNEL_KEY_ENC_OPT_GENEVE_CLASS, 2, p);
