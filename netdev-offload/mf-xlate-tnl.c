@@ -55,8 +55,9 @@ mf_xlate_tnl_from_tc(const struct mf_act *act, struct ofpbuf *buf)
     odp_put_tunnel_action(&tnl, buf, NULL);
 }
 
-/* The sizes of set(tunnel)'s attributes (-1: any), as the datapath takes
- * them: OVS's parser asserts on others, and OVS never writes them. */
+/* The sizes of a tunnel key's attributes (-1: any), as the datapath takes
+ * and gives them: OVS 3.1's parser asserts on other sizes, or reads past
+ * the attribute (ERSPAN and GTP-U options), and OVS never writes them. */
 static const int tun_attr_size[OVS_TUNNEL_KEY_ATTR_MAX + 1] = {
     [OVS_TUNNEL_KEY_ATTR_ID] = sizeof(ovs_be64),
     [OVS_TUNNEL_KEY_ATTR_IPV4_SRC] = sizeof(ovs_be32),
@@ -73,13 +74,12 @@ static const int tun_attr_size[OVS_TUNNEL_KEY_ATTR_MAX + 1] = {
     [OVS_TUNNEL_KEY_ATTR_IPV6_SRC] = sizeof(struct in6_addr),
     [OVS_TUNNEL_KEY_ATTR_IPV6_DST] = sizeof(struct in6_addr),
     [OVS_TUNNEL_KEY_ATTR_PAD] = -1,
-    [OVS_TUNNEL_KEY_ATTR_ERSPAN_OPTS] = -1,
-    [OVS_TUNNEL_KEY_ATTR_GTPU_OPTS] = -1,
+    [OVS_TUNNEL_KEY_ATTR_ERSPAN_OPTS] = sizeof(struct erspan_metadata),
+    [OVS_TUNNEL_KEY_ATTR_GTPU_OPTS] = sizeof(struct gtpu_metadata),
 };
 
-/* Whether the tunnel key 'key_attr' is whole attributes of their sizes. */
-static bool
-tun_key_well_formed(const struct nlattr *key_attr)
+bool
+mf_xlate_tnl_key_well_formed(const struct nlattr *key_attr)
 {
     const struct nlattr *a;
     size_t left;
@@ -108,7 +108,7 @@ mf_xlate_tnl_to_tc(const struct nlattr *set, struct mf_act *act,
     char *error = NULL;
     bool same;
 
-    if (!tun_key_well_formed(key_attr)) {
+    if (!mf_xlate_tnl_key_well_formed(key_attr)) {
         return mf_xlate_refuse(reason, "set(tunnel): malformed attributes");
     }
     if (odp_tun_key_from_attr(key_attr, &tnl, &error) != ODP_FIT_PERFECT) {

@@ -16,6 +16,8 @@
 #ifndef MF_XLATE_TNL_H
 #define MF_XLATE_TNL_H 1
 
+#include <stdbool.h>
+
 struct ds;
 struct mf_act;
 struct nlattr;
@@ -30,5 +32,10 @@ int mf_xlate_tnl_to_tc(const struct nlattr *set, struct mf_act *act,
 /* Appends the set(tunnel(...)) that the tunnel_key set 'act' stands for to
  * 'buf'. */
 void mf_xlate_tnl_from_tc(const struct mf_act *act, struct ofpbuf *buf);
+
+/* Whether the tunnel key 'key_attr' (OVS_KEY_ATTR_TUNNEL, of a set or of
+ * a flow key) is whole attributes of the sizes the datapath gives them,
+ * so that OVS's own parser may read it. */
+bool mf_xlate_tnl_key_well_formed(const struct nlattr *key_attr);
 
 #endif /* mf-xlate-tnl.h */

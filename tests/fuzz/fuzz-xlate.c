@@ -32,6 +32,7 @@
 #include "mf-ptype.h"
 #include "mf-test-ports.h"
 #include "mf-xlate.h"
+#include "mf-xlate-tnl.h"
 #include "netlink.h"
 #include "odp-util.h"
 #include "openvswitch/dynamic-string.h"
@@ -112,50 +113,21 @@ dp_valid(const struct nlattr *actions, size_t len)
 }
 
 /* Whether the tunnel attributes of key (or mask) 'key' have the lengths
- * the kernel gives them (ip_tun_from_nlattr()).  OVS 3.1's parser checks
- * them against the wrong table size (odp_tun_key_from_attr__() passes
- * OVS_TUNNEL_ATTR_MAX, the vport attributes' maximum, 2), so a short IPv6
- * address trips an assertion in OVS instead of a refusal; the kernel never
- * hands OVS such a key.  (-1: of variable length.) */
+ * the kernel gives them (mf_xlate_tnl_key_well_formed()).  OVS 3.1's
+ * parser checks them against the wrong table size
+ * (odp_tun_key_from_attr__() passes OVS_TUNNEL_ATTR_MAX, the vport
+ * attributes' maximum, 2), so a short IPv6 address trips an assertion in
+ * OVS instead of a refusal; the kernel never hands OVS such a key. */
 static bool
 tunnel_valid(const struct nlattr *key, size_t len)
 {
-    static const int lens[OVS_TUNNEL_KEY_ATTR_MAX + 1] = {
-        [OVS_TUNNEL_KEY_ATTR_ID] = 8,
-        [OVS_TUNNEL_KEY_ATTR_IPV4_SRC] = 4,
-        [OVS_TUNNEL_KEY_ATTR_IPV4_DST] = 4,
-        [OVS_TUNNEL_KEY_ATTR_TOS] = 1,
-        [OVS_TUNNEL_KEY_ATTR_TTL] = 1,
-        [OVS_TUNNEL_KEY_ATTR_DONT_FRAGMENT] = 0,
-        [OVS_TUNNEL_KEY_ATTR_CSUM] = 0,
-        [OVS_TUNNEL_KEY_ATTR_OAM] = 0,
-        [OVS_TUNNEL_KEY_ATTR_GENEVE_OPTS] = -1,
-        [OVS_TUNNEL_KEY_ATTR_TP_SRC] = 2,
-        [OVS_TUNNEL_KEY_ATTR_TP_DST] = 2,
-        [OVS_TUNNEL_KEY_ATTR_VXLAN_OPTS] = -1,
-        [OVS_TUNNEL_KEY_ATTR_IPV6_SRC] = 16,
-        [OVS_TUNNEL_KEY_ATTR_IPV6_DST] = 16,
-        [OVS_TUNNEL_KEY_ATTR_PAD] = -1,
-        [OVS_TUNNEL_KEY_ATTR_ERSPAN_OPTS] = -1,
-        /* The kernel's IPV4_INFO_BRIDGE, which OVS's userspace-only
-         * GTPU_OPTS shadows: not one OVS can read. */
-        [OVS_TUNNEL_KEY_ATTR_GTPU_OPTS] = -2,
-    };
-    const struct nlattr *a, *t;
-    size_t left, tleft;
+    const struct nlattr *a;
+    size_t left;
 
     NL_ATTR_FOR_EACH (a, left, key, len) {
-        if (nl_attr_type(a) != OVS_KEY_ATTR_TUNNEL) {
-            continue;
-        }
-        NL_NESTED_FOR_EACH (t, tleft, a) {
-            uint16_t type = nl_attr_type(t);
-
-            if (type > OVS_TUNNEL_KEY_ATTR_MAX || lens[type] == -2
-                || (lens[type] >= 0
-                    && nl_attr_get_size(t) != (size_t) lens[type])) {
-                return false;
-            }
+        if (nl_attr_type(a) == OVS_KEY_ATTR_TUNNEL
+            && !mf_xlate_tnl_key_well_formed(a)) {
+            return false;
         }
     }
     return true;
