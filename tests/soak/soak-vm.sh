@@ -34,7 +34,10 @@ echo "soak: kernel $(uname -r), $(nproc) CPUs"
 rm -f "$out/summary" "$out/samples" "$out/mf-soak.log" "$out/faults"
 preload=()
 if [ "$every" -gt 0 ]; then
-    preload=(env LD_PRELOAD="$builddir/tests/mf-fault.so"
+    # A sanitizer build's runtime must come first (as MF_PRELOAD_FAULT
+    # does for ovs-vswitchd, tests/mf-macros.at).
+    asan=$(ldd "$builddir/tests/soak/mf-soak" | awk '/libasan/ { print $3 }')
+    preload=(env LD_PRELOAD="${asan:+$asan }$builddir/tests/mf-fault.so"
              MF_FAULT_ERRNO="ENOSPC EBUSY ENOMEM EINVAL"
              MF_FAULT_EVERY="$every" MF_FAULT_LOG=/tmp/faults.raw)
     echo "soak: one tc request in $every refused (tests/mf-fault.so)"
