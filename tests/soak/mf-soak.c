@@ -66,8 +66,9 @@
 #include <libmnl/libmnl.h>
 
 #ifdef __SANITIZE_ADDRESS__
-#include <sanitizer/allocator_interface.h>
 #include <sanitizer/lsan_interface.h>
+/* The sanitizers' runtime has it; gcc 12 ships no header that says so. */
+size_t __sanitizer_get_current_allocated_bytes(void);
 #endif
 
 #include "dpif.h"
