@@ -131,6 +131,18 @@ xlate_nat(const struct nlattr *nat, struct mf_act *act, struct ds *reason)
                                    nl_attr_type(a));
         }
     }
+    /* What the kernel datapath refuses (parse_nat()): tc would take it,
+     * as another NAT than the megaflow's. */
+    if ((act->ct.action & TCA_CT_ACT_NAT_SRC)
+        && (act->ct.action & TCA_CT_ACT_NAT_DST)) {
+        return mf_xlate_refuse(reason, "ct(nat(src,dst)): one kind of NAT "
+                               "at a time");
+    }
+    if (!(act->ct.action & (TCA_CT_ACT_NAT_SRC | TCA_CT_ACT_NAT_DST))
+        && (act->ct.nat_family || act->ct.port_min || act->ct.port_max)) {
+        return mf_xlate_refuse(reason, "ct(nat): a range without src or "
+                               "dst");
+    }
     /* The kernel's form: one address or port is a range of one. */
     if (act->ct.nat_family && is_all_zeros(act->ct.ip_max, 16)) {
         memcpy(act->ct.ip_max, act->ct.ip_min, 16);
