@@ -91,12 +91,15 @@ static int
 xlate_nat(const struct nlattr *nat, struct mf_act *act, struct ds *reason)
 {
     const struct nlattr *a;
+    bool range = false;
     size_t left;
 
     act->ct.action |= TCA_CT_ACT_NAT;
     NL_NESTED_FOR_EACH (a, left, nat) {
         size_t len = nl_attr_get_size(a);
 
+        range |= nl_attr_type(a) >= OVS_NAT_ATTR_IP_MIN
+                 && nl_attr_type(a) <= OVS_NAT_ATTR_PROTO_MAX;
         switch (nl_attr_type(a)) {
         case OVS_NAT_ATTR_SRC:
             act->ct.action |= TCA_CT_ACT_NAT_SRC;
@@ -139,7 +142,7 @@ xlate_nat(const struct nlattr *nat, struct mf_act *act, struct ds *reason)
                                "at a time");
     }
     if (!(act->ct.action & (TCA_CT_ACT_NAT_SRC | TCA_CT_ACT_NAT_DST))
-        && (act->ct.nat_family || act->ct.port_min || act->ct.port_max)) {
+        && range) {
         return mf_xlate_refuse(reason, "ct(nat): a range without src or "
                                "dst");
     }
