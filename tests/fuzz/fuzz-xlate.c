@@ -190,43 +190,68 @@ ct_arg_is_noop(const struct nlattr *a)
            && is_all_zeros((const uint8_t *) nl_attr_get(a) + n / 2, n / 2);
 }
 
-/* Prints 'acts' into 's' as OVS builds such actions: each set(tunnel)
- * with its attributes in tun_key_to_attr()'s order, and each ct without
- * a mark or labels that set nothing (OVS never asks for those); the rest
- * as it is. */
+/* Appends the actions 'acts' to 'out' as OVS builds such actions: each
+ * set(tunnel) with its attributes in tun_key_to_attr()'s order (and none
+ * of value 0, which it leaves out), each ct without a mark or labels that
+ * set nothing (OVS never asks for those), and the lists nested in clone,
+ * sample and check_pkt_len alike; the rest as it is. */
 static void
-format_canonical(struct ds *s, const struct nlattr *acts, size_t len)
+canonical(struct ofpbuf *out, const struct nlattr *acts, size_t len)
 {
     const struct nlattr *a;
-    struct ofpbuf out;
     size_t left;
 
-    ofpbuf_init(&out, len);
     NL_ATTR_FOR_EACH (a, left, acts, len) {
-        const struct nlattr *k = nl_attr_get(a);
+        const struct nlattr *k = nl_attr_get(a), *b;
+        uint16_t type = nl_attr_type(a);
         struct flow_tnl tnl;
+        size_t ofs, bleft;
 
         memset(&tnl, 0, sizeof tnl);
-        if (nl_attr_type(a) == OVS_ACTION_ATTR_SET
+        if (type == OVS_ACTION_ATTR_SET
             && nl_attr_get_size(a) >= NLA_HDRLEN
             && nl_attr_type(k) == OVS_KEY_ATTR_TUNNEL
             && odp_tun_key_from_attr(k, &tnl, NULL) == ODP_FIT_PERFECT) {
-            odp_put_tunnel_action(&tnl, &out, NULL);
-        } else if (nl_attr_type(a) == OVS_ACTION_ATTR_CT) {
-            size_t ofs = nl_msg_start_nested(&out, OVS_ACTION_ATTR_CT);
-            const struct nlattr *b;
-            size_t bleft;
-
+            odp_put_tunnel_action(&tnl, out, NULL);
+        } else if (type == OVS_ACTION_ATTR_CLONE) {
+            ofs = nl_msg_start_nested(out, type);
+            canonical(out, nl_attr_get(a), nl_attr_get_size(a));
+            nl_msg_end_nested(out, ofs);
+        } else if (type == OVS_ACTION_ATTR_CT
+                   || type == OVS_ACTION_ATTR_SAMPLE
+                   || type == OVS_ACTION_ATTR_CHECK_PKT_LEN) {
+            ofs = nl_msg_start_nested(out, type);
             NL_NESTED_FOR_EACH (b, bleft, a) {
-                if (!ct_arg_is_noop(b)) {
-                    put_attr(&out, b);
+                uint16_t btype = nl_attr_type(b);
+                bool list = (type == OVS_ACTION_ATTR_SAMPLE
+                             ? btype == OVS_SAMPLE_ATTR_ACTIONS
+                             : type == OVS_ACTION_ATTR_CHECK_PKT_LEN
+                             && btype != OVS_CHECK_PKT_LEN_ATTR_PKT_LEN);
+
+                if (list) {
+                    size_t bofs = nl_msg_start_nested(out, btype);
+
+                    canonical(out, nl_attr_get(b), nl_attr_get_size(b));
+                    nl_msg_end_nested(out, bofs);
+                } else if (type != OVS_ACTION_ATTR_CT || !ct_arg_is_noop(b)) {
+                    put_attr(out, b);
                 }
             }
-            nl_msg_end_nested(&out, ofs);
+            nl_msg_end_nested(out, ofs);
         } else {
-            put_attr(&out, a);
+            put_attr(out, a);
         }
     }
+}
+
+/* Prints 'acts' into 's' as canonical() has them. */
+static void
+format_canonical(struct ds *s, const struct nlattr *acts, size_t len)
+{
+    struct ofpbuf out;
+
+    ofpbuf_init(&out, len);
+    canonical(&out, acts, len);
     format_odp_actions(s, out.data, out.size, NULL);
     ofpbuf_uninit(&out);
 }
