@@ -15,6 +15,7 @@
 #include "dpif.h"
 #include "mf-bench-clock.h"
 #include "mf-bench-flows.h"
+#include "mf-filter.h"
 #include "mf-tc.h"
 #include "netdev.h"
 #include "netdev-offload.h"
@@ -125,26 +126,14 @@ mf_bench_tc_dump(struct mnl_socket *nl, uint32_t ifindex, bool terse,
                  uint64_t *n_found)
 {
     static uint8_t rbuf[1 << 20];
-    char req[256];
-    struct nlmsghdr *nlh = mnl_nlmsg_put_header(req);
-    struct tcmsg *tc;
+    static uint8_t req[MF_MSG_SIZE];
+    struct nlmsghdr *nlh = mf_tc_dump_request(req, ifindex, MF_TC_INGRESS,
+                                              terse);
     uint64_t n = 0;
     double t;
 
-    nlh->nlmsg_type = RTM_GETTFILTER;
-    nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+    nlh->nlmsg_flags |= NLM_F_DUMP;
     nlh->nlmsg_seq = 0x7fffffff;
-    tc = mnl_nlmsg_put_extra_header(nlh, sizeof *tc);
-    tc->tcm_family = AF_UNSPEC;
-    tc->tcm_ifindex = ifindex;
-    tc->tcm_parent = MF_TC_INGRESS;
-    if (terse) {
-        struct nla_bitfield32 flags = {
-            TCA_DUMP_FLAGS_TERSE, TCA_DUMP_FLAGS_TERSE,
-        };
-
-        mnl_attr_put(nlh, TCA_DUMP_FLAGS, sizeof flags, &flags);
-    }
     t = mf_bench_wall();
     if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0) {
         ovs_fatal(errno, "tc dump: request");
