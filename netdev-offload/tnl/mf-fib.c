@@ -236,7 +236,12 @@ route_get(const struct mf_fib_query *q, bool fibmatch,
     if (q->mark) {
         mnl_attr_put_u32(nlh, RTA_MARK, q->mark);
     }
-    if (q->ip_proto) {
+    /* RTM_GETROUTE takes only TCP, UDP and ICMP as RTA_IP_PROTO
+     * (rtm_getroute_parse_ip_proto(): anything else is EOPNOTSUPP,
+     * "Unsupported ip proto"), so a GRE endpoint is looked up without its
+     * protocol: the same answer as the tunnel device's own lookup unless
+     * an ip rule selects by "ipproto gre" (docs/design.md). */
+    if (q->ip_proto == IPPROTO_UDP || q->ip_proto == IPPROTO_TCP) {
         mnl_attr_put_u8(nlh, RTA_IP_PROTO, q->ip_proto);
         if (q->dport) {
             mnl_attr_put_u16(nlh, RTA_DPORT, htons(q->dport));
