@@ -1,7 +1,11 @@
-/* mf-cache-tnl: the XDP flow cache's tunnels (mf-cache-tnl.h). */
+/* mf-cache-tnl: the XDP flow cache's tunnels (mf-cache-tnl.h): the
+ * resolver and the tunnel devices, encap endpoints, and the hook that
+ * applies the resolver's answers to both; decap placements are in
+ * mf-cache-tnl-decap.c. */
 #include <config.h>
 
 #include "mf-cache-tnl.h"
+#include "mf-cache-tnl-int.h"
 
 #include <errno.h>
 #include <linux/if_link.h>
@@ -47,60 +51,42 @@ struct ctnl_encap {
     bool ready;                 /* As last written. */
     char why[320];              /* If not. */
     struct mf_tnl_watch watch;
-    struct mf_tnl_route route;  /* Latest answer: under 'dirty_mutex'. */
+    struct mf_tnl_route route;  /* Latest answer: under 'ctnl_dirty_mutex'. */
     bool dirty;                 /* In 'dirty'. */
-    struct ovs_list dirty_node;
-};
-
-/* A decap flow's placement. */
-struct mf_ctnl_decap {
-    struct hmap_node node;      /* In 'decaps'. */
-    uint32_t tnl_ifindex;
-    uint32_t tnl_odp_port;
-    struct mf_ctnl_dev dev;
-    struct mf_ip local, remote;
-    uint32_t under;             /* The underlay it is on, 0 if none. */
-    struct mf_cport_flow *flow; /* Once committed. */
-    struct mf_cache_flow *entry;
-    struct mf_tnl_watch watch;
-    struct mf_tnl_route route;  /* Latest answer: under 'dirty_mutex'. */
-    bool dirty;
     struct ovs_list dirty_node;
 };
 
 static struct hmap encaps OVS_GUARDED_BY(mf_cport_mutex)
     = HMAP_INITIALIZER(&encaps);
-static struct hmap decaps OVS_GUARDED_BY(mf_cport_mutex)
-    = HMAP_INITIALIZER(&decaps);
 
 /* Answers the resolver gave, waiting for the hook to apply them.  A leaf:
  * the resolver's callbacks take it with the resolver's mutex held. */
-static struct ovs_mutex dirty_mutex = OVS_MUTEX_INITIALIZER;
-static struct ovs_list dirty_encaps OVS_GUARDED_BY(dirty_mutex)
+struct ovs_mutex ctnl_dirty_mutex = OVS_MUTEX_INITIALIZER;
+static struct ovs_list dirty_encaps OVS_GUARDED_BY(ctnl_dirty_mutex)
     = OVS_LIST_INITIALIZER(&dirty_encaps);
-static struct ovs_list dirty_decaps OVS_GUARDED_BY(dirty_mutex)
-    = OVS_LIST_INITIALIZER(&dirty_decaps);
+struct ovs_list ctnl_dirty_decaps OVS_GUARDED_BY(ctnl_dirty_mutex)
+    = OVS_LIST_INITIALIZER(&ctnl_dirty_decaps);
 
 static void hook_run(void);
 
 /* The resolver, once started. */
-static struct mf_tnl *tnl_res;
+struct mf_tnl *ctnl_res;
 
-static struct mf_tnl *
-resolver(struct ds *reason)
+struct mf_tnl *
+ctnl_resolver(struct ds *reason)
 {
     static struct ovsthread_once once = OVSTHREAD_ONCE_INITIALIZER;
 
     if (ovsthread_once_start(&once)) {
-        tnl_res = mf_encap_resolver(reason);
-        if (tnl_res) {
+        ctnl_res = mf_encap_resolver(reason);
+        if (ctnl_res) {
             mf_encap_add_hook(hook_run);
         }
         ovsthread_once_done(&once);
-    } else if (!tnl_res) {
+    } else if (!ctnl_res) {
         ds_put_cstr(reason, "the tunnel resolver could not start");
     }
-    return tnl_res;
+    return ctnl_res;
 }
 
 /* A GRE device's attributes (linux/if_tunnel.h, which does not mix with
@@ -164,8 +150,8 @@ local_port_range(uint16_t *min, uint16_t *max)
     *max = b;
 }
 
-static int
-tnl_dev_query(uint32_t ifindex, struct mf_ctnl_dev *dev, struct ds *reason)
+int
+ctnl_dev_query(uint32_t ifindex, struct mf_ctnl_dev *dev, struct ds *reason)
 {
     char buf[MNL_SOCKET_BUFFER_SIZE];
     struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
@@ -238,8 +224,8 @@ tnl_dev_query(uint32_t ifindex, struct mf_ctnl_dev *dev, struct ds *reason)
 /* Whether the cache can stand for GRE device 'dev' (as OVS creates it: a
  * gretap in collect_md mode, no checksum or sequence number of its own)
  * for outer addresses of 'family', else why not into 'reason'. */
-static bool
-gre_dev_ok(const struct mf_ctnl_dev *dev, int family, struct ds *reason)
+bool
+ctnl_gre_dev_ok(const struct mf_ctnl_dev *dev, int family, struct ds *reason)
 {
     if (dev->ip6 || family != AF_INET) {
         /* ip6gretap's transmit (an encapsulation limit option, its flow
@@ -324,7 +310,8 @@ tnl_to_encap(const struct flow_tnl *tnl, const struct mf_ctnl_dev *dev,
     }
     e->id = ntohll(tnl->tun_id);
     e->key = (tnl->flags & FLOW_TNL_F_KEY) != 0;
-    if (e->type == MF_TNL_GRE && !gre_dev_ok(dev, e->dst.family, reason)) {
+    if (e->type == MF_TNL_GRE
+        && !ctnl_gre_dev_ok(dev, e->dst.family, reason)) {
         return EOPNOTSUPP;
     }
     if (!tnl->ip_ttl) {
@@ -480,13 +467,13 @@ encap_changed(struct mf_tnl_watch *w, const struct mf_tnl_route *r)
 {
     struct ctnl_encap *c = CONTAINER_OF(w, struct ctnl_encap, watch);
 
-    ovs_mutex_lock(&dirty_mutex);
+    ovs_mutex_lock(&ctnl_dirty_mutex);
     c->route = *r;
     if (!c->dirty) {
         c->dirty = true;
         ovs_list_push_back(&dirty_encaps, &c->dirty_node);
     }
-    ovs_mutex_unlock(&dirty_mutex);
+    ovs_mutex_unlock(&ctnl_dirty_mutex);
 }
 
 static int
@@ -507,7 +494,7 @@ mf_ctnl_encap_get(struct mf_cport *cp, const struct mf_port *port,
                   uint8_t inner_l2, uint32_t *ep, struct ds *reason)
     OVS_REQUIRES(mf_cport_mutex)
 {
-    struct mf_tnl *res = resolver(reason);
+    struct mf_tnl *res = ctnl_resolver(reason);
     struct mf_tnl_route now;
     struct mf_fib_query q;
     struct mf_tnl_encap e;
@@ -516,7 +503,7 @@ mf_ctnl_encap_get(struct mf_cport *cp, const struct mf_port *port,
     uint32_t hash;
     int slot;
 
-    if (!res || tnl_dev_query(tnl_ifindex, &dev, reason)
+    if (!res || ctnl_dev_query(tnl_ifindex, &dev, reason)
         || tnl_to_encap(tnl, &dev, &e, &q, reason)) {
         return EOPNOTSUPP;
     }
@@ -556,9 +543,9 @@ mf_ctnl_encap_get(struct mf_cport *cp, const struct mf_port *port,
     c->watch.changed = encap_changed;
     hmap_insert(&encaps, &c->node, hash);
     mf_tnl_watch(res, &q, &c->watch, &now);
-    ovs_mutex_lock(&dirty_mutex);
+    ovs_mutex_lock(&ctnl_dirty_mutex);
     c->route = now;
-    ovs_mutex_unlock(&dirty_mutex);
+    ovs_mutex_unlock(&ctnl_dirty_mutex);
     encap_write(c, &now);
     if (!c->ready) {
         ds_put_format(reason, "tunnel endpoint: %s", c->why);
@@ -581,12 +568,12 @@ mf_ctnl_encap_put(struct mf_cport *cp, uint32_t ep)
                 return;
             }
             hmap_remove(&encaps, &c->node);
-            mf_tnl_unwatch(tnl_res, &c->watch);
-            ovs_mutex_lock(&dirty_mutex);
+            mf_tnl_unwatch(ctnl_res, &c->watch);
+            ovs_mutex_lock(&ctnl_dirty_mutex);
             if (c->dirty) {
                 ovs_list_remove(&c->dirty_node);
             }
-            ovs_mutex_unlock(&dirty_mutex);
+            ovs_mutex_unlock(&ctnl_dirty_mutex);
             if (cp->cache) {
                 mf_cache_encap_clear(cp->cache, ep);
             }
@@ -594,237 +581,6 @@ mf_ctnl_encap_put(struct mf_cport *cp, uint32_t ep)
             free(c);
             return;
         }
-    }
-}
-
-/* The decap flow 'm''s local and remote endpoints; false if it does not
- * pin both exactly. */
-static bool
-decap_endpoints(const struct match *m, struct mf_ip *local,
-                struct mf_ip *remote)
-{
-    const struct flow_tnl *k = &m->flow.tunnel, *w = &m->wc.masks.tunnel;
-
-    memset(local, 0, sizeof *local);
-    memset(remote, 0, sizeof *remote);
-    if (w->ip_dst == OVS_BE32_MAX && w->ip_src == OVS_BE32_MAX
-        && k->ip_dst && k->ip_src) {
-        local->family = remote->family = AF_INET;
-        memcpy(local->b, &k->ip_dst, 4);
-        memcpy(remote->b, &k->ip_src, 4);
-        return true;
-    }
-    if (ipv6_mask_is_exact(&w->ipv6_dst) && ipv6_mask_is_exact(&w->ipv6_src)
-        && ipv6_addr_is_set(&k->ipv6_dst)) {
-        local->family = remote->family = AF_INET6;
-        memcpy(local->b, &k->ipv6_dst, 16);
-        memcpy(remote->b, &k->ipv6_src, 16);
-        return true;
-    }
-    return false;
-}
-
-/* The underlay of the route back 'r' (its device, MTU and address),
- * opened if need be, set up to decapsulate 'd''s tunnel. */
-static struct mf_cport *
-under_get(const struct mf_tnl_route *r, const struct mf_ctnl_decap *d,
-          struct ds *reason)
-    OVS_REQUIRES(mf_cport_mutex)
-{
-    uint32_t ifindex = r->oif;
-    const char *name = r->oif_name;
-    struct mf_port uport = {
-        .ifindex = ifindex,
-        .odp_port = ODPP_NONE,
-        .name = name,
-        .mtu = r->mtu,
-    };
-    struct mf_xtnl_port tp = {
-        .odp_port = d->tnl_odp_port,
-        .type = (d->dev.type == MF_TNL_VXLAN ? MF_XTNL_VXLAN
-                 : d->dev.type == MF_TNL_GENEVE ? MF_XTNL_GENEVE
-                 : MF_XTNL_GRE),
-    };
-    struct mf_xlocal_ip ip = { .family = d->local.family == AF_INET ? 4 : 6 };
-    struct mf_cache_want want;
-    struct mf_cport *u;
-    struct mf_err err;
-
-    mf_cache_conf_get(NULL, &want);
-    if (mf_cport_open(&uport, MF_CPORT_UNDERLAY, &want, &err)) {
-        ds_put_format(reason, "decap on %s: %s", name, err.msg);
-        return NULL;
-    }
-    u = mf_cport_find(ifindex);
-    memcpy(tp.mac, d->dev.mac, 6);
-    memcpy(ip.addr, d->local.b, mf_ip_len(&d->local));
-    if (mf_cache_tnl_port_set(u->cache, d->dev.port, &tp, &err)
-        || mf_cache_local_ip_set(u->cache, &ip, true, &err)) {
-        ds_put_format(reason, "decap on %s: %s", name, err.msg);
-        return NULL;            /* mf_ctnl_sweep() closes it if unused. */
-    }
-    mf_cache_set_dev_mac(u->cache, r->smac);
-    mf_cache_set_decap(u->cache, true);
-    u->n_users++;
-    return u;
-}
-
-/* One user fewer of underlay 'ifindex'.  An underlay with none left is
- * closed by mf_ctnl_sweep(), not here: the caller may be walking its
- * flows. */
-static void
-under_put(uint32_t ifindex) OVS_REQUIRES(mf_cport_mutex)
-{
-    struct mf_cport *u = mf_cport_find(ifindex);
-
-    if (u && u->role == MF_CPORT_UNDERLAY && u->n_users) {
-        u->n_users--;
-    }
-}
-
-void
-mf_ctnl_sweep(void) OVS_REQUIRES(mf_cport_mutex)
-{
-    struct mf_cport *u;
-
-    HMAP_FOR_EACH_SAFE (u, node, &mf_cport_ports) {
-        if (u->role == MF_CPORT_UNDERLAY && !u->n_users && !u->closing) {
-            mf_cport_close(u, false);
-        }
-    }
-}
-
-static void
-decap_changed(struct mf_tnl_watch *w, const struct mf_tnl_route *r)
-{
-    struct mf_ctnl_decap *d = CONTAINER_OF(w, struct mf_ctnl_decap, watch);
-
-    ovs_mutex_lock(&dirty_mutex);
-    d->route = *r;
-    if (!d->dirty) {
-        d->dirty = true;
-        ovs_list_push_back(&dirty_decaps, &d->dirty_node);
-    }
-    ovs_mutex_unlock(&dirty_mutex);
-}
-
-/* Why the answer 'r' places no decap flow, or NULL if it does. */
-static const char *
-decap_unplaced(const struct mf_port *tnl_port, const struct mf_tnl_route *r)
-{
-    if (!r->routed) {
-        return r->reason[0] ? r->reason : "no route back to the remote";
-    }
-    if (tnl_port->xports.from_ifindex) {
-        /* OVS's lookup answers 0 for a device that is none of its ports
-         * (0 is the datapath's own internal port, never an underlay). */
-        odp_port_t p = tnl_port->xports.from_ifindex(r->oif,
-                                                     tnl_port->xports.aux);
-
-        if (p != ODPP_NONE && odp_to_u32(p)) {
-            return "its packets arrive on a port of OVS's";
-        }
-    }
-    return NULL;
-}
-
-int
-mf_ctnl_decap_get(const struct mf_port *tnl_port, const struct match *m,
-                  struct mf_cport **under, struct mf_ctnl_decap **dp,
-                  struct ds *reason) OVS_REQUIRES(mf_cport_mutex)
-{
-    struct mf_tnl *res = resolver(reason);
-    struct mf_ctnl_decap *d;
-    struct mf_fib_query q;
-    struct mf_tnl_route now;
-    const char *why;
-    char a[64], b[64];
-
-    *under = NULL;
-    *dp = NULL;
-    if (!res) {
-        return EOPNOTSUPP;
-    }
-    d = xzalloc(sizeof *d);
-    if (!decap_endpoints(m, &d->local, &d->remote)) {
-        ds_put_cstr(reason, "a decap flow that does not match both outer "
-                    "addresses exactly");
-        free(d);
-        return EOPNOTSUPP;
-    }
-    if (tnl_dev_query(tnl_port->ifindex, &d->dev, reason)) {
-        free(d);
-        return EOPNOTSUPP;
-    }
-    if (d->dev.type == MF_TNL_GRE
-        && !gre_dev_ok(&d->dev, d->local.family, reason)) {
-        free(d);
-        return EOPNOTSUPP;
-    }
-    d->tnl_ifindex = tnl_port->ifindex;
-    d->tnl_odp_port = odp_to_u32(tnl_port->odp_port);
-    d->watch.changed = decap_changed;
-
-    memset(&q, 0, sizeof q);
-    q.dst = d->remote;
-    q.src = d->local;
-    mf_tnl_watch(res, &q, &d->watch, &now);
-    ovs_mutex_lock(&dirty_mutex);
-    d->route = now;
-    ovs_mutex_unlock(&dirty_mutex);
-    why = decap_unplaced(tnl_port, &now);
-    if (why) {
-        ds_put_format(reason, "decap at %s from %s: %s",
-                      mf_ip_to_string(&d->local, a),
-                      mf_ip_to_string(&d->remote, b), why);
-    } else {
-        *under = under_get(&now, d, reason);
-    }
-    if (!*under) {
-        mf_tnl_unwatch(res, &d->watch);
-        ovs_mutex_lock(&dirty_mutex);
-        if (d->dirty) {
-            ovs_list_remove(&d->dirty_node);
-        }
-        ovs_mutex_unlock(&dirty_mutex);
-        free(d);
-        return EOPNOTSUPP;
-    }
-    d->under = now.oif;
-    hmap_insert(&decaps, &d->node, hash_pointer(d, 0));
-    *dp = d;
-    return 0;
-}
-
-void
-mf_ctnl_decap_commit(struct mf_ctnl_decap *d, struct mf_cport_flow *cf,
-                     const struct mf_cache_flow *entry)
-    OVS_REQUIRES(mf_cport_mutex)
-{
-    d->flow = cf;
-    d->entry = xmemdup(entry, sizeof *entry);
-    cf->decap = d;
-}
-
-void
-mf_ctnl_decap_put(struct mf_ctnl_decap *d) OVS_REQUIRES(mf_cport_mutex)
-{
-    uint32_t under = d->under;
-
-    hmap_remove(&decaps, &d->node);
-    mf_tnl_unwatch(tnl_res, &d->watch);
-    ovs_mutex_lock(&dirty_mutex);
-    if (d->dirty) {
-        ovs_list_remove(&d->dirty_node);
-    }
-    ovs_mutex_unlock(&dirty_mutex);
-    if (d->flow) {
-        d->flow->decap = NULL;
-    }
-    free(d->entry);
-    free(d);
-    if (under) {
-        under_put(under);
     }
 }
 
@@ -863,7 +619,7 @@ decap_follow(struct mf_ctnl_decap *d, const struct mf_tnl_route *r)
     memset(&tport, 0, sizeof tport);
     tport.ifindex = d->tnl_ifindex;
     tport.xports = tnl->xports;
-    if (!decap_unplaced(&tport, r)) {
+    if (!ctnl_decap_unplaced(&tport, r)) {
         to = r->oif;
     }
     if (to && to == d->under) {
@@ -891,21 +647,21 @@ decap_follow(struct mf_ctnl_decap *d, const struct mf_tnl_route *r)
     }
     cf->ifindex = 0;
     if (to) {
-        new = under_get(r, d, &reason);
+        new = ctnl_under_get(r, d, &reason);
     }
     if (new) {
         struct mf_err err;
 
         if (mf_cache_add(new->cache, &cf->ufid, d->entry, &err)) {
             ds_put_cstr(&reason, err.msg);
-            under_put(to);
+            ctnl_under_put(to);
             new = NULL;
         } else {
             cf->ifindex = to;
         }
     }
     if (d->under) {
-        under_put(d->under);
+        ctnl_under_put(d->under);
     }
     d->under = new ? to : 0;
     COVERAGE_INC(mf_cache_decap_moved);
@@ -928,22 +684,22 @@ hook_run(void)
     struct ovs_list todo_e, todo_d;
 
     ovs_mutex_lock(&mf_cport_mutex);
-    ovs_mutex_lock(&dirty_mutex);
+    ovs_mutex_lock(&ctnl_dirty_mutex);
     ovs_list_move(&todo_e, &dirty_encaps);
     ovs_list_init(&dirty_encaps);
-    ovs_list_move(&todo_d, &dirty_decaps);
-    ovs_list_init(&dirty_decaps);
-    ovs_mutex_unlock(&dirty_mutex);
+    ovs_list_move(&todo_d, &ctnl_dirty_decaps);
+    ovs_list_init(&ctnl_dirty_decaps);
+    ovs_mutex_unlock(&ctnl_dirty_mutex);
 
     while (!ovs_list_is_empty(&todo_e)) {
         struct ctnl_encap *c = CONTAINER_OF(ovs_list_pop_front(&todo_e),
                                             struct ctnl_encap, dirty_node);
         struct mf_tnl_route r;
 
-        ovs_mutex_lock(&dirty_mutex);
+        ovs_mutex_lock(&ctnl_dirty_mutex);
         c->dirty = false;
         r = c->route;
-        ovs_mutex_unlock(&dirty_mutex);
+        ovs_mutex_unlock(&ctnl_dirty_mutex);
         encap_write(c, &r);
         COVERAGE_INC(mf_cache_encap_rebuilt);
     }
@@ -953,10 +709,10 @@ hook_run(void)
                            dirty_node);
         struct mf_tnl_route r;
 
-        ovs_mutex_lock(&dirty_mutex);
+        ovs_mutex_lock(&ctnl_dirty_mutex);
         d->dirty = false;
         r = d->route;
-        ovs_mutex_unlock(&dirty_mutex);
+        ovs_mutex_unlock(&ctnl_dirty_mutex);
         decap_follow(d, &r);
     }
     mf_ctnl_sweep();
@@ -982,7 +738,7 @@ mf_ctnl_format(struct ds *s) OVS_REQUIRES(mf_cport_mutex)
             ds_put_format(s, "  to the kernel: %s\n", c->why);
         }
     }
-    HMAP_FOR_EACH (d, node, &decaps) {
+    HMAP_FOR_EACH (d, node, &ctnl_decaps) {
         struct mf_cport *u = d->under ? mf_cport_find(d->under) : NULL;
         char a[64], b[64];
 
