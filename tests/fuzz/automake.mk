@@ -40,6 +40,7 @@ FUZZ_CODEC_FILES = \
 	netdev-offload/tc/mf-tc.c \
 	netdev-offload/tnl/mf-fib.c \
 	netdev-offload/tnl/mf-rtmon.c \
+	netdev-offload/tnl/mf-rtmon-walk.c \
 	netdev-offload/mf-rows.c \
 	netdev-offload/mf-xlate.c \
 	netdev-offload/mf-xlate-act.c \
