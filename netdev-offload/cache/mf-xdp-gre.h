@@ -1,9 +1,9 @@
 /*
- * mf-xdp-gre: GRE in the XDP flow cache's program (mf-xdp.bpf.c includes
- * it, after its 'struct outer').  OVS's "gre" port is the kernel's gretap
- * in collect_md mode: Ethernet over GRE (ETH_P_TEB), with a key if the
- * flow sets FLOW_TNL_F_KEY, no checksum and no sequence number (OVS's
- * datapath actions cannot ask for one).
+ * mf-xdp-gre: GRE in the XDP flow cache's program (mf-xdp-parse.h
+ * includes it, after its 'struct outer').  OVS's "gre" port is the
+ * kernel's gretap in collect_md mode: Ethernet over GRE (ETH_P_TEB), with
+ * a key if the flow sets FLOW_TNL_F_KEY, no checksum and no sequence
+ * number (OVS's datapath actions cannot ask for one).
  *
  * Decap follows gre_rcv(), __ipgre_rcv() and ip_tunnel_rcv() for what
  * they deliver unchanged: version 0, no routing, ETH_P_TEB, and only the
