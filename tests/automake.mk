@@ -284,6 +284,7 @@ check-full: check-unit check-cache check-valgrind check-fuzz-replay check-fuzz c
 # CACHE_DIFF_SEED.
 check_PROGRAMS += tests/mf-cache-diff
 tests_mf_cache_diff_SOURCES = tests/cache/mf-cache-diff.c \
+	tests/cache/mf-cache-diff-gen.c \
 	tests/cache/mf-cache-diff-tnl.c tests/cache/mf-cache-diff.h
 tests_mf_cache_diff_LDADD = libmegaflower.a $(OVS_ARCHIVES) $(MF_LIBS) \
 	$(OVS_LIBS)

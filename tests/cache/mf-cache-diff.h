@@ -1,9 +1,10 @@
 /*
- * mf-cache-diff: what the differential test's two halves share: the
+ * mf-cache-diff: what the differential test's files share: the
  * generator's randomness and packets, the megaflows, running a packet
- * through a cache and through OVS, and comparing.  mf-cache-diff.c holds
- * the plain megaflows and the main loop, mf-cache-diff-tnl.c the tunnels
- * (encap on the port's cache, decap on an underlay's).
+ * through a cache and through OVS, and comparing.  mf-cache-diff-gen.c
+ * generates packets and megaflows, mf-cache-diff.c runs the plain ones and
+ * the main loop, mf-cache-diff-tnl.c the tunnels (encap on the port's
+ * cache, decap on an underlay's).
  */
 #ifndef MF_CACHE_DIFF_H
 #define MF_CACHE_DIFF_H 1
@@ -39,6 +40,10 @@ struct mf_cache_xlate_env;
 
 extern uint32_t ifindexes[N_OUT + 2];  /* By odp port; [1] is the port. */
 
+/* The generator's state, set by main() from the seed
+ * (mf-cache-diff-gen.c). */
+extern uint32_t seed;
+
 uint32_t rnd(void);
 uint32_t rnd_n(uint32_t n);
 bool chance(int pct);
@@ -57,6 +62,7 @@ void put8(struct pkt *, uint8_t);
 void put16(struct pkt *, uint16_t);
 void put_rnd(struct pkt *, size_t);
 void gen_packet(struct pkt *);
+void mutate(struct pkt *, const struct pkt *src);
 
 /* Megaflows. */
 enum mf_kind {
