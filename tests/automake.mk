@@ -285,7 +285,8 @@ check-full: check-unit check-cache check-valgrind check-fuzz-replay check-fuzz c
 check_PROGRAMS += tests/mf-cache-diff
 tests_mf_cache_diff_SOURCES = tests/cache/mf-cache-diff.c \
 	tests/cache/mf-cache-diff-gen.c \
-	tests/cache/mf-cache-diff-tnl.c tests/cache/mf-cache-diff.h
+	tests/cache/mf-cache-diff-tnl.c tests/cache/mf-cache-diff-tnl-gen.c \
+	tests/cache/mf-cache-diff.h tests/cache/mf-cache-diff-tnl.h
 tests_mf_cache_diff_LDADD = libmegaflower.a $(OVS_ARCHIVES) $(MF_LIBS) \
 	$(OVS_LIBS)
 CACHE_DIFF_PAIRS = 100000

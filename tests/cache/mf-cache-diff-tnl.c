@@ -84,6 +84,7 @@
 #include "hash.h"
 #include "mf-cache.h"
 #include "mf-cache-diff.h"
+#include "mf-cache-diff-tnl.h"
 #include "mf-cache-tnl.h"
 #include "mf-cache-xlate.h"
 #include "mf-tnl.h"
@@ -102,26 +103,18 @@
 #include "util.h"
 
 #define UNDERLAY_ODP 9          /* The underlay is no port of OVS's. */
-#define VXLAN_PORT 4789
-#define GENEVE_PORT_UDP 6081
-
-/* This host's endpoint (the route's source for encap), and the remotes. */
-#define LOCAL_IP 0x0a630001     /* 10.99.0.1 */
-#define REMOTE_IP(I) (0x0a630002 + (I))
 
 static const struct eth_addr route_smac = ETH_ADDR_C(02,99,00,00,00,01);
 static const struct eth_addr route_dmac = ETH_ADDR_C(02,99,00,00,00,02);
-static const struct eth_addr under_mac = ETH_ADDR_C(02,99,00,00,01,01);
-static const struct eth_addr other_mac = ETH_ADDR_C(02,99,00,00,01,02);
-static const struct eth_addr vxlan_mac = ETH_ADDR_C(02,99,00,00,02,01);
-static const struct eth_addr geneve_mac = ETH_ADDR_C(02,99,00,00,02,02);
-static const struct eth_addr gre_mac = ETH_ADDR_C(02,99,00,00,02,03);
+const struct eth_addr under_mac = ETH_ADDR_C(02,99,00,00,01,01);
+const struct eth_addr vxlan_mac = ETH_ADDR_C(02,99,00,00,02,01);
+const struct eth_addr geneve_mac = ETH_ADDR_C(02,99,00,00,02,02);
+const struct eth_addr gre_mac = ETH_ADDR_C(02,99,00,00,02,03);
 
 /* The tunnel devices, as tnl_dev_query() would describe them. */
-enum tnl_kind { K_VXLAN, K_GENEVE, K_GRE, N_KINDS };
 static struct mf_ctnl_dev devs[N_KINDS];
-static const uint32_t kind_port[N_KINDS] = { TUNNEL_PORT, GENEVE_PORT,
-                                             GRE_PORT };
+const uint32_t kind_port[N_KINDS] = { TUNNEL_PORT, GENEVE_PORT,
+                                      GRE_PORT };
 
 static struct mf_cache *port_cache, *under;
 static uint32_t under_ifindex;
@@ -318,56 +311,6 @@ tnl_fini(void)
 }
 
 /* Encap. */
-
-/* set(tunnel(...)) and an output to a tunnel port, for a megaflow of
- * 'flow'. */
-void
-tnl_gen_encap(struct ofpbuf *a, const struct flow *flow OVS_UNUSED,
-              bool *unsupported)
-{
-    enum tnl_kind kind = chance(35) ? K_GRE : chance(40) ? K_GENEVE : K_VXLAN;
-    bool geneve = kind == K_GENEVE, gre = kind == K_GRE;
-    uint16_t dflt = geneve ? GENEVE_PORT_UDP : VXLAN_PORT;
-    uint64_t id_max = gre ? UINT32_MAX : 0xffffff;
-    struct flow_tnl t;
-
-    memset(&t, 0, sizeof t);
-    t.ip_dst = htonl(REMOTE_IP(rnd_n(3)));
-    if (chance(30)) {
-        t.ip_src = htonl(chance(80) ? LOCAL_IP : REMOTE_IP(4));
-    }
-    t.tun_id = htonll(chance(97)
-                      ? (chance(50) ? rnd_n(8)
-                         : gre ? rnd() : rnd_n(1 << 24))
-                      : id_max + 1 + rnd_n(1000));
-    *unsupported |= ntohll(t.tun_id) > id_max;
-    /* 1: ECT(1) from the inner packet over a tos of 0, which GRE takes as
-     * "inherit". */
-    t.ip_tos = chance(50) ? 0 : chance(15) ? 1 : rnd();
-    t.ip_ttl = chance(70) ? 64 : chance(98) ? 1 + rnd_n(255) : 0;
-    *unsupported |= !t.ip_ttl;
-    t.flags = (chance(60) ? FLOW_TNL_F_DONT_FRAGMENT : 0)
-              | (chance(gre ? 70 : 90) ? FLOW_TNL_F_KEY : 0);
-    if (chance(3)) {
-        t.flags |= chance(50) ? FLOW_TNL_F_CSUM : FLOW_TNL_F_OAM;
-        *unsupported = true;
-    }
-    if (chance(3)) {
-        t.tp_src = htons(1000 + rnd_n(100));
-        *unsupported = true;
-    }
-    if (!gre) {
-        t.tp_dst = chance(40) ? 0 : htons(chance(80) ? dflt : dflt + 1);
-    }
-    odp_put_tunnel_action(&t, a, gre ? "gre" : geneve ? "geneve" : "vxlan");
-    nl_msg_put_odp_port(a, OVS_ACTION_ATTR_OUTPUT,
-                        u32_to_odp(kind_port[kind]));
-    if (chance(3)) {
-        /* Another output after the encap: not in the cache. */
-        nl_msg_put_odp_port(a, OVS_ACTION_ATTR_OUTPUT, u32_to_odp(2));
-        *unsupported = true;
-    }
-}
 
 /* mf_cache_xlate()'s encap callback: an endpoint shared by the flows with
  * the same parameters, written with mf_cache_encap_set(). */
@@ -591,245 +534,6 @@ tnl_same(const struct result *c, const struct result *o, struct counts *k,
 }
 
 /* Decap. */
-
-/* Tunnel metadata masks, as OVS's decap megaflows have them. */
-void
-tnl_gen_mask(struct flow_wildcards *wc)
-{
-    struct flow_tnl *t = &wc->masks.tunnel;
-
-    maybe(&t->tun_id, 8, 90, 90);
-    maybe(&t->ip_src, 4, 90, 90);
-    maybe(&t->ip_dst, 4, 90, 90);
-    maybe(&t->ip_tos, 1, 60, 70);
-    maybe(&t->ip_ttl, 1, 15, 70);
-    maybe(&t->tp_src, 2, 10, 50);
-    maybe(&t->tp_dst, 2, 30, 80);
-    if (chance(70)) {
-        t->flags = FLOW_TNL_F_MASK & (chance(80) ? 0xffff : rnd());
-    }
-    t->tun_id &= htonll(UINT32_MAX);   /* A VNI or a GRE key. */
-}
-
-/* An outer header's parameters. */
-struct outer {
-    enum tnl_kind kind;
-    uint32_t src, dst;          /* Host order. */
-    uint8_t tos, ttl;
-    bool df;
-    uint16_t sport, dport;      /* UDP. */
-    uint32_t vni;               /* VNI, or GRE key. */
-    bool key;                   /* GRE: the key is there. */
-    struct eth_addr dmac;
-};
-
-/* What to break in an outer header.  For GRE, B_VNI is the key, B_DPORT
- * the key's presence, B_UDP_CSUM a GRE checksum, B_UDP_LEN a sequence
- * number, and B_OWN_MAC no breakage (gretap has no loop check). */
-enum breakage {
-    B_NONE,
-    /* Packets the program looks up (or sees are not its tunnel's). */
-    B_VNI, B_SRC, B_DST, B_DPORT, B_DF, B_TOS, B_TTL, B_SPORT, B_TYPE,
-    /* Packets the kernel must see whole. */
-    B_KERNEL,
-    B_UDP_CSUM = B_KERNEL, B_IP_OPTS, B_FRAG, B_IP_CSUM, B_UDP_LEN,
-    B_TOT_LEN, B_HDR_BITS, B_ECN, B_OWN_MAC, B_DMAC,
-    B_N
-};
-
-static void
-gen_outer(struct outer *o)
-{
-    o->kind = chance(35) ? K_GRE : chance(40) ? K_GENEVE : K_VXLAN;
-    o->key = chance(80);
-    o->src = REMOTE_IP(rnd_n(3));
-    o->dst = LOCAL_IP;
-    o->tos = chance(60) ? 0 : rnd() & ~IP_ECN_MASK;
-    o->ttl = chance(70) ? 64 : rnd();
-    o->df = chance(60);
-    o->sport = 32768 + rnd_n(28000);
-    o->dport = o->kind == K_GENEVE ? GENEVE_PORT_UDP : VXLAN_PORT;
-    o->vni = chance(50) ? rnd_n(8) : o->kind == K_GRE ? rnd() : rnd_n(1 << 24);
-    o->dmac = under_mac;
-}
-
-static uint8_t
-inner_ecn(const struct pkt *inner)
-{
-    struct flow f;
-    struct dp_packet *b = dp_packet_clone_data(inner->data, inner->len);
-
-    pkt_metadata_init(&b->md, u32_to_odp(TUNNEL_PORT));
-    flow_extract(b, &f);
-    dp_packet_delete(b);
-    return (f.dl_type == htons(ETH_TYPE_IP)
-            || f.dl_type == htons(ETH_TYPE_IPV6)) ? f.nw_tos & IP_ECN_MASK
-                                                   : 0;
-}
-
-/* 'o' with 'b' broken; the packet is kernel_only from B_KERNEL on. */
-static void
-break_outer(struct outer *o, enum breakage b)
-{
-    switch (b) {
-    case B_VNI: o->vni ^= 1 + rnd_n(3); break;
-    case B_SRC: o->src = REMOTE_IP(rnd_n(5)); break;
-    case B_DST: o->dst = chance(50) ? LOCAL_IP + 9 : REMOTE_IP(0); break;
-    case B_DPORT:
-        o->dport = chance(50) ? o->dport + 1 : 53;
-        o->key = !o->key;
-        break;
-    case B_DF: o->df = !o->df; break;
-    case B_TOS: o->tos = rnd() & ~IP_ECN_MASK; break;
-    case B_TTL: o->ttl = rnd(); break;
-    case B_SPORT: o->sport = rnd(); break;
-    case B_DMAC:
-        /* Another host's: the kernel drops it (PACKET_OTHERHOST). */
-        o->dmac = other_mac;
-        break;
-    case B_TYPE:
-        o->kind = (o->kind + 1 + rnd_n(N_KINDS - 1)) % N_KINDS;
-        o->dport = o->kind == K_GENEVE ? GENEVE_PORT_UDP : VXLAN_PORT;
-        o->vni &= o->kind == K_GRE ? UINT32_MAX : 0xffffff;
-        break;
-    default:
-        break;
-    }
-}
-
-/* The UDP tunnel header of 'o' (UDP, VXLAN or Geneve), broken by 'b'. */
-static void
-put_udp_tnl(struct pkt *p, const struct outer *o, enum breakage b)
-{
-    size_t udp = p->len;
-
-    put16(p, o->sport);
-    put16(p, o->dport);
-    put16(p, 0);                                /* Length, later. */
-    put16(p, b == B_UDP_CSUM ? 1 + rnd_n(0xfffe) : 0);
-    if (o->kind == K_VXLAN) {
-        put(p, (uint8_t[]) { 0x08, 0, 0, 0 }, 4);
-        put16(p, o->vni >> 8);
-        put8(p, o->vni);
-        put8(p, 0);
-        if (b == B_HDR_BITS) {
-            p->data[udp + 8 + (chance(50) ? rnd_n(4) : 7)] ^= 1 << rnd_n(8);
-        }
-    } else {
-        put(p, (uint8_t[]) { 0, 0, 0x65, 0x58 }, 4);
-        put16(p, o->vni >> 8);
-        put8(p, o->vni);
-        put8(p, 0);
-        if (b == B_HDR_BITS) {
-            p->data[udp + 8 + (chance(50) ? 1 : chance(50) ? 0 : 7)]
-                ^= 1 << rnd_n(8);
-        }
-    }
-}
-
-/* The GRE header of 'o' (gretap), broken by 'b': a checksum
- * (B_UDP_CSUM), a sequence number (B_UDP_LEN), another flag, the version
- * or the protocol (B_HDR_BITS). */
-static void
-put_gre(struct pkt *p, const struct outer *o, enum breakage b)
-{
-    static const uint8_t others[] = { 0x80, 0x40, 0x10, 0x08, 0x04, 0x02,
-                                      0x01 };
-    size_t gre = p->len;
-
-    put8(p, (o->key ? 0x20 : 0) | (b == B_UDP_CSUM ? 0x80 : 0)
-            | (b == B_UDP_LEN ? 0x10 : 0));
-    put8(p, 0);
-    put16(p, ETH_TYPE_TEB);
-    if (b == B_UDP_CSUM) {
-        put16(p, rnd());                        /* Checksum, reserved. */
-        put16(p, 0);
-    }
-    if (o->key) {
-        put(p, &(ovs_be32) { htonl(o->vni) }, 4);
-    }
-    if (b == B_UDP_LEN) {
-        put(p, &(ovs_be32) { htonl(rnd()) }, 4);
-    }
-    if (b == B_HDR_BITS) {
-        uint32_t r = rnd_n(3);
-
-        if (r == 0) {
-            p->data[gre] ^= others[rnd_n(ARRAY_SIZE(others))];
-        } else {
-            p->data[gre + (r == 1 ? 1 : 2 + rnd_n(2))] ^= 1 << rnd_n(8);
-        }
-    }
-}
-
-/* The outer packet 'o' around 'inner' into 'p', broken by 'b' (the
- * breakages that are no field of 'o'). */
-static void
-build_outer(struct pkt *p, const struct outer *o, const struct pkt *inner,
-            enum breakage b)
-{
-    size_t ip, l4, ihl = b == B_IP_OPTS ? 24 : 20;
-    uint16_t tot, frag = o->df ? 0x4000 : 0;
-    bool gre = o->kind == K_GRE;
-    uint8_t tos = o->tos;
-    ovs_be16 hc;
-
-    memset(p, 0, sizeof *p);
-    if (b == B_FRAG) {
-        frag |= chance(50) ? 0x2000 : 1 + rnd_n(100);
-    }
-    if (b == B_ECN) {
-        /* Outer ECN the kernel would combine with the inner's. */
-        uint8_t ie = inner_ecn(inner);
-
-        tos |= ie == IP_ECN_CE ? IP_ECN_ECT_0 : 1 + (ie + rnd_n(2)) % 3;
-        if ((tos & IP_ECN_MASK) == ie) {
-            tos ^= IP_ECN_MASK;
-        }
-    }
-    put(p, o->dmac.ea, 6);
-    put(p, (uint8_t[]) { 0x02, 0x99, 0, 0, 3, 1 + rnd_n(3) }, 6);
-    put16(p, ETH_TYPE_IP);
-    ip = p->len;
-    put8(p, 0x40 | ihl / 4);
-    put8(p, tos);
-    put16(p, 0);                                /* Total length. */
-    put16(p, rnd());                            /* Id. */
-    put16(p, frag);
-    put8(p, o->ttl);
-    put8(p, gre ? IPPROTO_GRE : IPPROTO_UDP);
-    put16(p, 0);                                /* Checksum. */
-    put(p, &(ovs_be32) { htonl(o->src) }, 4);
-    put(p, &(ovs_be32) { htonl(o->dst) }, 4);
-    if (ihl > 20) {
-        put(p, (uint8_t[]) { 1, 1, 1, 0 }, 4);  /* NOPs, end. */
-    }
-    l4 = p->len;
-    (gre ? put_gre : put_udp_tnl)(p, o, b);
-    p->outer = p->len;
-    put(p, inner->data, inner->len);
-    if (b == B_OWN_MAC) {
-        memcpy(p->data + p->outer + 6,
-               (o->kind == K_GRE ? gre_mac : o->kind == K_GENEVE
-                ? geneve_mac : vxlan_mac).ea, 6);
-    }
-    p->odd = inner->odd;
-    p->kernel_only = b >= B_KERNEL && !(gre && b == B_OWN_MAC);
-
-    tot = p->len - ip + (b == B_TOT_LEN ? 1 + rnd_n(20) : 0);
-    p->data[ip + 2] = tot >> 8;
-    p->data[ip + 3] = tot;
-    if (!gre) {
-        tot = p->len - l4 + (b == B_UDP_LEN ? (chance(50) ? 1 : -1) : 0);
-        p->data[l4 + 4] = tot >> 8;
-        p->data[l4 + 5] = tot;
-    }
-    hc = csum(p->data + ip, ihl);
-    if (b == B_IP_CSUM) {
-        hc ^= htons(1 + rnd_n(0xfffe));
-    }
-    memcpy(p->data + ip + 10, &hc, 2);
-}
 
 /* The packet as OVS's datapath looks it up: decapsulated if its tunnel
  * ports' classifier takes it (NULL if the pop refuses it), else as it
