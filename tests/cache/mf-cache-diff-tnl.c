@@ -47,8 +47,8 @@
  * tunnel UDP ports (4789 VXLAN to TUNNEL_PORT, 6081 Geneve to
  * GENEVE_PORT) and GRE (to GRE_PORT) to this host's endpoint
  * (mf_cache_tnl_port_set(), mf_cache_local_ip_set(),
- * mf_cache_set_decap(), as mf-cache-tnl.c's under_get()).  Decap
- * megaflows match the inner flow and the tunnel
+ * mf_cache_set_decap(), as mf-cache-tnl-decap.c's ctnl_under_get()).
+ * Decap megaflows match the inner flow and the tunnel
  * metadata (tun_id, addresses, tos, ttl, flags, ports).  OVS's reference
  * is what its datapath does with the outer packet: the tunnel port's
  * classifier (outer dl_dst, IP destination, UDP and port or GRE, no
@@ -111,7 +111,7 @@ const struct eth_addr vxlan_mac = ETH_ADDR_C(02,99,00,00,02,01);
 const struct eth_addr geneve_mac = ETH_ADDR_C(02,99,00,00,02,02);
 const struct eth_addr gre_mac = ETH_ADDR_C(02,99,00,00,02,03);
 
-/* The tunnel devices, as tnl_dev_query() would describe them. */
+/* The tunnel devices, as ctnl_dev_query() would describe them. */
 static struct mf_ctnl_dev devs[N_KINDS];
 const uint32_t kind_port[N_KINDS] = { TUNNEL_PORT, GENEVE_PORT,
                                       GRE_PORT };
