@@ -43,7 +43,8 @@ tests_mf_krt_LDADD = libmegaflower.a $(OVS_ARCHIVES) $(MF_LIBS) $(OVS_LIBS)
 
 # The tunnel resolver driven from a script, run by the host tests and by
 # the system tests that capture tunnel headers.
-tests_mf_resolve_SOURCES = tests/mf-resolve.c
+tests_mf_resolve_SOURCES = tests/mf-resolve.c tests/mf-resolve.h \
+	tests/mf-resolve-tables.c
 tests_mf_resolve_LDADD = libmegaflower.a $(OVS_ARCHIVES) $(MF_LIBS) $(OVS_LIBS)
 
 # dpif mode's races, against the kernel (system group 31): linked as
