@@ -44,6 +44,7 @@ bench-route: bench/mf-bench-route
 # side, and the kernel's ceiling.  'make bench' runs it in the VM.
 EXTRA_PROGRAMS += bench/mf-bench-offload
 bench_mf_bench_offload_SOURCES = bench/mf-bench-offload.c \
+	bench/mf-bench-offload.h bench/mf-bench-ceiling.c \
 	bench/mf-bench-clock.h bench/mf-bench-dev.c bench/mf-bench-dev.h \
 	bench/mf-bench-flows.c bench/mf-bench-flows.h \
 	tests/unit/mf-megaflows.c tests/unit/mf-megaflows.h
