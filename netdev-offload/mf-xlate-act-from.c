@@ -270,8 +270,8 @@ from_clone(const struct mf_filter *f, size_t i, size_t end, bool in_copy,
 /* Appends the ODP actions of f->acts[begin, end), a list that ends the
  * packet's processing, to 'buf'.  'csum' is the fix-up pending on entry.
  * With 'copy_csum', the list is the body of a clone that other actions
- * follow (see xlate_list()): it ends nothing, and the fix-ups of its own
- * rewrites are ORed into '*copy_csum'. */
+ * follow (see mf_xlate_act_list()): it ends nothing, and the fix-ups of
+ * its own rewrites are ORed into '*copy_csum'. */
 static int
 from_range(const struct mf_filter *f, size_t begin, size_t end,
            const struct mf_xlate_ports *ports, uint32_t csum,

@@ -44,6 +44,7 @@ FUZZ_CODEC_FILES = \
 	netdev-offload/mf-rows.c \
 	netdev-offload/mf-xlate.c \
 	netdev-offload/mf-xlate-act.c \
+	netdev-offload/mf-xlate-act-clone.c \
 	netdev-offload/mf-xlate-act-from.c \
 	netdev-offload/mf-xlate-ct.c \
 	netdev-offload/mf-xlate-set.c \
