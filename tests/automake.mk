@@ -184,7 +184,7 @@ check-autotest: all tests/mf-resolve $(TESTSUITE) tests/atlocal
 # check-system-tunnels.  Of the fault groups (check-faults) it runs 52, a
 # kill -9 with 1,000 offloaded flows and traffic that must lose nothing.
 SYSTEM_CI_TESTS = 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 27 28 29 30 31 32 33 34 \
-	35 36 37 38 39 40 41 43 45 52 55
+	35 36 37 38 39 40 41 43 45 52 55 56
 # The programs the system groups run, built before any of them runs (a
 # sanitizer tree builds nothing else: check-sanitizers).
 MF_SYSTEM_PROGS = tests/mf-blast tests/mf-krt tests/mf-resolve \

@@ -17,6 +17,7 @@
 #include "mf-backend.h"
 #include "mf-cache.h"
 #include "mf-cache-conf.h"
+#include "mf-cache-rxdf.h"
 #include "mf-cache-spare.h"
 #include "mf-cache-tnl.h"
 #include "mf-cport.h"
@@ -546,6 +547,10 @@ cache_probe(const struct mf_port *port, struct mf_err *err)
          * underlays' come later, from a spare loaded before a put
          * (mf_cspare_want()), not here, where OVS's main thread waits. */
         mf_cspare_fill(want.max_flows);
+    } else {
+        /* What its underlays' programs need to know, found here, where
+         * no lock of megaflower's is held (a child process, once). */
+        mf_cache_rxdf();
     }
     ovs_mutex_lock(&mf_cport_mutex);
     error = mf_cport_open(port, role, &want, err);

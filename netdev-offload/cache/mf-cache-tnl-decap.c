@@ -14,6 +14,7 @@
 #include "flow.h"
 #include "mf-backend.h"
 #include "mf-cache.h"
+#include "mf-cache-rxdf.h"
 #include "mf-cport.h"
 #include "mf-tnl.h"
 #include "odp-util.h"
@@ -94,6 +95,8 @@ ctnl_under_get(const struct mf_tnl_route *r, const struct mf_ctnl_decap *d,
         return NULL;            /* mf_ctnl_sweep() closes it if unused. */
     }
     mf_cache_set_dev_mac(u->cache, r->smac);
+    mf_cache_set_rx_no_df(u->cache,
+                          mf_cache_rxdf() == MF_CACHE_RXDF_NOT_REPORTED);
     mf_cache_set_decap(u->cache, true);
     u->n_users++;
     return u;

@@ -728,6 +728,12 @@ mf_cache_set_decap(struct mf_cache *c, bool on)
 }
 
 void
+mf_cache_set_rx_no_df(struct mf_cache *c, bool no_df)
+{
+    __atomic_store_n(&c->skel->bss->mf_rx_no_df, no_df, __ATOMIC_RELEASE);
+}
+
+void
 mf_cache_set_dev_mac(struct mf_cache *c, const uint8_t mac[6])
 {
     uint64_t v = 0;

@@ -114,6 +114,10 @@ void mf_cache_set_decap(struct mf_cache *, bool on);
 /* The address of the device the cache is on, which a tunnel packet must
  * be sent to for the program to decapsulate it (all zeros: any). */
 void mf_cache_set_dev_mac(struct mf_cache *, const uint8_t mac[6]);
+/* Whether the program leaves "don't fragment" out of a received tunnel
+ * packet's metadata, as a kernel without a9888628cb2c does
+ * (mf-cache-rxdf.h). */
+void mf_cache_set_rx_no_df(struct mf_cache *, bool no_df);
 
 /* For the tests: the program's fd, and the ifindex the last
  * BPF_PROG_TEST_RUN redirected to (test_mode only, 0 if none), or

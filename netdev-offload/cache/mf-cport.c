@@ -9,6 +9,7 @@
 
 #include "fatal-signal.h"
 #include "mf-backend.h"
+#include "mf-cache-rxdf.h"
 #include "mf-cache-spare.h"
 #include "mf-cache-tnl.h"
 #include "odp-util.h"
@@ -462,6 +463,7 @@ mf_cport_format(struct ds *s)
                           info.tnl_passed);
         }
     }
+    mf_cache_rxdf_format(s);
     mf_ctnl_format(s);
     ovs_mutex_unlock(&mf_cport_mutex);
     free(list);

@@ -283,7 +283,8 @@ parse_outer(struct xdp_md *ctx, struct mf_xkey *key, struct outer *o)
         key->tun_dst = ip->daddr;
         key->tun_tos = ip->tos;
         key->tun_ttl = ip->ttl;
-        if (ip->frag_off & bpf_htons(IP_DF)) {
+        if ((ip->frag_off & bpf_htons(IP_DF))
+            && !*(volatile __u32 *) &mf_rx_no_df) {
             key->tun_flags |= MF_XTNL_F_DF;
         }
         o->ecn = ip->tos & 3;

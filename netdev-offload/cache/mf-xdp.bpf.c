@@ -64,6 +64,10 @@ __u32 mf_decap = 0;                         /* Tunnels end here. */
  * of a __u64 (0: not checked).  The kernel drops a unicast frame to any
  * other (PACKET_OTHERHOST): such a tunnel packet goes to it whole. */
 __u64 mf_dev_mac = 0;
+/* With mf_decap: the kernel puts no "don't fragment" in a received tunnel
+ * packet's metadata (mf-cache-rxdf.h), so neither does the program; 0:
+ * the outer header's, as the kernel does since a9888628cb2c. */
+__u32 mf_rx_no_df = 0;
 struct mf_xkey mf_masks[MF_XDP_MAX_MASKS];
 __u32 mf_test_out = 0;
 

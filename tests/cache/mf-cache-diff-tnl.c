@@ -57,9 +57,11 @@
  * in_port the tunnel port, the megaflow's masked compare,
  * odp_execute_actions().  One rule is applied
  * to it explicitly: an outer IPv4 DF sets FLOW_TNL_F_DONT_FRAGMENT, as
- * the kernel's tunnel devices report it since the late-2025 fix (OVS 3.1
- * userspace never does; before the fix the kernel does not either, and a
- * "-df" megaflow then misses in the cache on DF packets: safe).  Packets
+ * the kernel's tunnel devices report it since the late-2025 fix
+ * (a9888628cb2c), unless the round plays a kernel without it
+ * (tnl_rx_no_df, half the rounds: mf_cache_set_rx_no_df(), as
+ * ctnl_under_get() does on such a kernel, mf-cache-rxdf.h), where DF is
+ * never set.  Packets
  * the kernel would not deliver as they are (a UDP checksum, IP options,
  * fragments, a bad header, ECN to combine, Geneve's version, options, O
  * and C bits, VXLAN's reserved bits, GRE's checksum, sequence number,
@@ -535,6 +537,8 @@ tnl_same(const struct result *c, const struct result *o, struct counts *k,
 
 /* Decap. */
 
+bool tnl_rx_no_df;
+
 /* The packet as OVS's datapath looks it up: decapsulated if its tunnel
  * ports' classifier takes it (NULL if the pop refuses it), else as it
  * is, on the underlay. */
@@ -570,7 +574,7 @@ ovs_decap(const struct pkt *p)
     }
     pkt_metadata_init_conn(&b->md);
     b->md.in_port.odp_port = u32_to_odp(port);
-    if (df) {
+    if (df && !tnl_rx_no_df) {
         /* The kernel's rule (see above). */
         b->md.tunnel.flags |= FLOW_TNL_F_DONT_FRAGMENT;
     }
@@ -645,6 +649,8 @@ tnl_decap_round(struct counts *k)
     bool unsupported;
     long pairs = k->pairs;
 
+    tnl_rx_no_df = chance(50);
+    mf_cache_set_rx_no_df(under, tnl_rx_no_df);
     gen_packet(&inner);
     gen_outer(&o);
     build_outer(&p, &o, &inner, B_NONE);
@@ -712,11 +718,12 @@ tnl_print(const struct counts *k)
            "decaps %"PRIu64" passed %"PRIu64"\n"
            "         GRE: %ld encap hits compared, %ld decap hits "
            "compared\n"
+           "         %ld DF decap hits compared with no DF on receive\n"
            "         %.1f%% of all pairs\n",
            k->encap_pairs, k->encap_hits, k->sport_flows, k->encap_flows,
            k->encap_refused, k->decap_pairs, k->decap_hits, k->kernel_only,
            k->decap_flows, k->decap_refused, info.decaps, info.tnl_passed,
-           k->gre_encap_hits, k->gre_decap_hits,
+           k->gre_encap_hits, k->gre_decap_hits, k->decap_df_hits_no_df,
            k->pairs ? 100.0 * (k->encap_pairs + k->decap_pairs) / k->pairs
            : 0.0);
 }

@@ -415,6 +415,8 @@ check_packet(const struct view *v, const struct pkt *p,
     k->decap_hits += p->outer > 0;
     k->gre_encap_hits += hit->encap && hit->gre;
     k->gre_decap_hits += p->outer > 0 && p->data[23] == IPPROTO_GRE;
+    k->decap_df_hits_no_df += (p->outer > 0 && (p->data[20] & 0x40)
+                               && tnl_rx_no_df);
     count_sets(hit, k);
     if (n_match > 1) {
         for (size_t i = 0; i < n; i++) {
@@ -561,6 +563,7 @@ enough(const struct counts *k, const struct mf_cache_info *info,
     if (n_pairs >= 10000
         && (!k->encap_hits || !k->decap_hits || !k->kernel_only
             || !k->gre_encap_hits || !k->gre_decap_hits
+            || !k->decap_df_hits_no_df
             || !k->encap_refused || !k->decap_refused)) {
         printf("FAIL: some kind of tunnel packet never checked\n");
         return false;

@@ -130,6 +130,8 @@ struct counts {
     long encap_pairs, encap_hits, encap_flows, encap_refused;
     long decap_pairs, decap_hits, decap_flows, decap_refused, kernel_only;
     long gre_encap_hits, gre_decap_hits;    /* Hits compared, of GRE. */
+    long decap_df_hits_no_df;   /* Of DF packets, the kernel reporting no
+                                 * DF (tnl_rx_no_df). */
     long sport_flows;                       /* Inner flows whose outer
                                              * source port was checked
                                              * stable. */
@@ -161,6 +163,9 @@ void tnl_encap_put(int ep);
 void tnl_ovs_output(struct dp_packet *, uint32_t port, struct result *);
 bool tnl_same(const struct result *cache, const struct result *ovs,
               struct counts *, struct ds *why);
+/* Whether this decap round's kernel reports no DF on receive
+ * (mf_cache_set_rx_no_df()): each round draws it. */
+extern bool tnl_rx_no_df;
 void tnl_decap_round(struct counts *);
 void tnl_decap_flush(struct counts *);
 void tnl_print(const struct counts *);
