@@ -548,9 +548,9 @@ cache_probe(const struct mf_port *port, struct mf_err *err)
          * (mf_cspare_want()), not here, where OVS's main thread waits. */
         mf_cspare_fill(want.max_flows);
     } else {
-        /* What its underlays' programs need to know, found here, where
-         * no lock of megaflower's is held (a child process, once). */
-        mf_cache_rxdf();
+        /* What its underlays' programs need to know: found once, by a
+         * child process, in a thread of its own. */
+        mf_cache_rxdf_start(mf_ctnl_rxdf_done);
     }
     ovs_mutex_lock(&mf_cport_mutex);
     error = mf_cport_open(port, role, &want, err);

@@ -35,6 +35,7 @@
 #include "odp-netlink.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
+#include "ovs-rcu.h"
 #include "ovs-thread.h"
 #include "util.h"
 
@@ -443,25 +444,29 @@ rxdf_child(int fd)
     _exit(write(fd, msg, n) == n ? 0 : 1);
 }
 
-/* The parent's side. */
+/* The parent's side: a thread of its own, so that no one waits for the
+ * child (seconds under emulation: a namespace and a datapath made and
+ * destroyed). */
 
 static struct ovs_mutex rxdf_mutex = OVS_MUTEX_INITIALIZER;
+static bool rxdf_started OVS_GUARDED_BY(rxdf_mutex);
 static bool rxdf_done OVS_GUARDED_BY(rxdf_mutex);
 static enum mf_cache_rxdf rxdf_answer OVS_GUARDED_BY(rxdf_mutex);
 static char rxdf_why[200] OVS_GUARDED_BY(rxdf_mutex);
+static void (*rxdf_cb)(enum mf_cache_rxdf);
 
-static void
-rxdf_probe(void) OVS_REQUIRES(rxdf_mutex)
+/* Runs the child; its answer, and if unknown the reason into 'why'. */
+static enum mf_cache_rxdf
+rxdf_probe(char *why, size_t why_size)
 {
     char msg[200] = "";
     struct pollfd p;
     int fds[2], n = 0;
     pid_t pid;
 
-    rxdf_answer = MF_CACHE_RXDF_UNKNOWN;
     if (pipe2(fds, O_CLOEXEC)) {
-        snprintf(rxdf_why, sizeof rxdf_why, "a pipe: %s", strerror(errno));
-        return;
+        snprintf(why, why_size, "a pipe: %s", strerror(errno));
+        return MF_CACHE_RXDF_UNKNOWN;
     }
     pid = fork();
     if (!pid) {
@@ -470,9 +475,9 @@ rxdf_probe(void) OVS_REQUIRES(rxdf_mutex)
     }
     close(fds[1]);
     if (pid < 0) {
-        snprintf(rxdf_why, sizeof rxdf_why, "fork: %s", strerror(errno));
+        snprintf(why, why_size, "fork: %s", strerror(errno));
         close(fds[0]);
-        return;
+        return MF_CACHE_RXDF_UNKNOWN;
     }
     p = (struct pollfd) { .fd = fds[0], .events = POLLIN };
     if (poll(&p, 1, RXDF_TIMEOUT_MS) > 0) {
@@ -485,14 +490,15 @@ rxdf_probe(void) OVS_REQUIRES(rxdf_mutex)
     waitpid(pid, NULL, 0);
     msg[MAX(n, 0)] = '\0';
     if (n <= 0) {
-        snprintf(rxdf_why, sizeof rxdf_why, "the probe gave no answer in "
-                 "%d ms", RXDF_TIMEOUT_MS);
+        snprintf(why, why_size, "the probe gave no answer in %d ms",
+                 RXDF_TIMEOUT_MS);
     } else if (msg[0] == 'R' || msg[0] == 'N') {
-        rxdf_answer = (msg[0] == 'R' ? MF_CACHE_RXDF_REPORTED
-                       : MF_CACHE_RXDF_NOT_REPORTED);
+        return (msg[0] == 'R' ? MF_CACHE_RXDF_REPORTED
+                : MF_CACHE_RXDF_NOT_REPORTED);
     } else {
-        snprintf(rxdf_why, sizeof rxdf_why, "%s", msg + 1);
+        snprintf(why, why_size, "%s", msg + 1);
     }
+    return MF_CACHE_RXDF_UNKNOWN;
 }
 
 static const char *
@@ -511,25 +517,49 @@ rxdf_describe(enum mf_cache_rxdf a)
               "packet's \"don't fragment\"");
 }
 
+static void *
+rxdf_thread(void *aux OVS_UNUSED)
+{
+    enum mf_cache_rxdf a;
+    char why[200] = "";
+
+    ovsrcu_quiesce_start();             /* It reads nothing RCU keeps. */
+    a = rxdf_probe(why, sizeof why);
+    ovs_mutex_lock(&rxdf_mutex);
+    rxdf_answer = a;
+    snprintf(rxdf_why, sizeof rxdf_why, "%s", why);
+    rxdf_done = true;
+    ovs_mutex_unlock(&rxdf_mutex);
+    if (a == MF_CACHE_RXDF_UNKNOWN) {
+        VLOG_WARN("%s (%s): the flow cache takes it from the outer header, "
+                  "and leaves DF tunnel packets to the kernel if the "
+                  "kernel's flows say -df", rxdf_describe(a), why);
+    } else {
+        VLOG_INFO("%s", rxdf_describe(a));
+    }
+    rxdf_cb(a);
+    return NULL;
+}
+
+void
+mf_cache_rxdf_start(void (*done)(enum mf_cache_rxdf))
+{
+    ovs_mutex_lock(&rxdf_mutex);
+    if (!rxdf_started) {
+        rxdf_started = true;
+        rxdf_cb = done;
+        ovs_thread_create("mf_rxdf", rxdf_thread, NULL);
+    }
+    ovs_mutex_unlock(&rxdf_mutex);
+}
+
 enum mf_cache_rxdf
 mf_cache_rxdf(void)
 {
     enum mf_cache_rxdf a;
 
     ovs_mutex_lock(&rxdf_mutex);
-    if (!rxdf_done) {
-        rxdf_probe();
-        rxdf_done = true;
-        if (rxdf_answer == MF_CACHE_RXDF_UNKNOWN) {
-            VLOG_WARN("%s (%s): the flow cache takes it from the outer "
-                      "header, and leaves DF tunnel packets to the kernel "
-                      "if the kernel's flows say -df",
-                      rxdf_describe(rxdf_answer), rxdf_why);
-        } else {
-            VLOG_INFO("%s", rxdf_describe(rxdf_answer));
-        }
-    }
-    a = rxdf_answer;
+    a = rxdf_done ? rxdf_answer : MF_CACHE_RXDF_UNKNOWN;
     ovs_mutex_unlock(&rxdf_mutex);
     return a;
 }
@@ -544,6 +574,10 @@ mf_cache_rxdf_format(struct ds *s)
             ds_put_format(s, " (%s)", rxdf_why);
         }
         ds_put_char(s, '\n');
+    } else if (rxdf_started) {
+        ds_put_cstr(s, "tunnel receive: probing whether the kernel reports "
+                    "a received tunnel packet's \"don't fragment\" (until "
+                    "then the flow cache takes it from the outer header)\n");
     }
     ovs_mutex_unlock(&rxdf_mutex);
 }

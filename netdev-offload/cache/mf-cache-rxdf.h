@@ -16,7 +16,7 @@
  * devices and its datapath go when the child exits.
  *
  * If the probe fails (no openvswitch module, no right to make a
- * namespace, a timeout), the answer is "unknown" and the cache takes DF
+ * namespace, a timeout), or until it answers, the cache takes DF
  * from the header: exact on a kernel that reports it, and on one that
  * does not, DF packets miss every entry (OVS's are all -df) and go to the
  * kernel whole.  Never wrong, only not offloaded.
@@ -32,11 +32,15 @@ enum mf_cache_rxdf {
     MF_CACHE_RXDF_NOT_REPORTED, /* Never set. */
 };
 
-/* The answer, probing on the first call (up to about 3 s; later calls
- * return at once).  Thread-safe. */
+/* Starts the probe in a thread of its own, once (later calls do nothing);
+ * that thread calls 'done' with the answer. */
+void mf_cache_rxdf_start(void (*done)(enum mf_cache_rxdf));
+
+/* The answer: MF_CACHE_RXDF_UNKNOWN until the probe has given it.
+ * Thread-safe. */
 enum mf_cache_rxdf mf_cache_rxdf(void);
 
-/* Appends a line for megaflower/cache (nothing before the first probe). */
+/* Appends a line for megaflower/cache (nothing before the probe starts). */
 void mf_cache_rxdf_format(struct ds *);
 
 #endif /* mf-cache-rxdf.h */

@@ -116,6 +116,20 @@ ctnl_under_put(uint32_t ifindex) OVS_REQUIRES(mf_cport_mutex)
 }
 
 void
+mf_ctnl_rxdf_done(enum mf_cache_rxdf a)
+{
+    struct mf_cport *u;
+
+    ovs_mutex_lock(&mf_cport_mutex);
+    HMAP_FOR_EACH (u, node, &mf_cport_ports) {
+        if (u->role == MF_CPORT_UNDERLAY && u->cache) {
+            mf_cache_set_rx_no_df(u->cache, a == MF_CACHE_RXDF_NOT_REPORTED);
+        }
+    }
+    ovs_mutex_unlock(&mf_cport_mutex);
+}
+
+void
 mf_ctnl_sweep(void) OVS_REQUIRES(mf_cport_mutex)
 {
     struct mf_cport *u;

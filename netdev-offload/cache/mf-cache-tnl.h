@@ -32,6 +32,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "mf-cache-rxdf.h"
 #include "mf-tnl-hdr.h"
 #include "openvswitch/thread.h"
 
@@ -100,6 +101,10 @@ void mf_ctnl_decap_put(struct mf_ctnl_decap *) OVS_REQUIRES(mf_cport_mutex);
 /* Closes the underlays no decap flow uses any more.  Called after any
  * operation that may have removed decap flows. */
 void mf_ctnl_sweep(void) OVS_REQUIRES(mf_cport_mutex);
+
+/* The kernel's answer about DF on receive (mf-cache-rxdf.h) given to every
+ * underlay's program; mf_cache_rxdf_start()'s callback. */
+void mf_ctnl_rxdf_done(enum mf_cache_rxdf);
 
 /* Gives back what flow 'cf' holds (its endpoint, its placement). */
 void mf_ctnl_flow_release(struct mf_cport_flow *cf)
