@@ -371,6 +371,25 @@ rxdf_packet_cb(const struct nlattr *a, void *k)
     return MNL_CB_OK;
 }
 
+int
+mf_cache_rxdf_upcall(const void *buf, size_t n)
+{
+    const struct nlmsghdr *nlh = buf;
+    struct rxdf_key k = { false, false };
+
+    /* libmnl reads attributes to the aligned end of the message: a length
+     * the kernel would not send (unaligned) could take it past 'n'. */
+    if (n < sizeof *nlh || !mnl_nlmsg_ok(nlh, n)
+        || nlh->nlmsg_len != MNL_ALIGN(nlh->nlmsg_len)
+        || mnl_nlmsg_get_payload_len(nlh)
+           < GENL_HDRLEN + sizeof(struct ovs_header)) {
+        return 0;
+    }
+    mnl_attr_parse(nlh, GENL_HDRLEN + sizeof(struct ovs_header),
+                   rxdf_packet_cb, &k);
+    return k.ours ? (k.df ? 'R' : 'N') : 0;
+}
+
 /* Sends the probe packet until an upcall of it comes: 'R' or 'N'. */
 static int
 rxdf_upcall(struct rxdf_child *c, char *answer)
@@ -389,18 +408,10 @@ rxdf_upcall(struct rxdf_child *c, char *answer)
         }
         while (poll(&p, 1, 200) > 0) {
             ssize_t n = recv(p.fd, buf, sizeof buf, 0);
-            const struct nlmsghdr *nlh = (const void *) buf;
-            struct rxdf_key k = { false, false };
+            int a = n > 0 ? mf_cache_rxdf_upcall(buf, n) : 0;
 
-            if (n < 0 || !mnl_nlmsg_ok(nlh, n)
-                || mnl_nlmsg_get_payload_len(nlh)
-                   < GENL_HDRLEN + sizeof(struct ovs_header)) {
-                continue;
-            }
-            mnl_attr_parse(nlh, GENL_HDRLEN + sizeof(struct ovs_header),
-                           rxdf_packet_cb, &k);
-            if (k.ours) {
-                *answer = k.df ? 'R' : 'N';
+            if (a) {
+                *answer = a;
                 return 0;
             }
         }

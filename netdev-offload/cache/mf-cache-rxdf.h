@@ -24,6 +24,8 @@
 #ifndef MF_CACHE_RXDF_H
 #define MF_CACHE_RXDF_H 1
 
+#include <stddef.h>
+
 struct ds;
 
 enum mf_cache_rxdf {
@@ -39,6 +41,14 @@ void mf_cache_rxdf_start(void (*done)(enum mf_cache_rxdf));
 /* The answer: MF_CACHE_RXDF_UNKNOWN until the probe has given it.
  * Thread-safe. */
 enum mf_cache_rxdf mf_cache_rxdf(void);
+
+/* The probe's reading of an upcall, 'n' bytes at 'buf' (a netlink message
+ * of the kernel datapath's packet family, OVS_PACKET_CMD_MISS): 'R' if it
+ * is the probe packet's and its tunnel key has DF, 'N' if it has not, 0
+ * if it is not the probe packet's (or not a well-formed message: an
+ * attribute that does not fit hides the nest around it).  For the
+ * tests. */
+int mf_cache_rxdf_upcall(const void *buf, size_t n);
 
 /* Appends a line for megaflower/cache (nothing before the probe starts). */
 void mf_cache_rxdf_format(struct ds *);

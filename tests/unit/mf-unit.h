@@ -20,5 +20,6 @@ Suite *mf_rtmon_suite(void);
 Suite *mf_shape_suite(void);
 Suite *mf_ptype_suite(void);
 Suite *mf_ports_suite(void);
+Suite *mf_rxdf_suite(void);
 
 #endif /* mf-unit.h */
