@@ -54,12 +54,15 @@ static const int nat_arg_size[OVS_NAT_ATTR_MAX + 1] = {
 };
 
 /* Whether the arguments nested in 'action' are whole, each of its size
- * in 'sizes' ('n' of them; 'nat' for OVS_CT_ATTR_NAT's list). */
+ * in 'sizes' ('n' of them; 'nat' for OVS_CT_ATTR_NAT's list), and each
+ * given once: OVS never repeats one, and the kernel datapath takes a
+ * repeated one in ways of its own (the last mark, NAT lists merged). */
 static bool
 args_well_formed(const struct nlattr *action, const int *sizes, size_t n,
                  bool nat)
 {
     const struct nlattr *a;
+    uint64_t seen = 0;
     size_t left;
 
     NL_NESTED_FOR_EACH (a, left, action) {
@@ -70,6 +73,11 @@ args_well_formed(const struct nlattr *action, const int *sizes, size_t n,
         if (type >= n || !type) {
             continue;               /* Unknown: refused by name below. */
         }
+        BUILD_ASSERT_DECL(OVS_CT_ATTR_MAX < 64 && OVS_NAT_ATTR_MAX < 64);
+        if (seen & (UINT64_C(1) << type)) {
+            return false;
+        }
+        seen |= UINT64_C(1) << type;
         want = sizes[type];
         if (want == NESTED) {
             if (!args_well_formed(a, nat_arg_size,
@@ -171,7 +179,8 @@ mf_xlate_ct_to_tc(const struct nlattr *action, struct mf_act *act,
     act->kind = MF_ACT_CT;
     if (!args_well_formed(action, ct_arg_size, ARRAY_SIZE(ct_arg_size),
                           false)) {
-        return mf_xlate_refuse(reason, "ct: malformed arguments");
+        return mf_xlate_refuse(reason, "ct: malformed or repeated "
+                               "arguments");
     }
     NL_NESTED_FOR_EACH (a, left, action) {
         const struct ct_labels *labels;
