@@ -110,6 +110,17 @@ mf_ports_set_dpif_type(const char *type)
     ovs_mutex_unlock(&refresh_mutex);
 }
 
+const char *
+mf_ports_dpif_type(void)
+{
+    const char *type;
+
+    ovs_mutex_lock(&refresh_mutex);
+    type = dpif_type;
+    ovs_mutex_unlock(&refresh_mutex);
+    return type;
+}
+
 static void
 rebuild(void) OVS_REQUIRES(refresh_mutex)
 {

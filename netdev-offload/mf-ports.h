@@ -49,6 +49,9 @@ void mf_ports_refresh(bool force);
 
 /* The dpif type string OVS's netdevs carry (netdev_get_dpif_type()). */
 void mf_ports_set_dpif_type(const char *);
+/* That string, for OVS's port table (netdev_ports_traverse(),
+ * netdev_ports_get()), which compares the addresses. */
+const char *mf_ports_dpif_type(void);
 
 /* A port came or went: the next mf_ports_refresh() rebuilds.  Safe under
  * any lock. */

@@ -643,12 +643,13 @@ void
 megaflower_reconfigure_all(void)
 {
     struct port_list list = { NULL, 0, 0 };
+    const char *type = mf_ports_dpif_type();
 
     /* Collected first: the engine looks ports up itself, and the port
      * table's lock is not to be held across that. */
-    netdev_ports_traverse("system", collect_port, &list);
+    netdev_ports_traverse(type, collect_port, &list);
     for (size_t i = 0; i < list.n; i++) {
-        struct netdev *netdev = netdev_ports_get(list.ports[i], "system");
+        struct netdev *netdev = netdev_ports_get(list.ports[i], type);
 
         if (netdev) {
             reconfigure_port(netdev);
@@ -662,16 +663,17 @@ void
 megaflower_rebalance_all(void)
 {
     struct port_list list = { NULL, 0, 0 };
+    const char *type = mf_ports_dpif_type();
     struct netdev **netdevs;
     struct mf_port *ports;
     size_t n = 0;
 
     mf_ports_refresh(false);
-    netdev_ports_traverse("system", collect_port, &list);
+    netdev_ports_traverse(type, collect_port, &list);
     netdevs = xmalloc(MAX(list.n, 1) * sizeof *netdevs);
     ports = xmalloc(MAX(list.n, 1) * sizeof *ports);
     for (size_t i = 0; i < list.n; i++) {
-        struct netdev *netdev = netdev_ports_get(list.ports[i], "system");
+        struct netdev *netdev = netdev_ports_get(list.ports[i], type);
         uint32_t ifindex;
 
         if (netdev && !get_ifindex(netdev, &ifindex)) {
