@@ -182,6 +182,12 @@ mf_xlate_ct_to_tc(const struct nlattr *action, struct mf_act *act,
         return mf_xlate_refuse(reason, "ct: malformed or repeated "
                                "arguments");
     }
+    if (nl_attr_find_nested(action, OVS_CT_ATTR_COMMIT)
+        && nl_attr_find_nested(action, OVS_CT_ATTR_FORCE_COMMIT)) {
+        /* OVS asks for one or the other; read back, both would be
+         * force_commit alone. */
+        return mf_xlate_refuse(reason, "ct: both commit and force_commit");
+    }
     NL_NESTED_FOR_EACH (a, left, action) {
         const struct ct_labels *labels;
         const struct ct_mark *mark;
