@@ -32,6 +32,7 @@
 #include <linux/veth.h>
 #include <libmnl/libmnl.h>
 
+#include "csum.h"
 #include "odp-netlink.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
@@ -276,20 +277,6 @@ rxdf_datapath(struct rxdf_child *c)
                          strerror(e)) : 0;
 }
 
-static uint16_t
-rxdf_csum(const uint8_t *p, size_t n)
-{
-    uint32_t sum = 0;
-
-    for (size_t i = 0; i + 1 < n; i += 2) {
-        sum += (p[i] << 8) | p[i + 1];
-    }
-    while (sum >> 16) {
-        sum = (sum & 0xffff) + (sum >> 16);
-    }
-    return htons(~sum);
-}
-
 /* Sends, from mfpa to mfpb, 192.0.2.1 > 192.0.2.2 with DF, GRE with key
  * RXDF_KEY around an Ethernet frame. */
 static int
@@ -302,7 +289,8 @@ rxdf_send(struct rxdf_child *c, int fd)
         .sll_ifindex = if_nametoindex("mfpa"),
         .sll_halen = 6,
     };
-    uint16_t tot = htons(sizeof f - 14), csum;
+    uint16_t tot = htons(sizeof f - 14);
+    ovs_be16 sum;
     uint32_t key = htonl(RXDF_KEY);
 
     memcpy(f, rxdf_mac_b, 6);
@@ -314,8 +302,8 @@ rxdf_send(struct rxdf_child *c, int fd)
     ip[8] = 64;
     ip[9] = 47;                         /* GRE */
     memcpy(ip + 12, (uint8_t[]) { 192, 0, 2, 1, 192, 0, 2, 2 }, 8);
-    csum = rxdf_csum(ip, 20);
-    memcpy(ip + 10, &csum, 2);
+    sum = csum(ip, 20);                 /* OVS's: a pure function. */
+    memcpy(ip + 10, &sum, 2);
     gre[0] = 0x20;                      /* K */
     gre[2] = 0x65;                      /* ETH_P_TEB */
     gre[3] = 0x58;
