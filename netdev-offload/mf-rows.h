@@ -1,7 +1,7 @@
 /*
  * mf-rows: which rows of a field table a struct's nonzero words touch.
  *
- * megaflower's field tables (mf_flower_fields[], mf-xlate's xlate_fields[])
+ * megaflower's field tables (mf_flower_fields[], mf-xlate-field's xlate_fields[])
  * describe each field once by its offset and size in a struct.  A mask is
  * mostly zeros, so instead of testing every row against it, an index tells
  * for each 8-byte word of the struct which rows have a byte in it: one pass

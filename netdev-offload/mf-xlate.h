@@ -4,9 +4,9 @@
  * Translates a megaflow (a 'struct match' plus ODP actions) into the
  * backend-neutral 'struct mf_filter' the engine installs, and a filter back
  * into the match and actions OVS expects from flow_get and flow_dump.  The
- * field mapping is one table (mf-xlate.c).  Translation is all or nothing:
- * every mask bit and every action is reproduced, or the flow is refused
- * with a reason naming what could not be, and stays in software.
+ * field mapping is one table (mf-xlate-field.c).  Translation is all or
+ * nothing: every mask bit and every action is reproduced, or the flow is
+ * refused with a reason naming what could not be, and stays in software.
  *
  * Ports are named by odp port in OVS and by ifindex in tc; the caller
  * provides the mapping through 'struct mf_xlate_ports'.

@@ -47,6 +47,7 @@ FUZZ_CODEC_FILES = \
 	netdev-offload/mf-xlate-act-clone.c \
 	netdev-offload/mf-xlate-act-from.c \
 	netdev-offload/mf-xlate-ct.c \
+	netdev-offload/mf-xlate-field.c \
 	netdev-offload/mf-xlate-set.c \
 	netdev-offload/mf-xlate-tnl.c \
 	netdev-offload/mf-meter.c \
