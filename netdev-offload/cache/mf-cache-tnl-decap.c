@@ -146,13 +146,8 @@ decap_changed(struct mf_tnl_watch *w, const struct mf_tnl_route *r)
 {
     struct mf_ctnl_decap *d = CONTAINER_OF(w, struct mf_ctnl_decap, watch);
 
-    ovs_mutex_lock(&ctnl_dirty_mutex);
-    d->route = *r;
-    if (!d->dirty) {
-        d->dirty = true;
-        ovs_list_push_back(&ctnl_dirty_decaps, &d->dirty_node);
-    }
-    ovs_mutex_unlock(&ctnl_dirty_mutex);
+    ctnl_dirty_queue(&ctnl_dirty_decaps, &d->dirty_node, &d->dirty, &d->route,
+                     r);
 }
 
 /* Why the answer 'r' places no decap flow, or NULL if it does. */

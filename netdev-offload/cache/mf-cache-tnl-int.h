@@ -44,6 +44,13 @@ extern struct hmap ctnl_decaps OVS_GUARDED_BY(mf_cport_mutex);
 extern struct ovs_mutex ctnl_dirty_mutex;
 extern struct ovs_list ctnl_dirty_decaps OVS_GUARDED_BY(ctnl_dirty_mutex);
 
+/* A watcher's 'changed' callback, from the resolver (its mutex held): keeps
+ * 'r' in '*route', the watcher's latest answer, and puts the watcher on
+ * 'queue' by its 'node' unless '*dirty' says it is there already. */
+void ctnl_dirty_queue(struct ovs_list *queue, struct ovs_list *node,
+                      bool *dirty, struct mf_tnl_route *route,
+                      const struct mf_tnl_route *r);
+
 /* The resolver, once started (by ctnl_resolver(), which puts why not into
  * 'reason'). */
 extern struct mf_tnl *ctnl_res;

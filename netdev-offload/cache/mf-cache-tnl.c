@@ -69,6 +69,19 @@ struct ovs_list ctnl_dirty_decaps OVS_GUARDED_BY(ctnl_dirty_mutex)
 
 static void hook_run(void);
 
+void
+ctnl_dirty_queue(struct ovs_list *queue, struct ovs_list *node, bool *dirty,
+                 struct mf_tnl_route *route, const struct mf_tnl_route *r)
+{
+    ovs_mutex_lock(&ctnl_dirty_mutex);
+    *route = *r;
+    if (!*dirty) {
+        *dirty = true;
+        ovs_list_push_back(queue, node);
+    }
+    ovs_mutex_unlock(&ctnl_dirty_mutex);
+}
+
 /* The resolver, once started. */
 struct mf_tnl *ctnl_res;
 
@@ -467,13 +480,7 @@ encap_changed(struct mf_tnl_watch *w, const struct mf_tnl_route *r)
 {
     struct ctnl_encap *c = CONTAINER_OF(w, struct ctnl_encap, watch);
 
-    ovs_mutex_lock(&ctnl_dirty_mutex);
-    c->route = *r;
-    if (!c->dirty) {
-        c->dirty = true;
-        ovs_list_push_back(&dirty_encaps, &c->dirty_node);
-    }
-    ovs_mutex_unlock(&ctnl_dirty_mutex);
+    ctnl_dirty_queue(&dirty_encaps, &c->dirty_node, &c->dirty, &c->route, r);
 }
 
 static int
