@@ -21,6 +21,7 @@ tests_unit_mf_unit_SOURCES = \
 	tests/unit/check-refusal.c \
 	tests/unit/check-rtmon.c \
 	tests/unit/check-rxdf.c \
+	tests/unit/check-worker.c \
 	tests/unit/check-xlate.c \
 	tests/unit/mf-megaflows.c \
 	tests/unit/mf-megaflows.h \

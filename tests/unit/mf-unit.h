@@ -21,5 +21,6 @@ Suite *mf_shape_suite(void);
 Suite *mf_ptype_suite(void);
 Suite *mf_ports_suite(void);
 Suite *mf_rxdf_suite(void);
+Suite *mf_worker_suite(void);
 
 #endif /* mf-unit.h */
