@@ -79,57 +79,49 @@ rxvlan_on(const char *name)
     return !ethtool(name, &v) && (v.data & ETH_FLAG_RXVLAN);
 }
 
-/* Removes the program 'id', attached to 'ifindex' in 'flags' mode, if it
- * is a flow cache an earlier run left; EBUSY if it is another tool's. */
+/* Opens the program 'id' into '*fd' if it is a flow cache an earlier run
+ * left ('*fd' is -1 if it has gone meanwhile); EBUSY if it is another
+ * tool's. */
 static int
-clear_one(uint32_t ifindex, const char *name, uint32_t id, uint32_t flags,
-          struct mf_err *err)
+prog_ours(const char *name, uint32_t id, int *fd, struct mf_err *err)
 {
     struct bpf_prog_info info;
     uint32_t len = sizeof info;
-    int fd, e;
+    int e;
 
-    fd = bpf_prog_get_fd_by_id(id);
-    if (fd < 0) {
+    *fd = bpf_prog_get_fd_by_id(id);
+    if (*fd < 0) {
+        *fd = -1;
         return errno == ENOENT ? 0 : mf_err_set(err, errno, "%s: reading "
                                                 "the attached XDP program: "
                                                 "%s", name,
                                                 ovs_strerror(errno));
     }
     memset(&info, 0, sizeof info);
-    if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+    if (bpf_obj_get_info_by_fd(*fd, &info, &len)) {
         e = mf_err_set(err, errno, "%s: reading the attached XDP program: "
                        "%s", name, ovs_strerror(errno));
-        close(fd);
-        return e;
+    } else if (strcmp(info.name, PROG_NAME)) {
+        e = mf_err_set(err, EBUSY, "%s: another XDP program is attached "
+                       "(id %"PRIu32", name \"%s\"): megaflower leaves it "
+                       "alone", name, id, info.name);
+    } else {
+        return 0;
     }
-    if (strcmp(info.name, PROG_NAME)) {
-        close(fd);
-        return mf_err_set(err, EBUSY, "%s: another XDP program is attached "
-                          "(id %"PRIu32", name \"%s\"): megaflower leaves it "
-                          "alone", name, id, info.name);
-    }
-    LIBBPF_OPTS(bpf_xdp_attach_opts, opts, .old_prog_fd = fd);
-    e = bpf_xdp_detach(ifindex, flags | XDP_FLAGS_REPLACE, &opts);
-    close(fd);
-    if (e && e != -EEXIST) {
-        return mf_err_set(err, libbpf_errno(e), "%s: removing the flow cache "
-                          "an earlier run left (program id %"PRIu32"): %s",
-                          name, id, ovs_strerror(libbpf_errno(e)));
-    }
-    COVERAGE_INC(mf_cache_leftover_removed);
-    VLOG_INFO("%s: removed the flow cache an earlier run left (XDP program "
-              "id %"PRIu32")", name, id);
-    return 0;
+    close(*fd);
+    *fd = -1;
+    return e;
 }
 
-/* Removes what an earlier run left on 'ifindex'. */
-static int
-clear_leftover(uint32_t ifindex, const char *name, struct mf_err *err)
+int
+mf_cache_attach_leftover(uint32_t ifindex, const char *name, int *prog_fd,
+                         enum mf_cache_attach *attach, struct mf_err *err)
 {
     LIBBPF_OPTS(bpf_xdp_query_opts, q);
     int e = bpf_xdp_query(ifindex, 0, &q);
 
+    *prog_fd = -1;
+    *attach = MF_CACHE_DETACHED;
     if (e) {
         return mf_err_set(err, libbpf_errno(e), "%s: querying XDP: %s", name,
                           ovs_strerror(libbpf_errno(e)));
@@ -138,12 +130,63 @@ clear_leftover(uint32_t ifindex, const char *name, struct mf_err *err)
         return mf_err_set(err, EBUSY, "%s: an XDP program is offloaded to "
                           "the NIC (id %"PRIu32")", name, q.hw_prog_id);
     }
-    e = q.drv_prog_id ? clear_one(ifindex, name, q.drv_prog_id,
-                                  XDP_FLAGS_DRV_MODE, err) : 0;
-    if (!e && q.skb_prog_id) {
-        e = clear_one(ifindex, name, q.skb_prog_id, XDP_FLAGS_SKB_MODE, err);
+    e = q.drv_prog_id ? prog_ours(name, q.drv_prog_id, prog_fd, err) : 0;
+    if (!e && *prog_fd >= 0) {
+        *attach = MF_CACHE_NATIVE;
+    } else if (!e && q.skb_prog_id) {
+        e = prog_ours(name, q.skb_prog_id, prog_fd, err);
+        *attach = *prog_fd >= 0 ? MF_CACHE_GENERIC : MF_CACHE_DETACHED;
     }
     return e;
+}
+
+static uint32_t
+attach_flags(enum mf_cache_attach a)
+{
+    return a == MF_CACHE_NATIVE ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE;
+}
+
+int
+mf_cache_attach_clear(uint32_t ifindex, const char *name, struct mf_err *err)
+{
+    /* At most one program in each mode. */
+    for (int i = 0; i < 2; i++) {
+        enum mf_cache_attach a;
+        int fd, e;
+
+        e = mf_cache_attach_leftover(ifindex, name, &fd, &a, err);
+        if (e || fd < 0) {
+            return e;
+        }
+        LIBBPF_OPTS(bpf_xdp_attach_opts, opts, .old_prog_fd = fd);
+        e = bpf_xdp_detach(ifindex, attach_flags(a) | XDP_FLAGS_REPLACE,
+                           &opts);
+        close(fd);
+        if (e && e != -EEXIST) {
+            return mf_err_set(err, libbpf_errno(e), "%s: removing the flow "
+                              "cache an earlier run left: %s", name,
+                              ovs_strerror(libbpf_errno(e)));
+        }
+        COVERAGE_INC(mf_cache_leftover_removed);
+        VLOG_INFO("%s: removed the flow cache an earlier run left (%s XDP)",
+                  name, mf_cache_attach_name(a));
+    }
+    return 0;
+}
+
+int
+mf_cache_attach_replace(uint32_t ifindex, const char *name, int prog_fd,
+                        int old_fd, enum mf_cache_attach old,
+                        struct mf_err *err)
+{
+    LIBBPF_OPTS(bpf_xdp_attach_opts, opts, .old_prog_fd = old_fd);
+    int e = bpf_xdp_attach(ifindex, prog_fd,
+                           attach_flags(old) | XDP_FLAGS_REPLACE, &opts);
+
+    return e ? mf_err_set(err, libbpf_errno(e), "%s: putting the flow cache "
+                          "in place of an earlier run's (%s XDP): %s", name,
+                          mf_cache_attach_name(old),
+                          ovs_strerror(libbpf_errno(e))) : 0;
 }
 
 int
@@ -160,7 +203,7 @@ mf_cache_attach(uint32_t ifindex, const char *name, int prog_fd,
                           "would see VLAN-tagged frames as untagged (turn it "
                           "off: ethtool -K %s rxvlan off)", name, name);
     }
-    e = clear_leftover(ifindex, name, err);
+    e = mf_cache_attach_clear(ifindex, name, err);
     if (e) {
         return e;
     }
@@ -209,9 +252,8 @@ mf_cache_detach(uint32_t ifindex, const char *name, int prog_fd,
     if (attach == MF_CACHE_DETACHED) {
         return;
     }
-    e = bpf_xdp_detach(ifindex, (attach == MF_CACHE_NATIVE
-                                 ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE)
-                       | XDP_FLAGS_REPLACE, &opts);
+    e = bpf_xdp_detach(ifindex, attach_flags(attach) | XDP_FLAGS_REPLACE,
+                       &opts);
     /* ENODEV: the device is gone, and the program with it.  EEXIST: ours
      * is no longer there. */
     if (e && e != -ENODEV && e != -EEXIST) {

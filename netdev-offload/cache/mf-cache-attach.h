@@ -2,8 +2,9 @@
  * mf-cache-attach: the flow cache's program on a device's XDP hook.
  *
  * Chooses the XDP mode for a device and attaches the program there;
- * removes a flow cache that an earlier run of megaflower left (a crash
- * leaves XDP programs attached); never touches another tool's program.
+ * finds a flow cache that an earlier run of megaflower left (a crash
+ * leaves XDP programs attached), to remove it or to put a new one in its
+ * place (mf-cache-adopt.h); never touches another tool's program.
  *
  * The mode: a driver's own (native) XDP runs before the kernel builds an
  * skb, and is the fast one; generic XDP runs on the skb, on any device.
@@ -39,6 +40,23 @@ const char *mf_cache_attach_name(enum mf_cache_attach);
 int mf_cache_attach(uint32_t ifindex, const char *name, int prog_fd,
                     enum mf_cache_xdp_mode mode, enum mf_cache_attach *attach,
                     const char **why, struct mf_err *err);
+
+/* The flow cache an earlier run left on 'ifindex': its program's fd in
+ * '*prog_fd' (the caller's to close; -1 if there is none) and how it is
+ * attached.  EBUSY if another tool's program is there. */
+int mf_cache_attach_leftover(uint32_t ifindex, const char *name,
+                             int *prog_fd, enum mf_cache_attach *attach,
+                             struct mf_err *err);
+
+/* Removes the flow cache an earlier run left on 'ifindex', if any. */
+int mf_cache_attach_clear(uint32_t ifindex, const char *name,
+                          struct mf_err *err);
+
+/* Attaches 'prog_fd' in the place of 'old_fd', attached in mode 'old', in
+ * one step: each packet meets one program or the other. */
+int mf_cache_attach_replace(uint32_t ifindex, const char *name, int prog_fd,
+                            int old_fd, enum mf_cache_attach old,
+                            struct mf_err *err);
 
 /* Detaches program 'prog_fd' from 'ifindex' if it is still there. */
 void mf_cache_detach(uint32_t ifindex, const char *name, int prog_fd,

@@ -16,13 +16,16 @@
 #include "coverage.h"
 #include "mf-backend.h"
 #include "mf-cache.h"
+#include "mf-cache-adopt.h"
 #include "mf-cache-conf.h"
+#include "mf-cache-ops.h"
 #include "mf-cache-rxdf.h"
 #include "mf-cache-spare.h"
 #include "mf-cache-tnl.h"
 #include "mf-cport.h"
 #include "packets.h"
 #include "netlink.h"
+#include "odp-util.h"
 #include "odp-netlink.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/hmap.h"
@@ -132,6 +135,21 @@ translate(struct put_ctx *ctx, struct mf_cache_flow *cf)
     return error;
 }
 
+int
+mf_cache_ops_translate(struct mf_cport *cp, const struct mf_port *port,
+                       struct mf_flow_put *op, struct mf_cache_flow *cf)
+{
+    struct put_ctx ctx = { .cache = cp, .port = port, .op = op, .ep = -1 };
+    int error = translate(&ctx, cf);
+
+    if (!error && ctx.ep >= 0) {
+        mf_ctnl_encap_put(cp, ctx.ep);
+        ds_put_cstr(&op->reason, "an encap flow");
+        error = EOPNOTSUPP;
+    }
+    return error;
+}
+
 /* Books the error 'error' ('err') of 'op' on 'cp'. */
 static void
 put_failed(struct mf_cport *cp, struct mf_flow_put *op, int error,
@@ -169,7 +187,10 @@ put_modify(struct put_ctx *ctx, struct mf_cport_flow *cf)
     if (translate(ctx, &entry)) {
         return;
     }
-    if (cf->ifindex) {
+    if (cf->lost) {
+        /* Adopted, and in no cache since: in again. */
+        error = mf_cache_add(ctx->cache->cache, &op->ufid, &entry, &err);
+    } else if (cf->ifindex) {
         error = mf_cache_modify(ctx->cache->cache, &op->ufid, &entry, &err);
     }
     if (error) {
@@ -187,8 +208,13 @@ put_modify(struct put_ctx *ctx, struct mf_cport_flow *cf)
     if (cf->decap) {
         mf_ctnl_decap_commit(cf->decap, cf, &entry);
     }
+    if (cf->lost) {
+        cf->lost = false;
+        cf->ifindex = ctx->cache->ifindex;
+    }
     mf_cport_flow_clear(cf);
     mf_cport_flow_set(cf, op);
+    mf_cport_record(ctx->cache, cf);
 }
 
 /* Adds or modifies 'op', which came in on 'cp'. */
@@ -266,6 +292,7 @@ put_one(struct mf_cport *cp, const struct mf_port *port,
     if (decap) {
         mf_ctnl_decap_commit(decap, cf, &entry);
     }
+    mf_cport_record(ctx.cache, cf);
     COVERAGE_INC(mf_cache_added);
 }
 
@@ -285,6 +312,7 @@ cache_add(const struct mf_port *port, struct mf_flow_put *ops, size_t n)
     struct mf_cport *cp;
 
     ovs_mutex_lock(&mf_cport_mutex);
+    mf_cport_settle();
     cp = mf_cport_find(port->ifindex);
     if (!cp) {
         refuse_all(ops, n, "the flow cache does not serve the port");
@@ -310,6 +338,7 @@ cache_del(struct mf_flow_del *ops, size_t n)
     size_t m = 0;
 
     ovs_mutex_lock(&mf_cport_mutex);
+    mf_cport_settle();
     for (size_t i = 0; i < n; i++) {
         struct mf_cport_flow *cf = mf_cport_flow_find(&ops[i].ufid);
         struct mf_cport_gone *g;
@@ -349,6 +378,7 @@ cache_stats(const struct mf_ufid *ufid, struct mf_flow_stats *stats,
     int error;
 
     ovs_mutex_lock(&mf_cport_mutex);
+    mf_cport_settle();
     cf = mf_cport_flow_find(ufid);
     g = cf ? NULL : mf_cport_gone_find(ufid);
     if (cf) {
@@ -379,6 +409,7 @@ cache_stats_all(void (*cb)(const struct mf_ufid *,
     /* Read under the lock, reported after it: 'cb' may take locks of its
      * own. */
     ovs_mutex_lock(&mf_cport_mutex);
+    mf_cport_settle();
     ufids = xmalloc(MAX(hmap_count(&mf_cport_flows), 1) * sizeof *ufids);
     stats = xmalloc(MAX(hmap_count(&mf_cport_flows), 1) * sizeof *stats);
     HMAP_FOR_EACH (cf, node, &mf_cport_flows) {
@@ -427,8 +458,9 @@ cache_get(const struct mf_port *port OVS_UNUSED, const struct mf_ufid *ufid,
     int error;
 
     ovs_mutex_lock(&mf_cport_mutex);
+    mf_cport_settle();
     cf = mf_cport_flow_find(ufid);
-    error = cf ? mf_cport_flow_stats(cf, stats) : ENOENT;
+    error = cf && !cf->lost ? mf_cport_flow_stats(cf, stats) : ENOENT;
     if (error) {
         mf_err_set(err, error, "not in the flow cache");
     } else {
@@ -454,6 +486,7 @@ cache_dump_start(const struct mf_port *port, bool terse, void **state,
 
     d->terse = terse;
     ovs_mutex_lock(&mf_cport_mutex);
+    mf_cport_settle();
     d->ufids = xmalloc(MAX(hmap_count(&mf_cport_flows), 1) * sizeof *d->ufids);
     HMAP_FOR_EACH (cf, node, &mf_cport_flows) {
         if (cf->port_ifindex == port->ifindex) {
@@ -476,7 +509,7 @@ cache_dump_next(void *state, struct mf_flow_dumped *out, struct ofpbuf *buf)
         const struct mf_ufid *ufid = &d->ufids[d->next++];
         struct mf_cport_flow *cf = mf_cport_flow_find(ufid);
 
-        if (cf && !mf_cport_flow_stats(cf, &out->stats)) {
+        if (cf && !cf->lost && !mf_cport_flow_stats(cf, &out->stats)) {
             out->ufid = *ufid;
             if (!d->terse) {
                 flow_out(cf, out->match, &out->actions, buf);
@@ -503,6 +536,7 @@ cache_flush(uint32_t ifindex, struct mf_err *err OVS_UNUSED)
     struct mf_cport *cp;
 
     ovs_mutex_lock(&mf_cport_mutex);
+    mf_cport_settle();
     cp = mf_cport_find(ifindex);
     if (cp) {
         struct mf_flow_del *ops = xmalloc(MAX(hmap_count(&mf_cport_flows), 1)
@@ -516,6 +550,38 @@ cache_flush(uint32_t ifindex, struct mf_err *err OVS_UNUSED)
     return 0;
 }
 
+/* What the operator wants for 'port', and the role it would have; an
+ * error if it gets no cache. */
+static int
+probe_want(const struct mf_port *port, struct mf_cache_want *want,
+           enum mf_cport_role *role, struct mf_err *err)
+{
+    enum mf_tnl_type type;
+
+    mf_cache_conf_get(port->name, want);
+    if (!want->on) {
+        return mf_err_set(err, EOPNOTSUPP, "%s: no flow cache: %s",
+                          port->name, want->why_off);
+    }
+    if (port->internal) {
+        return mf_err_set(err, EOPNOTSUPP, "%s: no flow cache: an internal "
+                          "port: what OVS receives from it is what the host "
+                          "transmits, which no XDP hook sees", port->name);
+    }
+    *role = (port->tunnel_type
+             && port->tunnel_type(port->ifindex, &type, port->xports.aux)
+             ? MF_CPORT_TUNNEL : MF_CPORT_OVS);
+    return 0;
+}
+
+static void
+probe_failed(const struct mf_err *err)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+
+    VLOG_WARN_RL(&rl, "no flow cache: %s", err->msg);
+}
+
 /* Opens the cache of 'port' as 'want' says, if it has none.  A tunnel
  * port gets none of its own: its decap flows go to the devices its packets
  * arrive on.  An internal port gets none: what OVS receives from it is
@@ -525,22 +591,12 @@ cache_probe(const struct mf_port *port, struct mf_err *err)
 {
     struct mf_cache_want want;
     enum mf_cport_role role;
-    enum mf_tnl_type type;
     int error;
 
-    mf_cache_conf_get(port->name, &want);
-    if (!want.on) {
-        return mf_err_set(err, EOPNOTSUPP, "%s: no flow cache: %s",
-                          port->name, want.why_off);
+    error = probe_want(port, &want, &role, err);
+    if (error) {
+        return error;
     }
-    if (port->internal) {
-        return mf_err_set(err, EOPNOTSUPP, "%s: no flow cache: an internal "
-                          "port: what OVS receives from it is what the host "
-                          "transmits, which no XDP hook sees", port->name);
-    }
-    role = (port->tunnel_type
-            && port->tunnel_type(port->ifindex, &type, port->xports.aux)
-            ? MF_CPORT_TUNNEL : MF_CPORT_OVS);
     if (role == MF_CPORT_OVS) {
         /* The verifier runs now, outside the mutex; under it, the program
          * is only attached.  A tunnel port has no program of its own: its
@@ -553,14 +609,69 @@ cache_probe(const struct mf_port *port, struct mf_err *err)
         mf_cache_rxdf_start(mf_ctnl_rxdf_done);
     }
     ovs_mutex_lock(&mf_cport_mutex);
-    error = mf_cport_open(port, role, &want, err);
+    error = mf_cport_open(port, role, &want, NULL, err);
     ovs_mutex_unlock(&mf_cport_mutex);
     if (error) {
-        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
-
-        VLOG_WARN_RL(&rl, "no flow cache: %s", err->msg);
+        probe_failed(err);
     }
     return error;
+}
+
+/* cache_probe() at a port's init, which takes the place of the cache an
+ * earlier run left there, if any, with the flows that one recorded
+ * (mf-cache-adopt.h).  They are the engine's from now on ('cb'); the
+ * earlier program forwards them until the first operation on the cache
+ * (mf_cport_settle()). */
+static int
+cache_probe_adopt(const struct mf_port *port,
+                  void (*cb)(const struct mf_ufid *, const struct match *,
+                             void *),
+                  void *cb_aux, struct mf_err *err)
+{
+    struct mf_cport_adopted *adopted;
+    struct mf_cadopt *prior = NULL;
+    struct mf_cache_want want;
+    enum mf_cport_role role;
+    size_t n;
+    int error;
+
+    error = probe_want(port, &want, &role, err);
+    if (error && !want.on && !port->internal) {
+        /* No cache here this run: none of an earlier run's stays. */
+        struct mf_err e;
+
+        mf_cache_attach_clear(port->ifindex, port->name, &e);
+    } else if (!error && role == MF_CPORT_OVS) {
+        ovs_mutex_lock(&mf_cport_mutex);
+        if (!mf_cport_find(port->ifindex)) {
+            error = mf_cadopt_open(port->ifindex, port->name, &prior, err);
+        }
+        ovs_mutex_unlock(&mf_cport_mutex);
+        if (error) {
+            /* Another tool's program there, say. */
+            probe_failed(err);
+        }
+    }
+    if (error || !prior) {
+        return error ? error : cache_probe(port, err);
+    }
+
+    mf_cspare_fill(want.max_flows);
+    ovs_mutex_lock(&mf_cport_mutex);
+    error = mf_cport_adopt(port, &want, prior, &adopted, &n, err);
+    ovs_mutex_unlock(&mf_cport_mutex);
+    if (error) {
+        probe_failed(err);
+        return error;
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct match match;
+
+        minimatch_expand(&adopted[i].match, &match);
+        cb(&adopted[i].ufid, &match, cb_aux);
+    }
+    mf_cport_adopted_free(adopted, n);
+    return 0;
 }
 
 static int
@@ -615,6 +726,7 @@ const struct mf_backend mf_cache_backend = {
     .dp_layer = "xdp",
     .opt_in = true,
     .probe = cache_probe,
+    .probe_adopt = cache_probe_adopt,
     .prepare = mf_cspare_fill_wanted,
     .capacity = cache_capacity,
     .add = cache_add,

@@ -82,7 +82,7 @@ ctnl_under_get(const struct mf_tnl_route *r, const struct mf_ctnl_decap *d,
     struct mf_err err;
 
     mf_cache_conf_get(NULL, &want);
-    if (mf_cport_open(&uport, MF_CPORT_UNDERLAY, &want, &err)) {
+    if (mf_cport_open(&uport, MF_CPORT_UNDERLAY, &want, NULL, &err)) {
         ds_put_format(reason, "decap on %s: %s", name, err.msg);
         return NULL;
     }

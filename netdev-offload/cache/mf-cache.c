@@ -76,8 +76,8 @@ libbpf_errno(long ret)
 
 /* Waits until no XDP program still runs with what was visible before:
  * they all run inside RCU read sections. */
-static void
-grace_period(void)
+void
+mf_cache_grace_period(void)
 {
     static bool warned;
 
@@ -121,6 +121,7 @@ mf_cache_open(const struct mf_cache_opts *o, struct mf_cache **cp,
     }
     c->skel->rodata->mf_test_mode = o->test_mode;
     bpf_map__set_max_entries(c->skel->maps.stats, c->max_flows);
+    bpf_map__set_max_entries(c->skel->maps.records, c->max_flows);
     /* The subtables are created with their own size (slot_get()): the
      * kernel does not compare a hash map's max_entries with its outer
      * map's template.  (libbpf 1.1 crashes setting an inner map's.) */
@@ -131,6 +132,16 @@ mf_cache_open(const struct mf_cache_opts *o, struct mf_cache **cp,
         mf_err_set(err, libbpf_errno(e), "%s: loading the cache's BPF "
                    "program: %s", c->name, ovs_strerror(libbpf_errno(e)));
         goto fail;
+    }
+    /* The records must outlive this process, as the program does. */
+    if (bpf_prog_bind_map(bpf_program__fd(c->skel->progs.mf_xdp),
+                          bpf_map__fd(c->skel->maps.records), NULL)) {
+        static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 60);
+
+        VLOG_WARN_RL(&rl, "%s: binding the flow records to the cache's "
+                     "program: %s: after a crash, the next run will not "
+                     "adopt this cache's flows", c->name,
+                     ovs_strerror(errno));
     }
     c->outs.tx_fd = bpf_map__fd(c->skel->maps.tx_ports);
     c->outs.sets_fd = bpf_map__fd(c->skel->maps.out_sets);
@@ -164,9 +175,35 @@ mf_cache_attach_loaded(struct mf_cache *c, const struct mf_cache_opts *o,
     c->outs.name = c->name;
     c->flows_per_mask = MIN(o->flows_per_mask ? o->flows_per_mask
                             : c->max_flows, c->max_flows);
+    if (!o->attach) {
+        return 0;
+    }
     return mf_cache_attach(c->ifindex, c->name,
                            bpf_program__fd(c->skel->progs.mf_xdp), o->mode,
                            &c->attach, &c->attach_why, err);
+}
+
+int
+mf_cache_take_place(struct mf_cache *c, int old_fd,
+                    enum mf_cache_attach old, enum mf_cache_xdp_mode mode,
+                    struct mf_err *err)
+{
+    int fd = bpf_program__fd(c->skel->progs.mf_xdp);
+    int error;
+
+    ovs_assert(c->attach == MF_CACHE_DETACHED);
+    error = mf_cache_attach_replace(c->ifindex, c->name, fd, old_fd, old,
+                                    err);
+    if (!error) {
+        c->attach = old;
+        c->attach_why = "in the place of an earlier run's cache";
+        return 0;
+    }
+    /* The earlier program has gone, or will not go: attach as at any
+     * start, which removes what is left of it. */
+    VLOG_WARN("%s", err->msg);
+    return mf_cache_attach(c->ifindex, c->name, fd, mode, &c->attach,
+                           &c->attach_why, err);
 }
 
 uint32_t
@@ -376,19 +413,19 @@ stats_reset(struct mf_cache *c, uint32_t idx)
     return error;
 }
 
-static int
-stats_read(struct mf_cache *c, uint32_t idx, struct mf_flow_stats *out)
+int
+mf_cache_stats_read(int stats_fd, int n_cpus, uint32_t idx,
+                    struct mf_flow_stats *out)
 {
-    struct mf_xstats *per = xcalloc(c->n_cpus, sizeof *per);
-    int fd = bpf_map__fd(c->skel->maps.stats);
+    struct mf_xstats *per = xcalloc(n_cpus, sizeof *per);
     uint64_t used_ns = 0;
     int error = 0;
 
     memset(out, 0, sizeof *out);
-    if (bpf_map_lookup_elem(fd, &idx, per)) {
+    if (bpf_map_lookup_elem(stats_fd, &idx, per)) {
         error = errno;
     } else {
-        for (int i = 0; i < c->n_cpus; i++) {
+        for (int i = 0; i < n_cpus; i++) {
             out->n_packets += per[i].packets;
             out->n_bytes += per[i].bytes;
             used_ns = MAX(used_ns, per[i].used_ns);
@@ -397,6 +434,13 @@ stats_read(struct mf_cache *c, uint32_t idx, struct mf_flow_stats *out)
     }
     free(per);
     return error;
+}
+
+static int
+stats_read(struct mf_cache *c, uint32_t idx, struct mf_flow_stats *out)
+{
+    return mf_cache_stats_read(bpf_map__fd(c->skel->maps.stats), c->n_cpus,
+                               idx, out);
 }
 
 int
@@ -530,6 +574,7 @@ mf_cache_del(struct mf_cache *c, const struct mf_ufid *ufids, size_t n,
             continue;
         }
         bpf_map_delete_elem(c->slots[ce->slot].fd, &ce->key);
+        bpf_map_delete_elem(bpf_map__fd(c->skel->maps.records), &ce->ufid);
         if (!--c->slots[ce->slot].n_flows) {
             c->slots[ce->slot].idle_since = time_msec();
             c->n_masks--;
@@ -540,7 +585,7 @@ mf_cache_del(struct mf_cache *c, const struct mf_ufid *ufids, size_t n,
         any = true;
     }
     if (any) {
-        grace_period();
+        mf_cache_grace_period();
     }
     for (size_t i = 0; i < n; i++) {
         struct cache_entry *ce = gone[i];
@@ -566,6 +611,23 @@ mf_cache_stats(struct mf_cache *c, const struct mf_ufid *ufid,
     struct cache_entry *ce = entry_find(c, ufid);
 
     return ce ? stats_read(c, ce->stats_idx, stats) : ENOENT;
+}
+
+int
+mf_cache_record_put(struct mf_cache *c, const struct mf_ufid *ufid,
+                    struct mf_xrecord *rec)
+{
+    struct cache_entry *ce = entry_find(c, ufid);
+    int fd = bpf_map__fd(c->skel->maps.records);
+
+    if (!ce) {
+        return ENOENT;
+    }
+    if (!rec) {
+        return bpf_map_delete_elem(fd, ufid) && errno != ENOENT ? errno : 0;
+    }
+    rec->stats_idx = ce->stats_idx;
+    return bpf_map_update_elem(fd, ufid, rec, BPF_ANY) ? errno : 0;
 }
 
 void
@@ -658,7 +720,7 @@ mf_cache_encap_set(struct mf_cache *c, uint32_t ep,
     /* The other slot: a packet that read the current one goes on with it.
      * The one before may still be read by a packet that read it before the
      * last switch: wait until none can. */
-    grace_period();
+    mf_cache_grace_period();
     slot = 2 * ep + !c->encap_cur[ep];
     if (bpf_map_update_elem(hdrs, &slot, e, BPF_ANY)
         || bpf_map_update_elem(ptr, &ep, &slot, BPF_ANY)) {

@@ -43,11 +43,19 @@ int mf_cache_open(const struct mf_cache_opts *, struct mf_cache **,
 void mf_cache_close(struct mf_cache *);
 
 /* Attaches 'c', opened with 'attach' false and still empty, to the port
- * 'o' names, in 'o''s mode.  The verifier ran when 'c' was opened, so this
+ * 'o' names, in 'o''s mode (if 'o->attach' is false, only makes it the
+ * port's, for mf_cache_take_place()).  The verifier ran when 'c' was opened, so this
  * is quick: a program loaded ahead of time, outside any lock, is attached
  * under one.  On error 'c' stays open, unattached. */
 int mf_cache_attach_loaded(struct mf_cache *, const struct mf_cache_opts *,
                            struct mf_err *);
+/* Attaches 'c', loaded and not attached, in the place of program 'old_fd'
+ * (an earlier run's cache, attached in mode 'old'), in one step; if that
+ * fails, as any cache in 'mode'. */
+int mf_cache_take_place(struct mf_cache *, int old_fd,
+                        enum mf_cache_attach old, enum mf_cache_xdp_mode mode,
+                        struct mf_err *);
+
 /* The number of entries 'c' was opened with. */
 uint32_t mf_cache_loaded_max_flows(const struct mf_cache *);
 
@@ -70,6 +78,20 @@ void mf_cache_del(struct mf_cache *, const struct mf_ufid *ufids, size_t n,
 
 int mf_cache_stats(struct mf_cache *, const struct mf_ufid *,
                    struct mf_flow_stats *);
+
+/* Keeps 'rec' (its stats_idx filled in here) as the record of 'ufid''s
+ * entry, for a later run to adopt it (mf-cache-adopt.h), or with 'rec'
+ * NULL drops the record it has; the entry's delete drops it too. */
+int mf_cache_record_put(struct mf_cache *, const struct mf_ufid *,
+                        struct mf_xrecord *rec);
+
+/* Reads counters 'idx' of a cache's 'stats' map 'stats_fd', summed over
+ * its 'n_cpus' CPUs. */
+int mf_cache_stats_read(int stats_fd, int n_cpus, uint32_t idx,
+                        struct mf_flow_stats *);
+
+/* Waits until no XDP program still runs with what was visible before. */
+void mf_cache_grace_period(void);
 
 /* Retires the subtables that have been empty for 'idle_ms' or longer.  An
  * emptied subtable otherwise stays, for its mask's next flow, until its

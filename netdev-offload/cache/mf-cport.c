@@ -9,6 +9,7 @@
 
 #include "fatal-signal.h"
 #include "mf-backend.h"
+#include "mf-cache-adopt.h"
 #include "mf-cache-rxdf.h"
 #include "mf-cache-spare.h"
 #include "mf-cache-tnl.h"
@@ -261,14 +262,15 @@ static void exit_hook(void *aux);
 
 int
 mf_cport_open(const struct mf_port *port, enum mf_cport_role role,
-              const struct mf_cache_want *want, struct mf_err *err)
+              const struct mf_cache_want *want, struct mf_cadopt *prior,
+              struct mf_err *err)
     OVS_REQUIRES(mf_cport_mutex)
 {
     struct mf_cache_opts o = {
         .ifindex = port->ifindex,
         .name = port->name,
         .max_flows = want->max_flows,
-        .attach = true,
+        .attach = !prior,
         .mode = want->mode,
     };
     static bool hooked;
@@ -318,13 +320,17 @@ mf_cport_open(const struct mf_port *port, enum mf_cport_role role,
     cp->odp_port = odp_to_u32(port->odp_port);
     cp->mode = want->mode;
     cp->xports = port->xports;
+    cp->prior = prior;
     hmap_insert(&mf_cport_ports, &cp->node, hash_int(cp->ifindex, 0));
     if (role != MF_CPORT_OVS) {
         /* A tunnel's decap flows open their underlays' caches mid-put:
          * have one loaded before the next puts. */
         mf_cspare_want(o.max_flows);
     }
-    if (c) {
+    if (prior) {
+        VLOG_INFO("%s: XDP flow cache loaded, to take the place of the one "
+                  "an earlier run left", port->name);
+    } else if (c) {
         mf_cache_get_info(c, &info);
         VLOG_INFO("%s: XDP flow cache attached in %s mode (%s), %"PRIuSIZE
                   " flows%s", port->name, mf_cache_attach_name(info.attach),
@@ -372,6 +378,9 @@ mf_cport_close(struct mf_cport *cp, bool keep) OVS_REQUIRES(mf_cport_mutex)
     }
     free(ufids);
     hmap_remove(&mf_cport_ports, &cp->node);
+    /* An earlier run's cache that this one had not yet replaced goes with
+     * it. */
+    mf_cadopt_close(cp->prior, cp->ifindex, true);
     if (cp->cache) {
         mf_cache_close(cp->cache);
         VLOG_INFO("%s: XDP flow cache detached", cp->name);

@@ -23,6 +23,7 @@
 #include "openvswitch/thread.h"
 
 struct ds;
+struct mf_cadopt;
 struct mf_ctnl_decap;
 struct mf_port;
 
@@ -51,6 +52,10 @@ struct mf_cport {
                                  * replace, and other failed puts. */
     uint64_t n_moved_out;       /* Flows it let go while still in use. */
     uint8_t ep_used[MF_XDP_MAX_ENCAPS];     /* Tunnel endpoints in use. */
+    /* The cache an earlier run left on the port, still on its hook, until
+     * this run's takes its place (mf-cache-adopt.h); 'cache' is loaded,
+     * not attached, meanwhile. */
+    struct mf_cadopt *prior;
 };
 
 struct mf_cport_flow {
@@ -65,6 +70,13 @@ struct mf_cport_flow {
     int ep;                     /* Its encap's endpoint, or -1. */
     struct mf_ctnl_decap *decap;    /* A decap flow's placement. */
     struct mf_flow_stats base;  /* Counters of the caches it left. */
+    /* Adopted: in the earlier run's cache, at its counters 'prior_idx',
+     * until the port's cache takes that one's place. */
+    bool prior;
+    uint32_t prior_idx;
+    /* Adopted, and not taken into this run's cache: in none ('ifindex' 0),
+     * until OVS puts it again. */
+    bool lost;
 };
 
 /* A flow whose port's cache was released while OVS still had it (the port
@@ -119,9 +131,38 @@ int mf_cport_flow_stats(const struct mf_cport_flow *cf,
 /* Opens 'port''s cache as 'want' says, if it has none, in 'role'
  * (MF_CPORT_OVS or MF_CPORT_TUNNEL, which has no cache).  'port' may
  * name a device that is not OVS's (MF_CPORT_UNDERLAY; its odp_port is
- * not used). */
+ * not used).  With 'prior' (an earlier run's cache on the port, which the
+ * port takes), the cache is loaded and not attached. */
 int mf_cport_open(const struct mf_port *, enum mf_cport_role,
-                  const struct mf_cache_want *, struct mf_err *)
+                  const struct mf_cache_want *, struct mf_cadopt *prior,
+                  struct mf_err *)
+    OVS_REQUIRES(mf_cport_mutex);
+
+/* Opens the cache of 'port', which takes the place of 'prior' (an earlier
+ * run's), with the flows 'prior' has records of as its own, still in
+ * 'prior' (mf_cport_flow.prior).  Returns their ufids and matches
+ * (the caller's to free: mf_cport_adopted_free()). */
+struct mf_cport_adopted {
+    struct mf_ufid ufid;
+    struct minimatch match;
+};
+int mf_cport_adopt(const struct mf_port *, const struct mf_cache_want *,
+                   struct mf_cadopt *prior, struct mf_cport_adopted **,
+                   size_t *n, struct mf_err *)
+    OVS_REQUIRES(mf_cport_mutex);
+void mf_cport_adopted_free(struct mf_cport_adopted *, size_t n);
+
+/* Settles every port that still has an earlier run's cache on its hook:
+ * takes the flows it adopted into its own cache, puts that in the earlier
+ * one's place in one step, and carries the earlier counters on.  The
+ * backend calls it before any operation on its flows: OVS runs then, with
+ * all its ports. */
+void mf_cport_settle(void) OVS_REQUIRES(mf_cport_mutex);
+
+/* Keeps the record of 'cf', in its cache, for a later run's adoption
+ * (flows that came in on 'cp' and stay in its cache, encap flows aside:
+ * what those need is the resolver's). */
+void mf_cport_record(struct mf_cport *cp, const struct mf_cport_flow *cf)
     OVS_REQUIRES(mf_cport_mutex);
 
 /* Detaches and frees 'cp''s cache.  If 'keep', its flows' final counters

@@ -199,6 +199,28 @@ struct mf_xlocal_ip {
     __u8 addr[16];              /* IPv4 in the first 4. */
 };
 
+/* A flow's record, in the 'records' map by its ufid: the megaflow as OVS
+ * gave it, so that a run of ovs-vswitchd that starts after a crash can
+ * adopt the cache the dead one left (mf-cache-adopt.h).  The program never
+ * reads it; the map is bound to the program, and lives as long as it.
+ * 'data' holds 'n_words' pairs of a word of struct flow and its mask (the
+ * words 'map' names, in order), then 'acts_len' bytes of ODP actions.
+ * 'layout' names struct flow's layout: a record of another build's is not
+ * read. */
+#define MF_XREC_DATA 1024
+struct mf_xufid {
+    __u32 u32[4];               /* As struct mf_ufid. */
+};
+struct mf_xrecord {
+    __u32 layout;
+    __u32 stats_idx;            /* Its counters in 'stats'. */
+    __u16 n_words;
+    __u16 acts_len;
+    __u32 pad;
+    __u64 map[2];
+    __u8 data[MF_XREC_DATA];
+};
+
 /* What 'mf_test_out' holds after a broadcast to a set (test mode). */
 #define MF_XDP_TEST_OUT_SET 0x80000000u
 

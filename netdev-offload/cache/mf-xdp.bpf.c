@@ -96,6 +96,16 @@ struct {
     __type(value, struct mf_xstats);
 } stats SEC(".maps");
 
+/* The flows' records, for a later run's adoption (struct mf_xrecord): by
+ * ufid.  Never read here. */
+struct {
+    __uint(type, BPF_MAP_TYPE_HASH);
+    __uint(map_flags, BPF_F_NO_PREALLOC);
+    __uint(max_entries, 1);             /* Set by the loader. */
+    __type(key, struct mf_xufid);
+    __type(value, struct mf_xrecord);
+} records SEC(".maps");
+
 /* The mask cache, as the kernel datapath's: by a hash of the packet's
  * key, the slot (+ 1) of the subtable its flow was last found in, tried
  * first.  A stale slot only costs a probe: OVS's megaflows never overlap,

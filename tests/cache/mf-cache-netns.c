@@ -20,6 +20,13 @@
  *     refuses it, saying why;
  *   - UDP to b and, the same frames, to a third host c (its veth c1, pc
  *     odp port 3): a broadcast to a set of two devices.
+ * Then a restart after a crash (mf-cache-adopt.h), in generic mode: a
+ * child process attaches caches with recorded ARP and ICMP flows, pings
+ * through them and dies without detaching them; while a ping runs, this
+ * process reads the records back, loads new caches with the flows they
+ * give, and puts them in the dead caches' place.  Every ping is answered,
+ * the old and new counters add up to exactly the packets that crossed,
+ * and no program of the dead process is left in the kernel.
  *
  * Exit 0 on success, 1 on failure, 77 (skip, with the reason) without
  * root, namespaces or XDP.
@@ -35,7 +42,14 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/wait.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
 #include "mf-cache.h"
+#include "mf-cache-adopt.h"
+#include "mf-cache-record.h"
 #include "mf-cache-xlate.h"
 #include "mf-megaflows.h"
 #include "odp-util.h"
@@ -153,11 +167,22 @@ add_flow(struct port *p, uint32_t in, int id, const char *flow,
     }
     e = mf_cache_xlate(&match, u32_to_odp(in), acts.data, acts.size,
                        &p->env, &cf, reason);
-    ofpbuf_uninit(&acts);
     if (!e && mf_cache_add(p->cache, &ufid, &cf, &err)) {
         printf("FAIL: adding %s: %s\n", flow, err.msg);
         exit(1);
     }
+    if (!e) {
+        /* As the backend does, for a later run's adoption. */
+        struct mf_xrecord *rec = xmalloc(sizeof *rec);
+
+        if (!mf_crecord_encode(&match, acts.data, acts.size, rec)
+            || mf_cache_record_put(p->cache, &ufid, rec)) {
+            printf("FAIL: recording %s\n", flow);
+            exit(1);
+        }
+        free(rec);
+    }
+    ofpbuf_uninit(&acts);
     return e;
 }
 
@@ -355,6 +380,217 @@ run_mode(enum mf_cache_xdp_mode mode)
     }
 }
 
+/* The id of the XDP program on 'ifindex' (generic mode), 0 if none. */
+static uint32_t
+xdp_prog_id(uint32_t ifindex)
+{
+    LIBBPF_OPTS(bpf_xdp_query_opts, q);
+
+    return bpf_xdp_query(ifindex, 0, &q) ? 0 : q.skb_prog_id;
+}
+
+/* The child: caches on pa and pb with recorded ARP and ICMP flows, 'n'
+ * pings through them, then death without a detach. */
+static void
+takeover_child(int n)
+{
+    struct mf_xlate_ports ports = { .lookup = port_lookup };
+    struct ds reason = DS_EMPTY_INITIALIZER;
+    struct port p[3];
+    char cmd[128], *line;
+    int e = 0;
+
+    for (int i = 1; i <= 2; i++) {
+        struct mf_cache_opts o = {
+            .ifindex = ifindexes[i], .name = i == 1 ? "pa" : "pb",
+            .attach = true, .mode = MF_CACHE_XDP_GENERIC,
+        };
+        struct mf_err err;
+        char flow[256], out[8];
+
+        memset(&p[i], 0, sizeof p[i]);
+        if (mf_cache_open(&o, &p[i].cache, &err)) {
+            printf("FAIL: %s\n", err.msg);
+            _exit(1);
+        }
+        mf_cache_set_in_port(p[i].cache, i);
+        p[i].env.ports = &ports;
+        p[i].env.generic = true;
+        snprintf(out, sizeof out, "%d", 3 - i);
+        snprintf(flow, sizeof flow, "in_port(%d),eth(),eth_type(0x0806),"
+                 "arp()", i);
+        e |= add_flow(&p[i], i, 1, flow, out, &reason);
+        snprintf(flow, sizeof flow, "in_port(%d),eth(),eth_type(0x0800),"
+                 "ipv4(proto=1,frag=no),icmp()", i);
+        e |= add_flow(&p[i], i, 2, flow, out, &reason);
+    }
+    snprintf(cmd, sizeof cmd, "ping -q -c %d -i 0.2 -w 10 10.9.0.2 | grep "
+             "transmitted", n);
+    line = ns_output(ns_a, cmd);
+    printf("the dying process: %s\n", line);
+    fflush(stdout);
+    /* No mf_cache_close(): a crash. */
+    _exit(e || !strstr(line, " 0% packet loss"));
+}
+
+/* What takeover_port() reads the records into. */
+struct takeover {
+    struct mf_cache *cache;
+    struct mf_cache_xlate_env env;
+    int n;                      /* Flows read back and added. */
+    uint32_t icmp_idx;          /* The ICMP flow's counters in the dead
+                                 * cache. */
+};
+
+static void
+takeover_record(const struct mf_ufid *ufid, const struct mf_xrecord *rec,
+                void *t_)
+{
+    struct ds reason = DS_EMPTY_INITIALIZER;
+    struct takeover *t = t_;
+    const struct nlattr *actions;
+    struct mf_cache_flow cf;
+    size_t actions_len;
+    struct match match;
+    struct mf_err err;
+
+    err.msg[0] = '\0';
+    if (mf_crecord_decode(rec, sizeof *rec, &match, &actions, &actions_len,
+                          &err)
+        || mf_cache_xlate(&match, match.flow.in_port.odp_port, actions,
+                          actions_len, &t->env, &cf, &reason)
+        || mf_cache_add(t->cache, ufid, &cf, &err)) {
+        printf("FAIL: a flow read back: %s%s\n", ds_cstr(&reason), err.msg);
+        failures++;
+    } else {
+        t->n++;
+        if (ufid->u32[0] == 2) {
+            t->icmp_idx = rec->stats_idx;
+        }
+    }
+    ds_destroy(&reason);
+}
+
+/* Reads the records the dead process left on odp port 'i', and puts a
+ * cache with their flows in its cache's place.  Returns the new cache,
+ * and the dead one's counters of the ICMP flow in 'old'. */
+static struct mf_cache *
+takeover_port(int i, struct mf_flow_stats *old)
+{
+    struct mf_xlate_ports ports = { .lookup = port_lookup };
+    const char *name = i == 1 ? "pa" : "pb";
+    struct mf_cache_opts o = {
+        .ifindex = ifindexes[i], .name = name, .attach = false,
+    };
+    struct takeover t = { .env = { .ports = &ports, .generic = true },
+                          .icmp_idx = UINT32_MAX };
+    struct mf_cadopt *prior;
+    struct mf_err err;
+    char what[256];
+
+    if (mf_cadopt_open(ifindexes[i], name, &prior, &err) || !prior) {
+        printf("FAIL: %s: the dead process's cache not found\n", name);
+        exit(1);
+    }
+    if (mf_cache_open(&o, &t.cache, &err)) {
+        printf("FAIL: %s\n", err.msg);
+        exit(1);
+    }
+    mf_cache_set_in_port(t.cache, i);
+    mf_cadopt_read(prior, takeover_record, &t);
+    snprintf(what, sizeof what, "%s: %d flows read back and added (2 "
+             "expected)", name, t.n);
+    check(t.n == 2 && t.icmp_idx != UINT32_MAX, what);
+    if (mf_cache_take_place(t.cache, mf_cadopt_prog_fd(prior),
+                            mf_cadopt_attach(prior), MF_CACHE_XDP_GENERIC,
+                            &err)) {
+        printf("FAIL: %s\n", err.msg);
+        exit(1);
+    }
+    mf_cache_grace_period();
+    memset(old, 0, sizeof *old);
+    mf_cadopt_stats(prior, t.icmp_idx, old);
+    mf_cadopt_close(prior, ifindexes[i], false);
+    return t.cache;
+}
+
+static void
+run_takeover(void)
+{
+    const int n_before = 3, n_during = 60;
+    struct mf_cache *c[3];
+    struct mf_flow_stats old[3];
+    uint32_t dead_id[3];
+    char what[256], *line;
+    pid_t pid;
+    int status;
+
+    printf("-- a restart after a crash (generic XDP)\n");
+    pid = fork();
+    if (!pid) {
+        takeover_child(n_before);
+    }
+    waitpid(pid, &status, 0);
+    check(WIFEXITED(status) && !WEXITSTATUS(status),
+          "the dying process pinged through its caches");
+    for (int i = 1; i <= 2; i++) {
+        dead_id[i] = xdp_prog_id(ifindexes[i]);
+        check(dead_id[i] != 0, "its cache stays on the hook after it died");
+    }
+
+    /* A ping through the dead caches, and through the new ones once they
+     * are in place. */
+    sh("ip netns exec %s ping -q -c %d -i 0.05 -w 20 10.9.0.2 "
+       "> /tmp/mfcn-%d.ping 2>&1 & echo $! > /tmp/mfcn-%d.pid", ns_a,
+       n_during, (int) getpid(), (int) getpid());
+    usleep(1000 * 1000);
+    for (int i = 1; i <= 2; i++) {
+        c[i] = takeover_port(i, &old[i]);
+    }
+    for (int i = 1; i <= 2; i++) {
+        uint32_t now = xdp_prog_id(ifindexes[i]);
+        int fd = bpf_prog_get_fd_by_id(dead_id[i]);
+
+        snprintf(what, sizeof what, "%s: the new cache's program (id %"PRIu32
+                 ") in the place of the dead one's (id %"PRIu32"), which is "
+                 "gone from the kernel", i == 1 ? "pa" : "pb", now,
+                 dead_id[i]);
+        check(now && now != dead_id[i] && fd < 0 && errno == ENOENT, what);
+        if (fd >= 0) {
+            close(fd);
+        }
+    }
+    sh("while kill -0 $(cat /tmp/mfcn-%d.pid) 2>/dev/null; do sleep 0.2; "
+       "done", (int) getpid());
+    snprintf(what, sizeof what, "grep transmitted /tmp/mfcn-%d.ping",
+             (int) getpid());
+    line = ns_output(ns_a, what);
+    snprintf(what, sizeof what, "the ping across the restart: %s", line);
+    check(strstr(line, " 0% packet loss") != NULL
+          && strstr(line, "60 received"), what);
+    free(line);
+    for (int i = 1; i <= 2; i++) {
+        struct mf_ufid ufid = { .u32 = { 2, i } };
+        struct mf_flow_stats now;
+        uint64_t total;
+
+        memset(&now, 0, sizeof now);
+        mf_cache_stats(c[i], &ufid, &now);
+        total = old[i].n_packets + now.n_packets;
+        snprintf(what, sizeof what, "%s's ICMP flow: %"PRIu64" packets in "
+                 "the dead cache, %"PRIu64" in the new one: %"PRIu64" (%d "
+                 "expected), %"PRIu64" bytes", i == 1 ? "pa" : "pb",
+                 old[i].n_packets, now.n_packets, total, n_before + n_during,
+                 old[i].n_bytes + now.n_bytes);
+        check(total == (uint64_t) (n_before + n_during)
+              && old[i].n_bytes + now.n_bytes == total * 98
+              && old[i].n_packets > 0 && now.n_packets > 0, what);
+        mf_cache_close(c[i]);
+    }
+    sh("rm -f /tmp/mfcn-%d.ping /tmp/mfcn-%d.pid", (int) getpid(),
+       (int) getpid());
+}
+
 int
 main(void)
 {
@@ -365,6 +601,7 @@ main(void)
     }
     run_mode(MF_CACHE_XDP_GENERIC);
     run_mode(MF_CACHE_XDP_NATIVE);
+    run_takeover();
     if (failures) {
         printf("FAIL: %d checks failed\n", failures);
         return 1;

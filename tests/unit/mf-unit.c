@@ -22,6 +22,7 @@ main(void)
     srunner_add_suite(sr, mf_ports_suite());
     srunner_add_suite(sr, mf_rxdf_suite());
     srunner_add_suite(sr, mf_worker_suite());
+    srunner_add_suite(sr, mf_record_suite());
     srunner_run_all(sr, CK_NORMAL);
     n_failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -22,5 +22,6 @@ Suite *mf_ptype_suite(void);
 Suite *mf_ports_suite(void);
 Suite *mf_rxdf_suite(void);
 Suite *mf_worker_suite(void);
+Suite *mf_record_suite(void);
 
 #endif /* mf-unit.h */
