@@ -10,9 +10,17 @@
 #include "hash.h"
 #include "netlink.h"
 #include "openvswitch/match.h"
+#include "packets.h"
 #include "util.h"
 
 BUILD_ASSERT_DECL(FLOW_U64S <= 128);
+
+/* The one word of struct flow that is not a value: the tunnel metadata's
+ * table, a pointer into the process that made the match.  A record never
+ * holds it: a pointer read from the kernel is never followed. */
+#define TAB_WORD (offsetof(struct flow, tunnel.metadata.tab) / 8)
+BUILD_ASSERT_DECL(offsetof(struct flow, tunnel.metadata.tab) % 8 == 0);
+BUILD_ASSERT_DECL(sizeof(((struct flow *) 0)->tunnel.metadata.tab) == 8);
 
 /* Bumped when struct mf_xrecord's meaning changes. */
 #define RECORD_VERSION 1
@@ -34,7 +42,7 @@ mf_crecord_encode(const struct match *match, const struct nlattr *actions,
     memset(rec, 0, sizeof *rec);
     rec->layout = mf_crecord_layout();
     for (size_t i = 0; i < FLOW_U64S; i++) {
-        if (mask[i]) {
+        if (mask[i] && i != TAB_WORD) {
             uint64_t w[2] = { flow[i] & mask[i], mask[i] };
 
             if (p + sizeof w > rec->data + sizeof rec->data) {
@@ -93,6 +101,10 @@ mf_crecord_decode(const struct mf_xrecord *rec, size_t size,
                               "%"PRIuSIZE" beyond its %"PRIu16, i,
                               rec->n_words);
         }
+        if (i == TAB_WORD) {
+            return mf_err_set(err, EINVAL, "a record's match holds a "
+                              "pointer (the tunnel metadata's table)");
+        }
         memcpy(w, p, sizeof w);
         p += sizeof w;
         n++;
@@ -106,6 +118,15 @@ mf_crecord_decode(const struct mf_xrecord *rec, size_t size,
     if (n != rec->n_words) {
         return mf_err_set(err, EINVAL, "a record names %"PRIuSIZE" match "
                           "words, not its %"PRIu16, n, rec->n_words);
+    }
+    /* With no table, tunnel options are only ever the packet's raw bytes
+     * (as the kernel datapath's megaflows have them). */
+    if ((match->flow.tunnel.metadata.present.map
+         || match->wc.masks.tunnel.metadata.present.map)
+        && !(match->flow.tunnel.flags & match->wc.masks.tunnel.flags
+             & FLOW_TNL_F_UDPIF)) {
+        return mf_err_set(err, EINVAL, "a record's tunnel options are not "
+                          "raw (no FLOW_TNL_F_UDPIF)");
     }
     for (const uint8_t *q = p + rec->acts_len;
          q < rec->data + sizeof rec->data; q++) {

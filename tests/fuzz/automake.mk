@@ -13,7 +13,7 @@
 #   make fuzz-record-rtnl
 #                      records the rtnetlink seeds (rtnl, route) from this
 #                      host's kernel in a namespace (record-rtnl.sh)
-FUZZ_TARGETS = filter ack shape route rtnl xlate
+FUZZ_TARGETS = filter ack shape route rtnl xlate cache
 FUZZ_SECONDS = 60
 FUZZ_CC = clang
 FUZZ_CFLAGS = -g -O1 -fsanitize=fuzzer,address,undefined \
@@ -51,7 +51,8 @@ FUZZ_CODEC_FILES = \
 	netdev-offload/mf-xlate-set.c \
 	netdev-offload/mf-xlate-tnl.c \
 	netdev-offload/mf-meter.c \
-	netdev-offload/mf-ptype.c
+	netdev-offload/mf-ptype.c \
+	netdev-offload/cache/mf-cache-record.c
 FUZZ_LIBS = $(OVS_SRCDIR)/lib/.libs/libopenvswitch.a $(MF_LIBS) $(OVS_LIBS)
 
 # Each target is one file, tests/fuzz/fuzz-TARGET.c.
@@ -80,7 +81,7 @@ fuzz: $(FUZZ_TARGETS:%=tests/fuzz/fuzz-%)
 # whose findings are still open (inputs in tests/fuzz/open/TARGET/), or
 # whose runs still find something most times (docs/reliability.md):
 # xlate.
-FUZZ_CI_TARGETS = filter ack shape route rtnl
+FUZZ_CI_TARGETS = filter ack shape route rtnl cache
 check-fuzz:
 	$(MAKE) fuzz FUZZ_SECONDS=60 FUZZ_TARGETS='$(FUZZ_CI_TARGETS)'
 
@@ -90,7 +91,8 @@ FUZZ_REPLAY_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/tests/fuzz -I$(srcdir)/tests/u
 FUZZ_REPLAY_LDADD = libmegaflower.a $(OVS_ARCHIVES) $(MF_LIBS) $(OVS_LIBS)
 check_PROGRAMS += tests/fuzz/fuzz-filter-replay tests/fuzz/fuzz-ack-replay \
 	tests/fuzz/fuzz-shape-replay tests/fuzz/fuzz-route-replay \
-	tests/fuzz/fuzz-rtnl-replay tests/fuzz/fuzz-xlate-replay
+	tests/fuzz/fuzz-rtnl-replay tests/fuzz/fuzz-xlate-replay \
+	tests/fuzz/fuzz-cache-replay
 tests_fuzz_fuzz_filter_replay_SOURCES = tests/fuzz/fuzz-filter.c \
 	tests/fuzz/fuzz-replay.c tests/fuzz/fuzz.h
 tests_fuzz_fuzz_filter_replay_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS)
@@ -115,6 +117,10 @@ tests_fuzz_fuzz_xlate_replay_SOURCES = tests/fuzz/fuzz-xlate.c \
 	tests/fuzz/fuzz-replay.c tests/fuzz/fuzz.h
 tests_fuzz_fuzz_xlate_replay_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS)
 tests_fuzz_fuzz_xlate_replay_LDADD = $(FUZZ_REPLAY_LDADD)
+tests_fuzz_fuzz_cache_replay_SOURCES = tests/fuzz/fuzz-cache.c \
+	tests/fuzz/fuzz-replay.c tests/fuzz/fuzz.h
+tests_fuzz_fuzz_cache_replay_CPPFLAGS = $(FUZZ_REPLAY_CPPFLAGS)
+tests_fuzz_fuzz_cache_replay_LDADD = $(FUZZ_REPLAY_LDADD)
 check-fuzz-replay: $(FUZZ_TARGETS:%=tests/fuzz/fuzz-%-replay)
 	$(SHELL) $(srcdir)/tests/fuzz/run.sh replay '$(abs_top_srcdir)' \
 	  '$(abs_top_builddir)' $(FUZZ_TARGETS)
@@ -137,12 +143,16 @@ EXTRA_DIST += tests/fuzz/run.sh tests/fuzz/record-vm.sh \
 	tests/fuzz/regress tests/fuzz/open tests/fuzz/xlate-seeds.txt
 
 # The xlate target's seeds, written from megaflows as ovs-dpctl prints
-# them (tests/fuzz/xlate-seeds.txt) into tests/fuzz/corpus/xlate/.
+# them (tests/fuzz/xlate-seeds.txt) into tests/fuzz/corpus/xlate/, and
+# the same megaflows as the XDP flow cache records them into
+# tests/fuzz/corpus/cache/.
 check_PROGRAMS += tests/fuzz/mf-xlate-seeds
 tests_fuzz_mf_xlate_seeds_SOURCES = tests/fuzz/mf-xlate-seeds.c
 tests_fuzz_mf_xlate_seeds_LDADD = $(FUZZ_REPLAY_LDADD)
 .PHONY: fuzz-seeds-xlate
 fuzz-seeds-xlate: tests/fuzz/mf-xlate-seeds
-	mkdir -p '$(abs_top_srcdir)/tests/fuzz/corpus/xlate'
+	mkdir -p '$(abs_top_srcdir)/tests/fuzz/corpus/xlate' \
+	  '$(abs_top_srcdir)/tests/fuzz/corpus/cache'
 	tests/fuzz/mf-xlate-seeds '$(abs_top_srcdir)/tests/fuzz/corpus/xlate' \
+	  '$(abs_top_srcdir)/tests/fuzz/corpus/cache' \
 	  < '$(abs_top_srcdir)/tests/fuzz/xlate-seeds.txt'

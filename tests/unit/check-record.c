@@ -13,6 +13,7 @@
 #include "mf-megaflows.h"
 #include "mf-random.h"
 #include "openvswitch/match.h"
+#include "flow.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/ofpbuf.h"
 #include "random.h"
@@ -156,6 +157,36 @@ START_TEST(test_record_refused)
     *bad = *rec;
     memset(bad->data, 0, 16);
     refused(bad, sizeof *bad, "outside its mask");
+
+    /* The tunnel metadata's table: a pointer, never taken from a record
+     * (found by fuzz-cache: match_format() followed it). */
+    {
+        struct match m = match;
+        struct mf_xrecord *ptr = xmalloc(sizeof *ptr);
+
+        m.flow.tunnel.metadata.tab = (const void *) (uintptr_t) 0xdead0000;
+        m.wc.masks.tunnel.metadata.tab = (const void *) UINTPTR_MAX;
+        ck_assert(mf_crecord_encode(&m, acts.data, acts.size, ptr));
+        roundtrip(ptr, &match, &acts);      /* Left out. */
+        *bad = *ptr;
+        free(ptr);
+    }
+    {
+        size_t w = offsetof(struct flow, tunnel.metadata.tab) / 8;
+        uint64_t words[2] = { 0xdead0000, UINT64_MAX };
+        size_t before = 0;
+
+        /* Insert the word in its place: the words before it come first. */
+        for (size_t i = 0; i < w; i++) {
+            before += !!(bad->map[i / 64] & (UINT64_C(1) << (i % 64)));
+        }
+        memmove(bad->data + (before + 1) * 16, bad->data + before * 16,
+                sizeof bad->data - (before + 1) * 16);
+        memcpy(bad->data + before * 16, words, 16);
+        bad->map[w / 64] |= UINT64_C(1) << (w % 64);
+        bad->n_words++;
+        refused(bad, sizeof *bad, "pointer");
+    }
 
     /* A byte past the actions. */
     *bad = *rec;
