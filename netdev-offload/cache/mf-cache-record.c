@@ -57,7 +57,10 @@ mf_crecord_encode(const struct match *match, const struct nlattr *actions,
     if (actions_len > (size_t) (rec->data + sizeof rec->data - p)) {
         return false;
     }
-    memcpy(p, actions, actions_len);
+    if (actions_len) {
+        /* A drop has no actions, and may have no buffer for them. */
+        memcpy(p, actions, actions_len);
+    }
     rec->acts_len = actions_len;
     return true;
 }

@@ -40,7 +40,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct mf_err err;
     int error;
 
-    memcpy(rec, data, size < sizeof *rec ? size : sizeof *rec);
+    if (size) {
+        memcpy(rec, data, size < sizeof *rec ? size : sizeof *rec);
+    }
     if (size != sizeof *rec
         && !mf_crecord_decode(rec, size, &match, &actions, &actions_len,
                               &err)) {
