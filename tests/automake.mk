@@ -198,9 +198,11 @@ check-system: all $(MF_SYSTEM_PROGS) $(SYSTEM_TESTSUITE) tests/atlocal
 	  $(SHELL) $(srcdir)/tests/run-system.sh system \
 	  $(if $(TESTSUITEFLAGS),$(TESTSUITEFLAGS),$(if $(MF_FULL),,$(SYSTEM_CI_TESTS)))
 
-# The fault injection groups (tests/mf-faults.at, keyword faults): refusals
-# of every kind injected into tc requests (tests/mf-fault.so), in dpif and
-# netdev mode, against the real kernel (the VM here).
+# The fault injection groups (tests/mf-faults.at, tests/mf-restart.at,
+# keyword faults): refusals of every kind injected into tc requests
+# (tests/mf-fault.so), in dpif and netdev mode, and kill -9 restarts with
+# traffic (tc and the XDP flow cache), against the real kernel (the VM
+# here).
 check-faults: all $(MF_SYSTEM_PROGS) $(SYSTEM_TESTSUITE) tests/atlocal
 	MF_BUILDDIR='$(abs_top_builddir)' MF_SRCDIR='$(abs_top_srcdir)' \
 	OVS_SRCDIR='$(OVS_SRCDIR)' AUTOTEST_PATH='$(AUTOTEST_PATH)' \
