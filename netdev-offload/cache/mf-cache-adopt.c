@@ -154,3 +154,25 @@ mf_cadopt_close(struct mf_cadopt *a, uint32_t ifindex, bool detach)
     free(a->name);
     free(a);
 }
+
+int
+mf_cadopt_sweep(uint32_t ifindex, const char *name, struct mf_err *err)
+{
+    enum mf_cache_attach attach;
+    struct mf_ufid first;
+    bool recorded;
+    int prog_fd, fd, error;
+
+    error = mf_cache_attach_leftover(ifindex, name, &prog_fd, &attach, err);
+    if (error || prog_fd < 0) {
+        return error;
+    }
+    fd = prog_map(prog_fd, "records", sizeof(struct mf_ufid),
+                  sizeof(struct mf_xrecord));
+    recorded = fd >= 0 && !bpf_map_get_next_key(fd, NULL, &first);
+    if (fd >= 0) {
+        close(fd);
+    }
+    close(prog_fd);
+    return recorded ? 0 : mf_cache_attach_clear(ifindex, name, err);
+}

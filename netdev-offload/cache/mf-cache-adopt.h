@@ -63,4 +63,11 @@ enum mf_cache_attach mf_cadopt_attach(const struct mf_cadopt *a);
  * any more. */
 void mf_cadopt_close(struct mf_cadopt *a, uint32_t ifindex, bool detach);
 
+/* Removes the cache an earlier run left on 'ifindex' if it holds no
+ * record, so that no run could adopt any of its flows: an underlay's
+ * (decap flows have none), or a port's with none to keep.  One with
+ * records is its port's to adopt or remove, at the port's init.  Another
+ * tool's program is left alone (EBUSY). */
+int mf_cadopt_sweep(uint32_t ifindex, const char *name, struct mf_err *);
+
 #endif /* mf-cache-adopt.h */

@@ -5,6 +5,7 @@
 #include "mf-cport.h"
 
 #include <errno.h>
+#include <net/if.h>
 #include <string.h>
 
 #include "coverage.h"
@@ -230,14 +231,48 @@ settle_port(struct mf_cport *cp) OVS_REQUIRES(mf_cport_mutex)
               n_in, n_lost);
 }
 
+/* Removes the flow caches an earlier run left, with no flow to adopt, on
+ * devices that are none of this run's cache ports: an underlay that no
+ * decap flow has needed again.  Left there, it would go on decapsulating
+ * and forwarding with megaflows that OVS may no longer want, ahead of tc
+ * and the kernel datapath.  Not one with records: OVS may not have set up
+ * its port yet (a port's own is adopted or removed at its init). */
+static void
+sweep_leftovers(void) OVS_REQUIRES(mf_cport_mutex)
+{
+    static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(5, 20);
+    struct if_nameindex *ifs = if_nameindex();
+
+    if (!ifs) {
+        VLOG_WARN("listing the devices, to remove the flow caches an "
+                  "earlier run left: %s", ovs_strerror(errno));
+        return;
+    }
+    for (const struct if_nameindex *i = ifs; i->if_index; i++) {
+        struct mf_err err;
+
+        if (!mf_cport_find(i->if_index)
+            && mf_cadopt_sweep(i->if_index, i->if_name, &err)
+            && err.error != EBUSY) {
+            VLOG_WARN_RL(&rl, "%s", err.msg);
+        }
+    }
+    if_freenameindex(ifs);
+}
+
 void
 mf_cport_settle(void) OVS_REQUIRES(mf_cport_mutex)
 {
+    static bool swept;
     struct mf_cport *cp;
 
     HMAP_FOR_EACH (cp, node, &mf_cport_ports) {
         if (cp->prior) {
             settle_port(cp);
         }
+    }
+    if (!swept) {
+        swept = true;
+        sweep_leftovers();
     }
 }

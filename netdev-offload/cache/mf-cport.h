@@ -155,8 +155,9 @@ void mf_cport_adopted_free(struct mf_cport_adopted *, size_t n);
 /* Settles every port that still has an earlier run's cache on its hook:
  * takes the flows it adopted into its own cache, puts that in the earlier
  * one's place in one step, and carries the earlier counters on.  The
- * backend calls it before any operation on its flows: OVS runs then, with
- * all its ports. */
+ * first time, also removes the caches an earlier run left with no flow
+ * to adopt on any other device (an underlay's).  The backend calls it
+ * before any operation on its flows: OVS runs then, with all its ports. */
 void mf_cport_settle(void) OVS_REQUIRES(mf_cport_mutex);
 
 /* Keeps the record of 'cf', in its cache, for a later run's adoption
