@@ -298,11 +298,12 @@ tests_mf_cache_diff_LDADD = libmegaflower.a $(OVS_ARCHIVES) $(MF_LIBS) \
 CACHE_DIFF_PAIRS = 100000
 CACHE_DIFF_SEED = 1
 .PHONY: check-cache
-check-cache: tests/mf-cache-diff tests/mf-cache-netns
+check-cache: tests/mf-cache-diff tests/mf-cache-netns tests/mf-blast
 	@rc=0; tests/mf-cache-diff $(CACHE_DIFF_PAIRS) $(CACHE_DIFF_SEED) || rc=$$?; \
 	if test $$rc = 77; then echo "check-cache: skipped (see above)"; \
 	elif test $$rc != 0; then exit $$rc; fi; \
-	rc=0; MF_SRCDIR='$(abs_top_srcdir)' tests/mf-cache-netns || rc=$$?; \
+	rc=0; MF_SRCDIR='$(abs_top_srcdir)' MF_BUILDDIR='$(abs_top_builddir)' \
+	  tests/mf-cache-netns || rc=$$?; \
 	if test $$rc = 77; then echo "check-cache: traffic skipped (see above)"; \
 	else exit $$rc; fi
 

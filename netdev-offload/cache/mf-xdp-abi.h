@@ -158,6 +158,19 @@ struct mf_xstats {
     __u64 tcp_flags;            /* ORed. */
 };
 
+/* The program's runs on one CPU: 'in' counts those begun, 'out' those
+ * ended (each after its last write to any counter), so that the loader
+ * can wait for the runs that may still hold an entry it removed, the few
+ * microseconds they last, not an RCU grace period (mf-cache.c).  One
+ * cache line each.  A CPU numbered MF_XDP_MAX_CPUS or more is not
+ * counted: on such a machine the loader waits for a grace period. */
+#define MF_XDP_MAX_CPUS 256
+struct mf_xruns {
+    __u64 in;
+    __u64 out;
+    __u64 pad[6];
+};
+
 /* An outer header, for MF_XACT_ENCAP: what the resolver built for one
  * tunnel endpoint (mf-tnl-hdr.h), with the bytes that change from packet
  * to packet zero.  The program fills in the lengths, the IPv4 checksum
