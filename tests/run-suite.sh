@@ -12,7 +12,8 @@
 # Environment: MF_BUILDDIR, MF_SRCDIR, OVS_SRCDIR, AUTOTEST_PATH;
 #   MEGAFLOWER_VM=1 when running under emulation (set by tests/vm/run.sh);
 #   MEGAFLOWER_MODE (passed on to ovs-vswitchd) and MF_SUITE_SUFFIX (added
-#   to the names of the log directories).
+#   to the names of the log directories); MF_GROUP_TIMEOUT, the seconds
+#   after which a group is taken for hung (420; check-sanitizers: 1200).
 #
 # Each suite runs in a scratch directory under /tmp: OVS binds unix
 # sockets in the test directory, which a VM's 9p share cannot hold.  Logs,

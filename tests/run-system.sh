@@ -61,5 +61,5 @@ else
     echo "megaflower: $suite tests in a VM running Debian's kernel (tests/vm/run.sh)"
     "$here/vm/run.sh" --rw "$MF_BUILDDIR/tests" -e MF_BUILDDIR -e MF_SRCDIR \
         -e OVS_SRCDIR -e AUTOTEST_PATH -e MEGAFLOWER_MODE -e MF_SUITE_SUFFIX \
-        -- bash "$here/run-suite.sh" "$suite" $flags
+        -e MF_GROUP_TIMEOUT -- bash "$here/run-suite.sh" "$suite" $flags
 fi

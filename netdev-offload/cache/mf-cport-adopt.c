@@ -24,6 +24,12 @@ COVERAGE_DEFINE(mf_cache_adopted);
 COVERAGE_DEFINE(mf_cache_record_refused);
 COVERAGE_DEFINE(mf_cache_unrecorded);
 
+/* Whether a port may have an earlier run's cache to settle, and whether
+ * the earlier run's other programs have been swept: until both are done,
+ * mf_cport_settle() has work. */
+static bool settle_pending OVS_GUARDED_BY(mf_cport_mutex);
+static bool swept OVS_GUARDED_BY(mf_cport_mutex);
+
 /* What mf_cport_adopt() reads 'prior''s records with. */
 struct adopt_ctx {
     struct mf_cport *cp;
@@ -102,6 +108,7 @@ mf_cport_adopt(const struct mf_port *port, const struct mf_cache_want *want,
         mf_cadopt_close(prior, port->ifindex, true);
         return error;
     }
+    settle_pending = true;
     memset(&ctx, 0, sizeof ctx);
     ctx.cp = mf_cport_find(port->ifindex);
     n_unread = mf_cadopt_read(prior, adopt_record, &ctx);
@@ -263,12 +270,15 @@ sweep_leftovers(void) OVS_REQUIRES(mf_cport_mutex)
 void
 mf_cport_settle(void) OVS_REQUIRES(mf_cport_mutex)
 {
-    static bool swept;
     struct mf_cport *cp;
 
-    HMAP_FOR_EACH (cp, node, &mf_cport_ports) {
-        if (cp->prior) {
-            settle_port(cp);
+    if (settle_pending) {
+        /* Before any operation: one walk after each port adopts. */
+        settle_pending = false;
+        HMAP_FOR_EACH (cp, node, &mf_cport_ports) {
+            if (cp->prior) {
+                settle_port(cp);
+            }
         }
     }
     if (!swept) {
