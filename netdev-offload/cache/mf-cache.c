@@ -11,6 +11,7 @@
 #include <sched.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -20,6 +21,7 @@
 #include "mf-cache-outs.h"
 #include "mf-xdp.skel.h"
 #include "openvswitch/hmap.h"
+#include "ovs-thread.h"
 #include "openvswitch/vlog.h"
 #include "timeval.h"
 #include "util.h"
@@ -100,6 +102,24 @@ mf_cache_grace_period(void)
     }
 }
 
+/* Whether the kernel is PREEMPT_RT: there a run of an XDP program can be
+ * preempted by another on the same CPU, and the counts of runs begun and
+ * ended no longer say which runs have ended. */
+static bool
+kernel_preempt_rt(void)
+{
+    static struct ovsthread_once once = OVSTHREAD_ONCE_INITIALIZER;
+    static bool rt;
+
+    if (ovsthread_once_start(&once)) {
+        struct utsname u;
+
+        rt = !uname(&u) && strstr(u.version, "PREEMPT_RT");
+        ovsthread_once_done(&once);
+    }
+    return rt;
+}
+
 /* Waits until every run of 'c''s program that began before this call has
  * ended: what the runs still under way could hold (an entry removed, an
  * outer header replaced, a counter slot about to be reused) is then held
@@ -107,8 +127,9 @@ mf_cache_grace_period(void)
  * period (milliseconds: tens under emulation) taken only when a run is
  * under way, and then only for as long as it lasts.  Waits for a grace
  * period instead where the program cannot count every CPU's runs, where
- * the count's ordering is not known to hold (not x86), or where a run
- * seems stuck (a preempted virtual CPU). */
+ * the count's ordering is not known to hold (not x86), where runs can
+ * preempt each other (PREEMPT_RT), or where a run seems stuck (a
+ * preempted virtual CPU). */
 static void
 cache_quiesce(struct mf_cache *c)
 {
@@ -119,7 +140,7 @@ cache_quiesce(struct mf_cache *c)
     int n = c->n_cpus;
     bool busy = false;
 
-    if (n > 0 && n <= MF_XDP_MAX_CPUS) {
+    if (n > 0 && n <= MF_XDP_MAX_CPUS && !kernel_preempt_rt()) {
         /* The removal's writes before the reads of the counts. */
         __atomic_thread_fence(__ATOMIC_SEQ_CST);
         for (int i = 0; i < n; i++) {
