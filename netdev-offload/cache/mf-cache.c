@@ -7,32 +7,21 @@
 
 #include <errno.h>
 #include <linux/if_link.h>
-#include <linux/membarrier.h>
-#include <sched.h>
 #include <string.h>
-#include <sys/syscall.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "coverage.h"
 #include "mf-cache-outs.h"
+#include "mf-cache-quiesce.h"
 #include "mf-xdp.skel.h"
 #include "openvswitch/hmap.h"
-#include "ovs-thread.h"
 #include "openvswitch/vlog.h"
 #include "timeval.h"
 #include "util.h"
 
 VLOG_DEFINE_THIS_MODULE(mf_cache);
-
-/* cache_quiesce(): no run under way, runs waited for, and a wait that
- * took a grace period instead. */
-COVERAGE_DEFINE(mf_cache_quiesce_idle);
-COVERAGE_DEFINE(mf_cache_quiesce_waited);
-COVERAGE_DEFINE(mf_cache_quiesce_slow);
 
 /* A subtable.  One that empties stays published for a while (a mask
  * comes back as flows churn, and each publish and retire costs the
@@ -82,94 +71,6 @@ static int
 libbpf_errno(long ret)
 {
     return ret < 0 ? -ret : ret ? ret : EINVAL;
-}
-
-/* Waits until no XDP program still runs with what was visible before:
- * they all run inside RCU read sections. */
-void
-mf_cache_grace_period(void)
-{
-    static bool warned;
-
-    if (syscall(__NR_membarrier, MEMBARRIER_CMD_GLOBAL, 0, 0) < 0) {
-        if (!warned) {
-            warned = true;
-            VLOG_WARN("membarrier(MEMBARRIER_CMD_GLOBAL): %s; waiting "
-                      "100 ms for an RCU grace period instead",
-                      ovs_strerror(errno));
-        }
-        usleep(100 * 1000);
-    }
-}
-
-/* Whether the kernel is PREEMPT_RT: there a run of an XDP program can be
- * preempted by another on the same CPU, and the counts of runs begun and
- * ended no longer say which runs have ended. */
-static bool
-kernel_preempt_rt(void)
-{
-    static struct ovsthread_once once = OVSTHREAD_ONCE_INITIALIZER;
-    static bool rt;
-
-    if (ovsthread_once_start(&once)) {
-        struct utsname u;
-
-        rt = !uname(&u) && strstr(u.version, "PREEMPT_RT");
-        ovsthread_once_done(&once);
-    }
-    return rt;
-}
-
-/* Waits until every run of 'c''s program that began before this call has
- * ended: what the runs still under way could hold (an entry removed, an
- * outer header replaced, a counter slot about to be reused) is then held
- * by none.  A run lasts microseconds, so this is the cost of an RCU grace
- * period (milliseconds: tens under emulation) taken only when a run is
- * under way, and then only for as long as it lasts.  Waits for a grace
- * period instead where the program cannot count every CPU's runs, where
- * the count's ordering is not known to hold (not x86), where runs can
- * preempt each other (PREEMPT_RT), or where a run seems stuck (a
- * preempted virtual CPU). */
-static void
-cache_quiesce(struct mf_cache *c)
-{
-#if defined(__x86_64__) || defined(__i386__)
-    struct mf_xruns *runs = c->skel->bss->mf_runs;
-    uint64_t begun[MF_XDP_MAX_CPUS];
-    long long int deadline = 0;
-    int n = c->n_cpus;
-    bool busy = false;
-
-    if (n > 0 && n <= MF_XDP_MAX_CPUS && !kernel_preempt_rt()) {
-        /* The removal's writes before the reads of the counts. */
-        __atomic_thread_fence(__ATOMIC_SEQ_CST);
-        for (int i = 0; i < n; i++) {
-            begun[i] = __atomic_load_n(&runs[i].in, __ATOMIC_ACQUIRE);
-            busy |= __atomic_load_n(&runs[i].out, __ATOMIC_ACQUIRE)
-                    != begun[i];
-        }
-        for (int i = 0; busy && i < n; i++) {
-            while (__atomic_load_n(&runs[i].out, __ATOMIC_ACQUIRE)
-                   < begun[i]) {
-                if (!deadline) {
-                    deadline = time_msec() + 100;
-                } else if (time_msec() > deadline) {
-                    COVERAGE_INC(mf_cache_quiesce_slow);
-                    mf_cache_grace_period();
-                    return;
-                }
-                sched_yield();
-            }
-        }
-        if (busy) {
-            COVERAGE_INC(mf_cache_quiesce_waited);
-        } else {
-            COVERAGE_INC(mf_cache_quiesce_idle);
-        }
-        return;
-    }
-#endif
-    mf_cache_grace_period();
 }
 
 int
@@ -665,7 +566,7 @@ mf_cache_del(struct mf_cache *c, const struct mf_ufid *ufids, size_t n,
         any = true;
     }
     if (any) {
-        cache_quiesce(c);
+        mf_cquiesce_runs(c->skel->bss->mf_runs, c->n_cpus);
     }
     for (size_t i = 0; i < n; i++) {
         struct cache_entry *ce = gone[i];
@@ -800,7 +701,7 @@ mf_cache_encap_set(struct mf_cache *c, uint32_t ep,
     /* The other slot: a packet that read the current one goes on with it.
      * The one before may still be read by a packet that read it before the
      * last switch: wait until none can. */
-    cache_quiesce(c);
+    mf_cquiesce_runs(c->skel->bss->mf_runs, c->n_cpus);
     slot = 2 * ep + !c->encap_cur[ep];
     if (bpf_map_update_elem(hdrs, &slot, e, BPF_ANY)
         || bpf_map_update_elem(ptr, &ep, &slot, BPF_ANY)) {

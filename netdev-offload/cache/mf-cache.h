@@ -90,9 +90,6 @@ int mf_cache_record_put(struct mf_cache *, const struct mf_ufid *,
 int mf_cache_stats_read(int stats_fd, int n_cpus, uint32_t idx,
                         struct mf_flow_stats *);
 
-/* Waits until no XDP program still runs with what was visible before. */
-void mf_cache_grace_period(void);
-
 /* Retires the subtables that have been empty for 'idle_ms' or longer.  An
  * emptied subtable otherwise stays, for its mask's next flow, until its
  * slot is needed. */

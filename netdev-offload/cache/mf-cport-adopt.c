@@ -13,6 +13,7 @@
 #include "mf-cache-adopt.h"
 #include "mf-cache-record.h"
 #include "mf-cache-ops.h"
+#include "mf-cache-quiesce.h"
 #include "odp-util.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"

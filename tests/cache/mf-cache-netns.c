@@ -52,6 +52,7 @@
 
 #include "mf-cache.h"
 #include "mf-cache-adopt.h"
+#include "mf-cache-quiesce.h"
 #include "mf-cache-record.h"
 #include "mf-cache-xlate.h"
 #include "mf-megaflows.h"
