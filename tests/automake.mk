@@ -316,6 +316,7 @@ check-cache: tests/mf-cache-diff tests/mf-cache-netns tests/mf-blast
 # with address and port rewritten (native).
 check_PROGRAMS += tests/mf-cache-netns
 tests_mf_cache_netns_SOURCES = tests/cache/mf-cache-netns.c \
+	tests/cache/mf-cache-netns.h tests/cache/mf-cache-netns-del.c \
 	tests/unit/mf-megaflows.c tests/unit/mf-megaflows.h
 tests_mf_cache_netns_CPPFLAGS = $(AM_CPPFLAGS) -I$(srcdir)/tests/unit
 tests_mf_cache_netns_LDADD = libmegaflower.a $(OVS_ARCHIVES) $(MF_LIBS) \

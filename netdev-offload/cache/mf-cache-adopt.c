@@ -26,10 +26,8 @@ struct mf_cadopt {
     int n_cpus;
 };
 
-/* The map of 'prog_fd' named 'name' with values of 'value_size' bytes and
- * keys of 'key_size', or -1. */
-static int
-prog_map(int prog_fd, const char *name, uint32_t key_size,
+int
+mf_cadopt_prog_map(int prog_fd, const char *name, uint32_t key_size,
          uint32_t value_size)
 {
     uint32_t ids[64];
@@ -78,9 +76,9 @@ mf_cadopt_open(uint32_t ifindex, const char *name, struct mf_cadopt **ap,
     a->prog_fd = prog_fd;
     a->attach = attach;
     a->n_cpus = libbpf_num_possible_cpus();
-    a->records_fd = prog_map(prog_fd, "records", sizeof(struct mf_ufid),
+    a->records_fd = mf_cadopt_prog_map(prog_fd, "records", sizeof(struct mf_ufid),
                              sizeof(struct mf_xrecord));
-    a->stats_fd = prog_map(prog_fd, "stats", sizeof(uint32_t),
+    a->stats_fd = mf_cadopt_prog_map(prog_fd, "stats", sizeof(uint32_t),
                            sizeof(struct mf_xstats));
     if (a->records_fd < 0 || a->stats_fd < 0 || a->n_cpus <= 0) {
         VLOG_INFO("%s: the flow cache an earlier run left has no flow "
@@ -167,7 +165,7 @@ mf_cadopt_sweep(uint32_t ifindex, const char *name, struct mf_err *err)
     if (error || prog_fd < 0) {
         return error;
     }
-    fd = prog_map(prog_fd, "records", sizeof(struct mf_ufid),
+    fd = mf_cadopt_prog_map(prog_fd, "records", sizeof(struct mf_ufid),
                   sizeof(struct mf_xrecord));
     recorded = fd >= 0 && !bpf_map_get_next_key(fd, NULL, &first);
     if (fd >= 0) {

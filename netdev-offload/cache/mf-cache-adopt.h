@@ -63,6 +63,12 @@ enum mf_cache_attach mf_cadopt_attach(const struct mf_cadopt *a);
  * any more. */
 void mf_cadopt_close(struct mf_cadopt *a, uint32_t ifindex, bool detach);
 
+/* The map of program 'prog_fd' named 'name' (as the kernel holds it,
+ * "mf_xdp.bss" for the .bss) with keys of 'key_size' and values of
+ * 'value_size' bytes: a new fd, the caller's to close; or -1. */
+int mf_cadopt_prog_map(int prog_fd, const char *name, uint32_t key_size,
+                       uint32_t value_size);
+
 /* Removes the cache an earlier run left on 'ifindex' if it holds no
  * record, so that no run could adopt any of its flows: an underlay's
  * (decap flows have none), or a port's with none to keep.  One with

@@ -26,7 +26,8 @@
  * process reads the records back, loads new caches with the flows they
  * give, and puts them in the dead caches' place.  Every ping is answered,
  * the old and new counters add up to exactly the packets that crossed,
- * and no program of the dead process is left in the kernel.
+ * and no program of the dead process is left in the kernel.  Between the
+ * two, deletes while frames flow (mf-cache-netns-del.c).
  *
  * Exit 0 on success, 1 on failure, 77 (skip, with the reason) without
  * root, namespaces or XDP.
@@ -34,8 +35,6 @@
 #include <config.h>
 
 #include <errno.h>
-#include <pthread.h>
-#include <stddef.h>
 #include <net/if.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -45,7 +44,6 @@
 #include <unistd.h>
 
 #include <sys/wait.h>
-#include <time.h>
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -56,18 +54,18 @@
 #include "mf-cache-record.h"
 #include "mf-cache-xlate.h"
 #include "mf-megaflows.h"
-#include "mf-xdp.skel.h"
+#include "mf-cache-netns.h"
 #include "odp-util.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/match.h"
 #include "openvswitch/ofpbuf.h"
 #include "util.h"
 
-static uint32_t ifindexes[4];   /* By odp port: 1 pa, 2 pb, 3 pc. */
-static char ns_a[32], ns_b[32], ns_c[32];
+uint32_t ifindexes[4];          /* By odp port: 1 pa, 2 pb, 3 pc. */
+char ns_a[32], ns_b[32], ns_c[32];
 static int failures;
 
-static enum mf_port_kind
+enum mf_port_kind
 port_lookup(odp_port_t port, uint32_t *ifindex, void *aux OVS_UNUSED)
 {
     uint32_t p = odp_to_u32(port);
@@ -79,7 +77,7 @@ port_lookup(odp_port_t port, uint32_t *ifindex, void *aux OVS_UNUSED)
     return MF_PORT_NONE;
 }
 
-static int
+int
 sh(const char *fmt, ...)
 {
     char cmd[1024];
@@ -91,7 +89,7 @@ sh(const char *fmt, ...)
     return system(cmd);
 }
 
-static void
+void
 check(bool ok, const char *what)
 {
     printf("%s: %s\n", ok ? "ok" : "FAIL", what);
@@ -144,16 +142,10 @@ make_topology(void)
     return 0;
 }
 
-struct port {
-    struct mf_cache *cache;
-    struct mf_cache_xlate_env env;
-    int n_flows;
-};
-
 /* Translates the megaflow FLOW -> ACTIONS (ovs-dpctl syntax) arriving on
  * odp port 'in' and adds it to 'p''s cache, as flow 'id'.  Returns 0, or
  * the translation's errno with its reason in 'reason'. */
-static int
+int
 add_flow(struct port *p, uint32_t in, int id, const char *flow,
          const char *actions, struct ds *reason)
 {
@@ -203,7 +195,7 @@ flow_stats(struct port *p, uint32_t in, int id)
 }
 
 /* Runs 'cmd' in namespace 'ns' and returns its first line of output. */
-static char *
+char *
 ns_output(const char *ns, const char *cmd)
 {
     char full[1024], line[256] = "";
@@ -383,203 +375,6 @@ run_mode(enum mf_cache_xdp_mode mode)
     for (int i = 1; i <= 2; i++) {
         mf_cache_close(p[i].cache);
     }
-}
-
-static double
-now_us(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
-}
-
-/* Moves the count of runs begun ('which' 0) or ended (1) on CPU 0 of the
- * program on 'ifindex' (generic XDP) by one, as a run would. */
-static bool
-runs_bump(uint32_t ifindex, int which)
-{
-    LIBBPF_OPTS(bpf_xdp_query_opts, q);
-    uint32_t ids[64], key = 0;
-    struct bpf_prog_info info;
-    uint32_t len = sizeof info;
-    bool ok = false;
-    int prog_fd;
-
-    if (bpf_xdp_query(ifindex, 0, &q) || !q.skb_prog_id
-        || (prog_fd = bpf_prog_get_fd_by_id(q.skb_prog_id)) < 0) {
-        return false;
-    }
-    memset(&info, 0, sizeof info);
-    info.nr_map_ids = ARRAY_SIZE(ids);
-    info.map_ids = (uintptr_t) ids;
-    if (!bpf_obj_get_info_by_fd(prog_fd, &info, &len)) {
-        for (uint32_t i = 0; !ok && i < MIN(info.nr_map_ids, 64); i++) {
-            struct bpf_map_info m;
-            uint32_t mlen = sizeof m;
-            int fd = bpf_map_get_fd_by_id(ids[i]);
-            struct mf_xdp__bss *bss;
-
-            memset(&m, 0, sizeof m);
-            if (fd < 0 || bpf_obj_get_info_by_fd(fd, &m, &mlen)
-                || !strstr(m.name, ".bss")
-                || m.value_size != sizeof *bss) {
-                if (fd >= 0) {
-                    close(fd);
-                }
-                continue;
-            }
-            bss = xmalloc(sizeof *bss);
-            if (!bpf_map_lookup_elem(fd, &key, bss)) {
-                if (which) {
-                    bss->mf_runs[0].out++;
-                } else {
-                    bss->mf_runs[0].in++;
-                }
-                ok = !bpf_map_update_elem(fd, &key, bss, BPF_ANY);
-            }
-            free(bss);
-            close(fd);
-        }
-    }
-    close(prog_fd);
-    return ok;
-}
-
-struct del_arg {
-    struct mf_cache *cache;
-    struct mf_ufid ufid;
-    int done;
-};
-
-static void *
-del_main(void *arg_)
-{
-    struct del_arg *arg = arg_;
-    struct mf_flow_stats st;
-    int e;
-
-    mf_cache_del(arg->cache, &arg->ufid, 1, &st, &e);
-    __atomic_store_n(&arg->done, e ? -1 : 1, __ATOMIC_SEQ_CST);
-    return NULL;
-}
-
-/* A delete waits for a run of the program that is under way (one made to
- * look so: its count of runs begun is ahead of the count of runs ended),
- * and goes on as soon as the run ends; and when the run never ends, goes
- * on after a grace period all the same. */
-static void
-run_quiesce(struct port *p)
-{
-    struct del_arg arg = { .cache = p->cache, .ufid = { .u32 = { 5000, 1 } } };
-    struct ds reason = DS_EMPTY_INITIALIZER;
-    bool waited, ended;
-    pthread_t t;
-
-    for (int round = 0; round < 2; round++) {
-        arg.done = 0;
-        if (add_flow(p, 1, 5000, "in_port(1),eth(),eth_type(0x0800),"
-                     "ipv4(proto=17,frag=no),udp(dst=9)", "2", &reason)
-            || !runs_bump(ifindexes[1], 0)) {
-            check(false, "a run made to look under way");
-            break;
-        }
-        pthread_create(&t, NULL, del_main, &arg);
-        usleep(round ? 0 : 50000);
-        waited = !__atomic_load_n(&arg.done, __ATOMIC_SEQ_CST);
-        if (!round) {
-            check(waited, "a delete waits while a run is under way");
-            runs_bump(ifindexes[1], 1);
-        }
-        pthread_join(t, NULL);
-        ended = __atomic_load_n(&arg.done, __ATOMIC_SEQ_CST) == 1;
-        check(ended, round ? "a delete goes on after a grace period when a "
-              "run seems stuck" : "and goes on once the run has ended");
-        if (round) {
-            runs_bump(ifindexes[1], 1);
-        }
-    }
-    ds_destroy(&reason);
-}
-
-/* An entry deleted and added again, 'rounds' times, while frames flow
- * through it: each frame the program counted as a hit must be in the
- * final counters of exactly one of the entries.  A run of the program
- * still under way when its entry is deleted writes the entry's counters
- * after the delete; the delete waits for such runs before it reads the
- * counters, and before it frees them for the next entry (mf-cache.c's
- * cache_quiesce()).  Reports the mean time of a delete. */
-static void
-run_churn(int rounds)
-{
-    const char *bdir = getenv("MF_BUILDDIR") ? getenv("MF_BUILDDIR") : ".";
-    struct mf_xlate_ports ports = { .lookup = port_lookup };
-    struct mf_cache_opts o = {
-        .ifindex = ifindexes[1], .name = "pa", .attach = true,
-        .mode = MF_CACHE_XDP_GENERIC,
-    };
-    struct ds reason = DS_EMPTY_INITIALIZER;
-    struct mf_cache_info before, after;
-    char what[256], *mac_a, *mac_b, pidfile[64];
-    uint64_t sum = 0, n_with = 0;
-    double del_us = 0;
-    struct mf_err err;
-    struct port p;
-
-    printf("-- deletes while frames flow (generic XDP)\n");
-    memset(&p, 0, sizeof p);
-    if (mf_cache_open(&o, &p.cache, &err)) {
-        check(false, err.msg);
-        return;
-    }
-    mf_cache_set_in_port(p.cache, 1);
-    p.env.ports = &ports;
-    p.env.generic = true;
-    mac_a = ns_output(ns_a, "cat /sys/class/net/a1/address");
-    mac_b = ns_output(ns_b, "cat /sys/class/net/b1/address");
-    snprintf(pidfile, sizeof pidfile, "/tmp/mfcn-%d.blast", (int) getpid());
-    mf_cache_get_info(p.cache, &before);
-    if (sh("ip netns exec %s %s/tests/mf-blast a1 %s %s 10.9.0.1 10.9.0.2 "
-           "1 20000 > /dev/null & echo $! > %s", ns_a, bdir, mac_a, mac_b,
-           pidfile)) {
-        check(false, "mf-blast started");
-        return;
-    }
-    for (int k = 0; k < rounds; k++) {
-        struct mf_ufid ufid = { .u32 = { 1000 + k, 1 } };
-        struct mf_flow_stats st;
-        int e;
-        double t;
-
-        if (add_flow(&p, 1, 1000 + k, "in_port(1),eth(),eth_type(0x0800),"
-                     "ipv4(proto=17,frag=no),udp(dst=9)", "2", &reason)) {
-            check(false, ds_cstr(&reason));
-            break;
-        }
-        usleep(500);
-        t = now_us();
-        mf_cache_del(p.cache, &ufid, 1, &st, &e);
-        del_us += now_us() - t;
-        if (e) {
-            check(false, "the entry deleted");
-            break;
-        }
-        sum += st.n_packets;
-        n_with += st.n_packets > 0;
-    }
-    sh("kill `cat %s`; rm -f %s", pidfile, pidfile);
-    usleep(200000);
-    mf_cache_get_info(p.cache, &after);
-    snprintf(what, sizeof what, "%d entries, %"PRIu64" of them hit: "
-             "%"PRIu64" packets in their final counters, %"PRIu64" hits "
-             "counted by the program; a delete took %.0f us on average",
-             rounds, n_with, sum, after.hits - before.hits, del_us / rounds);
-    check(sum > 0 && n_with > 0 && sum == after.hits - before.hits, what);
-    run_quiesce(&p);
-    mf_cache_close(p.cache);
-    ds_destroy(&reason);
-    free(mac_a);
-    free(mac_b);
 }
 
 /* The id of the XDP program on 'ifindex' (generic mode), 0 if none. */
