@@ -112,38 +112,6 @@ enum {
 #define GRE_F_CSUM 0x8000
 #define GRE_F_SEQ 0x1000
 
-/* The tunnel device 'ifindex': its kind, UDP port and source ports. */
-struct dev_ctx {
-    struct mf_ctnl_dev *dev;
-    char kind[16];
-    const struct nlattr *data;
-};
-
-static int
-dev_cb(const struct nlmsghdr *nlh, void *ctx_)
-{
-    struct dev_ctx *ctx = ctx_;
-    const struct nlattr *a, *b;
-
-    mnl_attr_for_each (a, nlh, sizeof(struct ifinfomsg)) {
-        if (mnl_attr_get_type(a) == IFLA_ADDRESS
-            && mnl_attr_get_payload_len(a) == 6) {
-            memcpy(ctx->dev->mac, mnl_attr_get_payload(a), 6);
-        } else if (mnl_attr_get_type(a) == IFLA_LINKINFO) {
-            mnl_attr_for_each_nested (b, a) {
-                if (mnl_attr_get_type(b) == IFLA_INFO_KIND) {
-                    ovs_strlcpy(ctx->kind, mnl_attr_get_payload(b),
-                                MIN(sizeof ctx->kind,
-                                    mnl_attr_get_payload_len(b) + 1));
-                } else if (mnl_attr_get_type(b) == IFLA_INFO_DATA) {
-                    ctx->data = b;
-                }
-            }
-        }
-    }
-    return MNL_CB_OK;
-}
-
 /* The kernel's default range of local ports, which a VXLAN device without
  * a range of its own takes its source ports from. */
 static void
@@ -166,41 +134,37 @@ local_port_range(uint16_t *min, uint16_t *max)
 int
 ctnl_dev_query(uint32_t ifindex, struct mf_ctnl_dev *dev, struct ds *reason)
 {
-    char buf[MNL_SOCKET_BUFFER_SIZE];
-    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-    struct dev_ctx ctx = { .dev = dev };
-    struct ifinfomsg *ifi;
+    struct mf_nl_link link;
     const struct nlattr *a;
     struct mf_err err;
 
     memset(dev, 0, sizeof *dev);
-    nlh->nlmsg_type = RTM_GETLINK;
-    nlh->nlmsg_flags = NLM_F_REQUEST;
-    ifi = mnl_nlmsg_put_extra_header(nlh, sizeof *ifi);
-    ifi->ifi_index = ifindex;
-    if (mf_nl_request(nlh, dev_cb, &ctx, &err)) {
+    if (mf_nl_link_get(ifindex, &link, &err)) {
         ds_put_format(reason, "tunnel device %"PRIu32": %s", ifindex,
                       err.msg);
         return EOPNOTSUPP;
     }
-    if (!strcmp(ctx.kind, "vxlan")) {
+    if (link.has_mac) {
+        memcpy(dev->mac, link.mac, sizeof dev->mac);
+    }
+    if (!strcmp(link.kind, "vxlan")) {
         dev->type = MF_TNL_VXLAN;
-    } else if (!strcmp(ctx.kind, "geneve")) {
+    } else if (!strcmp(link.kind, "geneve")) {
         dev->type = MF_TNL_GENEVE;
         dev->sport_min = 1;                 /* geneve_xmit(). */
         dev->sport_max = UINT16_MAX;
-    } else if (!strcmp(ctx.kind, "gretap")
-               || !strcmp(ctx.kind, "ip6gretap")) {
+    } else if (!strcmp(link.kind, "gretap")
+               || !strcmp(link.kind, "ip6gretap")) {
         dev->type = MF_TNL_GRE;
-        dev->ip6 = ctx.kind[0] == 'i';
+        dev->ip6 = link.kind[0] == 'i';
     } else {
         ds_put_format(reason, "tunnel device %"PRIu32" is a %s: not in the "
-                      "cache", ifindex, ctx.kind[0] ? ctx.kind : "(unknown)");
+                      "cache", ifindex, link.kind[0] ? link.kind : "(unknown)");
         return EOPNOTSUPP;
     }
     dev->port = mf_tnl_default_port(dev->type);
-    if (ctx.data) {
-        mnl_attr_for_each_nested (a, ctx.data) {
+    if (link.data) {
+        mnl_attr_for_each_nested (a, link.data) {
             int t = mnl_attr_get_type(a);
 
             if (dev->type == MF_TNL_GRE) {

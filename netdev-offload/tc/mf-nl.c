@@ -3,7 +3,9 @@
 #include "mf-nl.h"
 
 #include <errno.h>
+#include <linux/if_link.h>
 #include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -603,4 +605,64 @@ mf_nl_test_set_batch(int rcvbuf, size_t max_reqs)
                    &rcvbuf, sizeof rcvbuf);
     }
     test_max_reqs = max_reqs;
+}
+
+void
+mf_nl_link_parse(const struct nlmsghdr *nlh, struct mf_nl_link *link)
+{
+    const struct nlattr *a, *b;
+
+    memset(link, 0, sizeof *link);
+    mnl_attr_for_each (a, nlh, sizeof(struct ifinfomsg)) {
+        uint16_t len = mnl_attr_get_payload_len(a);
+
+        switch (mnl_attr_get_type(a)) {
+        case IFLA_MASTER:
+            if (len == sizeof(uint32_t)) {
+                link->master = mnl_attr_get_u32(a);
+            }
+            break;
+        case IFLA_ADDRESS:
+            if (len == sizeof link->mac) {
+                memcpy(link->mac, mnl_attr_get_payload(a), len);
+                link->has_mac = true;
+            }
+            break;
+        case IFLA_LINKINFO:
+            mnl_attr_for_each_nested (b, a) {
+                if (mnl_attr_get_type(b) == IFLA_INFO_KIND) {
+                    size_t n = mnl_attr_get_payload_len(b);
+
+                    n = n < sizeof link->kind ? n : sizeof link->kind - 1;
+                    memcpy(link->kind, mnl_attr_get_payload(b), n);
+                    link->kind[n] = '\0';
+                } else if (mnl_attr_get_type(b) == IFLA_INFO_DATA) {
+                    link->data = b;
+                }
+            }
+            break;
+        }
+    }
+}
+
+static int
+link_cb(const struct nlmsghdr *nlh, void *link)
+{
+    mf_nl_link_parse(nlh, link);
+    return MNL_CB_OK;
+}
+
+int
+mf_nl_link_get(uint32_t ifindex, struct mf_nl_link *link, struct mf_err *err)
+{
+    char buf[MNL_SOCKET_BUFFER_SIZE];
+    struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+    struct ifinfomsg *ifi;
+
+    memset(link, 0, sizeof *link);
+    nlh->nlmsg_type = RTM_GETLINK;
+    nlh->nlmsg_flags = NLM_F_REQUEST;
+    ifi = mnl_nlmsg_put_extra_header(nlh, sizeof *ifi);
+    ifi->ifi_index = ifindex;
+    return mf_nl_request(nlh, link_cb, link, err);
 }

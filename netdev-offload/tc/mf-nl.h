@@ -11,6 +11,7 @@
 
 #include <libmnl/libmnl.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 struct mf_err {
     int error;                  /* Positive errno, 0 if none. */
@@ -78,6 +79,25 @@ struct mf_nl_req {
  * replies lost to an overrun): the requests without 'done' then have an
  * unknown outcome, which the caller must find out from the kernel. */
 int mf_nl_batch(struct mf_nl_req *reqs, size_t n, struct mf_err *err);
+
+/* What megaflower reads of a device (RTM_GETLINK): its master, MAC, kind,
+ * and the kind's own attributes (IFLA_INFO_DATA, in the reply). */
+struct mf_nl_link {
+    uint32_t master;            /* 0 if none. */
+    bool has_mac;
+    uint8_t mac[6];
+    char kind[16];              /* "" if none. */
+    const struct nlattr *data;  /* NULL if none. */
+};
+
+/* Reads the link message 'nlh' into 'link'. */
+void mf_nl_link_parse(const struct nlmsghdr *nlh, struct mf_nl_link *link);
+
+/* The device 'ifindex', read into 'link'.  Its 'data' is in this
+ * thread's reply buffer, good until the thread's next request.  Returns 0
+ * or a positive errno. */
+int mf_nl_link_get(uint32_t ifindex, struct mf_nl_link *link,
+                   struct mf_err *err);
 
 /* For tests: sets this thread's socket's receive buffer to 'rcvbuf' bytes
  * (0: leaves it) and makes a batch chunk hold 'max_reqs' requests (0: as

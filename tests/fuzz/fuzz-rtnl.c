@@ -10,9 +10,14 @@
  * IPv4 or IPv6 prefix no longer than its addresses, or an ifindex, and
  * what the caches answer for it must be well formed: names and kinds
  * terminated, a MAC only when it has six bytes.
+ *
+ * Each link message is also read by mf_nl_link_parse() (mf-nl.h), which
+ * megaflower's own requests use: its kind must be terminated, and its
+ * kind data must lie within the message.
  */
 #include <config.h>
 
+#include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +25,7 @@
 #include <sys/socket.h>
 
 #include "fuzz.h"
+#include "mf-nl.h"
 #include "mf-rtmon.h"
 #include "openvswitch/compiler.h"
 
@@ -62,6 +68,26 @@ on_link(void *aux OVS_UNUSED, int ifindex)
             || !memchr(l.kind, '\0', sizeof l.kind)) {
             broken("a link's name or kind not terminated");
         }
+    }
+}
+
+/* mf_nl_link_parse() on 'nlh', if it is a link message. */
+static void
+check_link_parse(const struct nlmsghdr *nlh)
+{
+    const char *start = (const char *) nlh, *end = start + nlh->nlmsg_len;
+    struct mf_nl_link l;
+
+    if (nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK) {
+        return;
+    }
+    mf_nl_link_parse(nlh, &l);
+    if (!memchr(l.kind, '\0', sizeof l.kind)) {
+        broken("mf_nl_link_parse(): a kind not terminated");
+    }
+    if (l.data && ((const char *) l.data < start
+                   || (const char *) l.data + l.data->nla_len > end)) {
+        broken("mf_nl_link_parse(): kind data outside the message");
     }
 }
 
@@ -114,6 +140,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break;
         }
         len = NLMSG_ALIGN(nlh->nlmsg_len);
+        check_link_parse(nlh);
         mf_rtmon_feed(rtmon, nlh);
         free(nlh);
         if (len >= size) {

@@ -4,6 +4,8 @@
  * ones then go through libnl's parser and megaflower's events.  The
  * shapes are the ones tests/fuzz/fuzz-rtnl.c found (its inputs are in
  * tests/fuzz/regress/rtnl/); messages the kernel sends stay as they are.
+ * Also mf_nl_link_parse() (mf-nl.h), which reads a link message for
+ * megaflower's own requests.
  */
 #include <config.h>
 #include "mf-unit.h"
@@ -15,6 +17,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "mf-nl.h"
 #include "mf-rtmon.h"
 #include "openvswitch/compiler.h"
 
@@ -246,6 +249,40 @@ START_TEST(test_multipath)
 }
 END_TEST
 
+START_TEST(test_link_parse)
+{
+    static const uint8_t mac[6] = { 0x02, 0, 0, 0, 0, 0x2a };
+    struct nlmsghdr *nlh = link_msg();
+    struct nlattr *li, *data;
+    struct mf_nl_link l;
+
+    mf_nl_link_parse(nlh, &l);
+    ck_assert(!l.master && !l.has_mac && !l.kind[0] && !l.data);
+
+    mnl_attr_put_u32(nlh, IFLA_MASTER, 3);
+    mnl_attr_put(nlh, IFLA_ADDRESS, sizeof mac, mac);
+    li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+    /* Longer than a kind can be: cut, and terminated. */
+    mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "openvswitch-and-more-than-16");
+    data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+    mnl_attr_put_u32(nlh, IFLA_VXLAN_ID, 42);
+    mnl_attr_nest_end(nlh, data);
+    mnl_attr_nest_end(nlh, li);
+    mf_nl_link_parse(nlh, &l);
+    ck_assert_uint_eq(l.master, 3);
+    ck_assert(l.has_mac && !memcmp(l.mac, mac, sizeof mac));
+    ck_assert_str_eq(l.kind, "openvswitch-and");
+    ck_assert_ptr_eq(l.data, data);
+
+    /* A master or MAC of the wrong size is not read. */
+    nlh = link_msg();
+    mnl_attr_put_u16(nlh, IFLA_MASTER, 3);
+    mnl_attr_put(nlh, IFLA_ADDRESS, 4, mac);
+    mf_nl_link_parse(nlh, &l);
+    ck_assert(!l.master && !l.has_mac);
+}
+END_TEST
+
 Suite *
 mf_rtmon_suite(void)
 {
@@ -257,6 +294,9 @@ mf_rtmon_suite(void)
     tcase_add_test(tc, test_xstats_without_data);
     tcase_add_test(tc, test_short_via);
     tcase_add_test(tc, test_multipath);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("link");
+    tcase_add_test(tc, test_link_parse);
     suite_add_tcase(s, tc);
     return s;
 }
