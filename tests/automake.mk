@@ -242,11 +242,14 @@ check-upstream: all tests/atlocal
 # environment, since the suites' own macros set other_config; logs go to
 # tests/system-dpif/ and tests/upstream-megaflower-dpif/.  'make check'
 # (and so CI) runs a subset: offload counted, restarts, refusals, the
-# kernel round trip, the internal port, split flows; upstream's ping and
-# its two groups that output to br0.  'make check-full' runs every group.
+# internal port, split flows; upstream's ping and its flow action update
+# (outputs to br0).  Not group 6 (the kernel round trip: mf-krt, no
+# ovs-vswitchd, so no mode) nor upstream's 10 (check_pkt_len, 72 s; in
+# netdev mode in CI), to keep CI under 45 minutes.  'make check-full'
+# runs every group.
 MF_DPIF_ENV = MEGAFLOWER_MODE=dpif MF_SUITE_SUFFIX=-dpif
-SYSTEM_DPIF_CI_TESTS = 1 3 5 6 14 28
-UPSTREAM_DPIF_CI_TESTS = 2 10 11
+SYSTEM_DPIF_CI_TESTS = 1 3 5 14 28
+UPSTREAM_DPIF_CI_TESTS = 2 11
 .PHONY: check-system-dpif check-upstream-dpif
 check-system-dpif: all $(MF_SYSTEM_PROGS) $(SYSTEM_TESTSUITE) tests/atlocal
 	$(MF_DPIF_ENV) MF_BUILDDIR='$(abs_top_builddir)' \
