@@ -153,6 +153,24 @@ mf_cadopt_close(struct mf_cadopt *a, uint32_t ifindex, bool detach)
     free(a);
 }
 
+/* Whether 'ifindex' is a port of a kernel datapath (its master is an
+ * "openvswitch" device).  If in doubt (a netlink error), true. */
+static bool
+in_datapath(uint32_t ifindex)
+{
+    struct mf_nl_link dev, master;
+    struct mf_err err;
+
+    if (mf_nl_link_get(ifindex, &dev, &err)) {
+        return true;
+    }
+    if (!dev.master) {
+        return false;
+    }
+    return mf_nl_link_get(dev.master, &master, &err)
+           || !strcmp(master.kind, "openvswitch");
+}
+
 int
 mf_cadopt_sweep(uint32_t ifindex, const char *name, struct mf_err *err)
 {
@@ -172,5 +190,6 @@ mf_cadopt_sweep(uint32_t ifindex, const char *name, struct mf_err *err)
         close(fd);
     }
     close(prog_fd);
-    return recorded ? 0 : mf_cache_attach_clear(ifindex, name, err);
+    return recorded && in_datapath(ifindex)
+           ? 0 : mf_cache_attach_clear(ifindex, name, err);
 }

@@ -69,10 +69,12 @@ void mf_cadopt_close(struct mf_cadopt *a, uint32_t ifindex, bool detach);
 int mf_cadopt_prog_map(int prog_fd, const char *name, uint32_t key_size,
                        uint32_t value_size);
 
-/* Removes the cache an earlier run left on 'ifindex' if it holds no
- * record, so that no run could adopt any of its flows: an underlay's
- * (decap flows have none), or a port's with none to keep.  One with
- * records is its port's to adopt or remove, at the port's init.  Another
+/* Removes the cache an earlier run left on 'ifindex' if no run could
+ * adopt any of its flows: one that holds no record (an underlay's, for
+ * decap flows have none, or a port's with none to keep), or one on a
+ * device that is no port of a kernel datapath (OVS opens every port of its
+ * datapath, and so adopts or removes its cache, before its first flow
+ * operation: a device outside it is no port of OVS's any more).  Another
  * tool's program is left alone (EBUSY). */
 int mf_cadopt_sweep(uint32_t ifindex, const char *name, struct mf_err *);
 
