@@ -112,10 +112,13 @@ watchdog () {
         fi
         [ -n "$group" ] && [ "$group" != "$killed" ] &&
             [ $((SECONDS - since)) -gt "$group_timeout" ] || continue
-        log=$dir/$group/testsuite.log
+        log=$dir/$group/$(basename "${dir%.dir}").log    # Autotest names it after the suite.
         echo "watchdog: group $group has run for more than $group_timeout s; killing its processes"
         descendants "$suite_pid" | sed 's/^/watchdog: ps: /'
         [ -f "$log" ] && tail -n 40 "$log" | sed "s|^|watchdog: group $group: |"
+        [ -f "$dir/$group/ovs-vswitchd.log" ] &&
+            tail -n 20 "$dir/$group/ovs-vswitchd.log" |
+            sed "s|^|watchdog: group $group: ovs-vswitchd.log: |"
         dmesg 2>/dev/null | tail -n 30 | sed 's/^/watchdog: dmesg: /'
         kill -9 $(descendants "$suite_pid" | awk '{ print $1 }') 2>/dev/null
         killed=$group
