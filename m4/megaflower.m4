@@ -6,6 +6,22 @@ AC_DEFUN([MF_CHECK_PKG], [
     [AC_MSG_ERROR([$2 not found: install the Debian package '$3' (apt-get install $3)])])
 ])
 
+# MF_CC_WARNINGS
+# --------------
+# MF_CC_WARN_CFLAGS: what megaflower's warning flags need for this
+# compiler.  clang's -Wsign-compare (in -Wextra) fires on OVS's own VLOG
+# macros, which compare an int with enum vlog_level; gcc's does not.
+AC_DEFUN([MF_CC_WARNINGS], [
+  AC_MSG_CHECKING([whether $CC is clang])
+  AC_COMPILE_IFELSE([AC_LANG_PROGRAM([], [[
+#ifndef __clang__
+#error not clang
+#endif
+]])], [AC_MSG_RESULT([yes]); MF_CC_WARN_CFLAGS=-Wno-sign-compare],
+      [AC_MSG_RESULT([no]); MF_CC_WARN_CFLAGS=])
+  AC_SUBST([MF_CC_WARN_CFLAGS])
+])
+
 # MF_ENABLE_SANITIZERS
 # --------------------
 # --enable-sanitizers builds megaflower, its tests and its ovs-vswitchd
@@ -29,7 +45,7 @@ AC_DEFUN([MF_ENABLE_SANITIZERS], [
     CFLAGS="$CFLAGS $SAN_FLAGS" LDFLAGS="$LDFLAGS $SAN_FLAGS"
     AC_LINK_IFELSE([AC_LANG_PROGRAM([], [])], [AC_MSG_RESULT([yes])],
       [AC_MSG_RESULT([no])
-       AC_MSG_ERROR([--enable-sanitizers: $CC cannot build with ASan and UBSan (Debian's gcc needs libasan8 and libubsan1, which build-essential brings)])])
+       AC_MSG_ERROR([--enable-sanitizers: $CC cannot build with ASan and UBSan (Debian's gcc needs libasan8 and libubsan1, which build-essential brings; clang needs libclang-rt-14-dev)])])
     CFLAGS=$mf_save_CFLAGS LDFLAGS=$mf_save_LDFLAGS
   fi
   AC_SUBST([SAN_FLAGS])
@@ -83,7 +99,7 @@ AC_DEFUN([MF_WITH_OVS], [
       AC_MSG_NOTICE([configuring Open vSwitch in $OVS_SRCDIR (log: ovs-configure.log)])
       (cd "$OVS_SRCDIR" && ./configure --enable-silent-rules \
           ${ovs_python3:+PYTHON3=$ovs_python3} \
-          ${OVS_SAN_FLAGS:+CFLAGS="-g -O2 $OVS_SAN_FLAGS" LDFLAGS="$OVS_SAN_FLAGS"}) \
+          ${OVS_SAN_FLAGS:+CC="$CC" CFLAGS="-g -O2 $OVS_SAN_FLAGS" LDFLAGS="$OVS_SAN_FLAGS"}) \
           > ovs-configure.log 2>&1 ||
         AC_MSG_ERROR([configuring OVS failed; see ovs-configure.log])
     fi

@@ -122,16 +122,23 @@ VALGRIND_FLAGS = --tool=memcheck --error-exitcode=1 --leak-check=full \
 	--errors-for-leak-kinds=definite,indirect \
 	--show-leak-kinds=definite,indirect --num-callers=30 -q
 # The sanitizer build (issue 15): the sources (git ls-files, as they are
-# in the work tree) copied to sanitizers/src, configured there with
-# --enable-sanitizers (its bundled OVS, and so ovs-vswitchd, instrumented
-# too), built, and the goals SANITIZERS_CHECKS run there; then the system
+# in the work tree) copied to sanitizers/CC/src, configured there with
+# --enable-sanitizers and CC=SANITIZERS_CC (its bundled OVS, and so
+# ovs-vswitchd, instrumented too, with the same compiler), built, and the
+# goals SANITIZERS_CHECKS run there; then the system
 # groups SANITIZERS_SYSTEM (netdev mode) and SANITIZERS_SYSTEM_DPIF (dpif
 # mode), in the VM: a list of groups, "full" for every one, empty for
 # none; with SANITIZERS_TUNNELS=1, the tunnel groups in the 6.12 VM
 # (check-system-tunnels).  Any ASan or UBSan report fails: Check and the
 # replayers abort; the autotest suites check for OVS's asan.* and ubsan.*
 # logs after every test, as OVS's own do.
-SANITIZERS_DIR = sanitizers
+# clang by default: gcc's UBSan, linked with ASan, writes its reports to
+# stderr whatever UBSAN_OPTIONS's log_path says, and a daemon's stderr is
+# /dev/null, so a UB report that kills ovs-vswitchd reached no log (see
+# docs/reliability.md); clang's lands in ubsan.PID, which the suites
+# check.  SANITIZERS_CC=gcc builds with gcc (sanitizers/gcc).
+SANITIZERS_CC = clang
+SANITIZERS_DIR = sanitizers/$(SANITIZERS_CC)
 SANITIZERS_CHECKS = check-unit check-fuzz-replay check-autotest
 SANITIZERS_SYSTEM =
 SANITIZERS_SYSTEM_DPIF =
@@ -149,7 +156,7 @@ check-sanitizers:
 	git -C '$(srcdir)' ls-files -z | (cd '$(srcdir)' && tar --null -T - -cf -) \
 	  | tar -xf - -C $(SANITIZERS_DIR)/src
 	cd $(SANITIZERS_DIR)/src && { test -f Makefile || { autoreconf -fi && \
-	  ./configure --enable-sanitizers; }; } && $(MAKE) && \
+	  ./configure --enable-sanitizers CC=$(SANITIZERS_CC); }; } && $(MAKE) && \
 	  export MF_GROUP_TIMEOUT=$${MF_GROUP_TIMEOUT:-$(SANITIZERS_GROUP_TIMEOUT)} && \
 	  $(MAKE) $(SANITIZERS_CHECKS) && \
 	  $(call mf_san_system,check-system,$(SANITIZERS_SYSTEM)) && \
