@@ -113,6 +113,50 @@ xlate_metadata(const struct flow *key, struct flow *mask, odp_port_t in_port,
     return 0;
 }
 
+/* Geneve options, as OVS hands over a decap megaflow of the kernel
+ * datapath's: raw (FLOW_TNL_F_UDPIF), the length exact, each option's
+ * header exact and its data as OVS's TLV map masks it.  A megaflow with
+ * no match on them matches packets with any options or none, as in the
+ * kernel (its key's options masked out entirely). */
+static int
+xlate_tun_opts(const struct flow *key, struct flow *mask,
+               struct mf_cache_flow *cf, struct ds *reason)
+{
+    const struct tun_metadata *k = &key->tunnel.metadata;
+    struct tun_metadata *m = &mask->tunnel.metadata;
+    size_t len;
+
+    if (!(mask->tunnel.flags & FLOW_TNL_F_UDPIF)) {
+        if (m->present.map) {
+            return mf_xlate_refuse(reason, "tun_metadata: not in the raw "
+                                   "form of the kernel datapath's flows");
+        }
+        return 0;           /* Options, if any, are left to the end. */
+    }
+    len = k->present.len;
+    if (!(key->tunnel.flags & FLOW_TNL_F_UDPIF)
+        || m->present.map != 0xff) {
+        return mf_xlate_refuse(reason, "tun_metadata: the length of the "
+                               "Geneve options not matched exactly");
+    }
+    if (!len || len % 4 || len > MF_XDP_TUN_OPTS_MAX) {
+        return mf_xlate_refuse(reason, "Geneve options of %"PRIuSIZE
+                               " bytes: the cache holds 4 to %d", len,
+                               MF_XDP_TUN_OPTS_MAX);
+    }
+    if (!is_all_zeros(m->opts.u8 + len, sizeof m->opts.u8 - len)) {
+        return mf_xlate_refuse(reason, "tun_metadata: a match past the "
+                               "%"PRIuSIZE" bytes of Geneve options", len);
+    }
+    cf->key.tun_opts_len = len;
+    cf->mask.tun_opts_len = UINT8_MAX;
+    memcpy(cf->key.tun_opts, k->opts.u8, len);
+    memcpy(cf->mask.tun_opts, m->opts.u8, len);
+    memset(m, 0, sizeof *m);
+    mask->tunnel.flags &= ~FLOW_TNL_F_UDPIF;
+    return 0;
+}
+
 static void
 mask_key(struct mf_xkey *key, const struct mf_xkey *mask)
 {
@@ -134,6 +178,9 @@ xlate_match(const struct match *match, odp_port_t in_port,
     int error;
 
     error = xlate_metadata(key, mask, in_port, cf, reason);
+    if (!error) {
+        error = xlate_tun_opts(key, mask, cf, reason);
+    }
     if (error) {
         return error;
     }

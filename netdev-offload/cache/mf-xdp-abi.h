@@ -39,6 +39,9 @@
 #define MF_XDP_MAX_TNL_PORTS 8      /* Tunnel UDP ports decapsulated, and
                                      * GRE. */
 #define MF_XDP_MAX_LOCAL_IPS 256    /* Local tunnel endpoints. */
+#define MF_XDP_TUN_OPTS_MAX 32      /* Geneve option bytes a decapsulated
+                                     * packet's key holds (a packet with
+                                     * more goes to the kernel). */
 
 /* Tunnel flags, as OVS's FLOW_TNL_F_*. */
 #define MF_XTNL_F_OAM 0x1
@@ -47,7 +50,7 @@
 #define MF_XTNL_F_KEY 0x8
 
 /* A packet's key, or a mask of one.  Network byte order, as in struct
- * flow.  152 bytes, a multiple of 8 so that masking goes a word at a
+ * flow.  184 bytes, a multiple of 8 so that masking goes a word at a
  * time. */
 struct mf_xkey {
     __u8 dl_dst[6];
@@ -82,7 +85,13 @@ struct mf_xkey {
     __u8 tun_ipv6_dst[16];
     __be16 tun_tp_src;
     __be16 tun_tp_dst;
-    __u32 pad;
+    /* A decapsulated Geneve packet's options as they came, 'tun_opts_len'
+     * bytes of them (zero past those): what the kernel datapath's flow
+     * key holds (right-aligned there, which matches the same, since a
+     * megaflow that matches options matches their length exactly). */
+    __u8 tun_opts_len;
+    __u8 pad[3];
+    __u8 tun_opts[MF_XDP_TUN_OPTS_MAX];
 };
 
 #define MF_XKEY_U64S (sizeof(struct mf_xkey) / 8)

@@ -10,16 +10,17 @@
 
 struct lookup_ctx {
     const struct mf_xkey *key;
+    struct mf_xkey *masked;     /* This CPU's 'scratch'. */
     struct mf_xentry *hit;
     __u32 slot;                 /* Where 'hit' is. */
 };
 
-/* Probes subtable 'slot'; returns 1 on a hit.  A function of its own: its
- * masked key would not fit in the stack of its callers. */
+/* Probes subtable 'slot'; returns 1 on a hit.  The masked key is in a
+ * per-CPU map, not on the stack: with the key there too, 6.1's 512 bytes
+ * for the whole call chain would not hold both. */
 static __noinline long
 probe(__u32 slot, struct lookup_ctx *lc)
 {
-    struct mf_xkey masked;
     const __u64 *k, *m;
     __u64 *o;
     void *sub;
@@ -36,12 +37,12 @@ probe(__u32 slot, struct lookup_ctx *lc)
     }
     k = (const __u64 *) lc->key;
     m = (const __u64 *) &mf_masks[slot];
-    o = (__u64 *) &masked;
+    o = (__u64 *) lc->masked;
 #pragma unroll
     for (i = 0; i < MF_XKEY_U64S; i++) {
         o[i] = k[i] & m[i];
     }
-    lc->hit = bpf_map_lookup_elem(sub, &masked);
+    lc->hit = bpf_map_lookup_elem(sub, lc->masked);
     lc->slot = slot;
     return lc->hit ? 1 : 0;
 }
@@ -61,8 +62,13 @@ static __always_inline struct mf_xentry *
 lookup(const struct mf_xkey *key)
 {
     struct lookup_ctx lc = { .key = key };
-    __u32 n = *(volatile __u32 *) &mf_n_active, idx;
+    __u32 n = *(volatile __u32 *) &mf_n_active, idx = 0;
     __u32 *cached = NULL;
+
+    lc.masked = bpf_map_lookup_elem(&scratch, &idx);
+    if (!lc.masked) {
+        return NULL;
+    }
 
     /* The count before the slots (BPF has no acquire load in clang 14;
      * the JITs keep a load's order on x86, and the loader's stores are

@@ -19,8 +19,10 @@
  * that device would give it; on a hit the outer headers go and the inner
  * frame takes the entry's actions, in the same pass.  Anything the kernel
  * would treat otherwise (a UDP or GRE checksum to verify, IP options,
- * fragments, ECN to combine, Geneve options, GRE sequence numbers,
- * reserved bits) goes to the kernel whole.
+ * fragments, ECN to combine, Geneve's OAM bit or more options than the
+ * key holds, GRE sequence numbers, reserved bits) goes to the kernel
+ * whole.  Geneve options are in the key, as the kernel's flow key has
+ * them.
  *
  * Concurrency with the loader (mf-cache.c): a subtable is published by
  * writing its mask into masks[] first and its map into 'subtables' last,
@@ -109,6 +111,15 @@ struct {
     __type(key, struct mf_xufid);
     __type(value, struct mf_xrecord);
 } records SEC(".maps");
+
+/* Where a lookup masks the key, per CPU (a run is not re-entered on its
+ * CPU: bpf_prog_run_xdp() runs with migration and softirqs off). */
+struct {
+    __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+    __uint(max_entries, 1);
+    __type(key, __u32);
+    __type(value, struct mf_xkey);
+} scratch SEC(".maps");
 
 /* The mask cache, as the kernel datapath's: by a hash of the packet's
  * key, the slot (+ 1) of the subtable its flow was last found in, tried
