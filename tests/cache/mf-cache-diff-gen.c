@@ -543,7 +543,20 @@ gen_megaflow(const struct flow *flow_, enum mf_kind kind,
     }
     pick_mask(&wc);
     if (kind == MF_DECAP) {
-        tnl_gen_mask(&wc);
+        tnl_gen_mask(&flow, &wc);
+        if (m->tunnel.flags & FLOW_TNL_F_UDPIF
+            && flow.tunnel.metadata.present.len > MF_XDP_TUN_OPTS_MAX) {
+            *unsupported = true;        /* More than the key holds. */
+        } else if (m->tunnel.flags & FLOW_TNL_F_UDPIF && chance(3)) {
+            /* The length not exact, or options in table form (OVS's
+             * userspace datapath's). */
+            if (chance(50)) {
+                m->tunnel.metadata.present.map = 0xfe;
+            } else {
+                m->tunnel.flags &= ~FLOW_TNL_F_UDPIF;
+            }
+            *unsupported = true;
+        }
     }
     if (chance(3)) {
         m->pkt_mark = UINT32_MAX;               /* Not in the cache. */

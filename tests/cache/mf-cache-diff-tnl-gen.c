@@ -74,9 +74,38 @@ tnl_gen_encap(struct ofpbuf *a, const struct flow *flow OVS_UNUSED,
     }
 }
 
+/* A mask of Geneve options 'k' (raw, as the kernel datapath's flows have
+ * them) into 'm': the length exact, and each option's header exact and
+ * its data matched (OVS's TLV map) or not, or anything at all. */
+static void
+gen_opts_mask(const struct flow_tnl *k, struct flow_tnl *m)
+{
+    size_t len = k->metadata.present.len;
+
+    m->flags |= FLOW_TNL_F_UDPIF;
+    m->metadata.present.map = 0xff;
+    if (chance(20)) {
+        for (size_t i = 0; i < len; i++) {
+            m->metadata.opts.u8[i] = chance(50) ? 0xff : rnd();
+        }
+        return;
+    }
+    for (size_t i = 0; i + 4 <= len; ) {
+        size_t olen = 4 + (k->metadata.opts.u8[i + 3] & 0x1f) * 4;
+        bool data = chance(60);
+
+        memset(&m->metadata.opts.u8[i], 0xff, 3);
+        m->metadata.opts.u8[i + 3] = 0x1f;
+        for (size_t j = i + 4; j < MIN(i + olen, len); j++) {
+            m->metadata.opts.u8[j] = data ? (chance(90) ? 0xff : 0x7f) : 0;
+        }
+        i += olen;
+    }
+}
+
 /* Tunnel metadata masks, as OVS's decap megaflows have them. */
 void
-tnl_gen_mask(struct flow_wildcards *wc)
+tnl_gen_mask(const struct flow *flow, struct flow_wildcards *wc)
 {
     struct flow_tnl *t = &wc->masks.tunnel;
 
@@ -91,6 +120,34 @@ tnl_gen_mask(struct flow_wildcards *wc)
         t->flags = FLOW_TNL_F_MASK & (chance(80) ? 0xffff : rnd());
     }
     t->tun_id &= htonll(UINT32_MAX);   /* A VNI or a GRE key. */
+    /* A packet with options gives a megaflow that matches them, unless
+     * one without options gave it (matching any, in the kernel too). */
+    if (flow->tunnel.flags & FLOW_TNL_F_UDPIF
+        && flow->tunnel.metadata.present.len && chance(85)) {
+        gen_opts_mask(&flow->tunnel, t);
+    }
+}
+
+/* Geneve options into 'o': TLVs of random classes, types and lengths (the
+ * kernel does not read them), or bytes at random; at times more than the
+ * cache's key holds. */
+static void
+gen_opts(struct outer *o)
+{
+    size_t len = 4 * rnd_n(ARRAY_SIZE(o->opts) / 4 + 1);
+
+    o->opts_len = len;
+    for (size_t i = 0; i < len; i++) {
+        o->opts[i] = rnd();
+    }
+    for (size_t i = 0; chance(80) && i + 4 <= len; ) {
+        size_t olen = 4 * rnd_n((len - i) / 4);
+
+        o->opts[i] = chance(50) ? 0x01 : 0xff;
+        o->opts[i + 1] = chance(50) ? 0x02 : rnd();
+        o->opts[i + 3] = (o->opts[i + 3] & 0xe0) | olen / 4;
+        i += 4 + olen;
+    }
 }
 
 void
@@ -107,6 +164,14 @@ gen_outer(struct outer *o)
     o->dport = o->kind == K_GENEVE ? GENEVE_PORT_UDP : VXLAN_PORT;
     o->vni = chance(50) ? rnd_n(8) : o->kind == K_GRE ? rnd() : rnd_n(1 << 24);
     o->dmac = under_mac;
+    o->opts_len = 0;
+    o->crit = false;
+    if (o->kind == K_GENEVE) {
+        if (chance(40)) {
+            gen_opts(o);
+        }
+        o->crit = chance(20);
+    }
 }
 
 static uint8_t
@@ -143,6 +208,13 @@ break_outer(struct outer *o, enum breakage b)
         /* Another host's: the kernel drops it (PACKET_OTHERHOST). */
         o->dmac = other_mac;
         break;
+    case B_OPTS:
+        if (o->opts_len && chance(50)) {
+            o->opts[rnd_n(o->opts_len)] ^= 1 << rnd_n(8);
+        } else {
+            gen_opts(o);
+        }
+        break;
     case B_TYPE:
         o->kind = (o->kind + 1 + rnd_n(N_KINDS - 1)) % N_KINDS;
         o->dport = o->kind == K_GENEVE ? GENEVE_PORT_UDP : VXLAN_PORT;
@@ -172,14 +244,28 @@ put_udp_tnl(struct pkt *p, const struct outer *o, enum breakage b)
             p->data[udp + 8 + (chance(50) ? rnd_n(4) : 7)] ^= 1 << rnd_n(8);
         }
     } else {
-        put(p, (uint8_t[]) { 0, 0, 0x65, 0x58 }, 4);
+        /* The bits that make the kernel drop it, or that the cache leaves
+         * to the kernel: the version, OAM, the reserved ones. */
+        static const struct { uint8_t byte, bits; } kernel_bits[] = {
+            { 0, 0xc0 }, { 1, 0x80 }, { 1, 0x3f }, { 7, 0xff },
+        };
+
+        put8(p, o->opts_len / 4);
+        put8(p, o->crit ? 0x40 : 0);
+        put16(p, ETH_TYPE_TEB);
         put16(p, o->vni >> 8);
         put8(p, o->vni);
         put8(p, 0);
         if (b == B_HDR_BITS) {
-            p->data[udp + 8 + (chance(50) ? 1 : chance(50) ? 0 : 7)]
-                ^= 1 << rnd_n(8);
+            uint32_t r = rnd_n(ARRAY_SIZE(kernel_bits));
+            uint8_t bit;
+
+            do {
+                bit = 1 << rnd_n(8);
+            } while (!(bit & kernel_bits[r].bits));
+            p->data[udp + 8 + kernel_bits[r].byte] ^= bit;
         }
+        put(p, o->opts, o->opts_len);
     }
 }
 
@@ -270,7 +356,9 @@ build_outer(struct pkt *p, const struct outer *o, const struct pkt *inner,
                 ? geneve_mac : vxlan_mac).ea, 6);
     }
     p->odd = inner->odd;
-    p->kernel_only = b >= B_KERNEL && !(gre && b == B_OWN_MAC);
+    p->kernel_only = ((b >= B_KERNEL && !(gre && b == B_OWN_MAC))
+                      || (o->kind == K_GENEVE
+                          && o->opts_len > MF_XDP_TUN_OPTS_MAX));
 
     tot = p->len - ip + (b == B_TOT_LEN ? 1 + rnd_n(20) : 0);
     p->data[ip + 2] = tot >> 8;

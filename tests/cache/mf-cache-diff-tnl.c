@@ -1,7 +1,8 @@
 /*
- * mf-cache-diff-tnl: the differential test's tunnels, VXLAN and Geneve
- * without options, and GRE (gretap, with a key or without), against OVS's
- * own userspace tunnel code.
+ * mf-cache-diff-tnl: the differential test's tunnels, VXLAN, Geneve (with
+ * options, critical or not, and megaflows matching them or not), and GRE
+ * (gretap, with a key or without), against OVS's own userspace tunnel
+ * code.
  *
  * Encap.  A megaflow on the port that ends in set(tunnel(...)) and an
  * output to a tunnel port is translated by mf_cache_xlate(), whose encap
@@ -63,8 +64,8 @@
  * ctnl_under_get() does on such a kernel, mf-cache-rxdf.h), where DF is
  * never set.  Packets
  * the kernel would not deliver as they are (a UDP checksum, IP options,
- * fragments, a bad header, ECN to combine, Geneve's version, options, O
- * and C bits, VXLAN's reserved bits, GRE's checksum, sequence number,
+ * fragments, a bad header, ECN to combine, Geneve's version, O bit and
+ * reserved bits, more options than the key holds, VXLAN's reserved bits, GRE's checksum, sequence number,
  * other flags, version or a protocol not ETH_P_TEB, the VXLAN or Geneve
  * device's own MAC as inner source, an outer destination MAC not the
  * underlay's) must go to the kernel; wrong VNI or key, a key or none,
@@ -719,11 +720,13 @@ tnl_print(const struct counts *k)
            "         GRE: %ld encap hits compared, %ld decap hits "
            "compared\n"
            "         %ld DF decap hits compared with no DF on receive\n"
+           "         Geneve options: %ld decap hits compared of packets "
+           "with them, %ld of megaflows matching them\n"
            "         %.1f%% of all pairs\n",
            k->encap_pairs, k->encap_hits, k->sport_flows, k->encap_flows,
            k->encap_refused, k->decap_pairs, k->decap_hits, k->kernel_only,
            k->decap_flows, k->decap_refused, info.decaps, info.tnl_passed,
            k->gre_encap_hits, k->gre_decap_hits, k->decap_df_hits_no_df,
-           k->pairs ? 100.0 * (k->encap_pairs + k->decap_pairs) / k->pairs
+           k->opts_hits, k->opts_match_hits, k->pairs ? 100.0 * (k->encap_pairs + k->decap_pairs) / k->pairs
            : 0.0);
 }

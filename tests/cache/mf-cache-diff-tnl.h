@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "mf-xdp-abi.h"
 #include "packets.h"
 
 struct pkt;
@@ -40,6 +41,11 @@ struct outer {
     uint32_t vni;               /* VNI, or GRE key. */
     bool key;                   /* GRE: the key is there. */
     struct eth_addr dmac;
+    /* Geneve: options (more than the cache's key holds, at times), and
+     * the critical bit. */
+    uint8_t opts[MF_XDP_TUN_OPTS_MAX + 8];
+    uint8_t opts_len;
+    bool crit;
 };
 
 /* What to break in an outer header.  For GRE, B_VNI is the key, B_DPORT
@@ -49,6 +55,7 @@ enum breakage {
     B_NONE,
     /* Packets the program looks up (or sees are not its tunnel's). */
     B_VNI, B_SRC, B_DST, B_DPORT, B_DF, B_TOS, B_TTL, B_SPORT, B_TYPE,
+    B_OPTS,                     /* Geneve: other options. */
     /* Packets the kernel must see whole. */
     B_KERNEL,
     B_UDP_CSUM = B_KERNEL, B_IP_OPTS, B_FRAG, B_IP_CSUM, B_UDP_LEN,

@@ -45,6 +45,7 @@
 #include "flow.h"
 #include "mf-cache.h"
 #include "mf-cache-diff.h"
+#include "mf-cache-diff-tnl.h"
 #include "mf-cache-xlate.h"
 #include "netlink.h"
 #include "odp-execute.h"
@@ -417,6 +418,13 @@ check_packet(const struct view *v, const struct pkt *p,
     k->gre_decap_hits += p->outer > 0 && p->data[23] == IPPROTO_GRE;
     k->decap_df_hits_no_df += (p->outer > 0 && (p->data[20] & 0x40)
                                && tnl_rx_no_df);
+    /* Geneve (over IPv4, no IP options): more outer bytes than its
+     * headers. */
+    k->opts_hits += (p->outer > 14 + 20 + 8 + 8 && p->data[23] == IPPROTO_UDP
+                     && p->data[36] == GENEVE_PORT_UDP >> 8
+                     && p->data[37] == (GENEVE_PORT_UDP & 0xff));
+    k->opts_match_hits += p->outer > 0 && (hit->match.wc.masks.tunnel.flags
+                                           & FLOW_TNL_F_UDPIF);
     count_sets(hit, k);
     if (n_match > 1) {
         for (size_t i = 0; i < n; i++) {
@@ -563,7 +571,8 @@ enough(const struct counts *k, const struct mf_cache_info *info,
     if (n_pairs >= 10000
         && (!k->encap_hits || !k->decap_hits || !k->kernel_only
             || !k->gre_encap_hits || !k->gre_decap_hits
-            || !k->decap_df_hits_no_df
+            || !k->decap_df_hits_no_df || !k->opts_hits
+            || !k->opts_match_hits
             || !k->encap_refused || !k->decap_refused)) {
         printf("FAIL: some kind of tunnel packet never checked\n");
         return false;

@@ -132,6 +132,8 @@ struct counts {
     long gre_encap_hits, gre_decap_hits;    /* Hits compared, of GRE. */
     long decap_df_hits_no_df;   /* Of DF packets, the kernel reporting no
                                  * DF (tnl_rx_no_df). */
+    long opts_hits;             /* Of Geneve packets with options. */
+    long opts_match_hits;       /* Of megaflows matching Geneve options. */
     long sport_flows;                       /* Inner flows whose outer
                                              * source port was checked
                                              * stable. */
@@ -156,7 +158,7 @@ void ovs_execute(struct dp_packet *b, const struct megaflow *,
 int tnl_init(struct mf_cache *port_cache);
 void tnl_fini(void);
 void tnl_gen_encap(struct ofpbuf *, const struct flow *, bool *unsupported);
-void tnl_gen_mask(struct flow_wildcards *);
+void tnl_gen_mask(const struct flow *, struct flow_wildcards *);
 int tnl_encap_cb(const struct flow_tnl *, uint32_t ifindex, uint32_t *ep,
                  struct ds *reason, void *aux);
 void tnl_encap_put(int ep);
