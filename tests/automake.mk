@@ -83,7 +83,8 @@ TESTSUITE_AT = tests/testsuite.at tests/mf-macros.at tests/mf-host.at \
 	tests/mf-tunnel.at
 SYSTEM_TESTSUITE_AT = tests/system-testsuite.at tests/mf-macros.at \
 	tests/mf-system.at tests/mf-ptype.at tests/mf-dpif.at tests/mf-cache.at \
-	tests/mf-faults.at tests/mf-gre.at tests/mf-restart.at
+	tests/mf-faults.at tests/mf-gre.at tests/mf-restart.at \
+	tests/mf-geneve.at
 EXTRA_DIST += $(TESTSUITE_AT) $(SYSTEM_TESTSUITE_AT) tests/package.m4 tests/mf-udp.py tests/mf-tcfilters.py tests/mf-timeout-stacks.sh tests/mf-hang-watch.sh tests/mf-ptype.py tests/mf-tcjson.py \
 	tests/atlocal.in tests/run-system.sh tests/run-suite.sh tests/vm tests/common.sh \
 	tests/demo.sh tests/check-all.sh tests/system-boot.sh tests/mf-tnl-topo.sh tests/mf-tnl-capture.py \
