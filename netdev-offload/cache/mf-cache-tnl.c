@@ -159,7 +159,8 @@ ctnl_dev_query(uint32_t ifindex, struct mf_ctnl_dev *dev, struct ds *reason)
         dev->ip6 = link.kind[0] == 'i';
     } else {
         ds_put_format(reason, "tunnel device %"PRIu32" is a %s: not in the "
-                      "cache", ifindex, link.kind[0] ? link.kind : "(unknown)");
+                      "cache", ifindex,
+                      link.kind[0] ? link.kind : "(unknown)");
         return EOPNOTSUPP;
     }
     dev->port = mf_tnl_default_port(dev->type);

@@ -376,7 +376,8 @@ parse_outer(struct xdp_md *ctx, struct mf_xkey *key, struct outer *o)
              * helper takes no 0: a test it does learn from, which clang
              * may not fold into that one. */
             asm volatile("" : "+r"(n));
-            if (n < 4 || bpf_xdp_load_bytes(ctx, l4 + 16, key->tun_opts, n)) {
+            if (n < 4
+                || bpf_xdp_load_bytes(ctx, l4 + 16, key->tun_opts, n)) {
                 return -1;      /* Cut short: the kernel's to drop. */
             }
             key->tun_opts_len = olen;

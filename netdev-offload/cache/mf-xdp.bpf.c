@@ -112,8 +112,11 @@ struct {
     __type(value, struct mf_xrecord);
 } records SEC(".maps");
 
-/* Where a lookup masks the key, per CPU (a run is not re-entered on its
- * CPU: bpf_prog_run_xdp() runs with migration and softirqs off). */
+/* Where a lookup masks the key, per CPU.  This assumes, as the entries'
+ * per-CPU counters do, that two runs do not interleave on one CPU: XDP
+ * runs in softirq context or with bottom halves off (netif_rx(), veth,
+ * tun), which PREEMPT_RT makes a per-CPU lock.  See docs/notes.md
+ * (session 26) for what is not yet checked. */
 struct {
     __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
     __uint(max_entries, 1);
