@@ -20,6 +20,7 @@ tests_unit_mf_unit_SOURCES = \
 	tests/unit/check-rebalance.c \
 	tests/unit/check-refusal.c \
 	tests/unit/check-rtmon.c \
+	tests/unit/check-rt.c \
 	tests/unit/check-rxdf.c \
 	tests/unit/check-worker.c \
 	tests/unit/check-record.c \

@@ -19,6 +19,7 @@
 #include "mf-cache-adopt.h"
 #include "mf-cache-conf.h"
 #include "mf-cache-ops.h"
+#include "mf-cache-rt.h"
 #include "mf-cache-rxdf.h"
 #include "mf-cache-spare.h"
 #include "mf-cache-tnl.h"
@@ -557,11 +558,17 @@ probe_want(const struct mf_port *port, struct mf_cache_want *want,
            enum mf_cport_role *role, struct mf_err *err)
 {
     enum mf_tnl_type type;
+    const char *why;
 
     mf_cache_conf_get(port->name, want);
     if (!want->on) {
         return mf_err_set(err, EOPNOTSUPP, "%s: no flow cache: %s",
                           port->name, want->why_off);
+    }
+    why = mf_cache_rt_refusal();
+    if (why) {
+        return mf_err_set(err, EOPNOTSUPP, "%s: no flow cache: %s",
+                          port->name, why);
     }
     if (port->internal) {
         return mf_err_set(err, EOPNOTSUPP, "%s: no flow cache: an internal "
@@ -636,7 +643,7 @@ cache_probe_adopt(const struct mf_port *port,
     int error;
 
     error = probe_want(port, &want, &role, err);
-    if (error && !want.on && !port->internal) {
+    if (error && !port->internal) {
         /* No cache here this run: none of an earlier run's stays. */
         struct mf_err e;
 

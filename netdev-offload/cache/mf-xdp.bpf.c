@@ -115,8 +115,9 @@ struct {
 /* Where a lookup masks the key, per CPU.  This assumes, as the entries'
  * per-CPU counters do, that two runs do not interleave on one CPU: XDP
  * runs in softirq context or with bottom halves off (netif_rx(), veth,
- * tun), which PREEMPT_RT makes a per-CPU lock.  See docs/notes.md
- * (session 26) for what is not yet checked. */
+ * tun), which PREEMPT_RT makes a per-CPU lock, unless it is built without
+ * CONFIG_PREEMPT_RT_NEEDS_BH_LOCK: the loader refuses the cache on such a
+ * kernel (mf-cache-rt.h). */
 struct {
     __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
     __uint(max_entries, 1);

@@ -20,6 +20,7 @@ main(void)
     srunner_add_suite(sr, mf_shape_suite());
     srunner_add_suite(sr, mf_ptype_suite());
     srunner_add_suite(sr, mf_ports_suite());
+    srunner_add_suite(sr, mf_rt_suite());
     srunner_add_suite(sr, mf_rxdf_suite());
     srunner_add_suite(sr, mf_worker_suite());
     srunner_add_suite(sr, mf_record_suite());

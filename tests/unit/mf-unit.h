@@ -20,6 +20,7 @@ Suite *mf_rtmon_suite(void);
 Suite *mf_shape_suite(void);
 Suite *mf_ptype_suite(void);
 Suite *mf_ports_suite(void);
+Suite *mf_rt_suite(void);
 Suite *mf_rxdf_suite(void);
 Suite *mf_worker_suite(void);
 Suite *mf_record_suite(void);
