@@ -79,7 +79,12 @@ int
 main(int argc, char *argv[])
 {
     struct sockaddr_ll sll = { .sll_family = AF_PACKET };
-    uint8_t frame[14 + 20 + 8 + 18];
+    /* The frame starts two bytes into a 4-aligned buffer, so that its IP
+     * header is aligned (UBSan, in the sanitizer build, stops on a
+     * misaligned struct iphdr). */
+    enum { FRAME_LEN = 14 + 20 + 8 + 18 };
+    uint32_t buf[(2 + FRAME_LEN + 3) / 4];
+    uint8_t *frame = (uint8_t *) buf + 2;
     struct ethhdr *eth = (struct ethhdr *) frame;
     struct iphdr *ip = (struct iphdr *) (frame + 14);
     struct udphdr *udp = (struct udphdr *) (frame + 34);
@@ -94,7 +99,7 @@ main(int argc, char *argv[])
                 "PPS\n", argv[0]);
         return 2;
     }
-    memset(frame, 0, sizeof frame);
+    memset(buf, 0, sizeof buf);
     if (parse_mac(argv[2], eth->h_source) || parse_mac(argv[3], eth->h_dest)
         || !inet_aton(argv[4], &src) || !inet_aton(argv[5], &dst)) {
         fprintf(stderr, "%s: bad address\n", argv[0]);
@@ -119,13 +124,13 @@ main(int argc, char *argv[])
     eth->h_proto = htons(ETH_P_IP);
     ip->version = 4;
     ip->ihl = 5;
-    ip->tot_len = htons(sizeof frame - 14);
+    ip->tot_len = htons(FRAME_LEN - 14);
     ip->ttl = 64;
     ip->protocol = IPPROTO_UDP;
     ip->saddr = src.s_addr;
     udp->source = htons(9);
     udp->dest = htons(9);
-    udp->len = htons(sizeof frame - 34);
+    udp->len = htons(FRAME_LEN - 34);
 
     signal(SIGTERM, on_signal);
     signal(SIGINT, on_signal);
@@ -138,7 +143,7 @@ main(int argc, char *argv[])
             ip->daddr = htonl(ntohl(dst.s_addr) + sent % n_dst);
             ip->check = 0;
             ip->check = ip_csum(ip, 20);
-            if (sendto(fd, frame, sizeof frame, 0, (struct sockaddr *) &sll,
+            if (sendto(fd, frame, FRAME_LEN, 0, (struct sockaddr *) &sll,
                        sizeof sll) < 0) {
                 if (errno == ENOBUFS || errno == EAGAIN || errno == EINTR) {
                     usleep(100);
