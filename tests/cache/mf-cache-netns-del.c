@@ -97,7 +97,9 @@ run_quiesce(struct port *p)
     bool waited, ended;
     pthread_t t;
 
-    for (int round = 0; round < 2; round++) {
+    for (int round = 0, attempt = 0; round < 2; round++) {
+        double t0, slept;
+
         arg.done = 0;
         if (add_flow(p, 1, 5000, "in_port(1),eth(),eth_type(0x0800),"
                      "ipv4(proto=17,frag=no),udp(dst=9)", "2", &reason)
@@ -105,9 +107,21 @@ run_quiesce(struct port *p)
             check(false, "a run made to look under way");
             break;
         }
+        t0 = now_us();
         pthread_create(&t, NULL, del_main, &arg);
         usleep(round ? 0 : 50000);
         waited = !__atomic_load_n(&arg.done, __ATOMIC_SEQ_CST);
+        slept = now_us() - t0;
+        if (!round && !waited && slept >= 90000 && attempt++ < 3) {
+            /* This thread woke after the delete's 100 ms of patience
+             * (a busy machine): it could not tell.  Again. */
+            printf("note: woke after %.0f ms, past the delete's patience; "
+                   "again\n", slept / 1000);
+            runs_bump(ifindexes[1], 1);
+            pthread_join(t, NULL);
+            round--;
+            continue;
+        }
         if (!round) {
             check(waited, "a delete waits while a run is under way");
             runs_bump(ifindexes[1], 1);
