@@ -175,7 +175,7 @@ settle_port(struct mf_cport *cp) OVS_REQUIRES(mf_cport_mutex)
         .xports = cp->xports,
     };
     struct mf_cadopt *prior = cp->prior;
-    size_t n_in = 0, n_encap = 0, n_lost = 0;
+    size_t n_in = 0, n_lost = 0;
     struct mf_cport_flow *cf;
     struct mf_err err;
     int error;
@@ -206,7 +206,6 @@ settle_port(struct mf_cport *cp) OVS_REQUIRES(mf_cport_mutex)
             cf->ep = ep;
             mf_cport_record(cp, cf);
             n_in++;
-            n_encap += ep >= 0;
             ds_destroy(&op.reason);
             continue;
         }
@@ -244,9 +243,8 @@ settle_port(struct mf_cport *cp) OVS_REQUIRES(mf_cport_mutex)
     COVERAGE_ADD(mf_cache_adopted, n_in);
     VLOG_INFO("%s: the XDP flow cache took the place of the earlier run's%s: "
               "%"PRIuSIZE" of its flows adopted, %"PRIuSIZE" left to the "
-              "kernel datapath; %"PRIuSIZE" of the adopted are encap flows, "
-              "their endpoints resolved again", cp->name,
-              error ? " (failed: see above)" : "", n_in, n_lost, n_encap);
+              "kernel datapath", cp->name, error ? " (failed: see above)" : "",
+              n_in, n_lost);
 }
 
 /* Removes the flow caches an earlier run left, with no flow to adopt, on
