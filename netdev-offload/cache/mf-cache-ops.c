@@ -138,13 +138,16 @@ translate(struct put_ctx *ctx, struct mf_cache_flow *cf)
 
 int
 mf_cache_ops_translate(struct mf_cport *cp, const struct mf_port *port,
-                       struct mf_flow_put *op, struct mf_cache_flow *cf,
-                       int *ep)
+                       struct mf_flow_put *op, struct mf_cache_flow *cf)
 {
     struct put_ctx ctx = { .cache = cp, .port = port, .op = op, .ep = -1 };
     int error = translate(&ctx, cf);
 
-    *ep = error ? -1 : ctx.ep;
+    if (!error && ctx.ep >= 0) {
+        mf_ctnl_encap_put(cp, ctx.ep);
+        ds_put_cstr(&op->reason, "an encap flow");
+        error = EOPNOTSUPP;
+    }
     return error;
 }
 

@@ -15,12 +15,10 @@ struct mf_flow_put;
 struct mf_port;
 
 /* Translates 'op', a flow of 'port', into 'cf' for the cache of 'cp', as a
- * put does.  Returns 0, with '*ep' the encap flow's endpoint in 'cp''s
- * cache (a reference the caller owns: mf_ctnl_encap_put()) or -1, or an
- * error with the reason in 'op->reason' (and no endpoint held). */
+ * put does; refuses an encap flow, whose endpoint is the resolver's.
+ * Returns 0, or an error with the reason in 'op->reason'. */
 int mf_cache_ops_translate(struct mf_cport *cp, const struct mf_port *port,
-                           struct mf_flow_put *op, struct mf_cache_flow *cf,
-                           int *ep)
+                           struct mf_flow_put *op, struct mf_cache_flow *cf)
     OVS_REQUIRES(mf_cport_mutex);
 
 #endif /* mf-cache-ops.h */

@@ -14,7 +14,6 @@
 #include "mf-cache-record.h"
 #include "mf-cache-ops.h"
 #include "mf-cache-quiesce.h"
-#include "mf-cache-tnl.h"
 #include "odp-util.h"
 #include "openvswitch/dynamic-string.h"
 #include "openvswitch/vlog.h"
@@ -141,7 +140,7 @@ mf_cport_record(struct mf_cport *cp, const struct mf_cport_flow *cf)
     struct match match;
     int error;
 
-    if (cf->decap || cf->port_ifindex != cp->ifindex
+    if (cf->ep >= 0 || cf->decap || cf->port_ifindex != cp->ifindex
         || !cp->cache) {
         return;
     }
@@ -171,7 +170,6 @@ settle_port(struct mf_cport *cp) OVS_REQUIRES(mf_cport_mutex)
         .ifindex = cp->ifindex,
         .odp_port = u32_to_odp(cp->odp_port),
         .name = cp->name,
-        .mtu = cp->mtu,
         .xports = cp->xports,
     };
     struct mf_cadopt *prior = cp->prior;
@@ -184,7 +182,6 @@ settle_port(struct mf_cport *cp) OVS_REQUIRES(mf_cport_mutex)
         struct mf_flow_put op = { .ufid = cf->ufid };
         struct mf_cache_flow entry;
         struct match match;
-        int ep;
 
         if (!cf->prior || cf->port_ifindex != cp->ifindex) {
             continue;
@@ -194,16 +191,11 @@ settle_port(struct mf_cport *cp) OVS_REQUIRES(mf_cport_mutex)
         op.actions = cf->actions;
         op.actions_len = cf->actions_len;
         ds_init(&op.reason);
-        if (mf_cache_ops_translate(cp, &port, &op, &entry, &ep)) {
+        if (mf_cache_ops_translate(cp, &port, &op, &entry)) {
             /* 'reason' says why. */
         } else if (mf_cache_add(cp->cache, &cf->ufid, &entry, &err)) {
             ds_put_cstr(&op.reason, err.msg);
-            if (ep >= 0) {
-                mf_ctnl_encap_put(cp, ep);
-            }
         } else {
-            /* An encap flow's endpoint follows the resolver from now. */
-            cf->ep = ep;
             mf_cport_record(cp, cf);
             n_in++;
             ds_destroy(&op.reason);

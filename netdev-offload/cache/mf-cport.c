@@ -320,7 +320,6 @@ mf_cport_open(const struct mf_port *port, enum mf_cport_role role,
     cp->odp_port = odp_to_u32(port->odp_port);
     cp->mode = want->mode;
     cp->xports = port->xports;
-    cp->mtu = port->mtu;
     cp->prior = prior;
     hmap_insert(&mf_cport_ports, &cp->node, hash_int(cp->ifindex, 0));
     if (role != MF_CPORT_OVS) {

@@ -47,8 +47,6 @@ struct mf_cport {
     bool closing;               /* In mf_cport_close(). */
     struct mf_xlate_ports xports;   /* How OVS names ports (not an
                                      * underlay's). */
-    int mtu;                    /* Its L3 MTU when opened (0: unknown), for
-                                 * the adopted flows' encaps. */
     uint64_t n_full;            /* Flows refused for want of room. */
     uint64_t n_failed;          /* Entries the kernel refused to add or
                                  * replace, and other failed puts. */
@@ -163,9 +161,8 @@ void mf_cport_adopted_free(struct mf_cport_adopted *, size_t n);
 void mf_cport_settle(void) OVS_REQUIRES(mf_cport_mutex);
 
 /* Keeps the record of 'cf', in its cache, for a later run's adoption
- * (flows that came in on 'cp' and stay in its cache, encap flows
- * included: a later run resolves their endpoints again; not decap flows,
- * which live in an underlay's cache). */
+ * (flows that came in on 'cp' and stay in its cache, encap flows aside:
+ * what those need is the resolver's). */
 void mf_cport_record(struct mf_cport *cp, const struct mf_cport_flow *cf)
     OVS_REQUIRES(mf_cport_mutex);
 
