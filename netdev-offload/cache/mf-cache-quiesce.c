@@ -3,13 +3,13 @@
 #include <config.h>
 
 #include "mf-cache-quiesce.h"
+#include "mf-cache-rt.h"
 
 #include <errno.h>
 #include <linux/membarrier.h>
 #include <sched.h>
 #include <string.h>
 #include <sys/syscall.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "coverage.h"
@@ -42,24 +42,6 @@ mf_cache_grace_period(void)
     }
 }
 
-/* Whether the kernel is PREEMPT_RT: there a run of an XDP program can be
- * preempted by another on the same CPU, and the counts of runs begun and
- * ended no longer say which runs have ended. */
-static bool
-kernel_preempt_rt(void)
-{
-    static struct ovsthread_once once = OVSTHREAD_ONCE_INITIALIZER;
-    static bool rt;
-
-    if (ovsthread_once_start(&once)) {
-        struct utsname u;
-
-        rt = !uname(&u) && strstr(u.version, "PREEMPT_RT");
-        ovsthread_once_done(&once);
-    }
-    return rt;
-}
-
 void
 mf_cquiesce_runs(struct mf_xruns *runs, int n_cpus)
 {
@@ -68,7 +50,9 @@ mf_cquiesce_runs(struct mf_xruns *runs, int n_cpus)
     long long int deadline = 0;
     bool busy = false;
 
-    if (n_cpus > 0 && n_cpus <= MF_XDP_MAX_CPUS && !kernel_preempt_rt()) {
+    /* Not on PREEMPT_RT, where a run can be preempted by another on its
+     * CPU, and the counts no longer say which runs have ended. */
+    if (n_cpus > 0 && n_cpus <= MF_XDP_MAX_CPUS && !mf_cache_rt_kernel()) {
         /* The removal's writes before the reads of the counts. */
         __atomic_thread_fence(__ATOMIC_SEQ_CST);
         for (int i = 0; i < n_cpus; i++) {

@@ -13,20 +13,43 @@
 /* The option's line in a configuration that has it switched off. */
 #define NO_BH_LOCK "# CONFIG_PREEMPT_RT_NEEDS_BH_LOCK is not set"
 
-bool
-mf_cache_rt_interleaves(const char *realtime, const char *config, char *why,
-                        size_t why_size)
+/* Whether the file 'realtime' (a kernel's /sys/kernel/realtime) says 1. */
+static bool
+is_rt(const char *realtime)
 {
-    bool rt = false, seen = false, no_lock = false;
-    char line[256];
-    FILE *f;
+    char line[8];
+    bool rt = false;
+    FILE *f = fopen(realtime, "r");
 
-    f = fopen(realtime, "r");
     if (f) {
         rt = fgets(line, sizeof line, f) && line[0] == '1';
         fclose(f);
     }
-    if (!rt) {
+    return rt;
+}
+
+bool
+mf_cache_rt_kernel(void)
+{
+    static struct ovsthread_once once = OVSTHREAD_ONCE_INITIALIZER;
+    static bool rt;
+
+    if (ovsthread_once_start(&once)) {
+        rt = is_rt("/sys/kernel/realtime");
+        ovsthread_once_done(&once);
+    }
+    return rt;
+}
+
+bool
+mf_cache_rt_interleaves(const char *realtime, const char *config, char *why,
+                        size_t why_size)
+{
+    bool seen = false, no_lock = false;
+    char line[256];
+    FILE *f;
+
+    if (!is_rt(realtime)) {
         return false;
     }
     f = fopen(config, "r");

@@ -28,6 +28,10 @@
 bool mf_cache_rt_interleaves(const char *realtime, const char *config,
                              char *why, size_t why_size);
 
+/* Whether the running kernel is PREEMPT_RT (its /sys/kernel/realtime),
+ * found once. */
+bool mf_cache_rt_kernel(void);
+
 /* mf_cache_rt_interleaves() for the running kernel (/boot/config-RELEASE),
  * found once.  Returns NULL if it does not interleave runs, else the
  * reason. */
