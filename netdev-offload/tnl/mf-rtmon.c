@@ -72,6 +72,10 @@ static void route_event(struct mf_rtmon *, struct rtnl_route *);
  *   - RTM_NEWLINK of kind "vxlan" or "macsec" with no IFLA_INFO_DATA (a
  *     later message of the same link then compares null link data:
  *     vxlan_compare(), macsec_compare());
+ *   - RTM_NEWLINK of kind "veth" with an IFLA_INFO_DATA that names a peer
+ *     (link_msg_parser() frees the peer that rtnl_link_set_type() made
+ *     just before veth_parse() writes into it: a null write; the kernel
+ *     sends no veth data, it has no fill_info);
  *   - RTM_NEWROUTE with an RTA_VIA, or a multipath next hop with one,
  *     shorter than its family field (rtnl_route_parse_via() copies a
  *     negative length: a heap overflow);
@@ -98,10 +102,21 @@ static void
 mend_linkinfo(struct nlattr *li)
 {
     static struct vlog_rate_limit rl = VLOG_RATE_LIMIT_INIT(1, 5);
-    bool has_data = false, mended = false, xstats = false;
+    bool has_data = false, mended = false, xstats = false, veth = false;
     struct nlattr *a;
 
     mnl_attr_for_each_nested(a, li) {
+        veth |= (mnl_attr_get_type(a) == IFLA_INFO_KIND
+                 && kind_is(a, "veth"));
+    }
+    mnl_attr_for_each_nested(a, li) {
+        if (veth && mnl_attr_get_type(a) == IFLA_INFO_DATA) {
+            a->nla_type = IFLA_INFO_UNSPEC;
+            COVERAGE_INC(mf_rtmon_mended);
+            VLOG_WARN_RL(&rl, "an rtnetlink veth link message with link "
+                         "data, which the kernel never sends: the data "
+                         "ignored");
+        }
         has_data |= mnl_attr_get_type(a) == IFLA_INFO_DATA;
     }
     if (has_data) {

@@ -14,6 +14,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
+#include <linux/veth.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -187,6 +188,33 @@ START_TEST(test_xstats_without_data)
 }
 END_TEST
 
+/* A veth's link data naming a peer, which libnl 3.7 writes into after
+ * freeing it; the kernel sends no veth data.  Its kind stays. */
+START_TEST(test_veth_with_peer)
+{
+    struct nlmsghdr *nlh = link_msg();
+    struct nlattr *li = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+    struct nlattr *data, *peer;
+    struct ifinfomsg *ifi;
+
+    mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
+    data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
+    peer = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
+    ifi = mnl_nlmsg_put_extra_header(nlh, sizeof *ifi);
+    ifi->ifi_index = 8;
+    mnl_attr_put_strz(nlh, IFLA_IFNAME, "mfvy");
+    mnl_attr_nest_end(nlh, peer);
+    mnl_attr_nest_end(nlh, data);
+    mnl_attr_nest_end(nlh, li);
+    mf_rtmon_mend(nlh);
+    ck_assert_int_eq(type_of(nlh, sizeof(struct ifinfomsg), IFLA_LINKINFO, 1),
+                     IFLA_INFO_KIND);
+    ck_assert_int_eq(type_of(nlh, sizeof(struct ifinfomsg), IFLA_LINKINFO, 2),
+                     IFLA_INFO_UNSPEC);
+    ck_assert_int_eq(feed_twice(nlh), 1);
+}
+END_TEST
+
 START_TEST(test_short_via)
 {
     struct nlmsghdr *nlh = route_msg();
@@ -292,6 +320,7 @@ mf_rtmon_suite(void)
     tcase_add_test(tc, test_vxlan_without_data);
     tcase_add_test(tc, test_vxlan_with_data_kept);
     tcase_add_test(tc, test_xstats_without_data);
+    tcase_add_test(tc, test_veth_with_peer);
     tcase_add_test(tc, test_short_via);
     tcase_add_test(tc, test_multipath);
     suite_add_tcase(s, tc);
