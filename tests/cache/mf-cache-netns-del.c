@@ -123,9 +123,9 @@ run_quiesce(struct port *p)
         if (!round && !waited && attempt++ < 3
             && (slept >= 90000 || in_after != in_before)) {
             /* This thread woke after the delete's 100 ms of patience
-             * (a busy machine), or a frame (the kernel's own IPv6
-             * chatter) ran the program on CPU 0 meanwhile, and so ended
-             * the run made to look under way: it could not tell.
+             * (a busy machine), or a frame (any the namespaces' stacks
+             * sent) ran the program on CPU 0 meanwhile, and so ended the
+             * run made to look under way: it could not tell.
              * Again. */
             if (in_after != in_before) {
                 printf("note: %"PRIu64" run(s) of the program on CPU 0 "
